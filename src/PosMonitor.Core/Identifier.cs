@@ -1,0 +1,14 @@
+using System.Text.RegularExpressions;
+
+namespace PosMonitor.Core;
+
+/// <summary>Identifiers on the wire: 1–64 characters from [A-Za-z0-9._:-] (telemetry-api.md).</summary>
+public static partial class Identifier
+{
+    public const int MaxLength = 64;
+
+    public static bool IsValid(string? value) => value is not null && Pattern().IsMatch(value);
+
+    [GeneratedRegex("^[A-Za-z0-9._:-]{1,64}$", RegexOptions.CultureInvariant)]
+    private static partial Regex Pattern();
+}

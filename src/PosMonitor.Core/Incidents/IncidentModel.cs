@@ -1,0 +1,64 @@
+namespace PosMonitor.Core.Incidents;
+
+/// <summary>The cause taxonomy of timeout-causes.md; wire names via <see cref="Causes"/>.</summary>
+public enum Cause { Network, Server, Gateway, Software, Hardware, ThirdParty, Operator }
+
+public enum ScopeType { Terminal, Merchant, Region, Gateway, Firmware, Platform }
+
+public enum Severity { Critical, Major, Minor }
+
+public static class Causes
+{
+    private static readonly string[] CauseNames = ["network", "server", "gateway", "software", "hardware", "third_party", "operator"];
+    private static readonly string[] ScopeNames = ["terminal", "merchant", "region", "gateway", "firmware", "platform"];
+    private static readonly string[] SeverityNames = ["critical", "major", "minor"];
+
+    public static IReadOnlyList<Cause> All { get; } = Enum.GetValues<Cause>();
+
+    public static string Name(Cause c) => CauseNames[(int)c];
+    public static string Name(ScopeType s) => ScopeNames[(int)s];
+    public static string Name(Severity s) => SeverityNames[(int)s];
+
+    public static bool TryParse(string? s, out Cause c) => TryIndex(CauseNames, s, out c);
+    public static bool TryParse(string? s, out ScopeType c) => TryIndex(ScopeNames, s, out c);
+    public static bool TryParse(string? s, out Severity c) => TryIndex(SeverityNames, s, out c);
+
+    /// <summary>The default runbook (emergency plan, 应急预案) of each cause.</summary>
+    public static string DefaultRunbookId(Cause c) => c switch
+    {
+        Cause.Network => "rb-network-outage",
+        Cause.Server => "rb-platform-slowdown",
+        Cause.Gateway => "rb-gateway-degradation",
+        Cause.Software => "rb-firmware-defect",
+        Cause.Hardware => "rb-terminal-hardware",
+        Cause.ThirdParty => "rb-notification-provider",
+        _ => "rb-operator-guidance",
+    };
+
+    private static bool TryIndex<T>(string[] names, string? s, out T value) where T : struct, Enum
+    {
+        var i = s is null ? -1 : Array.IndexOf(names, s);
+        value = i < 0 ? default : (T)(object)i;
+        return i >= 0;
+    }
+}
+
+/// <summary>An incident as replay.md and <c>GET /api/v1/incidents</c> describe it.</summary>
+public sealed record Incident
+{
+    public required string Id { get; init; }
+    public required ScopeType ScopeType { get; init; }
+    public required string ScopeId { get; init; }
+    public required Cause Cause { get; init; }
+    public required Severity Severity { get; init; }
+    public required DateTimeOffset OpenedAt { get; init; }
+    public DateTimeOffset? ResolvedAt { get; init; }
+    public required string RunbookId { get; init; }
+    public required string Title { get; init; }
+    public IReadOnlyList<string> Evidence { get; init; } = [];
+    public int AffectedMerchants { get; init; }
+    public int AffectedTerminals { get; init; }
+    /// <summary>Highest timeout/failure rate seen while open (0..1).</summary>
+    public double PeakRate { get; init; }
+    public DateTimeOffset UpdatedAt { get; init; }
+}

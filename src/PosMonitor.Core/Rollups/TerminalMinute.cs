@@ -1,0 +1,132 @@
+using PosMonitor.Core.Telemetry;
+
+namespace PosMonitor.Core.Rollups;
+
+/// <summary>
+/// Everything one terminal reported in one UTC minute, summed. The heatmap, detection and the
+/// merchant views read these rollups, never raw events. Counters only add, so a rollup built from
+/// one batch merges into the stored one with <see cref="Merge"/> (and with SQL "col = col + x").
+/// </summary>
+public sealed class TerminalMinute(string terminalId, DateTimeOffset minute)
+{
+    public const int StageCount = 8;
+
+    public string TerminalId { get; } = terminalId;
+    /// <summary>Start of the minute, UTC.</summary>
+    public DateTimeOffset Minute { get; } = minute;
+
+    // Transactions
+    public int Transactions { get; set; }
+    public int Approved { get; set; }
+    public int Declined { get; set; }
+    public int Timeouts { get; set; }
+    public int Errors { get; set; }
+    public int Cancelled { get; set; }
+    /// <summary>Timeouts by failing stage, indexed by <see cref="Stage"/>.</summary>
+    public int[] TimeoutsByStage { get; } = new int[StageCount];
+    /// <summary>Error outcomes by failing stage, indexed by <see cref="Stage"/>.</summary>
+    public int[] ErrorsByStage { get; } = new int[StageCount];
+    public long LatencySumMs { get; set; }
+    public int LatencyMaxMs { get; set; }
+    /// <summary>Sum of <c>stageMs</c> per stage over the transactions that sent it.</summary>
+    public long[] StageMsSum { get; } = new long[StageCount];
+    public int StageMsSamples { get; set; }
+    public long AmountSumMinor { get; set; }
+    public int AmountCount { get; set; }
+
+    // Heartbeats
+    public int Heartbeats { get; set; }
+    public long NetLatencySumMs { get; set; }
+    public int NetLatencyMaxMs { get; set; }
+    public double PacketLossSumPct { get; set; }
+    public double PacketLossMaxPct { get; set; }
+    public int? SignalMinDbm { get; set; }
+    public int? CpuMaxPct { get; set; }
+    public int? MemoryMaxPct { get; set; }
+    /// <summary>Heartbeats whose printer was not ok (absent counts as ok: no printer, no fault).</summary>
+    public int PrinterFaults { get; set; }
+    public int ScannerFaults { get; set; }
+    /// <summary>Heartbeats whose uptime dropped: the terminal restarted.</summary>
+    public int Restarts { get; set; }
+    public int PendingOfflineMax { get; set; }
+
+    public static DateTimeOffset MinuteOf(DateTimeOffset t) =>
+        new(t.UtcTicks - t.UtcTicks % TimeSpan.TicksPerMinute, TimeSpan.Zero);
+
+    public void Add(Transaction tx)
+    {
+        Transactions++;
+        switch (tx.Outcome)
+        {
+            case Outcome.Approved: Approved++; break;
+            case Outcome.Declined: Declined++; break;
+            case Outcome.Timeout: Timeouts++; if (tx.Stage is { } ts) TimeoutsByStage[(int)ts]++; break;
+            case Outcome.Error: Errors++; if (tx.Stage is { } es) ErrorsByStage[(int)es]++; break;
+            case Outcome.Cancelled: Cancelled++; break;
+        }
+        LatencySumMs += tx.LatencyMs;
+        LatencyMaxMs = Math.Max(LatencyMaxMs, tx.LatencyMs);
+        if (tx.StageMs is { } stageMs)
+        {
+            StageMsSamples++;
+            for (var i = 0; i < StageCount; i++) StageMsSum[i] += stageMs[i];
+        }
+        if (tx.AmountMinor is { } amount)
+        {
+            AmountSumMinor += amount;
+            AmountCount++;
+        }
+    }
+
+    public void Add(Heartbeat hb, bool restarted)
+    {
+        Heartbeats++;
+        NetLatencySumMs += hb.LatencyMs;
+        NetLatencyMaxMs = Math.Max(NetLatencyMaxMs, hb.LatencyMs);
+        PacketLossSumPct += hb.PacketLossPct;
+        PacketLossMaxPct = Math.Max(PacketLossMaxPct, hb.PacketLossPct);
+        SignalMinDbm = Min(SignalMinDbm, hb.SignalDbm);
+        CpuMaxPct = Max(CpuMaxPct, hb.CpuPct);
+        MemoryMaxPct = Max(MemoryMaxPct, hb.MemoryPct);
+        if (hb.Printer is not (PrinterStatus.Ok or PrinterStatus.Absent)) PrinterFaults++;
+        if (hb.Scanner == ScannerStatus.Error) ScannerFaults++;
+        if (restarted) Restarts++;
+        PendingOfflineMax = Math.Max(PendingOfflineMax, hb.PendingOffline);
+    }
+
+    public void Merge(TerminalMinute other)
+    {
+        Transactions += other.Transactions;
+        Approved += other.Approved;
+        Declined += other.Declined;
+        Timeouts += other.Timeouts;
+        Errors += other.Errors;
+        Cancelled += other.Cancelled;
+        for (var i = 0; i < StageCount; i++)
+        {
+            TimeoutsByStage[i] += other.TimeoutsByStage[i];
+            ErrorsByStage[i] += other.ErrorsByStage[i];
+            StageMsSum[i] += other.StageMsSum[i];
+        }
+        LatencySumMs += other.LatencySumMs;
+        LatencyMaxMs = Math.Max(LatencyMaxMs, other.LatencyMaxMs);
+        StageMsSamples += other.StageMsSamples;
+        AmountSumMinor += other.AmountSumMinor;
+        AmountCount += other.AmountCount;
+        Heartbeats += other.Heartbeats;
+        NetLatencySumMs += other.NetLatencySumMs;
+        NetLatencyMaxMs = Math.Max(NetLatencyMaxMs, other.NetLatencyMaxMs);
+        PacketLossSumPct += other.PacketLossSumPct;
+        PacketLossMaxPct = Math.Max(PacketLossMaxPct, other.PacketLossMaxPct);
+        SignalMinDbm = Min(SignalMinDbm, other.SignalMinDbm);
+        CpuMaxPct = Max(CpuMaxPct, other.CpuMaxPct);
+        MemoryMaxPct = Max(MemoryMaxPct, other.MemoryMaxPct);
+        PrinterFaults += other.PrinterFaults;
+        ScannerFaults += other.ScannerFaults;
+        Restarts += other.Restarts;
+        PendingOfflineMax = Math.Max(PendingOfflineMax, other.PendingOfflineMax);
+    }
+
+    private static int? Min(int? a, int? b) => a is null ? b : b is null ? a : Math.Min(a.Value, b.Value);
+    private static int? Max(int? a, int? b) => a is null ? b : b is null ? a : Math.Max(a.Value, b.Value);
+}
