@@ -1,27 +1,14 @@
-using PosMonitor.Web.Components;
+using PosMonitor.Web;
 
 var builder = WebApplication.CreateBuilder(args);
-
-// Add services to the container.
-builder.Services.AddRazorComponents()
-    .AddInteractiveServerComponents();
+builder.AddPosMonitor();
 
 var app = builder.Build();
+if (args.FirstOrDefault() == "migrate") return app.RunMigrateCommand();
 
-// Configure the HTTP request pipeline.
-if (!app.Environment.IsDevelopment())
-{
-    app.UseExceptionHandler("/Error", createScopeForErrors: true);
-    // The default HSTS value is 30 days. You may want to change this for production scenarios, see https://aka.ms/aspnetcore-hsts.
-    app.UseHsts();
-}
-app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
-app.UseHttpsRedirection();
-
-app.UseAntiforgery();
-
-app.MapStaticAssets();
-app.MapRazorComponents<App>()
-    .AddInteractiveServerRenderMode();
-
+app.MapPosMonitor();
 app.Run();
+return 0;
+
+/// <summary>Entry point; exposed for WebApplicationFactory in the tests.</summary>
+public partial class Program;

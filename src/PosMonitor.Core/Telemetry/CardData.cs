@@ -1,0 +1,69 @@
+using System.Text.RegularExpressions;
+
+namespace PosMonitor.Core.Telemetry;
+
+/// <summary>
+/// Finds card data (a PAN: 13–19 digits passing the Luhn check, optionally grouped by single spaces
+/// or dashes; or magnetic-stripe track data) so it is refused, or masked, and never stored or logged.
+/// </summary>
+public static partial class CardData
+{
+    public static bool Contains(string text)
+    {
+        if (text.Length < 13) return false;
+        if (TrackData().IsMatch(text)) return true;
+        foreach (Match m in DigitRun().Matches(text))
+            if (IsPan(m.ValueSpan)) return true;
+        return false;
+    }
+
+    /// <summary>Keeps at most the first 6 and last 4 digits of every PAN-like run; other text is untouched.</summary>
+    public static string Mask(string text)
+    {
+        var masked = TrackData().Replace(text, "[track data removed]");
+        return DigitRun().Replace(masked, m =>
+        {
+            if (!IsPan(m.ValueSpan)) return m.Value;
+            var digits = Digits(m.ValueSpan);
+            return string.Concat(digits.AsSpan(0, 6), new string('*', digits.Length - 10), digits.AsSpan(digits.Length - 4));
+        });
+    }
+
+    private static bool IsPan(ReadOnlySpan<char> run)
+    {
+        var digits = Digits(run);
+        return digits.Length is >= 13 and <= 19 && Luhn(digits);
+    }
+
+    private static string Digits(ReadOnlySpan<char> run)
+    {
+        Span<char> buffer = stackalloc char[run.Length];
+        var n = 0;
+        foreach (var c in run)
+            if (char.IsAsciiDigit(c)) buffer[n++] = c;
+        return new string(buffer[..n]);
+    }
+
+    public static bool Luhn(ReadOnlySpan<char> digits)
+    {
+        var sum = 0;
+        var doubleIt = false;
+        for (var i = digits.Length - 1; i >= 0; i--)
+        {
+            var d = digits[i] - '0';
+            if (doubleIt && (d *= 2) > 9) d -= 9;
+            sum += d;
+            doubleIt = !doubleIt;
+        }
+        return sum % 10 == 0;
+    }
+
+    // A maximal run of digits, where single spaces or dashes may separate digit groups; runs are
+    // bounded by non-digits so a 20-digit order number is not read as a PAN plus a digit.
+    [GeneratedRegex(@"(?<![0-9])[0-9](?:[ -]?[0-9]){12,}(?![0-9])", RegexOptions.CultureInvariant)]
+    private static partial Regex DigitRun();
+
+    // Track 1 (%B<PAN>^NAME^YYMM…) and track 2 (;<PAN>=YYMM… or <PAN>=YYMM…).
+    [GeneratedRegex(@"%?B[0-9]{13,19}\^[^^]{1,26}\^[0-9]{4}|;?[0-9]{13,19}=[0-9]{4}", RegexOptions.CultureInvariant)]
+    private static partial Regex TrackData();
+}

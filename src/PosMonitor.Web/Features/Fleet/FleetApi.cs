@@ -1,0 +1,56 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.HttpResults;
+using PosMonitor.Core.Fleet;
+using PosMonitor.Web.Features.Identity;
+using PosMonitor.Web.Infrastructure.Api;
+
+namespace PosMonitor.Web.Features.Fleet;
+
+/// <summary><c>PUT /api/v1/fleet</c>: idempotent upsert, validated whole (telemetry-api.md).</summary>
+public static class FleetApi
+{
+    public static IEndpointRouteBuilder MapFleetApi(this IEndpointRouteBuilder app)
+    {
+        app.MapGroup("/api/v1/fleet").RequireAuthorization(ApiPolicies.Admin).WithTags("Fleet")
+            .MapPut("/", PutFleet);
+        return app;
+    }
+
+    public static async Task<Results<Ok<FleetCounts>, ProblemHttpResult>> PutFleet(
+        HttpRequest request, FleetRepository fleet, FleetChanges changes, CancellationToken ct)
+    {
+        if (!request.HasJsonContentType())
+            return TypedResults.Problem(title: "Unsupported media type", detail: "Send the fleet document as application/json.",
+                statusCode: StatusCodes.Status415UnsupportedMediaType);
+        FleetDocument? document;
+        try
+        {
+            document = await JsonSerializer.DeserializeAsync<FleetDocument>(request.Body, JsonSerializerOptions.Web, ct);
+        }
+        catch (JsonException e)
+        {
+            return ApiProblems.BadRequest("The body is not a fleet document",
+                $"JSON error at {e.Path ?? "$"} (line {e.LineNumber + 1}): {FirstSentence(e.Message)}");
+        }
+        if (document is null) return ApiProblems.BadRequest("The body is not a fleet document", "The body is empty or null.");
+
+        var regions = await fleet.RegionIdsAsync(ct);
+        var gateways = await fleet.GatewayIdsAsync(ct);
+        var problems = FleetValidator.Validate(document, regions.Contains, gateways.Contains);
+        if (problems.Count > 0) return ApiProblems.Validation("The fleet document was rejected; nothing was stored", problems);
+
+        var counts = await fleet.UpsertAsync(document, ct);
+        changes.NotifyChanged();
+        return TypedResults.Ok(counts);
+    }
+
+    private static string FirstSentence(string message) => message.Split(". Path:")[0];
+}
+
+/// <summary>Tells the ingestion pipeline and detection that the fleet changed, so they reload it.</summary>
+public sealed class FleetChanges
+{
+    public event Action? Changed;
+
+    public void NotifyChanged() => Changed?.Invoke();
+}

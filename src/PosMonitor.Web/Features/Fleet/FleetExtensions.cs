@@ -1,0 +1,11 @@
+namespace PosMonitor.Web.Features.Fleet;
+
+public static class FleetExtensions
+{
+    public static IHostApplicationBuilder AddFleet(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton<FleetRepository>();
+        builder.Services.AddSingleton<FleetChanges>();
+        return builder;
+    }
+}

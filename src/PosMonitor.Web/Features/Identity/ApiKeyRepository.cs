@@ -1,0 +1,122 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using System.Text;
+using Dapper;
+using PosMonitor.Web.Infrastructure.Data;
+
+namespace PosMonitor.Web.Features.Identity;
+
+public sealed record ApiKeyInfo(string Id, string Name, string Scope, string? MerchantId);
+
+public sealed record ApiKeyListItem(string Id, string Name, string Scope, string? MerchantId, long CreatedAt, string? CreatedBy, long? RevokedAt)
+{
+    public DateTimeOffset Created => DbTime.FromMs(CreatedAt);
+    public DateTimeOffset? Revoked => DbTime.FromMs(RevokedAt);
+}
+
+/// <summary>
+/// API keys: only the SHA-256 of a key is stored (keys are 256 random bits, so a fast hash is
+/// enough; a slow password hash would only cost every request). Lookups are cached for a few
+/// seconds; a revoke on this instance takes effect at once.
+/// </summary>
+public sealed class ApiKeyRepository(Db db, TimeProvider time)
+{
+    public const string BootstrapKeyId = "bootstrap-admin";
+    private static readonly TimeSpan CacheFor = TimeSpan.FromSeconds(5);
+    private readonly ConcurrentDictionary<string, (ApiKeyInfo? Key, DateTimeOffset Until)> _cache = new();
+
+    public event Action<string>? Revoked;
+
+    public static string NewKey() => "pmk_" + Base64Url(RandomNumberGenerator.GetBytes(32));
+
+    public static string Hash(string key) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)));
+
+    public async Task<ApiKeyInfo?> FindAsync(string key, CancellationToken ct)
+    {
+        var hash = Hash(key);
+        var now = time.GetUtcNow();
+        if (_cache.TryGetValue(hash, out var hit) && hit.Until > now) return hit.Key;
+        await using var c = await db.OpenAsync(ct);
+        var found = await c.QuerySingleOrDefaultAsync<ApiKeyInfo>(new CommandDefinition(db.Sql(SelectActiveByHash), new { Hash = hash }, cancellationToken: ct));
+        _cache[hash] = (found, now + CacheFor);
+        return found;
+    }
+
+    /// <returns>The new key's id and the key itself: the only time it is seen.</returns>
+    public async Task<(string Id, string Key)> CreateAsync(string name, string scope, string? merchantId, string? createdBy, CancellationToken ct)
+    {
+        var id = "key-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6));
+        var key = NewKey();
+        await db.WriteAsync((c, tx) => c.ExecuteAsync(new CommandDefinition(db.Sql(Insert), new
+        {
+            Id = id, Name = name, Scope = scope, MerchantId = merchantId, Hash = Hash(key),
+            Now = DbTime.ToMs(time.GetUtcNow()), CreatedBy = createdBy,
+        }, tx, cancellationToken: ct)), ct);
+        return (id, key);
+    }
+
+    /// <summary>Makes the configured bootstrap string a valid admin key (replacing an earlier one).</summary>
+    public Task EnsureBootstrapAsync(string key, CancellationToken ct) =>
+        db.WriteAsync((c, tx) => c.ExecuteAsync(new CommandDefinition(db.Sql(UpsertBootstrap), new
+        {
+            Id = BootstrapKeyId, Hash = Hash(key), Now = DbTime.ToMs(time.GetUtcNow()),
+        }, tx, cancellationToken: ct)), ct);
+
+    /// <returns>False when no active key has that id.</returns>
+    public async Task<bool> RevokeAsync(string id, CancellationToken ct)
+    {
+        var changed = await db.WriteAsync((c, tx) => c.ExecuteAsync(new CommandDefinition(db.Sql(Revoke),
+            new { Id = id, Now = DbTime.ToMs(time.GetUtcNow()) }, tx, cancellationToken: ct)), ct);
+        if (changed == 0) return false;
+        foreach (var (hash, entry) in _cache)
+            if (entry.Key?.Id == id) _cache.TryRemove(hash, out _);
+        Revoked?.Invoke(id);
+        return true;
+    }
+
+    public async Task<IReadOnlyList<ApiKeyListItem>> ListAsync(CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        return (await c.QueryAsync<ApiKeyListItem>(new CommandDefinition(db.Sql(SelectAll), cancellationToken: ct))).AsList();
+    }
+
+    private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
+    private static readonly SqlText SelectActiveByHash = SqlText.Same(
+        """
+        SELECT id AS Id, name AS Name, scope AS Scope, merchant_id AS MerchantId
+        FROM api_keys WHERE key_hash = @Hash AND revoked_at IS NULL;
+        """);
+
+    private static readonly SqlText Insert = SqlText.Same(
+        """
+        INSERT INTO api_keys (id, name, scope, merchant_id, key_hash, created_at, created_by, revoked_at)
+        VALUES (@Id, @Name, @Scope, @MerchantId, @Hash, @Now, @CreatedBy, NULL);
+        """);
+
+    private static readonly SqlText UpsertBootstrap = new(
+        """
+        INSERT INTO api_keys (id, name, scope, merchant_id, key_hash, created_at, created_by, revoked_at)
+        VALUES (@Id, 'Bootstrap admin key (PosMonitor:Bootstrap:AdminApiKey)', 'admin', NULL, @Hash, @Now, 'configuration', NULL)
+        ON CONFLICT (id) DO UPDATE SET key_hash = excluded.key_hash, revoked_at = NULL
+        WHERE api_keys.key_hash <> excluded.key_hash OR api_keys.revoked_at IS NOT NULL;
+        """,
+        """
+        MERGE api_keys WITH (HOLDLOCK) AS t
+        USING (SELECT @Id AS id, @Hash AS key_hash) AS s ON t.id = s.id
+        WHEN MATCHED AND (t.key_hash <> s.key_hash OR t.revoked_at IS NOT NULL)
+            THEN UPDATE SET key_hash = s.key_hash, revoked_at = NULL
+        WHEN NOT MATCHED THEN INSERT (id, name, scope, merchant_id, key_hash, created_at, created_by, revoked_at)
+            VALUES (s.id, 'Bootstrap admin key (PosMonitor:Bootstrap:AdminApiKey)', 'admin', NULL, s.key_hash, @Now, 'configuration', NULL);
+        """);
+
+    private static readonly SqlText Revoke = SqlText.Same(
+        "UPDATE api_keys SET revoked_at = @Now WHERE id = @Id AND revoked_at IS NULL;");
+
+    private static readonly SqlText SelectAll = SqlText.Same(
+        """
+        SELECT id AS Id, name AS Name, scope AS Scope, merchant_id AS MerchantId, created_at AS CreatedAt,
+               created_by AS CreatedBy, revoked_at AS RevokedAt
+        FROM api_keys ORDER BY created_at DESC;
+        """);
+}

@@ -1,0 +1,48 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using PosMonitor.Core;
+using PosMonitor.Web.Features.Fleet;
+using PosMonitor.Web.Infrastructure.Api;
+
+namespace PosMonitor.Web.Features.Identity;
+
+public sealed record CreateKeyRequest(string? Scope, string? MerchantId, string? Name);
+
+public sealed record CreatedKey(string Id, string Key, string Scope, string? MerchantId);
+
+/// <summary><c>POST /api/v1/keys</c> and <c>DELETE /api/v1/keys/{id}</c> (admin).</summary>
+public static class ApiKeysApi
+{
+    public static IEndpointRouteBuilder MapApiKeysApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api/v1/keys").RequireAuthorization(ApiPolicies.Admin).WithTags("Keys");
+        api.MapPost("/", CreateKey);
+        api.MapDelete("/{id}", RevokeKey);
+        return app;
+    }
+
+    public static async Task<Results<Created<CreatedKey>, ProblemHttpResult>> CreateKey(
+        CreateKeyRequest request, ApiKeyRepository keys, FleetRepository fleet, HttpContext http, CancellationToken ct)
+    {
+        var problems = new List<string>();
+        if (string.IsNullOrEmpty(request.Scope) || !Scopes.All.Contains(request.Scope))
+            problems.Add($"scope: must be one of {string.Join(", ", Scopes.All)}");
+        else if (Scopes.IsMerchantBound(request.Scope) && string.IsNullOrEmpty(request.MerchantId))
+            problems.Add($"merchantId: is required for scope {request.Scope}");
+        else if (!Scopes.IsMerchantBound(request.Scope) && !string.IsNullOrEmpty(request.MerchantId))
+            problems.Add($"merchantId: is not allowed for scope {request.Scope}");
+        if (!string.IsNullOrEmpty(request.MerchantId)
+            && (!Identifier.IsValid(request.MerchantId) || !await fleet.MerchantExistsAsync(request.MerchantId, ct)))
+            problems.Add($"merchantId: unknown merchant '{request.MerchantId}'");
+        if (request.Name is { Length: > 200 }) problems.Add("name: longer than 200 characters");
+        if (problems.Count > 0) return ApiProblems.Validation("The key request is invalid", problems);
+
+        var name = string.IsNullOrWhiteSpace(request.Name) ? request.Scope! : request.Name.Trim();
+        var (id, key) = await keys.CreateAsync(name, request.Scope!, request.MerchantId, http.User.Identity?.Name, ct);
+        return TypedResults.Created($"/api/v1/keys/{id}", new CreatedKey(id, key, request.Scope!, request.MerchantId));
+    }
+
+    public static async Task<Results<NoContent, ProblemHttpResult>> RevokeKey(string id, ApiKeyRepository keys, CancellationToken ct) =>
+        await keys.RevokeAsync(id, ct)
+            ? TypedResults.NoContent()
+            : ApiProblems.NotFound($"No active key has id '{id}'.");
+}

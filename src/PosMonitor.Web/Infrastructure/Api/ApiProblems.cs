@@ -1,0 +1,29 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace PosMonitor.Web.Infrastructure.Api;
+
+/// <summary>problem+json answers shared by the API groups.</summary>
+public static class ApiProblems
+{
+    /// <summary>400 listing every problem found, in <c>errors</c>.</summary>
+    public static ProblemHttpResult Validation(string title, IReadOnlyList<string> problems) =>
+        TypedResults.Problem(
+            title: title,
+            detail: $"{problems.Count} problem(s): " + string.Join("; ", problems.Take(20)) + (problems.Count > 20 ? "; …" : ""),
+            statusCode: StatusCodes.Status400BadRequest,
+            extensions: new Dictionary<string, object?> { ["errors"] = problems });
+
+    public static ProblemHttpResult BadRequest(string title, string detail) =>
+        TypedResults.Problem(title: title, detail: detail, statusCode: StatusCodes.Status400BadRequest);
+
+    public static ProblemHttpResult NotFound(string detail) =>
+        TypedResults.Problem(title: "Not found", detail: detail, statusCode: StatusCodes.Status404NotFound);
+
+    /// <summary>429/503 with Retry-After: nothing of the request was stored, send it again later.</summary>
+    public static IResult RetryLater(HttpContext http, int status, int retryAfterSeconds, string title, string detail)
+    {
+        http.Response.Headers.RetryAfter = retryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return TypedResults.Problem(title: title, detail: detail, statusCode: status,
+            extensions: new Dictionary<string, object?> { ["retryAfterSeconds"] = retryAfterSeconds });
+    }
+}

@@ -1,0 +1,34 @@
+namespace PosMonitor.Web.Infrastructure.Data;
+
+public static class DataExtensions
+{
+    public static IHostApplicationBuilder AddPosMonitorData(this IHostApplicationBuilder builder)
+    {
+        builder.Services.Configure<DatabaseOptions>(builder.Configuration.GetSection(DatabaseOptions.Section));
+        builder.Services.AddSingleton<Db>();
+        builder.Services.AddSingleton<Migrator>();
+        return builder;
+    }
+
+    /// <summary><c>/healthz</c>: the process runs. <c>/readyz</c>: the database answers and is migrated.</summary>
+    public static IEndpointRouteBuilder MapHealthEndpoints(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/healthz", () => TypedResults.Ok(new { status = "ok" })).AllowAnonymous();
+        app.MapGet("/readyz", async (Db db, Migrator migrator, CancellationToken ct) =>
+        {
+            try
+            {
+                await using var connection = await db.OpenAsync(ct);
+            }
+            catch (Exception e)
+            {
+                return Results.Problem(title: "Database unreachable", detail: e.Message, statusCode: StatusCodes.Status503ServiceUnavailable);
+            }
+            return migrator.IsUpToDate()
+                ? Results.Ok(new { status = "ready" })
+                : Results.Problem(title: "Migrations pending", detail: "Run `PosMonitor.Web migrate` or enable PosMonitor:Database:MigrateOnStartup.",
+                    statusCode: StatusCodes.Status503ServiceUnavailable);
+        }).AllowAnonymous();
+        return app;
+    }
+}

@@ -1,0 +1,22 @@
+namespace PosMonitor.Web.Infrastructure.Data;
+
+public enum DatabaseProvider { Sqlite, SqlServer }
+
+/// <summary>Settings under <c>PosMonitor:Database</c>.</summary>
+public sealed class DatabaseOptions
+{
+    public const string Section = "PosMonitor:Database";
+
+    public DatabaseProvider Provider { get; set; } = DatabaseProvider.Sqlite;
+
+    /// <summary>Folder for the SQLite file when <c>ConnectionStrings:PosMonitor</c> is not set.</summary>
+    public string DataFolder { get; set; } = "data";
+
+    /// <summary>Apply migrations at start-up (operators who migrate before they deploy turn this off).</summary>
+    public bool MigrateOnStartup { get; set; } = true;
+
+    /// <summary>
+    /// SQLite's <c>synchronous</c> pragma: FULL survives power loss, NORMAL survives only a process crash.
+    /// </summary>
+    public string SqliteSynchronous { get; set; } = "FULL";
+}

@@ -1,0 +1,23 @@
+using Microsoft.Extensions.Options;
+using PosMonitor.Web.Features.Identity;
+using PosMonitor.Web.Infrastructure.Data;
+
+namespace PosMonitor.Web.Infrastructure;
+
+/// <summary>
+/// Start-up work that must finish before requests are served: migrations (unless operators migrate
+/// before they deploy) and the bootstrap admin key.
+/// </summary>
+public sealed class Startup(Migrator migrator, IOptions<DatabaseOptions> database, ApiKeyRepository keys,
+    IOptions<BootstrapOptions> bootstrap, ILogger<Startup> logger) : IHostedService
+{
+    public async Task StartAsync(CancellationToken ct)
+    {
+        if (database.Value.MigrateOnStartup) migrator.Migrate();
+        else if (!migrator.IsUpToDate()) logger.LogWarning("Migrations are pending and MigrateOnStartup is off; /readyz reports not ready");
+        if (!string.IsNullOrEmpty(bootstrap.Value.AdminApiKey))
+            await keys.EnsureBootstrapAsync(bootstrap.Value.AdminApiKey, ct);
+    }
+
+    public Task StopAsync(CancellationToken ct) => Task.CompletedTask;
+}

@@ -1,0 +1,60 @@
+using MudBlazor.Services;
+using PosMonitor.Web.Components;
+using PosMonitor.Web.Features.Fleet;
+using PosMonitor.Web.Features.Identity;
+using PosMonitor.Web.Infrastructure;
+using PosMonitor.Web.Infrastructure.Data;
+using PosMonitor.Web.Infrastructure.Localization;
+
+namespace PosMonitor.Web;
+
+/// <summary>The portal's composition: one line per feature, in the order they depend on each other.</summary>
+public static class PosMonitorHost
+{
+    public static WebApplicationBuilder AddPosMonitor(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddProblemDetails();
+        builder.AddPosMonitorData();
+        builder.Services.AddHostedService<Startup>();
+        builder.AddPosMonitorLocalization();
+        builder.AddPosMonitorIdentity();
+        builder.AddFleet();
+
+        builder.Services.AddRazorComponents().AddInteractiveServerComponents();
+        builder.Services.AddMudServices();
+        return builder;
+    }
+
+    public static WebApplication MapPosMonitor(this WebApplication app)
+    {
+        if (!app.Environment.IsDevelopment())
+        {
+            app.UseExceptionHandler("/Error", createScopeForErrors: true);
+            app.UseHsts();
+        }
+        app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
+        app.UseRequestLocalization();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseAntiforgery();
+
+        app.MapHealthEndpoints();
+        app.MapCultureEndpoint();
+        app.MapFleetApi();
+        app.MapApiKeysApi();
+
+        app.MapStaticAssets();
+        app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+        return app;
+    }
+
+    /// <summary><c>PosMonitor.Web migrate</c>: apply migrations and exit, for operators who migrate before deploying.</summary>
+    public static int RunMigrateCommand(this WebApplication app)
+    {
+        var migrator = app.Services.GetRequiredService<Migrator>();
+        migrator.Migrate();
+        Console.WriteLine($"Database is up to date ({app.Services.GetRequiredService<Db>().Provider}).");
+        return 0;
+    }
+}
