@@ -1,0 +1,23 @@
+using Bunit;
+using Microsoft.Extensions.DependencyInjection;
+using MudBlazor;
+using MudBlazor.Services;
+
+namespace PosMonitor.Web.Tests.Infrastructure;
+
+/// <summary>bUnit base: MudBlazor registered with transitions off and loose JS interop (as MudBlazor's own tests).</summary>
+public abstract class BunitTest : BunitContext
+{
+    protected BunitTest()
+    {
+        JSInterop.Mode = JSRuntimeMode.Loose;
+        Services.AddLocalization();
+        Services.AddMudServices(o =>
+        {
+            o.SnackbarConfiguration.ShowTransitionDuration = 0;
+            o.SnackbarConfiguration.HideTransitionDuration = 0;
+            o.PopoverOptions.CheckForPopoverProvider = false;
+        });
+        Services.AddSingleton(TimeProvider.System);
+    }
+}

@@ -1,0 +1,95 @@
+using System.Net.Http.Json;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using PosMonitor.Core.Fleet;
+
+namespace PosMonitor.Web.Tests.Infrastructure;
+
+/// <summary>
+/// The portal in-process on a fresh temporary SQLite file, with a known bootstrap admin key and
+/// without the demo fleet, so each test class starts from an empty, migrated database.
+/// </summary>
+public class PosMonitorFactory : WebApplicationFactory<Program>
+{
+    public const string AdminKey = "test-admin-key-7f3a9c2e5b1d4f60";
+    private readonly string _folder = Path.Combine(Path.GetTempPath(), "posmonitor-tests", Guid.NewGuid().ToString("N"));
+
+    public string DatabasePath => Path.Combine(_folder, "posmonitor.db");
+
+    /// <summary>Extra settings a test class needs (key → value), applied after the defaults.</summary>
+    protected virtual IEnumerable<KeyValuePair<string, string?>> Settings => [];
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Testing");
+        builder.UseSetting("ConnectionStrings:PosMonitor", $"Data Source={DatabasePath}");
+        builder.UseSetting("PosMonitor:Demo:Enabled", "false");
+        builder.UseSetting("PosMonitor:Bootstrap:AdminApiKey", AdminKey);
+        foreach (var (key, value) in Settings) builder.UseSetting(key, value);
+    }
+
+    public HttpClient CreateClient(string? apiKey)
+    {
+        var client = CreateClient();
+        if (apiKey is not null) client.DefaultRequestHeaders.Add("X-Api-Key", apiKey);
+        return client;
+    }
+
+    public HttpClient AdminClient() => CreateClient(AdminKey);
+
+    /// <summary>Creates a key through the API and returns it.</summary>
+    public async Task<string> CreateKeyAsync(string scope, string? merchantId = null)
+    {
+        var response = await AdminClient().PostAsJsonAsync("/api/v1/keys", new { scope, merchantId, name = $"test {scope}" });
+        response.EnsureSuccessStatusCode();
+        var created = await response.Content.ReadFromJsonAsync<CreatedKeyBody>();
+        return created!.Key;
+    }
+
+    public async Task PutFleetAsync(FleetDocument document)
+    {
+        var response = await AdminClient().PutAsJsonAsync("/api/v1/fleet", document);
+        response.EnsureSuccessStatusCode();
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        try { Directory.Delete(_folder, recursive: true); } catch (IOException) { /* a file still closing; temp space */ }
+    }
+
+    private sealed record CreatedKeyBody(string Id, string Key, string Scope, string? MerchantId);
+}
+
+/// <summary>Small fleets for tests.</summary>
+public static class TestFleet
+{
+    /// <summary>Two regions, two gateways, two merchants with two terminals each.</summary>
+    public static FleetDocument Small() => new()
+    {
+        Regions = [new() { Id = "east", Name = "East China" }, new() { Id = "north", Name = "North China" }],
+        Gateways = [new() { Id = "gw-unionpay", Name = "UnionPay" }, new() { Id = "gw-alipay", Name = "Alipay" }],
+        Merchants =
+        [
+            new()
+            {
+                Id = "m-0001", Name = "Lotus Noodle House", Region = "east", TimeZone = "Asia/Shanghai", OpeningHours = "10:00-22:00",
+                Terminals =
+                [
+                    new() { Id = "T-000001", Gateway = "gw-unionpay", Model = "A920", Firmware = "3.2.1", Store = "Nanjing Rd" },
+                    new() { Id = "T-000002", Gateway = "gw-unionpay", Model = "A920", Firmware = "3.2.1", Store = "Nanjing Rd" },
+                ],
+            },
+            new()
+            {
+                Id = "m-0002", Name = "Harbin Bakery", Region = "north", TimeZone = "Asia/Shanghai",
+                Terminals =
+                [
+                    new() { Id = "T-000003", Gateway = "gw-alipay", Model = "P2", Firmware = "3.2.2" },
+                    new() { Id = "T-000004", Region = "east", Gateway = "gw-unionpay", Model = "P2", Firmware = "3.2.2" },
+                ],
+            },
+        ],
+    };
+}
