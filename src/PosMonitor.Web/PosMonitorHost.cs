@@ -2,6 +2,8 @@ using MudBlazor.Services;
 using PosMonitor.Web.Components;
 using PosMonitor.Web.Features.Fleet;
 using PosMonitor.Web.Features.Identity;
+using PosMonitor.Web.Features.Telemetry;
+using PosMonitor.Web.Infrastructure.Scheduling;
 using PosMonitor.Web.Infrastructure;
 using PosMonitor.Web.Infrastructure.Data;
 using PosMonitor.Web.Infrastructure.Localization;
@@ -19,7 +21,9 @@ public static class PosMonitorHost
         builder.Services.AddHostedService<Startup>();
         builder.AddPosMonitorLocalization();
         builder.AddPosMonitorIdentity();
+        builder.AddScheduling();
         builder.AddFleet();
+        builder.AddTelemetry();
 
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.Services.AddMudServices();
@@ -37,12 +41,14 @@ public static class PosMonitorHost
         app.UseRequestLocalization();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseRateLimiter();
         app.UseAntiforgery();
 
         app.MapHealthEndpoints();
         app.MapCultureEndpoint();
         app.MapFleetApi();
         app.MapApiKeysApi();
+        app.MapTelemetryApi();
 
         app.MapStaticAssets();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();

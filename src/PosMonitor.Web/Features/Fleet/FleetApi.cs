@@ -40,17 +40,30 @@ public static class FleetApi
         if (problems.Count > 0) return ApiProblems.Validation("The fleet document was rejected; nothing was stored", problems);
 
         var counts = await fleet.UpsertAsync(document, ct);
-        changes.NotifyChanged();
+        await changes.NotifyChangedAsync(ct);
         return TypedResults.Ok(counts);
     }
 
     private static string FirstSentence(string message) => message.Split(". Path:")[0];
 }
 
-/// <summary>Tells the ingestion pipeline and detection that the fleet changed, so they reload it.</summary>
+/// <summary>
+/// Tells the ingestion pipeline and detection that the fleet changed; awaited, so telemetry sent
+/// right after a fleet upsert already finds the new terminals.
+/// </summary>
 public sealed class FleetChanges
 {
-    public event Action? Changed;
+    private readonly List<Func<CancellationToken, Task>> _subscribers = [];
 
-    public void NotifyChanged() => Changed?.Invoke();
+    public void Subscribe(Func<CancellationToken, Task> reload)
+    {
+        lock (_subscribers) _subscribers.Add(reload);
+    }
+
+    public async Task NotifyChangedAsync(CancellationToken ct)
+    {
+        Func<CancellationToken, Task>[] subscribers;
+        lock (_subscribers) subscribers = [.. _subscribers];
+        foreach (var reload in subscribers) await reload(ct);
+    }
 }

@@ -1,0 +1,28 @@
+namespace PosMonitor.Web.Features.Telemetry;
+
+/// <summary>Settings under <c>PosMonitor:Ingestion</c>.</summary>
+public sealed class IngestionOptions
+{
+    public const string Section = "PosMonitor:Ingestion";
+
+    /// <summary>Events waiting for the writer before the API answers 503 + Retry-After.</summary>
+    public int QueueCapacityEvents { get; set; } = 200_000;
+
+    /// <summary>Most events committed in one transaction (group commit of several requests).</summary>
+    public int MaxEventsPerCommit { get; set; } = 25_000;
+
+    /// <summary>Requests per second one API key may send before 429 + Retry-After.</summary>
+    public int RequestsPerSecondPerKey { get; set; } = 200;
+
+    /// <summary>Retry-After, in seconds, on 429 and 503.</summary>
+    public int RetryAfterSeconds { get; set; } = 1;
+
+    /// <summary>Days raw heartbeats and transactions are kept.</summary>
+    public int RawRetentionDays { get; set; } = 7;
+
+    /// <summary>Days per-minute rollups are kept (they feed baselines, history and reports).</summary>
+    public int RollupRetentionDays { get; set; } = 90;
+
+    /// <summary>A terminal with no heartbeat or sale for this long counts as offline.</summary>
+    public int OfflineAfterSeconds { get; set; } = 180;
+}

@@ -1,0 +1,143 @@
+using System.Data.Common;
+using PosMonitor.Core.Rollups;
+using PosMonitor.Web.Infrastructure.Data;
+
+namespace PosMonitor.Web.Features.Telemetry;
+
+/// <summary>
+/// The columns of <c>terminal_minutes</c>, each with how a new batch merges into the stored row
+/// (sum, max or min). The upsert SQL of both dialects and the row reader are generated from this
+/// one list, so a counter added to <see cref="TerminalMinute"/> is added here once.
+/// </summary>
+public static class RollupColumns
+{
+    public enum Merge { Sum, Max, Min }
+
+    public sealed record Column(string Name, Merge Merge, Func<TerminalMinute, object?> Get, Action<TerminalMinute, object?> Set);
+
+    private static readonly string[] StageNames = ["input", "connect", "send", "host", "gateway", "print", "notify", "app"];
+
+    public static IReadOnlyList<Column> All { get; } = Build();
+
+    private static List<Column> Build()
+    {
+        var c = new List<Column>
+        {
+            Int("transactions", m => m.Transactions, (m, v) => m.Transactions = v),
+            Int("approved", m => m.Approved, (m, v) => m.Approved = v),
+            Int("declined", m => m.Declined, (m, v) => m.Declined = v),
+            Int("timeouts", m => m.Timeouts, (m, v) => m.Timeouts = v),
+            Int("errors", m => m.Errors, (m, v) => m.Errors = v),
+            Int("cancelled", m => m.Cancelled, (m, v) => m.Cancelled = v),
+        };
+        for (var i = 0; i < TerminalMinute.StageCount; i++)
+        {
+            var s = i;
+            c.Add(Int($"timeouts_{StageNames[s]}", m => m.TimeoutsByStage[s], (m, v) => m.TimeoutsByStage[s] = v));
+            c.Add(Int($"errors_{StageNames[s]}", m => m.ErrorsByStage[s], (m, v) => m.ErrorsByStage[s] = v));
+            c.Add(Long($"stage_ms_{StageNames[s]}", m => m.StageMsSum[s], (m, v) => m.StageMsSum[s] = v));
+        }
+        c.AddRange(
+        [
+            Long("latency_sum_ms", m => m.LatencySumMs, (m, v) => m.LatencySumMs = v),
+            Int("latency_max_ms", m => m.LatencyMaxMs, (m, v) => m.LatencyMaxMs = v, Merge.Max),
+            Int("stage_ms_samples", m => m.StageMsSamples, (m, v) => m.StageMsSamples = v),
+            Long("amount_sum_minor", m => m.AmountSumMinor, (m, v) => m.AmountSumMinor = v),
+            Int("amount_count", m => m.AmountCount, (m, v) => m.AmountCount = v),
+            Int("heartbeats", m => m.Heartbeats, (m, v) => m.Heartbeats = v),
+            Long("net_latency_sum_ms", m => m.NetLatencySumMs, (m, v) => m.NetLatencySumMs = v),
+            Int("net_latency_max_ms", m => m.NetLatencyMaxMs, (m, v) => m.NetLatencyMaxMs = v, Merge.Max),
+            new("packet_loss_sum_pct", Merge.Sum, m => m.PacketLossSumPct, (m, v) => m.PacketLossSumPct = Convert.ToDouble(v)),
+            new("packet_loss_max_pct", Merge.Max, m => m.PacketLossMaxPct, (m, v) => m.PacketLossMaxPct = Convert.ToDouble(v)),
+            NullableInt("signal_min_dbm", m => m.SignalMinDbm, (m, v) => m.SignalMinDbm = v, Merge.Min),
+            NullableInt("cpu_max_pct", m => m.CpuMaxPct, (m, v) => m.CpuMaxPct = v, Merge.Max),
+            NullableInt("memory_max_pct", m => m.MemoryMaxPct, (m, v) => m.MemoryMaxPct = v, Merge.Max),
+            Int("printer_faults", m => m.PrinterFaults, (m, v) => m.PrinterFaults = v),
+            Int("scanner_faults", m => m.ScannerFaults, (m, v) => m.ScannerFaults = v),
+            Int("restarts", m => m.Restarts, (m, v) => m.Restarts = v),
+            Int("pending_offline_max", m => m.PendingOfflineMax, (m, v) => m.PendingOfflineMax = v, Merge.Max),
+        ]);
+        return c;
+    }
+
+    private static Column Int(string name, Func<TerminalMinute, int> get, Action<TerminalMinute, int> set, Merge merge = Merge.Sum) =>
+        new(name, merge, m => get(m), (m, v) => set(m, Convert.ToInt32(v)));
+
+    private static Column Long(string name, Func<TerminalMinute, long> get, Action<TerminalMinute, long> set) =>
+        new(name, Merge.Sum, m => get(m), (m, v) => set(m, Convert.ToInt64(v)));
+
+    private static Column NullableInt(string name, Func<TerminalMinute, int?> get, Action<TerminalMinute, int?> set, Merge merge) =>
+        new(name, merge, m => get(m), (m, v) => set(m, v is null or DBNull ? null : Convert.ToInt32(v)));
+
+    public static readonly SqlText Upsert = new(SqliteUpsert(), SqlServerUpsert());
+
+    /// <summary>Every column, for SELECTs that fill <see cref="TerminalMinute"/> with <see cref="Read"/>.</summary>
+    public static string SelectList(string alias) =>
+        $"{alias}.terminal_id, {alias}.minute, " + string.Join(", ", All.Select(c => $"{alias}.{c.Name}"));
+
+    /// <summary>Reads a row selected with <see cref="SelectList"/>.</summary>
+    public static TerminalMinute Read(DbDataReader reader)
+    {
+        var minute = new TerminalMinute(reader.GetString(0), DbTime.FromMs(reader.GetInt64(1)));
+        for (var i = 0; i < All.Count; i++)
+            All[i].Set(minute, reader.IsDBNull(i + 2) ? null : reader.GetValue(i + 2));
+        return minute;
+    }
+
+    public static void Bind(DbCommand command, TerminalMinute m)
+    {
+        command.Parameters["@terminal_id"].Value = m.TerminalId;
+        command.Parameters["@minute"].Value = DbTime.ToMs(m.Minute);
+        foreach (var c in All) command.Parameters["@" + c.Name].Value = c.Get(m) ?? DBNull.Value;
+    }
+
+    public static void AddParameters(DbCommand command)
+    {
+        foreach (var name in new[] { "terminal_id", "minute" }.Concat(All.Select(c => c.Name)))
+        {
+            var p = command.CreateParameter();
+            p.ParameterName = "@" + name;
+            command.Parameters.Add(p);
+        }
+    }
+
+    private static string Names => string.Join(", ", All.Select(c => c.Name));
+    private static string Values => string.Join(", ", All.Select(c => "@" + c.Name));
+
+    private static string SqliteUpsert()
+    {
+        static string Merged(Column c) => c.Merge switch
+        {
+            Merge.Sum => $"{c.Name} = {c.Name} + excluded.{c.Name}",
+            // Scalar MIN/MAX give NULL when either side is NULL; COALESCE keeps the known side.
+            Merge.Max => $"{c.Name} = COALESCE(MAX({c.Name}, excluded.{c.Name}), {c.Name}, excluded.{c.Name})",
+            _ => $"{c.Name} = COALESCE(MIN({c.Name}, excluded.{c.Name}), {c.Name}, excluded.{c.Name})",
+        };
+        return $"""
+            INSERT INTO terminal_minutes (terminal_id, minute, {Names})
+            VALUES (@terminal_id, @minute, {Values})
+            ON CONFLICT (minute, terminal_id) DO UPDATE SET
+            {string.Join(",\n", All.Select(Merged))};
+            """;
+    }
+
+    private static string SqlServerUpsert()
+    {
+        // GREATEST/LEAST (SQL Server 2022+) ignore NULLs, matching the SQLite COALESCE form.
+        static string Merged(Column c) => c.Merge switch
+        {
+            Merge.Sum => $"{c.Name} = t.{c.Name} + s.{c.Name}",
+            Merge.Max => $"{c.Name} = GREATEST(t.{c.Name}, s.{c.Name})",
+            _ => $"{c.Name} = LEAST(t.{c.Name}, s.{c.Name})",
+        };
+        return $"""
+            MERGE terminal_minutes WITH (HOLDLOCK) AS t
+            USING (SELECT @terminal_id AS terminal_id, @minute AS minute, {string.Join(", ", All.Select(c => $"@{c.Name} AS {c.Name}"))}) AS s
+            ON t.minute = s.minute AND t.terminal_id = s.terminal_id
+            WHEN MATCHED THEN UPDATE SET
+            {string.Join(",\n", All.Select(Merged))}
+            WHEN NOT MATCHED THEN INSERT (terminal_id, minute, {Names})
+            VALUES (s.terminal_id, s.minute, {string.Join(", ", All.Select(c => "s." + c.Name))});
+            """;
+    }
+}

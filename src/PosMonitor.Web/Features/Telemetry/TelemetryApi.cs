@@ -1,0 +1,204 @@
+using System.Buffers;
+using System.Security.Claims;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+using PosMonitor.Core.Telemetry;
+using PosMonitor.Web.Features.Identity;
+using PosMonitor.Web.Infrastructure.Api;
+
+namespace PosMonitor.Web.Features.Telemetry;
+
+public sealed record RejectionBody(string Kind, int Index, string? EventId, string Code, string Message);
+
+public sealed record TelemetryAccepted(int Accepted, int Duplicates, IReadOnlyList<RejectionBody> Rejected);
+
+/// <summary><c>POST /api/v1/telemetry</c> exactly as telemetry-api.md describes it.</summary>
+public static class TelemetryApi
+{
+    public const int MaxBodyBytes = 4 * 1024 * 1024;
+    public const int MaxEvents = 5_000;
+    public const string RateLimitPolicy = "telemetry-per-key";
+
+    public static IEndpointRouteBuilder MapTelemetryApi(this IEndpointRouteBuilder app)
+    {
+        app.MapGroup("/api/v1/telemetry").RequireAuthorization(ApiPolicies.Ingest).RequireRateLimiting(RateLimitPolicy)
+            .WithTags("Telemetry")
+            .MapPost("/", PostTelemetry);
+        return app;
+    }
+
+    public static async Task<IResult> PostTelemetry(
+        HttpContext http, FleetCache fleet, IngestionQueue queue, IngestionMetrics metrics,
+        IOptions<IngestionOptions> options, TimeProvider time, ILoggerFactory loggers, CancellationToken ct)
+    {
+        var request = http.Request;
+        if (!request.HasJsonContentType())
+            return Problem(StatusCodes.Status415UnsupportedMediaType, "Unsupported media type", "Send telemetry as application/json.");
+        if (request.ContentLength > MaxBodyBytes)
+            return TooLarge($"The body is {request.ContentLength} bytes; the limit is {MaxBodyBytes} bytes (4 MiB).");
+
+        var buffer = ArrayPool<byte>.Shared.Rent(64 * 1024);
+        try
+        {
+            var length = 0;
+            while (true)
+            {
+                if (length == buffer.Length)
+                {
+                    if (length > MaxBodyBytes) return TooLarge($"The body is over the limit of {MaxBodyBytes} bytes (4 MiB).");
+                    var larger = ArrayPool<byte>.Shared.Rent(Math.Min(buffer.Length * 2, MaxBodyBytes + 1));
+                    buffer.AsSpan(0, length).CopyTo(larger);
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = larger;
+                }
+                var read = await request.Body.ReadAsync(buffer.AsMemory(length), ct);
+                if (read == 0) break;
+                length += read;
+                if (length > MaxBodyBytes) return TooLarge($"The body is over the limit of {MaxBodyBytes} bytes (4 MiB).");
+            }
+            return await Ingest(http, buffer.AsMemory(0, length), fleet.Current, queue, metrics, options.Value, time.GetUtcNow(),
+                loggers.CreateLogger(typeof(TelemetryApi)));
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private static async Task<IResult> Ingest(HttpContext http, ReadOnlyMemory<byte> body, Core.Fleet.Fleet fleet,
+        IngestionQueue queue, IngestionMetrics metrics, IngestionOptions options, DateTimeOffset now, ILogger logger)
+    {
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(body);
+        }
+        catch (JsonException e)
+        {
+            return ApiProblems.BadRequest("The body is not telemetry JSON",
+                $"JSON error at line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1}: the body must be {{ \"heartbeats\": [...], \"transactions\": [...] }}.");
+        }
+        using (document)
+        {
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object)
+                return ApiProblems.BadRequest("The body is not telemetry JSON", "The body must be a JSON object with \"heartbeats\" and/or \"transactions\" arrays.");
+            var heartbeats = ListOf(root, "heartbeats", out var hbProblem);
+            var transactions = ListOf(root, "transactions", out var txProblem);
+            if ((hbProblem ?? txProblem) is { } shapeProblem)
+                return ApiProblems.BadRequest("The body is not telemetry JSON", shapeProblem);
+            if (heartbeats is null && transactions is null)
+                return ApiProblems.BadRequest("The body is not telemetry JSON", "The body has neither a \"heartbeats\" nor a \"transactions\" array.");
+            var total = (heartbeats?.GetArrayLength() ?? 0) + (transactions?.GetArrayLength() ?? 0);
+            if (total > MaxEvents)
+                return TooLarge($"The body holds {total} events; the limit is {MaxEvents} per request.");
+
+            var scope = http.User.FindFirstValue(PosClaims.Scope);
+            var ownMerchant = scope == Scopes.IngestMerchant ? http.User.FindFirstValue(PosClaims.MerchantId) : null;
+            var rejected = new List<RejectionBody>();
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            var withinBatchDuplicates = 0;
+            var acceptedHeartbeats = new List<Heartbeat>(heartbeats?.GetArrayLength() ?? 0);
+            var acceptedTransactions = new List<Transaction>(transactions?.GetArrayLength() ?? 0);
+
+            if (heartbeats is { } hbs)
+            {
+                var i = 0;
+                foreach (var e in hbs.EnumerateArray())
+                {
+                    var parsed = Check(TelemetryParser.ParseEvent(e, EventKind.Heartbeat, i, now), EventKind.Heartbeat, i, fleet, ownMerchant);
+                    if (parsed is Rejection r) rejected.Add(Body(r));
+                    else if (parsed is Heartbeat hb && !seen.Add("h|" + hb.EventId)) withinBatchDuplicates++;
+                    else if (parsed is Heartbeat ok) acceptedHeartbeats.Add(ok);
+                    i++;
+                }
+            }
+            if (transactions is { } txs)
+            {
+                var i = 0;
+                foreach (var e in txs.EnumerateArray())
+                {
+                    var parsed = Check(TelemetryParser.ParseEvent(e, EventKind.Transaction, i, now), EventKind.Transaction, i, fleet, ownMerchant);
+                    if (parsed is Rejection r) rejected.Add(Body(r));
+                    else if (parsed is Transaction tx && !seen.Add("t|" + tx.EventId)) withinBatchDuplicates++;
+                    else if (parsed is Transaction ok) acceptedTransactions.Add(ok);
+                    i++;
+                }
+            }
+            foreach (var r in rejected) metrics.Rejected(r.Code);
+            if (rejected.Any(r => r.Code == RejectionCodes.CardData))
+                // Never the value: which event, and that it was discarded.
+                logger.LogWarning("Discarded {Count} event(s) holding card data from key {KeyId}",
+                    rejected.Count(r => r.Code == RejectionCodes.CardData), http.User.FindFirstValue(PosClaims.KeyId));
+
+            var duplicates = withinBatchDuplicates;
+            var batch = new IngestBatch(acceptedHeartbeats, acceptedTransactions);
+            if (batch.Count > 0)
+            {
+                if (!queue.TryEnqueue(batch))
+                {
+                    metrics.Refused(StatusCodes.Status503ServiceUnavailable);
+                    return ApiProblems.RetryLater(http, StatusCodes.Status503ServiceUnavailable, options.RetryAfterSeconds,
+                        "Ingestion queue is full", "Nothing of this request was stored; send it again after Retry-After seconds.");
+                }
+                try
+                {
+                    duplicates += await batch.Stored.Task;
+                }
+                catch (Exception)
+                {
+                    metrics.Refused(StatusCodes.Status503ServiceUnavailable);
+                    return ApiProblems.RetryLater(http, StatusCodes.Status503ServiceUnavailable, options.RetryAfterSeconds,
+                        "The server cannot store telemetry right now", "Nothing of this request was stored; send it again after Retry-After seconds.");
+                }
+            }
+            var accepted = batch.Count - (duplicates - withinBatchDuplicates);
+            metrics.Accepted(accepted);
+            metrics.Duplicates(duplicates);
+            return TypedResults.Json(new TelemetryAccepted(accepted, duplicates, rejected), statusCode: StatusCodes.Status202Accepted);
+        }
+    }
+
+    /// <summary>Fleet checks the parser cannot make: the terminal exists, belongs to this key's merchant, the gateway exists.</summary>
+    private static object Check(object parsed, EventKind kind, int index, Core.Fleet.Fleet fleet, string? ownMerchant)
+    {
+        if (parsed is Rejection) return parsed;
+        var (eventId, terminalId) = parsed switch
+        {
+            Heartbeat h => (h.EventId, h.TerminalId),
+            Transaction t => (t.EventId, t.TerminalId),
+            _ => throw new InvalidOperationException(),
+        };
+        var label = kind == EventKind.Heartbeat ? "heartbeat" : "transaction";
+        if (!fleet.Terminals.TryGetValue(terminalId, out var terminal))
+            return new Rejection(kind, index, eventId, RejectionCodes.UnknownTerminal, $"terminal {terminalId} is not registered");
+        if (ownMerchant is not null && terminal.MerchantId != ownMerchant)
+            return new Rejection(kind, index, eventId, RejectionCodes.OutOfScope,
+                $"{label} {index}: terminal {terminalId} belongs to another merchant than this key's");
+        if (parsed is Transaction tx)
+        {
+            if (tx.Gateway is null) return tx with { Gateway = terminal.GatewayId };
+            if (!fleet.Gateways.ContainsKey(tx.Gateway))
+                return new Rejection(kind, index, eventId, RejectionCodes.InvalidField, $"{label} {index}: field 'gateway' names unknown gateway {tx.Gateway}");
+        }
+        return parsed;
+    }
+
+    private static JsonElement? ListOf(JsonElement root, string name, out string? problem)
+    {
+        problem = null;
+        if (!root.TryGetProperty(name, out var list) || list.ValueKind == JsonValueKind.Null) return null;
+        if (list.ValueKind == JsonValueKind.Array) return list;
+        problem = $"\"{name}\" must be an array.";
+        return null;
+    }
+
+    private static RejectionBody Body(Rejection r) => new(r.KindName, r.Index, r.EventId, r.Code, r.Message);
+
+    private static ProblemHttpResult Problem(int status, string title, string detail) =>
+        TypedResults.Problem(title: title, detail: detail, statusCode: status);
+
+    private static ProblemHttpResult TooLarge(string detail) =>
+        Problem(StatusCodes.Status413PayloadTooLarge, "Request too large", detail + " Split it into smaller batches.");
+}

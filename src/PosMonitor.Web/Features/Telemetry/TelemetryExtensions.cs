@@ -1,0 +1,77 @@
+using System.Globalization;
+using System.Security.Claims;
+using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.Options;
+using PosMonitor.Web.Features.Identity;
+using PosMonitor.Web.Infrastructure.Scheduling;
+
+namespace PosMonitor.Web.Features.Telemetry;
+
+public static class TelemetryExtensions
+{
+    public static IHostApplicationBuilder AddTelemetry(this IHostApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.Configure<IngestionOptions>(builder.Configuration.GetSection(IngestionOptions.Section));
+        services.AddSingleton<IngestionQueue>();
+        services.AddSingleton<TelemetryStore>();
+        services.AddSingleton<TerminalStateCache>();
+        services.AddSingleton<FleetCache>();
+        services.AddSingleton<TelemetryFeed>();
+        services.AddSingleton<IngestionMetrics>();
+        services.AddSingleton<RollupQueries>();
+        services.AddHostedService<TelemetryStartup>();
+        services.AddHostedService<IngestionWriter>();
+        services.AddJob<PruneTelemetryJob>(TimeSpan.FromHours(1));
+
+        services.AddRateLimiter(limiter =>
+        {
+            limiter.AddPolicy(TelemetryApi.RateLimitPolicy, http =>
+            {
+                var perSecond = http.RequestServices.GetRequiredService<IOptions<IngestionOptions>>().Value.RequestsPerSecondPerKey;
+                return RateLimitPartition.GetTokenBucketLimiter(http.User.FindFirstValue(PosClaims.KeyId) ?? "anonymous", _ => new TokenBucketRateLimiterOptions
+                {
+                    TokenLimit = perSecond,
+                    TokensPerPeriod = perSecond,
+                    ReplenishmentPeriod = TimeSpan.FromSeconds(1),
+                    QueueLimit = 0,
+                    AutoReplenishment = true,
+                });
+            });
+            limiter.OnRejected = async (context, ct) =>
+            {
+                var http = context.HttpContext;
+                var retryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait)
+                    ? Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds))
+                    : http.RequestServices.GetRequiredService<IOptions<IngestionOptions>>().Value.RetryAfterSeconds;
+                http.RequestServices.GetRequiredService<IngestionMetrics>().Refused(StatusCodes.Status429TooManyRequests);
+                http.Response.StatusCode = StatusCodes.Status429TooManyRequests;
+                http.Response.Headers.RetryAfter = retryAfter.ToString(CultureInfo.InvariantCulture);
+                await http.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+                {
+                    HttpContext = http,
+                    ProblemDetails =
+                    {
+                        Status = StatusCodes.Status429TooManyRequests,
+                        Title = "This API key is over its rate",
+                        Detail = "Nothing of this request was stored; send it again after Retry-After seconds.",
+                    },
+                });
+            };
+        });
+        return builder;
+    }
+
+    /// <summary>Loads the fleet and terminal states before the writer takes the first request.</summary>
+    private sealed class TelemetryStartup(FleetCache fleet, TerminalStateCache states) : IHostedService
+    {
+        public async Task StartAsync(CancellationToken ct)
+        {
+            await fleet.ReloadAsync(ct);
+            await states.LoadAsync(ct);
+        }
+
+        public Task StopAsync(CancellationToken ct) => Task.CompletedTask;
+    }
+}

@@ -1,0 +1,183 @@
+using System.Data.Common;
+using System.Text;
+using PosMonitor.Core.Rollups;
+using PosMonitor.Core.Telemetry;
+using PosMonitor.Web.Infrastructure.Data;
+
+namespace PosMonitor.Web.Features.Telemetry;
+
+// Rows are written with synchronous calls: this runs on the single writer loop, where a Task per
+// row would cost more than it frees.
+
+/// <summary>What one commit stored: per request its duplicates, and the rollup changes.</summary>
+public sealed record CommitResult(int[] DuplicatesPerBatch, RollupDelta Delta, int Stored);
+
+/// <summary>
+/// Writes raw events and their rollups in one transaction. Each insert is "insert unless this
+/// (timestamp, eventId) exists", so a resent event counts as a duplicate and is not aggregated twice.
+/// </summary>
+public sealed class TelemetryStore(Db db, TimeProvider time)
+{
+    public Task<CommitResult> CommitAsync(IReadOnlyList<IngestBatch> batches, Func<string, TerminalState?> currentState, CancellationToken ct) =>
+        db.WriteAsync(async (connection, tx) =>
+        {
+            var receivedAt = DbTime.ToMs(time.GetUtcNow());
+            var aggregator = new RollupAggregator(currentState);
+            var duplicates = new int[batches.Count];
+            var stored = 0;
+
+            await using var hb = Prepare(connection, tx, db.Sql(InsertHeartbeat), HeartbeatParameters);
+            await using var txn = Prepare(connection, tx, db.Sql(InsertTransaction), TransactionParameters);
+            for (var b = 0; b < batches.Count; b++)
+            {
+                foreach (var e in batches[b].Heartbeats)
+                {
+                    BindHeartbeat(hb, e, receivedAt);
+                    if (hb.ExecuteNonQuery() == 1) { aggregator.Add(e); stored++; }
+                    else duplicates[b]++;
+                }
+                foreach (var e in batches[b].Transactions)
+                {
+                    BindTransaction(txn, e, receivedAt);
+                    if (txn.ExecuteNonQuery() == 1) { aggregator.Add(e); stored++; }
+                    else duplicates[b]++;
+                }
+            }
+
+            var delta = aggregator.TakeDelta();
+            await using (var minutes = connection.CreateCommand())
+            {
+                minutes.Transaction = tx;
+                minutes.CommandText = db.Sql(RollupColumns.Upsert);
+                RollupColumns.AddParameters(minutes);
+                foreach (var m in delta.Minutes.Values)
+                {
+                    RollupColumns.Bind(minutes, m);
+                    minutes.ExecuteNonQuery();
+                }
+            }
+            await using (var states = Prepare(connection, tx, db.Sql(UpsertState), StateParameters))
+            {
+                foreach (var s in delta.States.Values)
+                {
+                    BindState(states, s);
+                    states.ExecuteNonQuery();
+                }
+            }
+            await using (var firmware = Prepare(connection, tx, db.Sql(InsertFirmwareChange), ["terminal_id", "at", "from_version", "to_version"]))
+            {
+                foreach (var f in delta.FirmwareChanges)
+                {
+                    Set(firmware, 0, f.TerminalId); Set(firmware, 1, DbTime.ToMs(f.At)); Set(firmware, 2, f.From); Set(firmware, 3, f.To);
+                    firmware.ExecuteNonQuery();
+                }
+            }
+            return new CommitResult(duplicates, delta, stored);
+        }, ct);
+
+    private static DbCommand Prepare(DbConnection connection, DbTransaction tx, string sql, string[] parameters)
+    {
+        var command = connection.CreateCommand();
+        command.Transaction = tx;
+        command.CommandText = sql;
+        foreach (var name in parameters)
+        {
+            var p = command.CreateParameter();
+            p.ParameterName = "@" + name;
+            command.Parameters.Add(p);
+        }
+        return command;
+    }
+
+    private static void Set(DbCommand c, int i, object? value) => c.Parameters[i].Value = value ?? DBNull.Value;
+
+    private static readonly string[] HeartbeatParameters =
+        ["ts", "event_id", "terminal_id", "received_at", "network_type", "signal_dbm", "latency_ms", "packet_loss_pct",
+         "firmware", "uptime_sec", "battery_pct", "cpu_pct", "memory_pct", "printer", "scanner", "pending_offline"];
+
+    private static void BindHeartbeat(DbCommand c, Heartbeat e, long receivedAt)
+    {
+        Set(c, 0, DbTime.ToMs(e.Timestamp)); Set(c, 1, e.EventId); Set(c, 2, e.TerminalId); Set(c, 3, receivedAt);
+        Set(c, 4, Wire.Name(e.NetworkType)); Set(c, 5, e.SignalDbm); Set(c, 6, e.LatencyMs); Set(c, 7, e.PacketLossPct);
+        Set(c, 8, e.Firmware); Set(c, 9, e.UptimeSec); Set(c, 10, e.BatteryPct); Set(c, 11, e.CpuPct); Set(c, 12, e.MemoryPct);
+        Set(c, 13, Wire.Name(e.Printer)); Set(c, 14, Wire.Name(e.Scanner)); Set(c, 15, e.PendingOffline);
+    }
+
+    private static readonly string[] TransactionParameters =
+        ["ts", "event_id", "terminal_id", "received_at", "gateway_id", "outcome", "stage", "latency_ms", "stage_ms",
+         "error_code", "amount_minor", "currency"];
+
+    private static void BindTransaction(DbCommand c, Transaction e, long receivedAt)
+    {
+        Set(c, 0, DbTime.ToMs(e.Timestamp)); Set(c, 1, e.EventId); Set(c, 2, e.TerminalId); Set(c, 3, receivedAt);
+        Set(c, 4, e.Gateway); Set(c, 5, Wire.Name(e.Outcome)); Set(c, 6, e.Stage is { } s ? Wire.Name(s) : null);
+        Set(c, 7, e.LatencyMs); Set(c, 8, StageMsJson(e.StageMs)); Set(c, 9, e.ErrorCode); Set(c, 10, e.AmountMinor); Set(c, 11, e.Currency);
+    }
+
+    private static string? StageMsJson(int[]? stageMs)
+    {
+        if (stageMs is null) return null;
+        var sb = new StringBuilder("{");
+        for (var i = 0; i < stageMs.Length; i++)
+            if (stageMs[i] > 0) sb.Append(sb.Length > 1 ? "," : "").Append('"').Append(Wire.Stages[i]).Append("\":").Append(stageMs[i]);
+        return sb.Append('}').ToString();
+    }
+
+    private static readonly string[] StateParameters =
+        ["terminal_id", "last_seen_at", "last_heartbeat_at", "last_transaction_at", "network_type", "signal_dbm", "latency_ms",
+         "packet_loss_pct", "firmware", "firmware_since", "uptime_sec", "battery_pct", "cpu_pct", "memory_pct", "printer",
+         "scanner", "pending_offline"];
+
+    private static void BindState(DbCommand c, TerminalState s)
+    {
+        Set(c, 0, s.TerminalId); Set(c, 1, Ms(s.LastSeenAt)); Set(c, 2, Ms(s.LastHeartbeatAt)); Set(c, 3, Ms(s.LastTransactionAt));
+        Set(c, 4, s.NetworkType is { } n ? Wire.Name(n) : null); Set(c, 5, s.SignalDbm); Set(c, 6, s.LatencyMs);
+        Set(c, 7, s.PacketLossPct); Set(c, 8, s.Firmware); Set(c, 9, Ms(s.FirmwareSince)); Set(c, 10, s.UptimeSec);
+        Set(c, 11, s.BatteryPct); Set(c, 12, s.CpuPct); Set(c, 13, s.MemoryPct);
+        Set(c, 14, s.Printer is { } p ? Wire.Name(p) : null); Set(c, 15, s.Scanner is { } sc ? Wire.Name(sc) : null);
+        Set(c, 16, s.PendingOffline);
+    }
+
+    private static long? Ms(DateTimeOffset? t) => t is { } v ? DbTime.ToMs(v) : null;
+
+    private static string Cols(string[] names) => string.Join(", ", names);
+    private static string Params(string[] names) => string.Join(", ", names.Select(n => "@" + n));
+
+    private static readonly SqlText InsertHeartbeat = new(
+        $"INSERT OR IGNORE INTO heartbeats ({Cols(HeartbeatParameters)}) VALUES ({Params(HeartbeatParameters)});",
+        $"""
+        INSERT INTO heartbeats ({Cols(HeartbeatParameters)})
+        SELECT {Params(HeartbeatParameters)}
+        WHERE NOT EXISTS (SELECT 1 FROM heartbeats WITH (UPDLOCK, HOLDLOCK) WHERE ts = @ts AND event_id = @event_id);
+        """);
+
+    private static readonly SqlText InsertTransaction = new(
+        $"INSERT OR IGNORE INTO transactions ({Cols(TransactionParameters)}) VALUES ({Params(TransactionParameters)});",
+        $"""
+        INSERT INTO transactions ({Cols(TransactionParameters)})
+        SELECT {Params(TransactionParameters)}
+        WHERE NOT EXISTS (SELECT 1 FROM transactions WITH (UPDLOCK, HOLDLOCK) WHERE ts = @ts AND event_id = @event_id);
+        """);
+
+    private static readonly SqlText UpsertState = new(
+        $"""
+        INSERT INTO terminal_states ({Cols(StateParameters)}) VALUES ({Params(StateParameters)})
+        ON CONFLICT (terminal_id) DO UPDATE SET
+        {string.Join(", ", StateParameters.Skip(1).Select(n => $"{n} = excluded.{n}"))};
+        """,
+        $"""
+        MERGE terminal_states WITH (HOLDLOCK) AS t
+        USING (SELECT {string.Join(", ", StateParameters.Select(n => $"@{n} AS {n}"))}) AS s
+        ON t.terminal_id = s.terminal_id
+        WHEN MATCHED THEN UPDATE SET {string.Join(", ", StateParameters.Skip(1).Select(n => $"{n} = s.{n}"))}
+        WHEN NOT MATCHED THEN INSERT ({Cols(StateParameters)}) VALUES ({string.Join(", ", StateParameters.Select(n => "s." + n))});
+        """);
+
+    private static readonly SqlText InsertFirmwareChange = new(
+        "INSERT OR IGNORE INTO firmware_changes (terminal_id, at, from_version, to_version) VALUES (@terminal_id, @at, @from_version, @to_version);",
+        """
+        INSERT INTO firmware_changes (terminal_id, at, from_version, to_version)
+        SELECT @terminal_id, @at, @from_version, @to_version
+        WHERE NOT EXISTS (SELECT 1 FROM firmware_changes WHERE terminal_id = @terminal_id AND at = @at);
+        """);
+}
