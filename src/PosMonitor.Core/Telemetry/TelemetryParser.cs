@@ -97,7 +97,7 @@ public static class TelemetryParser
         Stage? stage = r.Has("stage") ? r.Enum<Stage>("stage", Wire.TryParse) : null;
         if (stage is null && outcome is Outcome.Timeout or Outcome.Error)
             throw new FieldException(RejectionCodes.MissingField, $"field 'stage' is required when outcome is {Wire.Name(outcome)}");
-        var currency = r.OptionalString("currency", 3);
+        var currency = r.OptionalString("currency", 16);
         if (currency is not null && (currency.Length != 3 || !currency.All(char.IsAsciiLetterUpper)))
             throw new FieldException(RejectionCodes.InvalidField, "field 'currency' must be an ISO-4217 code such as CNY");
         return new Transaction

@@ -6,6 +6,7 @@ public static class SchedulingExtensions
 {
     public static IHostApplicationBuilder AddScheduling(this IHostApplicationBuilder builder)
     {
+        builder.Services.AddHostedService<QuartzLogging>();
         builder.Services.AddQuartz();
         builder.Services.AddQuartzHostedService(o => o.WaitForJobsToComplete = true);
         return builder;

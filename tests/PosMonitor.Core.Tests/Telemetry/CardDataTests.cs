@@ -1,0 +1,32 @@
+using PosMonitor.Core.Telemetry;
+
+namespace PosMonitor.Core.Tests.Telemetry;
+
+public class CardDataTests
+{
+    [Theory]
+    [InlineData("4111111111111111")]
+    [InlineData("card 4111 1111 1111 1111 used")]
+    [InlineData("5500-0000-0000-0004")]
+    [InlineData("6212345678901265")] // UnionPay, 16 digits
+    [InlineData("378282246310005")] // Amex, 15 digits
+    [InlineData("%B4111111111111111^DOE/JOHN^2512101")]
+    [InlineData(";4111111111111111=25121010000000000000?")]
+    public void Finds_pans_and_track_data(string text) => Assert.True(CardData.Contains(text));
+
+    [Theory]
+    [InlineData("4111111111111112")] // fails Luhn
+    [InlineData("order 1234567890123456")] // Luhn-invalid 16-digit order number
+    [InlineData("12345678901")] // too short
+    [InlineData("41111111111111110000000")] // a 23-digit run is not a PAN
+    [InlineData("2026-11-25T08:00:00.123Z")]
+    [InlineData("T-000001")]
+    public void Leaves_other_digit_runs_alone(string text) => Assert.False(CardData.Contains(text));
+
+    [Fact]
+    public void Mask_keeps_at_most_the_first_six_and_last_four_digits()
+    {
+        var masked = CardData.Mask("paid with 4111 1111 1111 1111, order 1234567890123456");
+        Assert.Equal("paid with 411111******1111, order 1234567890123456", masked);
+    }
+}
