@@ -7,40 +7,62 @@ internal readonly record struct Verdict(bool Anomalous, double Failures, double 
     public double Excess => Failures - Volume * Normal;
 }
 
+/// <summary>How sure a test must be.</summary>
+internal enum Strictness
+{
+    /// <summary>To open: every threshold of the settings.</summary>
+    Open,
+    /// <summary>To call a fault spread (what is left without the worst member is still abnormal): half the surprise.</summary>
+    Spread,
+    /// <summary>To keep an incident open, or call the rest of the fleet not normal: "still elevated".</summary>
+    Elevated,
+}
+
 /// <summary>
 /// Decides whether a scope's failures in a window are abnormal for that scope: enough traffic,
 /// enough failures, a rate well above its own normal, and too many failures for chance.
 /// </summary>
 internal sealed class AnomalyTest(DetectionSettings settings)
 {
-    /// <summary>Relaxed thresholds: "still elevated", used to keep an incident open and to test spread.</summary>
-    private const double RelaxedSurprise = 2;
+    private const double ElevatedSurprise = 2;
 
     /// <param name="shortV">The scope's vector over the short window.</param>
     /// <param name="longV">The same over the long window, used when the short one has too little traffic.</param>
-    public Verdict Test(ReadOnlySpan<double> shortV, ReadOnlySpan<double> longV, Signal signal, double normal, bool strict)
+    /// <remarks>
+    /// A finding that rests on the long window must still show failures in the short one, so a fault
+    /// that has ended does not linger as a new finding while it ages out of the long window.
+    /// </remarks>
+    public Verdict Test(ReadOnlySpan<double> shortV, ReadOnlySpan<double> longV, Signal signal, double normal, Strictness strictness)
     {
         var d = Signals.Denominator(signal);
+        var k = Signals.Index(signal);
         var minVolume = Signals.PerHeartbeatMinute(signal) ? settings.MinHeartbeatMinutes : settings.MinTransactions;
-        if (!strict) minVolume = Math.Max(1, minVolume / 2);
+        if (strictness == Strictness.Elevated) minVolume = Math.Max(1, minVolume / 2);
         var useShort = shortV[d] >= minVolume;
         var v = useShort ? shortV : longV;
         var n = v[d];
-        var x = v[Signals.Index(signal)];
-        if (n < minVolume) return new Verdict(false, x, n, normal, 0, useShort);
-        return Decide(x, n, normal, strict, useShort);
+        var x = v[k];
+        if (n < minVolume || (strictness == Strictness.Open && shortV[k] == 0)) return new Verdict(false, x, n, normal, 0, useShort);
+        return Decide(x, n, normal, strictness, useShort);
     }
 
-    public Verdict Decide(double x, double n, double normal, bool strict, bool shortWindow)
+    public Verdict Decide(double x, double n, double normal, Strictness strictness, bool shortWindow)
     {
         var rate = n > 0 ? x / n : 0;
-        var minFailures = strict ? settings.MinFailures : Math.Min(2, settings.MinFailures);
-        var ratio = strict ? settings.MinRatio : Math.Max(1.2, settings.MinRatio / 2);
-        var excess = strict ? settings.MinExcessRate : settings.MinExcessRate / 2;
+        var elevated = strictness == Strictness.Elevated;
+        var minFailures = elevated ? Math.Min(2, settings.MinFailures) : settings.MinFailures;
+        var ratio = elevated ? Math.Max(1.2, settings.MinRatio / 2) : settings.MinRatio;
+        var excess = elevated ? settings.MinExcessRate / 2 : settings.MinExcessRate;
         if (x < minFailures || rate < normal * ratio || rate - normal < excess)
             return new Verdict(false, x, n, normal, 0, shortWindow);
         var surprise = PoissonSurprise(x, n * normal);
-        return new Verdict(surprise >= (strict ? settings.MinSurprise : RelaxedSurprise), x, n, normal, surprise, shortWindow);
+        var needed = strictness switch
+        {
+            Strictness.Open => settings.MinSurprise,
+            Strictness.Spread => settings.MinSurprise / 2,
+            _ => ElevatedSurprise,
+        };
+        return new Verdict(surprise >= needed, x, n, normal, surprise, shortWindow);
     }
 
     /// <summary>

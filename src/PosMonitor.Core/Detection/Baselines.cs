@@ -32,11 +32,13 @@ internal sealed class ScopeBaseline(bool byWeek)
 /// <summary>
 /// Each scope's normal, learned incrementally from the minutes detection sees. A rate is estimated by
 /// shrinkage: hour-of-week sums lean on the scope's hour-of-day rate, which leans on its all-hours
-/// rate, which leans on its parent's rate (terminal → merchant → platform → a fixed prior), each
-/// with <see cref="DetectionSettings.PriorWeight"/>. So a new scope starts at its parent's normal
-/// and drifts to its own as history arrives; a store that always runs hot learns that it does.
+/// rate, which leans on its parent's rate (terminal → merchant → platform → a fixed prior). Each
+/// level's own figures outweigh the one above once they hold about
+/// <see cref="DetectionSettings.PriorFailures"/> expected failures, so a quiet scope or a fresh hour
+/// is not judged on a handful of sales. A scope whose own failures clearly exceed its parent's rate
+/// (a store that always runs hot) is taken at least at the lower bound of its own rate at once.
 /// </summary>
-internal sealed class Baselines(double priorWeight)
+internal sealed class Baselines(double priorFailures)
 {
     public const int LayoutVersion = 1;
     /// <summary>When a block's volume passes this, it is halved: old history fades, recent counts more.</summary>
@@ -69,11 +71,9 @@ internal sealed class Baselines(double priorWeight)
         if (b is null) return Math.Max(FloorRate, parentNormal);
         var d = Signals.Denominator(signal);
         var x = Signals.Index(signal);
-        var w = priorWeight;
-        var all = Shrink(b.All, 0, d, x, parentNormal, w);
-        var hod = Shrink(b.HourOfDay, (hourOfWeek % 24) * Signals.Width, d, x, all, w);
-        var rate = b.HourOfWeek is { } week ? Shrink(week, hourOfWeek * Signals.Width, d, x, hod, w) : hod;
-        return Math.Max(FloorRate, rate);
+        var all = Shrink(b.All, 0, d, x, Math.Max(FloorRate, parentNormal));
+        var hod = Shrink(b.HourOfDay, (hourOfWeek % 24) * Signals.Width, d, x, all);
+        return b.HourOfWeek is { } week ? Shrink(week, hourOfWeek * Signals.Width, d, x, hod) : hod;
     }
 
     public BaselineState Export() => new()
@@ -105,8 +105,17 @@ internal sealed class Baselines(double priorWeight)
         }
     }
 
-    private static double Shrink(double[] sums, int offset, int d, int x, double prior, double w) =>
-        (sums[offset + x] + w * prior) / (sums[offset + d] + w);
+    /// <summary>
+    /// The posterior mean with a prior worth <c>priorFailures</c> expected failures at <paramref name="prior"/>,
+    /// but never below a cautious lower bound of the scope's own rate (about two standard errors under it).
+    /// </summary>
+    private double Shrink(double[] sums, int offset, int d, int x, double prior)
+    {
+        double failures = sums[offset + x], volume = sums[offset + d];
+        var shrunk = (failures + priorFailures) / (volume + priorFailures / prior);
+        var lower = volume > 0 ? Math.Max(0, failures - 2 * Math.Sqrt(failures) - 1) / volume : 0;
+        return Math.Max(FloorRate, Math.Max(shrunk, lower));
+    }
 
     private static void Add(Span<double> block, ReadOnlySpan<double> v)
     {

@@ -17,7 +17,7 @@ namespace PosMonitor.Core.Detection;
 public sealed class DetectionEngine(DetectionSettings settings, TimeProvider time, IIncidentIdGenerator ids)
 {
     private readonly AnomalyTest _test = new(settings);
-    private readonly Baselines _baselines = new(settings.PriorWeight);
+    private readonly Baselines _baselines = new(settings.PriorFailures);
     private readonly IncidentTracker _tracker = new(settings, ids);
     private readonly SilenceFinder _silence = new(settings);
     private readonly RateFinder _rates = new(settings, new AnomalyTest(settings));
@@ -93,7 +93,7 @@ public sealed class DetectionEngine(DetectionSettings settings, TimeProvider tim
         foreach (var signal in tracked.Signals)
         {
             var normal = f.Normal(type, scope, signal);
-            if (_test.Test(level.ShortOf(scope), level.LongOf(scope), signal, normal, strict: false).Anomalous) return true;
+            if (_test.Test(level.ShortOf(scope), level.LongOf(scope), signal, normal, Strictness.Elevated).Anomalous) return true;
         }
         return false;
     }

@@ -66,10 +66,10 @@ public sealed class DetectionSettings
     public TimeSpan SettleDelay { get; set; } = TimeSpan.FromMinutes(3);
 
     /// <summary>
-    /// How much of its own history (in sales, or heartbeat minutes) a scope needs before its own
-    /// normal outweighs the prior it inherits (its merchant's or the platform's normal).
+    /// How much history a scope needs before its own normal outweighs the one it inherits (its
+    /// merchant's, the platform's), in expected failures: with a normal of 0.5 %, 10 means 2,000 sales.
     /// </summary>
-    public double PriorWeight { get; set; } = 100;
+    public double PriorFailures { get; set; } = 10;
 
     /// <summary>How far back the input's minutes must reach.</summary>
     public TimeSpan Lookback => LongWindow + TimeSpan.FromMinutes(1);
@@ -89,7 +89,7 @@ public sealed class DetectionSettings
         if (QuietPeriod < TimeSpan.Zero) problems.Add("QuietPeriod must not be negative");
         if (SilenceAfter <= TimeSpan.Zero) problems.Add("SilenceAfter must be positive");
         if (RegionSilenceShare is <= 0 or > 1) problems.Add("RegionSilenceShare must be in (0, 1]");
-        if (PriorWeight <= 0) problems.Add("PriorWeight must be positive");
+        if (PriorFailures <= 0) problems.Add("PriorFailures must be positive");
         return problems;
     }
 }

@@ -17,7 +17,8 @@ namespace PosMonitor.Core.Detection;
 /// </summary>
 internal sealed class RateFinder(DetectionSettings settings, AnomalyTest test)
 {
-    private static readonly ScopeType[] SpreadLevels = [ScopeType.Gateway, ScopeType.Region, ScopeType.Firmware];
+    private static readonly ScopeType[] SpreadLevels = [ScopeType.Gateway, ScopeType.Region, ScopeType.Firmware, ScopeType.Merchant];
+    private static readonly ScopeType[] Dimensions = [ScopeType.Gateway, ScopeType.Region, ScopeType.Firmware];
 
     public void Find(DetectionFrame f, Signal s, List<Finding> into)
     {
@@ -43,14 +44,14 @@ internal sealed class RateFinder(DetectionSettings settings, AnomalyTest test)
     {
         var platform = f.Platform;
         var normal = f.Normal(ScopeType.Platform, 0, s);
-        var v = test.Test(platform.ShortOf(0), platform.LongOf(0), s, normal, strict: true);
+        var v = test.Test(platform.ShortOf(0), platform.LongOf(0), s, normal, Strictness.Open);
         if (!v.Anomalous) return false;
         var spread = new List<string>();
         foreach (var type in SpreadLevels)
         {
             var level = f.Level(type);
             if (!StillAbnormalWithoutWorst(level, s, v, normal, out var elevated, out var withTraffic)) return false;
-            if (type != ScopeType.Firmware) spread.Add($"{elevated} of {withTraffic} {Wording.Plural(type)}");
+            if (type is ScopeType.Gateway or ScopeType.Region) spread.Add($"{elevated} of {withTraffic} {Wording.Plural(type)}");
         }
         var affected = new List<int>();
         var x = Signals.Index(s);
@@ -95,7 +96,7 @@ internal sealed class RateFinder(DetectionSettings settings, AnomalyTest test)
         }
         if (withTraffic < 2) return true;
         var top = level.Window(worst, v.ShortWindow);
-        return test.Decide(v.Failures - top[x], v.Volume - top[d], normal, strict: false, v.ShortWindow).Anomalous;
+        return test.Decide(v.Failures - top[x], v.Volume - top[d], normal, Strictness.Spread, v.ShortWindow).Anomalous;
     }
 
     private void TryWide(DetectionFrame f, ScopeLevel level, Signal s, List<Finding> into, bool[] claimed)
@@ -107,7 +108,7 @@ internal sealed class RateFinder(DetectionSettings settings, AnomalyTest test)
         for (var i = 0; i < level.Count; i++)
         {
             var normal = f.Normal(level.Type, i, s);
-            var v = test.Test(level.ShortOf(i), level.LongOf(i), s, normal, strict: true);
+            var v = test.Test(level.ShortOf(i), level.LongOf(i), s, normal, Strictness.Open);
             if (!v.Anomalous) continue;
 
             // Break the scope down by merchant: all members (for the complement) and unclaimed ones (for spread).
@@ -136,15 +137,19 @@ internal sealed class RateFinder(DetectionSettings settings, AnomalyTest test)
             }
             if (claimedX > freeX) continue; // mostly explained by a wider finding already
 
+            if (ExplainedByAnother(f, level, i, s, v, normal, claimed)) continue;
+
             var failing = unclaimed.Where(kv => kv.Value.X > 0).ToList();
             if (failing.Count < 2) continue;
             var top = failing.MaxBy(kv => kv.Value.X - kv.Value.N * normal).Value;
-            if (!test.Decide(freeX - top.X, freeN - top.N, normal, strict: false, v.ShortWindow).Anomalous) continue;
+            if (!test.Decide(freeX - top.X, freeN - top.N, normal, Strictness.Spread, v.ShortWindow).Anomalous) continue;
 
             // The rest of the fleet must be normal, apart from at most one unrelated bad merchant.
             var platform = f.Platform.Window(0, v.ShortWindow);
             var scope = level.Window(i, v.ShortWindow);
             double restX = platform[x] - scope[x], restN = platform[d] - scope[d];
+            // A scope that is nearly the whole fleet cannot be told apart from the platform.
+            if (restN < settings.MinTransactions || restN < 0.05 * platform[d]) continue;
             double worstX = 0, worstN = 0, worstExcess = 0;
             for (var m = 0; m < merchants.Count; m++)
             {
@@ -154,7 +159,7 @@ internal sealed class RateFinder(DetectionSettings settings, AnomalyTest test)
                 var excess = mx - mn * platformNormal;
                 if (excess > worstExcess) (worstX, worstN, worstExcess) = (mx, mn, excess);
             }
-            var rest = test.Decide(restX - worstX, restN - worstN, platformNormal, strict: false, v.ShortWindow);
+            var rest = test.Decide(restX - worstX, restN - worstN, platformNormal, Strictness.Elevated, v.ShortWindow);
             if (rest.Anomalous) continue;
 
             foreach (var t in level.Members[i]) claimed[t] = true;
@@ -183,6 +188,42 @@ internal sealed class RateFinder(DetectionSettings settings, AnomalyTest test)
         }
     }
 
+    /// <summary>
+    /// Whether the candidate's failures sit on one value of another dimension (one firmware inside a
+    /// region, say), with the rest of the candidate normal: then that value, not the candidate, is
+    /// the explanation (a rollout that reached one region first is a firmware fault, not a regional one).
+    /// </summary>
+    private bool ExplainedByAnother(DetectionFrame f, ScopeLevel level, int i, Signal s, Verdict v, double normal, bool[] claimed)
+    {
+        var d = Signals.Denominator(s);
+        var x = Signals.Index(s);
+        foreach (var type in Dimensions)
+        {
+            if (type == level.Type) continue;
+            var other = f.Level(type);
+            var split = new Dictionary<int, (double X, double N)>();
+            double totalX = 0, totalN = 0;
+            foreach (var t in level.Members[i])
+            {
+                if (claimed[t] || f.Excluded[t]) continue;
+                var w = f.Terminals.Window(t, v.ShortWindow);
+                var u = other.Of[t];
+                var had = split.GetValueOrDefault(u);
+                split[u] = (had.X + w[x], had.N + w[d]);
+                totalX += w[x];
+                totalN += w[d];
+            }
+            if (split.Count < 2) continue;
+            foreach (var (_, part) in split)
+            {
+                if (part.N > 0.7 * totalN) continue;
+                if (!test.Decide(part.X, part.N, normal, Strictness.Spread, v.ShortWindow).Anomalous) continue;
+                if (!test.Decide(totalX - part.X, totalN - part.N, normal, Strictness.Elevated, v.ShortWindow).Anomalous) return true;
+            }
+        }
+        return false;
+    }
+
     private void TryMerchants(DetectionFrame f, Signal s, List<Finding> into, bool[] claimed)
     {
         var d = Signals.Denominator(s);
@@ -203,7 +244,7 @@ internal sealed class RateFinder(DetectionSettings settings, AnomalyTest test)
                 DetectionFrame.AddTo(longV, f.Terminals.LongOf(t));
             }
             var normal = f.Normal(ScopeType.Merchant, m, s);
-            var v = test.Test(shortV, longV, s, normal, strict: true);
+            var v = test.Test(shortV, longV, s, normal, Strictness.Open);
             if (!v.Anomalous) continue;
 
             var affected = new List<int>();
@@ -220,7 +261,7 @@ internal sealed class RateFinder(DetectionSettings settings, AnomalyTest test)
             }
             if (affected.Count < 2) continue; // one terminal: judged on its own below
             var top = f.Terminals.Window(worst, v.ShortWindow);
-            if (!test.Decide(v.Failures - top[x], v.Volume - top[d], normal, strict: false, v.ShortWindow).Anomalous) continue;
+            if (!test.Decide(v.Failures - top[x], v.Volume - top[d], normal, Strictness.Spread, v.ShortWindow).Anomalous) continue;
 
             foreach (var t in members) claimed[t] = true;
             var id = level.Ids[m];
@@ -248,7 +289,7 @@ internal sealed class RateFinder(DetectionSettings settings, AnomalyTest test)
         {
             if (claimed[t] || f.Excluded[t] || terminals.LongOf(t)[x] < settings.MinFailures) continue;
             var normal = f.Normal(ScopeType.Terminal, t, s);
-            var v = test.Test(terminals.ShortOf(t), terminals.LongOf(t), s, normal, strict: true);
+            var v = test.Test(terminals.ShortOf(t), terminals.LongOf(t), s, normal, Strictness.Open);
             if (!v.Anomalous) continue;
             var id = terminals.Ids[t];
             var evidence = new List<string> { Wording.RateLine(s, v, settings) };

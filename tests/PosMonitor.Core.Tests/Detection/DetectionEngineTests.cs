@@ -25,12 +25,23 @@ public class DetectionEngineTests
     private static Incident Single(TrafficScenario s, Cause cause, ScopeType scope, string scopeId, Severity severity)
     {
         Assert.Empty(s.Problems);
-        var opened = Assert.Single(s.Opened);
+        Assert.True(s.Opened.Count == 1, Describe(s));
+        var opened = s.Opened[0];
         Assert.Equal((cause, scope, scopeId, severity), (opened.Cause, opened.ScopeType, opened.ScopeId, opened.Severity));
         Assert.Equal(Causes.DefaultRunbookId(cause), opened.RunbookId);
         Assert.NotEmpty(opened.Evidence);
         Assert.True(opened.OpenedAt >= FaultAt, "opened before the fault started");
         return opened;
+    }
+
+    internal static string Describe(TrafficScenario s) => string.Join("\n", s.Changes.Select(c =>
+        $"{c.Kind} {c.Incident.Id} {c.Incident.OpenedAt:HH:mm:ss} {c.Incident.Title} [{string.Join("; ", c.Incident.Evidence)}] "
+        + $"terminals {string.Join(",", c.Incident.AffectedTerminalIds)}"));
+
+    private static Incident OnlyOpen(TrafficScenario s)
+    {
+        Assert.True(s.OpenIncidents.Count == 1, Describe(s));
+        return s.OpenIncidents[0];
     }
 
     [Fact]
@@ -39,7 +50,7 @@ public class DetectionEngineTests
         var s = Scenario();
         s.Run(TimeSpan.FromHours(3));
         Assert.Empty(s.Problems);
-        Assert.Empty(s.Opened);
+        Assert.True(s.Opened.Count == 0, Describe(s));
     }
 
     [Fact]
@@ -50,7 +61,7 @@ public class DetectionEngineTests
         var incident = Single(s, Cause.Network, ScopeType.Merchant, "m-east-2", Severity.Major);
         Assert.True(incident.OpenedAt - FaultAt < TimeSpan.FromMinutes(3), $"opened after {incident.OpenedAt - FaultAt}");
         var current = s.OpenIncidents.Single();
-        Assert.Equal(4, current.AffectedTerminals);
+        Assert.True(current.AffectedTerminals == 4, Describe(s));
         Assert.Equal(1, current.AffectedMerchants);
         Assert.StartsWith("Merchant m-east-2 (Shop east 2): ", incident.Title);
     }
@@ -138,7 +149,7 @@ public class DetectionEngineTests
         var s = new TrafficScenario(fleet, new DateTimeOffset(2026, 11, 23, 12, 30, 0, TimeSpan.Zero));
         s.Run(TimeSpan.FromHours(3));
         Assert.Empty(s.Problems);
-        Assert.Empty(s.Opened);
+        Assert.True(s.Opened.Count == 0, Describe(s));
     }
 
     [Fact]
@@ -148,7 +159,7 @@ public class DetectionEngineTests
             ? new Fault { Rate = 0.5, Stage = Stage.Connect } : null);
         s.SalesRate = t => t.Id == "T-east-1-1" ? 0.07 : 2;
         s.Run(History + TimeSpan.FromMinutes(15));
-        Assert.Empty(s.Opened);
+        Assert.True(s.Opened.Count == 0, Describe(s));
     }
 
     [Fact]
@@ -157,7 +168,7 @@ public class DetectionEngineTests
         var s = Scenario();
         s.BackgroundNetworkRate = t => t.MerchantId == "m-north-2" ? 0.12 : 0.003;
         s.Run(TimeSpan.FromHours(3));
-        Assert.Empty(s.Opened);
+        Assert.True(s.Opened.Count == 0, Describe(s));
     }
 
     [Fact]
@@ -171,7 +182,7 @@ public class DetectionEngineTests
         });
         s.Run(History + TimeSpan.FromMinutes(30));
         Single(s, Cause.Gateway, ScopeType.Gateway, "gw-c", Severity.Critical);
-        Assert.Single(s.OpenIncidents);
+        OnlyOpen(s);
     }
 
     [Fact]
@@ -179,11 +190,11 @@ public class DetectionEngineTests
     {
         var s = Scenario(During(t => t.GatewayId == "gw-a", new Fault { Rate = 0.4, Stage = Stage.Gateway }, TimeSpan.FromMinutes(5)));
         s.Run(History + TimeSpan.FromMinutes(5));
-        Assert.Single(s.OpenIncidents);
+        OnlyOpen(s);
         s.Run(s.Settings.QuietPeriod);
-        Assert.Single(s.OpenIncidents);
+        OnlyOpen(s);
         s.Run(TimeSpan.FromMinutes(15));
-        Assert.Empty(s.OpenIncidents);
+        Assert.True(s.OpenIncidents.Count == 0, Describe(s));
         var resolved = Assert.Single(s.Changes, c => c.Kind == IncidentChangeKind.Resolved).Incident;
         Assert.True(resolved.ResolvedAt - (FaultAt + TimeSpan.FromMinutes(5)) >= s.Settings.QuietPeriod);
         Assert.Single(s.Opened);
@@ -198,7 +209,7 @@ public class DetectionEngineTests
             ? new Fault { Rate = 0.5, Stage = Stage.Gateway } : null);
         s.Run(History + TimeSpan.FromMinutes(15));
         Assert.Empty(s.Problems);
-        var incident = Assert.Single(s.OpenIncidents);
+        var incident = OnlyOpen(s);
         Assert.Equal((ScopeType.Gateway, "gw-b"), (incident.ScopeType, incident.ScopeId));
         Assert.True(incident.AffectedMerchants >= 3);
         Assert.True(s.Opened.Count <= 1 + s.Changes.Count(c => c.Kind == IncidentChangeKind.Resolved));
@@ -210,14 +221,14 @@ public class DetectionEngineTests
     {
         var s = Scenario(During(t => t.GatewayId == "gw-b", new Fault { Rate = 0.4, Stage = Stage.Gateway }, TimeSpan.FromMinutes(12)));
         s.Run(History + TimeSpan.FromMinutes(6));
-        var before = Assert.Single(s.OpenIncidents);
+        var before = OnlyOpen(s);
         var learned = s.Engine.ExportBaselines();
 
         s.Engine = new DetectionEngine(s.Settings, s.Time, s.Ids);
         s.Engine.ImportBaselines(learned);
         s.Run(TimeSpan.FromMinutes(4));
         Assert.Single(s.Opened);
-        Assert.Equal(before.Id, Assert.Single(s.OpenIncidents).Id);
+        Assert.Equal(before.Id, OnlyOpen(s).Id);
 
         s.Run(TimeSpan.FromMinutes(30));
         Assert.Single(s.Opened);
@@ -236,7 +247,7 @@ public class DetectionEngineTests
         });
         s.Run(History + TimeSpan.FromMinutes(40));
         Assert.Empty(s.Problems);
-        Assert.Empty(s.Opened);
+        Assert.True(s.Opened.Count == 0, Describe(s));
     }
 
     [Fact]
@@ -273,7 +284,7 @@ public class DetectionEngineTests
         var s = Scenario();
         RollOut(s);
         s.Run(History + TimeSpan.FromMinutes(30));
-        Assert.Empty(s.Opened);
+        Assert.True(s.Opened.Count == 0, Describe(s));
     }
 
     /// <summary>From the fault time, every other terminal moves to firmware 2.0.0 over five minutes.</summary>
