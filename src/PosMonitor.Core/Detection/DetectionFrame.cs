@@ -149,12 +149,15 @@ internal sealed class DetectionFrame
         var longFrom = Now - settings.LongWindow - minute;
         var until = Now + minute;
         var terminals = Terminals;
+        Span<double> v = stackalloc double[Signals.Width];
         foreach (var m in minutes)
         {
             if (m.Minute <= longFrom || m.Minute > until) continue;
             if (!Index.TerminalIndex.TryGetValue(m.TerminalId, out var t) || Excluded[t]) continue;
-            Signals.Add(m, terminals.Long.AsSpan(t * Signals.Width, Signals.Width));
-            if (m.Minute > shortFrom) Signals.Add(m, terminals.Short.AsSpan(t * Signals.Width, Signals.Width));
+            v.Clear();
+            Signals.Add(m, v);
+            AddTo(terminals.Long.AsSpan(t * Signals.Width, Signals.Width), v);
+            if (m.Minute > shortFrom) AddTo(terminals.Short.AsSpan(t * Signals.Width, Signals.Width), v);
         }
         foreach (var level in Levels)
         {
