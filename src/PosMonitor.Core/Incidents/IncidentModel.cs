@@ -35,6 +35,19 @@ public static class Causes
         _ => "rb-operator-guidance",
     };
 
+    /// <summary>
+    /// Severity by timeout-causes.md: non-payment stages (hardware: print and devices; third_party:
+    /// notify) and single terminals are minor; one merchant or one firmware's many terminals are
+    /// major; a whole gateway, region or the platform is critical.
+    /// </summary>
+    public static Severity SeverityOf(Cause cause, ScopeType scope) =>
+        cause is Cause.Hardware or Cause.ThirdParty ? Severity.Minor : scope switch
+        {
+            ScopeType.Terminal => Severity.Minor,
+            ScopeType.Merchant or ScopeType.Firmware => Severity.Major,
+            _ => Severity.Critical,
+        };
+
     private static bool TryIndex<T>(string[] names, string? s, out T value) where T : struct, Enum
     {
         var i = s is null ? -1 : Array.IndexOf(names, s);
@@ -58,6 +71,9 @@ public sealed record Incident
     public IReadOnlyList<string> Evidence { get; init; } = [];
     public int AffectedMerchants { get; init; }
     public int AffectedTerminals { get; init; }
+    /// <summary>The merchants and terminals counted in the two figures above (for drill-down and restarts).</summary>
+    public IReadOnlyList<string> AffectedMerchantIds { get; init; } = [];
+    public IReadOnlyList<string> AffectedTerminalIds { get; init; } = [];
     /// <summary>Highest timeout/failure rate seen while open (0..1).</summary>
     public double PeakRate { get; init; }
     public DateTimeOffset UpdatedAt { get; init; }

@@ -1,0 +1,94 @@
+namespace PosMonitor.Core.Detection;
+
+/// <summary>The figures a rate test was decided on.</summary>
+internal readonly record struct Verdict(bool Anomalous, double Failures, double Volume, double Normal, double Surprise, bool ShortWindow)
+{
+    public double Rate => Volume > 0 ? Failures / Volume : 0;
+    public double Excess => Failures - Volume * Normal;
+}
+
+/// <summary>How sure a test must be.</summary>
+internal enum Strictness
+{
+    /// <summary>To open: every threshold of the settings.</summary>
+    Open,
+    /// <summary>To call a fault spread (what is left without the worst member is still abnormal): half the surprise.</summary>
+    Spread,
+    /// <summary>To keep an incident open, or call the rest of the fleet not normal: "still elevated".</summary>
+    Elevated,
+}
+
+/// <summary>
+/// Decides whether a scope's failures in a window are abnormal for that scope: enough traffic,
+/// enough failures, a rate well above its own normal, and too many failures for chance.
+/// </summary>
+internal sealed class AnomalyTest(DetectionSettings settings)
+{
+    private const double ElevatedSurprise = 2;
+
+    /// <param name="shortV">The scope's vector over the short window.</param>
+    /// <param name="longV">The same over the long window, used when the short one has too little traffic.</param>
+    /// <remarks>
+    /// A finding that rests on the long window must still show failures in the short one, so a fault
+    /// that has ended does not linger as a new finding while it ages out of the long window.
+    /// </remarks>
+    public Verdict Test(ReadOnlySpan<double> shortV, ReadOnlySpan<double> longV, Signal signal, double normal, Strictness strictness)
+    {
+        var d = Signals.Denominator(signal);
+        var k = Signals.Index(signal);
+        var minVolume = Signals.PerHeartbeatMinute(signal) ? settings.MinHeartbeatMinutes : settings.MinTransactions;
+        if (strictness == Strictness.Elevated) minVolume = Math.Max(1, minVolume / 2);
+        var useShort = shortV[d] >= minVolume;
+        var v = useShort ? shortV : longV;
+        var n = v[d];
+        var x = v[k];
+        if (n < minVolume || (strictness == Strictness.Open && shortV[k] == 0)) return new Verdict(false, x, n, normal, 0, useShort);
+        return Decide(x, n, normal, strictness, useShort);
+    }
+
+    public Verdict Decide(double x, double n, double normal, Strictness strictness, bool shortWindow)
+    {
+        var rate = n > 0 ? x / n : 0;
+        var elevated = strictness == Strictness.Elevated;
+        var minFailures = elevated ? Math.Min(2, settings.MinFailures) : settings.MinFailures;
+        var ratio = elevated ? Math.Max(1.2, settings.MinRatio / 2) : settings.MinRatio;
+        var excess = elevated ? settings.MinExcessRate / 2 : settings.MinExcessRate;
+        if (x < minFailures || rate < normal * ratio || rate - normal < excess)
+            return new Verdict(false, x, n, normal, 0, shortWindow);
+        var surprise = PoissonSurprise(x, n * normal);
+        var needed = strictness switch
+        {
+            Strictness.Open => settings.MinSurprise,
+            Strictness.Spread => settings.MinSurprise / 2,
+            _ => ElevatedSurprise,
+        };
+        return new Verdict(surprise >= needed, x, n, normal, surprise, shortWindow);
+    }
+
+    /// <summary>
+    /// −log10 of an upper bound on P(X ≥ x) for X ~ Poisson(λ): the term at x times the geometric
+    /// bound on the terms after it. Poisson's tail is heavier than the binomial's, so this errs quiet.
+    /// </summary>
+    public static double PoissonSurprise(double x, double lambda)
+    {
+        if (x <= lambda) return 0;
+        if (lambda <= 0) return 300;
+        var lnTerm = -lambda + x * Math.Log(lambda) - LnGamma(x + 1);
+        var lnTail = lnTerm - Math.Log(1 - lambda / (x + 1));
+        return Math.Max(0, -lnTail / Math.Log(10));
+    }
+
+    /// <summary>ln Γ(z) for z &gt; 0 by Stirling's series after shifting z up to 7 or more.</summary>
+    public static double LnGamma(double z)
+    {
+        var shift = 0.0;
+        while (z < 7)
+        {
+            shift -= Math.Log(z);
+            z += 1;
+        }
+        var z2 = 1 / (z * z);
+        return shift + (z - 0.5) * Math.Log(z) - z + 0.5 * Math.Log(2 * Math.PI)
+            + (1.0 / 12 - z2 * (1.0 / 360 - z2 / 1260)) / z;
+    }
+}

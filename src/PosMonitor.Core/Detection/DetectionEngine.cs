@@ -1,0 +1,157 @@
+using PosMonitor.Core.Incidents;
+using PosMonitor.Core.Rollups;
+
+namespace PosMonitor.Core.Detection;
+
+/// <summary>
+/// Finds timeout and failure anomalies in the per-minute rollups and keeps one incident per fault.
+/// The host calls <see cref="Evaluate"/> every <see cref="DetectionSettings.Interval"/> with the last
+/// <see cref="DetectionSettings.Lookback"/> of rollups, publishes the returned changes, and persists
+/// the incidents and, from time to time, <see cref="ExportBaselines"/>. After a restart it calls
+/// <see cref="ImportBaselines"/> and passes its open incidents in <see cref="DetectionInput.OpenIncidents"/>.
+/// </summary>
+/// <remarks>
+/// Stateful and not thread-safe: one evaluation at a time (the scheduled job disallows concurrency).
+/// Time comes from <paramref name="time"/> only, so a replay on a simulated clock behaves as live.
+/// </remarks>
+public sealed class DetectionEngine(DetectionSettings settings, TimeProvider time, IIncidentIdGenerator ids)
+{
+    private readonly AnomalyTest _test = new(settings);
+    private readonly Baselines _baselines = new(settings.PriorFailures);
+    private readonly IncidentTracker _tracker = new(settings, ids);
+    private readonly SilenceFinder _silence = new(settings);
+    private readonly RateFinder _rates = new(settings, new AnomalyTest(settings));
+    private FleetIndex? _index;
+    private DateTimeOffset? _startedAt;
+
+    public DetectionSettings Settings => settings;
+
+    /// <summary>The incidents this engine holds open.</summary>
+    public IReadOnlyList<Incident> OpenIncidents => _tracker.Open.Select(o => o.Incident).OrderBy(i => i.OpenedAt).ToList();
+
+    /// <summary>What has been learned, for the host to persist (e.g. every few minutes and at shutdown).</summary>
+    public BaselineState ExportBaselines() => _baselines.Export();
+
+    /// <summary>Restores learned normals; a restored engine that has learned enough skips the warm-up.</summary>
+    public void ImportBaselines(BaselineState state) => _baselines.Import(state);
+
+    public DetectionResult Evaluate(DetectionInput input)
+    {
+        var now = time.GetUtcNow();
+        _startedAt ??= now;
+        var changes = new List<IncidentChange>();
+        var problems = new List<string>();
+        if (_index is null || !ReferenceEquals(_index.Fleet, input.Fleet)) _index = new FleetIndex(input.Fleet);
+        _tracker.Adopt(input.OpenIncidents, now);
+
+        var frame = new DetectionFrame(_index, input, now, settings, _baselines);
+        var findings = new List<Finding>();
+        try
+        {
+            var tracked = _tracker.Open.Where(o => o.Incident.Cause == Cause.Network)
+                .SelectMany(o => o.Terminals).ToHashSet(StringComparer.Ordinal);
+            _silence.Find(frame, tracked, findings, problems);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            problems.Add($"silence: {e.Message}");
+        }
+        foreach (var signal in Signals.All)
+        {
+            try
+            {
+                _rates.Find(frame, signal, findings);
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                problems.Add($"{signal}: {e.Message}");
+            }
+        }
+
+        var warm = now - _startedAt.Value >= settings.WarmUp || _baselines.LearnedMinutes >= settings.WarmUp.TotalMinutes;
+        _tracker.Apply(frame, findings, warm, tracked => StillElevated(frame, tracked), changes, problems);
+
+        try
+        {
+            Learn(frame, input, findings);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            problems.Add($"learning: {e.Message}");
+        }
+        return new DetectionResult(changes, problems);
+    }
+
+    /// <summary>The relaxed test on an open incident's scope: is any of its signals still elevated?</summary>
+    private bool StillElevated(DetectionFrame f, TrackedIncident tracked)
+    {
+        var type = tracked.Incident.ScopeType;
+        var level = f.Level(type);
+        var scope = type == ScopeType.Platform ? 0 : level.IndexOf.GetValueOrDefault(tracked.Incident.ScopeId, -1);
+        if (scope < 0) return false;
+        if (tracked.Silence && level.Members[scope].Any(t => _silence.Silent.Length > t && _silence.Silent[t])) return true;
+        foreach (var signal in tracked.Signals)
+        {
+            var normal = f.Normal(type, scope, signal);
+            if (_test.Test(level.ShortOf(scope), level.LongOf(scope), signal, normal, Strictness.Elevated).Anomalous) return true;
+        }
+        return false;
+    }
+
+    /// <summary>
+    /// Learns every settled minute not learned yet, leaving out terminals under maintenance and those
+    /// inside an open incident or a finding (a fault must not become the new normal).
+    /// </summary>
+    private void Learn(DetectionFrame f, DetectionInput input, List<Finding> findings)
+    {
+        var settledBefore = f.Now - settings.SettleDelay - TimeSpan.FromMinutes(1);
+        var from = f.Now - settings.Lookback;
+        var learnedThrough = _baselines.LearnedThrough;
+        var byMinute = new SortedDictionary<DateTimeOffset, List<TerminalMinute>>();
+        foreach (var m in input.Minutes)
+        {
+            if (m.Minute > settledBefore || m.Minute < from || (learnedThrough is { } lt && m.Minute <= lt)) continue;
+            if (!byMinute.TryGetValue(m.Minute, out var list)) byMinute[m.Minute] = list = [];
+            list.Add(m);
+        }
+        if (byMinute.Count == 0) return;
+
+        var faulty = new bool[f.Index.TerminalCount];
+        _tracker.MarkScopes(f, faulty);
+        foreach (var finding in findings)
+            foreach (var t in finding.Affected) faulty[t] = true;
+
+        var width = Signals.Width;
+        var terminal = new double[f.Index.TerminalCount * width];
+        var seen = new bool[f.Index.TerminalCount];
+        foreach (var (minute, rows) in byMinute)
+        {
+            var maintenance = f.MaintenanceMask(input.MaintenanceWindows, minute + TimeSpan.FromSeconds(30));
+            Array.Clear(terminal);
+            Array.Clear(seen);
+            foreach (var m in rows)
+            {
+                if (!f.Index.TerminalIndex.TryGetValue(m.TerminalId, out var t) || faulty[t] || maintenance[t]) continue;
+                Signals.Add(m, terminal.AsSpan(t * width, width));
+                seen[t] = true;
+            }
+            var how = Baselines.HourOfWeek(minute);
+            foreach (var level in f.Levels)
+            {
+                if (level.Type == ScopeType.Terminal)
+                {
+                    for (var t = 0; t < seen.Length; t++)
+                        if (seen[t]) _baselines.Learn(ScopeType.Terminal, level.Ids[t], terminal.AsSpan(t * width, width), how);
+                    continue;
+                }
+                var sums = new double[level.Count * width];
+                for (var t = 0; t < seen.Length; t++)
+                    if (seen[t]) DetectionFrame.AddTo(sums.AsSpan(level.Of[t] * width, width), terminal.AsSpan(t * width, width));
+                for (var s = 0; s < level.Count; s++)
+                    _baselines.Learn(level.Type, level.Ids[s], sums.AsSpan(s * width, width), how);
+            }
+            _baselines.LearnedThrough = minute;
+            _baselines.LearnedMinutes++;
+        }
+    }
+}

@@ -1,0 +1,95 @@
+namespace PosMonitor.Core.Detection;
+
+/// <summary>
+/// Detection settings, bound from the configuration section <see cref="SectionName"/> (appsettings.json,
+/// or the replay's <c>--settings</c> file in the same shape). Times are "hh:mm:ss" strings there.
+/// </summary>
+public sealed class DetectionSettings
+{
+    public const string SectionName = "PosMonitor:Detection";
+
+    /// <summary>How often the host runs <see cref="DetectionEngine.Evaluate"/>.</summary>
+    public TimeSpan Interval { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>The window a busy scope is judged on; short, so faults open fast.</summary>
+    public TimeSpan ShortWindow { get; set; } = TimeSpan.FromMinutes(3);
+
+    /// <summary>The window used instead when the short one has too little traffic (quiet terminals).</summary>
+    public TimeSpan LongWindow { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>Sales a scope needs in a window before its failure rate counts.</summary>
+    public int MinTransactions { get; set; } = 10;
+
+    /// <summary>Minutes with heartbeats a terminal needs before its heartbeat figures count.</summary>
+    public int MinHeartbeatMinutes { get; set; } = 3;
+
+    /// <summary>Failures a scope needs in a window before it can be anomalous at all.</summary>
+    public int MinFailures { get; set; } = 3;
+
+    /// <summary>The rate must be at least this many times the scope's normal.</summary>
+    public double MinRatio { get; set; } = 3.0;
+
+    /// <summary>The rate must also exceed the scope's normal by at least this much (0.02 = 2 points).</summary>
+    public double MinExcessRate { get; set; } = 0.02;
+
+    /// <summary>
+    /// Sensitivity: −log10 of the chance that the scope's normal rate produces this many failures.
+    /// 6 means "one in a million"; lower opens more incidents.
+    /// </summary>
+    public double MinSurprise { get; set; } = 6.0;
+
+    /// <summary>An open incident resolves after its signal stayed normal this long (hysteresis).</summary>
+    public TimeSpan QuietPeriod { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>
+    /// Terminal and merchant findings must persist this long before they open, so a wider fault that
+    /// is still spreading opens as one wide incident rather than many narrow ones.
+    /// </summary>
+    public TimeSpan NarrowConfirmation { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>A terminal of an open merchant not seen (heartbeat or sale) for this long is silent.</summary>
+    public TimeSpan SilenceAfter { get; set; } = TimeSpan.FromSeconds(90);
+
+    /// <summary>
+    /// Only terminals seen within this span (and, for merchants with opening hours, since today's
+    /// opening) are expected to report; older silence is a parked device, not an outage.
+    /// </summary>
+    public TimeSpan SilenceLookback { get; set; } = TimeSpan.FromHours(2);
+
+    /// <summary>Share of a region's reporting terminals that must fall silent for a region outage.</summary>
+    public double RegionSilenceShare { get; set; } = 0.3;
+
+    /// <summary>After a cold start (no imported baselines) the engine only learns for this long.</summary>
+    public TimeSpan WarmUp { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Minutes younger than this may still receive late events and are not learned yet.</summary>
+    public TimeSpan SettleDelay { get; set; } = TimeSpan.FromMinutes(3);
+
+    /// <summary>
+    /// How much history a scope needs before its own normal outweighs the one it inherits (its
+    /// merchant's, the platform's), in expected failures: with a normal of 0.5 %, 10 means 2,000 sales.
+    /// </summary>
+    public double PriorFailures { get; set; } = 10;
+
+    /// <summary>How far back the input's minutes must reach.</summary>
+    public TimeSpan Lookback => LongWindow + TimeSpan.FromMinutes(1);
+
+    public IReadOnlyList<string> Validate()
+    {
+        var problems = new List<string>();
+        if (Interval <= TimeSpan.Zero) problems.Add("Interval must be positive");
+        if (ShortWindow < TimeSpan.FromMinutes(1)) problems.Add("ShortWindow must be at least one minute");
+        if (LongWindow < ShortWindow) problems.Add("LongWindow must not be shorter than ShortWindow");
+        if (MinTransactions < 1) problems.Add("MinTransactions must be at least 1");
+        if (MinHeartbeatMinutes < 1) problems.Add("MinHeartbeatMinutes must be at least 1");
+        if (MinFailures < 1) problems.Add("MinFailures must be at least 1");
+        if (MinRatio < 1) problems.Add("MinRatio must be at least 1");
+        if (MinExcessRate is < 0 or >= 1) problems.Add("MinExcessRate must be in [0, 1)");
+        if (MinSurprise <= 0) problems.Add("MinSurprise must be positive");
+        if (QuietPeriod < TimeSpan.Zero) problems.Add("QuietPeriod must not be negative");
+        if (SilenceAfter <= TimeSpan.Zero) problems.Add("SilenceAfter must be positive");
+        if (RegionSilenceShare is <= 0 or > 1) problems.Add("RegionSilenceShare must be in (0, 1]");
+        if (PriorFailures <= 0) problems.Add("PriorFailures must be positive");
+        return problems;
+    }
+}

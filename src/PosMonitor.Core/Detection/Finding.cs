@@ -1,0 +1,70 @@
+using System.Globalization;
+using PosMonitor.Core.Incidents;
+
+namespace PosMonitor.Core.Detection;
+
+/// <summary>What one evaluation concluded about one scope: the would-be incident of this tick.</summary>
+internal sealed class Finding
+{
+    public required Cause Cause { get; init; }
+    public required ScopeType ScopeType { get; init; }
+    public required int Scope { get; init; }
+    public required string ScopeId { get; init; }
+    /// <summary>The signal that decided; null for silence.</summary>
+    public Signal? Signal { get; init; }
+    public required double Rate { get; init; }
+    public required double Surprise { get; init; }
+    public required string Title { get; init; }
+    public required List<string> Evidence { get; init; }
+    /// <summary>Terminal indices that showed the symptom.</summary>
+    public required List<int> Affected { get; init; }
+    public bool Silence => Signal is null;
+}
+
+/// <summary>How incidents put figures into words (English; the portal localises around them).</summary>
+internal static class Wording
+{
+    private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
+
+    /// <summary>"38%", "4.3%", "0.4%".</summary>
+    public static string Pct(double rate)
+    {
+        var p = rate * 100;
+        return p >= 10 ? p.ToString("0", Inv) + "%" : p.ToString("0.0", Inv) + "%";
+    }
+
+    public static string Count(double n) => n.ToString("#,0", Inv);
+
+    public static string Time(DateTimeOffset t) => t.UtcDateTime.ToString("HH:mm:ss", Inv) + "Z";
+
+    public static string Scope(ScopeType type, string id, FleetIndex index) => type switch
+    {
+        ScopeType.Terminal => $"Terminal {id}",
+        ScopeType.Merchant => index.MerchantIndex.TryGetValue(id, out var m) && index.Merchants[m] is { } merchant && merchant.Name != id
+            ? $"Merchant {id} ({merchant.Name})" : $"Merchant {id}",
+        ScopeType.Region => $"Region {id}",
+        ScopeType.Gateway => $"Gateway {id}",
+        ScopeType.Firmware => $"Firmware {id}",
+        _ => "Platform",
+    };
+
+    public static string Plural(ScopeType type) => type switch
+    {
+        ScopeType.Terminal => "terminals",
+        ScopeType.Merchant => "merchants",
+        ScopeType.Region => "regions",
+        ScopeType.Gateway => "gateways",
+        ScopeType.Firmware => "firmware versions",
+        _ => "platforms",
+    };
+
+    public static string Unit(Signal s) => Signals.PerHeartbeatMinute(s) ? "heartbeat minutes" : "sales";
+
+    /// <summary>"gateway stage failures 38% (412 of 1,078 sales, last 3 min) vs normal 0.4%".</summary>
+    public static string RateLine(Signal s, Verdict v, DetectionSettings settings) =>
+        $"{Signals.Describe(s)} {Pct(v.Rate)} ({Count(v.Failures)} of {Count(v.Volume)} {Unit(s)}, last "
+        + $"{(v.ShortWindow ? settings.ShortWindow : settings.LongWindow).TotalMinutes.ToString("0", Inv)} min) vs normal {Pct(v.Normal)}";
+
+    public static string Title(ScopeType type, string id, FleetIndex index, Signal s, double rate) =>
+        $"{Scope(type, id, index)}: {Pct(rate)} {Signals.TitleTail(s)}";
+}

@@ -1,0 +1,92 @@
+using PosMonitor.Core.Fleet;
+
+namespace PosMonitor.Core.Detection;
+
+/// <summary>
+/// The fleet as dense arrays, so one evaluation walks thousands of terminals without string lookups.
+/// Rebuilt only when the host passes a different <see cref="Fleet.Fleet"/> instance.
+/// </summary>
+internal sealed class FleetIndex
+{
+    public FleetIndex(Fleet.Fleet fleet)
+    {
+        Fleet = fleet;
+        var terminals = fleet.Terminals.Values.OrderBy(t => t.Id, StringComparer.Ordinal).ToArray();
+        Terminals = terminals;
+        TerminalIds = terminals.Select(t => t.Id).ToArray();
+        TerminalIndex = Indexed(TerminalIds);
+
+        MerchantIds = fleet.Merchants.Keys.Union(terminals.Select(t => t.MerchantId)).Order(StringComparer.Ordinal).ToArray();
+        RegionIds = fleet.Regions.Keys.Union(terminals.Select(t => t.RegionId)).Order(StringComparer.Ordinal).ToArray();
+        GatewayIds = fleet.Gateways.Keys.Union(terminals.Select(t => t.GatewayId)).Order(StringComparer.Ordinal).ToArray();
+        MerchantIndex = Indexed(MerchantIds);
+        RegionIndex = Indexed(RegionIds);
+        GatewayIndex = Indexed(GatewayIds);
+        MerchantOf = terminals.Select(t => MerchantIndex[t.MerchantId]).ToArray();
+        RegionOf = terminals.Select(t => RegionIndex[t.RegionId]).ToArray();
+        GatewayOf = terminals.Select(t => GatewayIndex[t.GatewayId]).ToArray();
+        MerchantTerminals = Members(MerchantOf, MerchantIds.Length);
+        RegionTerminals = Members(RegionOf, RegionIds.Length);
+        GatewayTerminals = Members(GatewayOf, GatewayIds.Length);
+
+        Merchants = MerchantIds.Select(id => fleet.Merchants.GetValueOrDefault(id)).ToArray();
+        MerchantZones = Merchants.Select(m => TimeZones.FindOrUtc(m?.TimeZone)).ToArray();
+        MerchantHours = Merchants.Select(m => OpeningHours.TryParse(m?.OpeningHours, out var h) ? h : (OpeningHours?)null).ToArray();
+    }
+
+    public Fleet.Fleet Fleet { get; }
+    public Terminal[] Terminals { get; }
+    public string[] TerminalIds { get; }
+    public Dictionary<string, int> TerminalIndex { get; }
+    public string[] MerchantIds { get; }
+    public string[] RegionIds { get; }
+    public string[] GatewayIds { get; }
+    public Dictionary<string, int> MerchantIndex { get; }
+    public Dictionary<string, int> RegionIndex { get; }
+    public Dictionary<string, int> GatewayIndex { get; }
+    public int[] MerchantOf { get; }
+    public int[] RegionOf { get; }
+    public int[] GatewayOf { get; }
+    public int[][] MerchantTerminals { get; }
+    public int[][] RegionTerminals { get; }
+    public int[][] GatewayTerminals { get; }
+    public Merchant?[] Merchants { get; }
+    public TimeZoneInfo[] MerchantZones { get; }
+    public OpeningHours?[] MerchantHours { get; }
+
+    public int TerminalCount => TerminalIds.Length;
+
+    /// <summary>Whether merchant <paramref name="m"/> trades at <paramref name="utc"/> (no hours: always).</summary>
+    public bool IsOpen(int m, DateTimeOffset utc) =>
+        MerchantHours[m] is not { } hours
+        || hours.Contains(TimeOnly.FromDateTime(TimeZoneInfo.ConvertTime(utc, MerchantZones[m]).DateTime));
+
+    /// <summary>When the merchant's current trading session began (MinValue when always open).</summary>
+    public DateTimeOffset SessionStart(int m, DateTimeOffset utc)
+    {
+        if (MerchantHours[m] is not { } hours) return DateTimeOffset.MinValue;
+        var zone = MerchantZones[m];
+        var local = TimeZoneInfo.ConvertTime(utc, zone).DateTime;
+        var opening = local.Date + hours.Opens.ToTimeSpan();
+        if (opening > local) opening = opening.AddDays(-1);
+        var unspecified = DateTime.SpecifyKind(opening, DateTimeKind.Unspecified);
+        // An opening time skipped by a DST jump: take the hour after.
+        if (zone.IsInvalidTime(unspecified)) unspecified = unspecified.AddHours(1);
+        return new DateTimeOffset(unspecified, zone.GetUtcOffset(unspecified));
+    }
+
+    public static Dictionary<string, int> Indexed(string[] ids)
+    {
+        var map = new Dictionary<string, int>(ids.Length, StringComparer.Ordinal);
+        for (var i = 0; i < ids.Length; i++) map[ids[i]] = i;
+        return map;
+    }
+
+    public static int[][] Members(int[] of, int count)
+    {
+        var lists = new List<int>[count];
+        for (var i = 0; i < count; i++) lists[i] = [];
+        for (var t = 0; t < of.Length; t++) lists[of[t]].Add(t);
+        return lists.Select(l => l.ToArray()).ToArray();
+    }
+}

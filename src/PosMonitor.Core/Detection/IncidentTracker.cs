@@ -1,0 +1,291 @@
+using PosMonitor.Core.Incidents;
+
+namespace PosMonitor.Core.Detection;
+
+/// <summary>An open incident and what detection needs to keep, update and resolve it.</summary>
+internal sealed class TrackedIncident(Incident incident)
+{
+    public Incident Incident { get; set; } = incident;
+    public DateTimeOffset LastActiveAt { get; set; }
+    public HashSet<string> Terminals { get; } = new(incident.AffectedTerminalIds, StringComparer.Ordinal);
+    public HashSet<string> Merchants { get; } = new(incident.AffectedMerchantIds, StringComparer.Ordinal);
+    /// <summary>Signals that keep it open; silence too when <see cref="Silence"/>.</summary>
+    public HashSet<Signal> Signals { get; } = [];
+    public bool Silence { get; set; }
+    public (Cause, ScopeType, string) Key => (Incident.Cause, Incident.ScopeType, Incident.ScopeId);
+}
+
+/// <summary>
+/// Turns each tick's findings into incident changes: one incident per fault (same cause and scope),
+/// narrower findings grouped under a wider incident of the same cause, a narrow incident promoted
+/// when its fault turns out wider, narrow findings confirmed before they open, and resolution only
+/// after <see cref="DetectionSettings.QuietPeriod"/> without the signal (hysteresis).
+/// </summary>
+internal sealed class IncidentTracker(DetectionSettings settings, IIncidentIdGenerator ids)
+{
+    private readonly Dictionary<string, TrackedIncident> _open = new(StringComparer.Ordinal);
+    private readonly Dictionary<(Cause, ScopeType, string), DateTimeOffset> _pending = [];
+
+    public IEnumerable<TrackedIncident> Open => _open.Values;
+
+    /// <summary>Takes over incidents the host holds as open that this engine does not track (after a restart).</summary>
+    public void Adopt(IEnumerable<Incident> incidents, DateTimeOffset now)
+    {
+        foreach (var incident in incidents)
+        {
+            if (incident.ResolvedAt is not null || _open.ContainsKey(incident.Id)) continue;
+            if (_open.Values.Any(o => o.Key == (incident.Cause, incident.ScopeType, incident.ScopeId))) continue;
+            var tracked = new TrackedIncident(incident) { LastActiveAt = now, Silence = incident.Cause == Cause.Network };
+            foreach (var s in Detection.Signals.Of(incident.Cause)) tracked.Signals.Add(s);
+            if (incident.ScopeType == ScopeType.Firmware)
+                foreach (var s in Detection.Signals.Sale) tracked.Signals.Add(s);
+            _open[incident.Id] = tracked;
+        }
+    }
+
+    /// <param name="mayOpen">False while warming up: existing incidents are kept and resolved, none opened.</param>
+    /// <param name="stillElevated">The relaxed test of an incident's scope, for incidents not found this tick.</param>
+    public void Apply(DetectionFrame f, List<Finding> findings, bool mayOpen,
+        Func<TrackedIncident, bool> stillElevated, List<IncidentChange> changes, List<string> problems)
+    {
+        var now = f.Now;
+        var merged = Merge(findings);
+        var kept = new List<Group>();
+        foreach (var g in merged.OrderByDescending(g => Width(g.Primary.ScopeType)))
+        {
+            var wider = kept.FirstOrDefault(k => k.Primary.Cause == g.Primary.Cause
+                && Width(k.Primary.ScopeType) > Width(g.Primary.ScopeType)
+                && g.Affected.All(t => f.Contains(k.Primary.ScopeType, k.Primary.Scope, t)));
+            if (wider is not null)
+            {
+                wider.Affected.UnionWith(g.Affected);
+                continue;
+            }
+            var widerOpen = _open.Values.FirstOrDefault(o => o.Incident.Cause == g.Primary.Cause
+                && Width(o.Incident.ScopeType) > Width(g.Primary.ScopeType)
+                && Covers(f, o.Incident, g.Affected));
+            if (widerOpen is not null)
+            {
+                GroupUnder(f, widerOpen, g, changes);
+                continue;
+            }
+            kept.Add(g);
+        }
+
+        var seen = new HashSet<(Cause, ScopeType, string)>();
+        var refreshed = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var g in kept)
+        {
+            try
+            {
+                var key = (g.Primary.Cause, g.Primary.ScopeType, g.Primary.ScopeId);
+                seen.Add(key);
+                var same = _open.Values.FirstOrDefault(o => o.Key == key);
+                if (same is not null)
+                {
+                    Refresh(f, same, g, changes, scopeChanged: false);
+                    refreshed.Add(same.Incident.Id);
+                    continue;
+                }
+                var narrower = _open.Values
+                    .Where(o => o.Incident.Cause == g.Primary.Cause && Width(o.Incident.ScopeType) < Width(g.Primary.ScopeType)
+                        && Inside(f, o.Incident, g.Primary))
+                    .OrderBy(o => o.Incident.OpenedAt).ToList();
+                if (narrower.Count > 0)
+                {
+                    var promoted = narrower[0];
+                    foreach (var other in narrower.Skip(1))
+                    {
+                        promoted.Terminals.UnionWith(other.Terminals);
+                        promoted.Merchants.UnionWith(other.Merchants);
+                        Resolve(other, now, $"grouped under {promoted.Incident.Id} ({Causes.Name(g.Primary.ScopeType)} {g.Primary.ScopeId})", changes);
+                    }
+                    Refresh(f, promoted, g, changes, scopeChanged: true);
+                    refreshed.Add(promoted.Incident.Id);
+                    continue;
+                }
+                if (!mayOpen) continue;
+                var firstSeen = _pending.TryGetValue(key, out var at) ? at : _pending[key] = now;
+                if (Width(g.Primary.ScopeType) <= Width(ScopeType.Merchant) && now - firstSeen < settings.NarrowConfirmation) continue;
+                _pending.Remove(key);
+                var opened = OpenNew(f, g, ids.NextId());
+                refreshed.Add(opened.Incident.Id);
+                changes.Add(new IncidentChange(IncidentChangeKind.Opened, opened.Incident));
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                problems.Add($"{Causes.Name(g.Primary.ScopeType)} {g.Primary.ScopeId}: {e.Message}");
+            }
+        }
+        foreach (var key in _pending.Keys.Where(k => !seen.Contains(k)).ToList()) _pending.Remove(key);
+
+        foreach (var tracked in _open.Values.Where(o => !refreshed.Contains(o.Incident.Id)).ToList())
+        {
+            try
+            {
+                if (stillElevated(tracked)) tracked.LastActiveAt = now;
+                else if (now - tracked.LastActiveAt >= settings.QuietPeriod)
+                    Resolve(tracked, now, null, changes);
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                problems.Add($"{tracked.Incident.Id}: {e.Message}");
+            }
+        }
+    }
+
+    /// <summary>Terminals inside the scope of any open incident (not learned from while it lasts).</summary>
+    public void MarkScopes(DetectionFrame f, bool[] mask)
+    {
+        foreach (var o in _open.Values)
+        {
+            var level = f.Level(o.Incident.ScopeType);
+            var scope = o.Incident.ScopeType == ScopeType.Platform ? 0 : level.IndexOf.GetValueOrDefault(o.Incident.ScopeId, -1);
+            if (scope >= 0)
+                foreach (var t in level.Members[scope]) mask[t] = true;
+            foreach (var id in o.Terminals)
+                if (f.Index.TerminalIndex.TryGetValue(id, out var t)) mask[t] = true;
+        }
+    }
+
+    private TrackedIncident OpenNew(DetectionFrame f, Group g, string id)
+    {
+        var p = g.Primary;
+        var tracked = new TrackedIncident(new Incident
+        {
+            Id = id,
+            ScopeType = p.ScopeType,
+            ScopeId = p.ScopeId,
+            Cause = p.Cause,
+            Severity = Causes.SeverityOf(p.Cause, p.ScopeType),
+            OpenedAt = f.Now,
+            RunbookId = Causes.DefaultRunbookId(p.Cause),
+            Title = p.Title,
+            Evidence = g.Evidence,
+            PeakRate = p.Rate,
+            UpdatedAt = f.Now,
+        }) { LastActiveAt = f.Now };
+        AddAffected(f, tracked, g.Affected);
+        tracked.Signals.UnionWith(g.Signals);
+        tracked.Silence = g.Silence;
+        tracked.Incident = WithAffected(tracked, tracked.Incident);
+        _open[id] = tracked;
+        return tracked;
+    }
+
+    private static void Refresh(DetectionFrame f, TrackedIncident tracked, Group g, List<IncidentChange> changes, bool scopeChanged)
+    {
+        var p = g.Primary;
+        tracked.LastActiveAt = f.Now;
+        tracked.Signals.UnionWith(g.Signals);
+        tracked.Silence |= g.Silence;
+        var before = tracked.Incident;
+        var grew = AddAffected(f, tracked, g.Affected);
+        var peakRose = p.Rate >= before.PeakRate + 0.01;
+        if (!grew && !peakRose && !scopeChanged) return;
+        var updated = before with
+        {
+            ScopeType = p.ScopeType,
+            ScopeId = p.ScopeId,
+            Severity = Causes.SeverityOf(p.Cause, p.ScopeType),
+            Title = scopeChanged || peakRose ? p.Title : before.Title,
+            Evidence = g.Evidence,
+            PeakRate = Math.Max(before.PeakRate, p.Rate),
+            UpdatedAt = f.Now,
+        };
+        tracked.Incident = WithAffected(tracked, updated);
+        changes.Add(new IncidentChange(IncidentChangeKind.Updated, tracked.Incident));
+    }
+
+    /// <summary>A narrower finding of the same cause inside an open wider incident: counted there, not opened.</summary>
+    private static void GroupUnder(DetectionFrame f, TrackedIncident wider, Group g, List<IncidentChange> changes)
+    {
+        if (!AddAffected(f, wider, g.Affected)) return;
+        wider.Incident = WithAffected(wider, wider.Incident with { UpdatedAt = f.Now });
+        changes.Add(new IncidentChange(IncidentChangeKind.Updated, wider.Incident));
+    }
+
+    private void Resolve(TrackedIncident tracked, DateTimeOffset now, string? note, List<IncidentChange> changes)
+    {
+        _open.Remove(tracked.Incident.Id);
+        var resolved = tracked.Incident with
+        {
+            ResolvedAt = now,
+            UpdatedAt = now,
+            Evidence = note is null ? tracked.Incident.Evidence : [.. tracked.Incident.Evidence, note],
+        };
+        changes.Add(new IncidentChange(IncidentChangeKind.Resolved, resolved));
+    }
+
+    private static bool AddAffected(DetectionFrame f, TrackedIncident tracked, IEnumerable<int> terminals)
+    {
+        var grew = false;
+        foreach (var t in terminals)
+        {
+            grew |= tracked.Terminals.Add(f.Index.TerminalIds[t]);
+            tracked.Merchants.Add(f.Index.MerchantIds[f.Index.MerchantOf[t]]);
+        }
+        return grew;
+    }
+
+    private static Incident WithAffected(TrackedIncident tracked, Incident incident) => incident with
+    {
+        AffectedTerminals = tracked.Terminals.Count,
+        AffectedMerchants = tracked.Merchants.Count,
+        AffectedTerminalIds = tracked.Terminals.Order(StringComparer.Ordinal).ToList(),
+        AffectedMerchantIds = tracked.Merchants.Order(StringComparer.Ordinal).ToList(),
+    };
+
+    /// <summary>Whether every terminal in <paramref name="terminals"/> lies in the incident's scope.</summary>
+    private static bool Covers(DetectionFrame f, Incident incident, IEnumerable<int> terminals)
+    {
+        var level = f.Level(incident.ScopeType);
+        var scope = incident.ScopeType == ScopeType.Platform ? 0 : level.IndexOf.GetValueOrDefault(incident.ScopeId, -1);
+        return scope >= 0 && terminals.All(t => level.Of[t] == scope);
+    }
+
+    /// <summary>Whether the (narrower) incident's scope lies inside the finding's scope.</summary>
+    private static bool Inside(DetectionFrame f, Incident incident, Finding wider)
+    {
+        var level = f.Level(incident.ScopeType);
+        var scope = level.IndexOf.GetValueOrDefault(incident.ScopeId, -1);
+        if (incident.ScopeType == ScopeType.Platform) scope = 0;
+        return scope >= 0 && level.Members[scope].Length > 0
+            && level.Members[scope].All(t => f.Contains(wider.ScopeType, wider.Scope, t));
+    }
+
+    /// <summary>Scopes by how much they span; gateway, region and firmware are peers.</summary>
+    private static int Width(ScopeType type) => type switch
+    {
+        ScopeType.Terminal => 1,
+        ScopeType.Merchant => 2,
+        ScopeType.Platform => 4,
+        _ => 3,
+    };
+
+    /// <summary>Findings of this tick with the same cause and scope, taken together.</summary>
+    private static List<Group> Merge(List<Finding> findings) =>
+        findings.GroupBy(x => (x.Cause, x.ScopeType, x.ScopeId)).Select(grp =>
+        {
+            var all = grp.OrderByDescending(x => x.Silence ? double.MaxValue : x.Surprise).ToList();
+            var g = new Group(all[0]);
+            foreach (var x in all)
+            {
+                g.Affected.UnionWith(x.Affected);
+                foreach (var line in x.Evidence)
+                    if (!g.Evidence.Contains(line)) g.Evidence.Add(line);
+                if (x.Signal is { } s) g.Signals.Add(s);
+                else g.Silence = true;
+            }
+            return g;
+        }).ToList();
+
+    private sealed class Group(Finding primary)
+    {
+        public Finding Primary { get; } = primary;
+        public HashSet<int> Affected { get; } = [];
+        public List<string> Evidence { get; } = [];
+        public HashSet<Signal> Signals { get; } = [];
+        public bool Silence { get; set; }
+    }
+}

@@ -1,0 +1,336 @@
+using PosMonitor.Core.Incidents;
+
+namespace PosMonitor.Core.Detection;
+
+/// <summary>
+/// Finds where one signal's failures are abnormal and attributes them at the widest scope that
+/// explains them, widest first:
+/// <list type="number">
+/// <item>platform — abnormal overall and still abnormal without its worst gateway, region or firmware;</item>
+/// <item>one gateway, region or firmware version — abnormal, spread over several merchants (still
+///   abnormal without its worst one), and the rest of the fleet normal (tolerating one bad merchant);</item>
+/// <item>one merchant — abnormal, and spread over its terminals (still abnormal without its worst one);</item>
+/// <item>one terminal.</item>
+/// </list>
+/// Terminals explained at one step are claimed and not judged again at narrower ones, so one fault
+/// gives one finding. Failures concentrated on one firmware version are software, whatever the stage.
+/// </summary>
+internal sealed class RateFinder(DetectionSettings settings, AnomalyTest test)
+{
+    private static readonly ScopeType[] SpreadLevels = [ScopeType.Gateway, ScopeType.Region, ScopeType.Firmware, ScopeType.Merchant];
+    private static readonly ScopeType[] Dimensions = [ScopeType.Gateway, ScopeType.Region, ScopeType.Firmware];
+
+    public void Find(DetectionFrame f, Signal s, List<Finding> into)
+    {
+        var claimed = new bool[f.Index.TerminalCount];
+        if (!Signals.IsDeviceLevel(s))
+        {
+            if (TryPlatform(f, s, into, claimed)) return;
+            foreach (var type in Affinity(s)) TryWide(f, f.Level(type), s, into, claimed);
+        }
+        TryMerchants(f, s, into, claimed);
+        TryTerminals(f, s, into, claimed);
+    }
+
+    /// <summary>Which wide dimension a signal's cause usually concentrates on is tried first (timeout-causes.md).</summary>
+    private static ScopeType[] Affinity(Signal s) => s switch
+    {
+        Signal.Gateway or Signal.Host => [ScopeType.Gateway, ScopeType.Region, ScopeType.Firmware],
+        Signal.App => [ScopeType.Firmware, ScopeType.Gateway, ScopeType.Region],
+        _ => [ScopeType.Region, ScopeType.Gateway, ScopeType.Firmware],
+    };
+
+    private bool TryPlatform(DetectionFrame f, Signal s, List<Finding> into, bool[] claimed)
+    {
+        var platform = f.Platform;
+        var normal = f.Normal(ScopeType.Platform, 0, s);
+        var v = test.Test(platform.ShortOf(0), platform.LongOf(0), s, normal, Strictness.Open);
+        if (!v.Anomalous) return false;
+        var spread = new List<string>();
+        foreach (var type in SpreadLevels)
+        {
+            var level = f.Level(type);
+            if (!StillAbnormalWithoutWorst(level, s, v, normal, out var elevated, out var withTraffic)) return false;
+            if (type is ScopeType.Gateway or ScopeType.Region) spread.Add($"{elevated} of {withTraffic} {Wording.Plural(type)}");
+        }
+        var affected = new List<int>();
+        var x = Signals.Index(s);
+        for (var t = 0; t < claimed.Length; t++)
+        {
+            claimed[t] = true;
+            if (!f.Excluded[t] && f.Terminals.Window(t, v.ShortWindow)[x] > 0) affected.Add(t);
+        }
+        into.Add(new Finding
+        {
+            Cause = Signals.CauseOf(s),
+            ScopeType = ScopeType.Platform,
+            Scope = 0,
+            ScopeId = "platform",
+            Signal = s,
+            Rate = v.Rate,
+            Surprise = v.Surprise,
+            Title = Wording.Title(ScopeType.Platform, "platform", f.Index, s, v.Rate),
+            Evidence = [Wording.RateLine(s, v, settings), $"elevated on {string.Join(" and ", spread)}: not one gateway or region"],
+            Affected = affected,
+        });
+        return true;
+    }
+
+    /// <summary>Whether the platform stays abnormal (relaxed test) without its worst scope of <paramref name="level"/>.</summary>
+    private bool StillAbnormalWithoutWorst(ScopeLevel level, Signal s, Verdict v, double normal, out int elevated, out int withTraffic)
+    {
+        var d = Signals.Denominator(s);
+        var x = Signals.Index(s);
+        elevated = 0;
+        withTraffic = 0;
+        var worst = -1;
+        var worstExcess = double.MinValue;
+        for (var i = 0; i < level.Count; i++)
+        {
+            var w = level.Window(i, v.ShortWindow);
+            if (w[d] == 0) continue;
+            withTraffic++;
+            if (w[x] / w[d] >= Math.Max(2 * normal, normal + settings.MinExcessRate / 2)) elevated++;
+            var excess = w[x] - w[d] * normal;
+            if (excess > worstExcess) (worst, worstExcess) = (i, excess);
+        }
+        if (withTraffic < 2) return true;
+        var top = level.Window(worst, v.ShortWindow);
+        return test.Decide(v.Failures - top[x], v.Volume - top[d], normal, Strictness.Spread, v.ShortWindow).Anomalous;
+    }
+
+    private void TryWide(DetectionFrame f, ScopeLevel level, Signal s, List<Finding> into, bool[] claimed)
+    {
+        var d = Signals.Denominator(s);
+        var x = Signals.Index(s);
+        var merchants = f.Level(ScopeType.Merchant);
+        var platformNormal = f.Normal(ScopeType.Platform, 0, s);
+        for (var i = 0; i < level.Count; i++)
+        {
+            var normal = f.Normal(level.Type, i, s);
+            var v = test.Test(level.ShortOf(i), level.LongOf(i), s, normal, Strictness.Open);
+            if (!v.Anomalous) continue;
+
+            // Break the scope down by merchant: all members (for the complement) and unclaimed ones (for spread).
+            var inScope = new Dictionary<int, (double X, double N)>();
+            var unclaimed = new Dictionary<int, (double X, double N)>();
+            double claimedX = 0, freeX = 0, freeN = 0;
+            var affected = new List<int>();
+            var regions = new HashSet<int>();
+            var gateways = new HashSet<int>();
+            foreach (var t in level.Members[i])
+            {
+                if (f.Excluded[t]) continue;
+                var w = f.Terminals.Window(t, v.ShortWindow);
+                var m = f.Index.MerchantOf[t];
+                inScope[m] = Plus(inScope.GetValueOrDefault(m), w[x], w[d]);
+                if (claimed[t]) { claimedX += w[x]; continue; }
+                freeX += w[x];
+                freeN += w[d];
+                unclaimed[m] = Plus(unclaimed.GetValueOrDefault(m), w[x], w[d]);
+                if (w[x] > 0)
+                {
+                    affected.Add(t);
+                    regions.Add(f.Index.RegionOf[t]);
+                    gateways.Add(f.Index.GatewayOf[t]);
+                }
+            }
+            if (claimedX > freeX) continue; // mostly explained by a wider finding already
+
+            if (ExplainedByAnother(f, level, i, s, v, normal, claimed)) continue;
+
+            var failing = unclaimed.Where(kv => kv.Value.X > 0).ToList();
+            if (failing.Count < 2) continue;
+            var top = failing.MaxBy(kv => kv.Value.X - kv.Value.N * normal).Value;
+            if (!test.Decide(freeX - top.X, freeN - top.N, normal, Strictness.Spread, v.ShortWindow).Anomalous) continue;
+
+            // The rest of the fleet must be normal, apart from at most one unrelated bad merchant.
+            var platform = f.Platform.Window(0, v.ShortWindow);
+            var scope = level.Window(i, v.ShortWindow);
+            double restX = platform[x] - scope[x], restN = platform[d] - scope[d];
+            // A scope that is nearly the whole fleet cannot be told apart from the platform.
+            if (restN < settings.MinTransactions || restN < 0.05 * platform[d]) continue;
+            double worstX = 0, worstN = 0, worstExcess = 0;
+            for (var m = 0; m < merchants.Count; m++)
+            {
+                var mw = merchants.Window(m, v.ShortWindow);
+                var own = inScope.GetValueOrDefault(m);
+                double mx = mw[x] - own.X, mn = mw[d] - own.N;
+                var excess = mx - mn * platformNormal;
+                if (excess > worstExcess) (worstX, worstN, worstExcess) = (mx, mn, excess);
+            }
+            var rest = test.Decide(restX - worstX, restN - worstN, platformNormal, Strictness.Elevated, v.ShortWindow);
+            if (rest.Anomalous) continue;
+
+            foreach (var t in level.Members[i]) claimed[t] = true;
+            var evidence = new List<string>
+            {
+                Wording.RateLine(s, v, settings),
+                $"other {Wording.Plural(level.Type)} {Wording.Pct(restN > 0 ? restX / restN : 0)} ({Wording.Count(restN)} {Wording.Unit(s)})",
+                level.Type == ScopeType.Region
+                    ? $"spread over {failing.Count} merchants on {gateways.Count} gateways"
+                    : $"spread over {failing.Count} merchants in {regions.Count} regions",
+            };
+            if (level.Type == ScopeType.Firmware && Rollout(f, level.Ids[i]) is { } rollout) evidence.Add(rollout);
+            into.Add(new Finding
+            {
+                Cause = level.Type == ScopeType.Firmware ? Cause.Software : Signals.CauseOf(s),
+                ScopeType = level.Type,
+                Scope = i,
+                ScopeId = level.Ids[i],
+                Signal = s,
+                Rate = v.Rate,
+                Surprise = v.Surprise,
+                Title = Wording.Title(level.Type, level.Ids[i], f.Index, s, v.Rate),
+                Evidence = evidence,
+                Affected = affected,
+            });
+        }
+    }
+
+    /// <summary>
+    /// Whether the candidate's failures sit on one value of another dimension (one firmware inside a
+    /// region, say), with the rest of the candidate normal: then that value, not the candidate, is
+    /// the explanation (a rollout that reached one region first is a firmware fault, not a regional one).
+    /// </summary>
+    private bool ExplainedByAnother(DetectionFrame f, ScopeLevel level, int i, Signal s, Verdict v, double normal, bool[] claimed)
+    {
+        var d = Signals.Denominator(s);
+        var x = Signals.Index(s);
+        foreach (var type in Dimensions)
+        {
+            if (type == level.Type) continue;
+            var other = f.Level(type);
+            var split = new Dictionary<int, (double X, double N)>();
+            double totalX = 0, totalN = 0;
+            foreach (var t in level.Members[i])
+            {
+                if (claimed[t] || f.Excluded[t]) continue;
+                var w = f.Terminals.Window(t, v.ShortWindow);
+                var u = other.Of[t];
+                var had = split.GetValueOrDefault(u);
+                split[u] = (had.X + w[x], had.N + w[d]);
+                totalX += w[x];
+                totalN += w[d];
+            }
+            if (split.Count < 2) continue;
+            foreach (var (_, part) in split)
+            {
+                if (part.N > 0.7 * totalN) continue;
+                if (!test.Decide(part.X, part.N, normal, Strictness.Spread, v.ShortWindow).Anomalous) continue;
+                if (!test.Decide(totalX - part.X, totalN - part.N, normal, Strictness.Elevated, v.ShortWindow).Anomalous) return true;
+            }
+        }
+        return false;
+    }
+
+    private void TryMerchants(DetectionFrame f, Signal s, List<Finding> into, bool[] claimed)
+    {
+        var d = Signals.Denominator(s);
+        var x = Signals.Index(s);
+        var level = f.Level(ScopeType.Merchant);
+        Span<double> shortV = stackalloc double[Signals.Width];
+        Span<double> longV = stackalloc double[Signals.Width];
+        for (var m = 0; m < level.Count; m++)
+        {
+            if (level.LongOf(m)[x] < settings.MinFailures) continue;
+            var members = level.Members[m];
+            shortV.Clear();
+            longV.Clear();
+            foreach (var t in members)
+            {
+                if (claimed[t]) continue;
+                DetectionFrame.AddTo(shortV, f.Terminals.ShortOf(t));
+                DetectionFrame.AddTo(longV, f.Terminals.LongOf(t));
+            }
+            var normal = f.Normal(ScopeType.Merchant, m, s);
+            var v = test.Test(shortV, longV, s, normal, Strictness.Open);
+            if (!v.Anomalous) continue;
+
+            var affected = new List<int>();
+            var worst = -1;
+            var worstExcess = double.MinValue;
+            foreach (var t in members)
+            {
+                if (claimed[t] || f.Excluded[t]) continue;
+                var w = f.Terminals.Window(t, v.ShortWindow);
+                if (w[x] <= 0) continue;
+                affected.Add(t);
+                var excess = w[x] - w[d] * normal;
+                if (excess > worstExcess) (worst, worstExcess) = (t, excess);
+            }
+            if (affected.Count < 2) continue; // one terminal: judged on its own below
+            var top = f.Terminals.Window(worst, v.ShortWindow);
+            if (!test.Decide(v.Failures - top[x], v.Volume - top[d], normal, Strictness.Spread, v.ShortWindow).Anomalous) continue;
+
+            foreach (var t in members) claimed[t] = true;
+            var id = level.Ids[m];
+            into.Add(new Finding
+            {
+                Cause = Signals.CauseOf(s),
+                ScopeType = ScopeType.Merchant,
+                Scope = m,
+                ScopeId = id,
+                Signal = s,
+                Rate = v.Rate,
+                Surprise = v.Surprise,
+                Title = Wording.Title(ScopeType.Merchant, id, f.Index, s, v.Rate),
+                Evidence = [Wording.RateLine(s, v, settings), $"{affected.Count} of {members.Length} terminals affected, not one terminal"],
+                Affected = affected,
+            });
+        }
+    }
+
+    private void TryTerminals(DetectionFrame f, Signal s, List<Finding> into, bool[] claimed)
+    {
+        var x = Signals.Index(s);
+        var terminals = f.Terminals;
+        for (var t = 0; t < terminals.Count; t++)
+        {
+            if (claimed[t] || f.Excluded[t] || terminals.LongOf(t)[x] < settings.MinFailures) continue;
+            var normal = f.Normal(ScopeType.Terminal, t, s);
+            var v = test.Test(terminals.ShortOf(t), terminals.LongOf(t), s, normal, Strictness.Open);
+            if (!v.Anomalous) continue;
+            var id = terminals.Ids[t];
+            var evidence = new List<string> { Wording.RateLine(s, v, settings) };
+            var merchant = f.Index.MerchantOf[t];
+            if (f.Index.MerchantTerminals[merchant].Length > 1)
+                evidence.Add($"other terminals of merchant {f.Index.MerchantIds[merchant]} normal");
+            into.Add(new Finding
+            {
+                Cause = Signals.CauseOf(s),
+                ScopeType = ScopeType.Terminal,
+                Scope = t,
+                ScopeId = id,
+                Signal = s,
+                Rate = v.Rate,
+                Surprise = v.Surprise,
+                Title = Wording.Title(ScopeType.Terminal, id, f.Index, s, v.Rate),
+                Evidence = evidence,
+                Affected = [t],
+            });
+        }
+    }
+
+    /// <summary>"rollout: 3.2.1 reached 120 terminals since 08:02:10Z (from 3.2.0)", when the version is recent.</summary>
+    private static string? Rollout(DetectionFrame f, string firmware)
+    {
+        var level = f.Level(ScopeType.Firmware);
+        var since = f.Now - TimeSpan.FromDays(1);
+        DateTimeOffset? first = null;
+        var count = 0;
+        foreach (var t in level.Members[level.IndexOf[firmware]])
+        {
+            if (f.States[t]?.FirmwareSince is not { } at || at < since) continue;
+            count++;
+            if (first is null || at < first) first = at;
+        }
+        if (count == 0) return null;
+        var from = f.FirmwareChanges.Where(c => c.To == firmware && c.From is not null)
+            .GroupBy(c => c.From).MaxBy(g => g.Count())?.Key;
+        return $"rollout: {firmware} reached {count} terminals since {Wording.Time(first!.Value)}"
+            + (from is null ? "" : $" (from {from})");
+    }
+
+    private static (double X, double N) Plus((double X, double N) a, double x, double n) => (a.X + x, a.N + n);
+}

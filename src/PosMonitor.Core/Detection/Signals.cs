@@ -1,0 +1,135 @@
+using PosMonitor.Core.Incidents;
+using PosMonitor.Core.Rollups;
+using PosMonitor.Core.Telemetry;
+
+namespace PosMonitor.Core.Detection;
+
+/// <summary>
+/// The symptoms detection counts. Each points at one cause of timeout-causes.md: the failing stage
+/// decides the cause before anything else does.
+/// </summary>
+internal enum Signal
+{
+    /// <summary>Sales failing at <c>connect</c> or <c>send</c>.</summary>
+    Network,
+    /// <summary>Sales failing at <c>host</c>.</summary>
+    Host,
+    /// <summary>Sales failing at <c>gateway</c>.</summary>
+    Gateway,
+    /// <summary>Sales failing inside the terminal <c>app</c> (and errors without a stage).</summary>
+    App,
+    /// <summary>Sales failing at <c>print</c>.</summary>
+    Print,
+    /// <summary>Sales failing at <c>notify</c>.</summary>
+    Notify,
+    /// <summary>Sales timing out at <c>input</c>, or cancelled.</summary>
+    Input,
+    /// <summary>Heartbeat minutes with a poor link: high latency, heavy packet loss or a very weak signal.</summary>
+    PoorLink,
+    /// <summary>Heartbeat minutes with the printer or scanner not ok, or CPU/memory pinned.</summary>
+    DeviceFault,
+}
+
+/// <summary>
+/// Per-terminal (and per-scope) figures are kept as flat vectors of <see cref="Width"/> doubles:
+/// sales, heartbeat minutes, then the failures of each <see cref="Signal"/>.
+/// </summary>
+internal static class Signals
+{
+    public const int Count = 9;
+    public const int Sales = 0;
+    public const int HeartbeatMinutes = 1;
+    public const int First = 2;
+    public const int Width = First + Count;
+
+    public static readonly Signal[] All = Enum.GetValues<Signal>();
+    public static readonly Signal[] Sale = [Signal.Network, Signal.Host, Signal.Gateway, Signal.App, Signal.Print, Signal.Notify, Signal.Input];
+
+    // What makes a heartbeat minute count as poor link / device fault: far outside what a healthy terminal shows.
+    private const double PoorLatencyMs = 1500, PoorLossPct = 20;
+    private const int PoorSignalDbm = -110, PinnedPct = 95;
+
+    public static void Add(TerminalMinute m, Span<double> v)
+    {
+        var t = m.TimeoutsByStage;
+        var e = m.ErrorsByStage;
+        v[Sales] += m.Transactions;
+        v[First + (int)Signal.Network] += t[(int)Stage.Connect] + t[(int)Stage.Send] + e[(int)Stage.Connect] + e[(int)Stage.Send];
+        v[First + (int)Signal.Host] += t[(int)Stage.Host] + e[(int)Stage.Host];
+        v[First + (int)Signal.Gateway] += t[(int)Stage.Gateway] + e[(int)Stage.Gateway];
+        var stagedErrors = 0;
+        for (var i = 0; i < TerminalMinute.StageCount; i++) stagedErrors += e[i];
+        v[First + (int)Signal.App] += t[(int)Stage.App] + e[(int)Stage.App] + Math.Max(0, m.Errors - stagedErrors);
+        v[First + (int)Signal.Print] += t[(int)Stage.Print] + e[(int)Stage.Print];
+        v[First + (int)Signal.Notify] += t[(int)Stage.Notify] + e[(int)Stage.Notify];
+        v[First + (int)Signal.Input] += t[(int)Stage.Input] + e[(int)Stage.Input] + m.Cancelled;
+        if (m.Heartbeats == 0) return;
+        v[HeartbeatMinutes] += 1;
+        var poorLink = (double)m.NetLatencySumMs / m.Heartbeats >= PoorLatencyMs
+            || m.PacketLossMaxPct >= PoorLossPct
+            || m.SignalMinDbm <= PoorSignalDbm;
+        if (poorLink) v[First + (int)Signal.PoorLink] += 1;
+        var deviceFault = m.PrinterFaults > 0 || m.ScannerFaults > 0 || m.CpuMaxPct >= PinnedPct || m.MemoryMaxPct >= PinnedPct;
+        if (deviceFault) v[First + (int)Signal.DeviceFault] += 1;
+    }
+
+    public static bool PerHeartbeatMinute(Signal s) => s is Signal.PoorLink or Signal.DeviceFault;
+
+    public static int Denominator(Signal s) => PerHeartbeatMinute(s) ? HeartbeatMinutes : Sales;
+
+    public static int Index(Signal s) => First + (int)s;
+
+    public static Cause CauseOf(Signal s) => s switch
+    {
+        Signal.Network or Signal.PoorLink => Cause.Network,
+        Signal.Host => Cause.Server,
+        Signal.Gateway => Cause.Gateway,
+        Signal.App => Cause.Software,
+        Signal.Print or Signal.DeviceFault => Cause.Hardware,
+        Signal.Notify => Cause.ThirdParty,
+        _ => Cause.Operator,
+    };
+
+    /// <summary>The signals that can keep an incident of <paramref name="cause"/> alive.</summary>
+    public static IEnumerable<Signal> Of(Cause cause) => All.Where(s => CauseOf(s) == cause);
+
+    /// <summary>Heartbeat signals describe one device; they are attributed to terminals and merchants only.</summary>
+    public static bool IsDeviceLevel(Signal s) => PerHeartbeatMinute(s);
+
+    /// <summary>Normal rates assumed before the platform has learned its own (the root of every prior).</summary>
+    public static double Prior(Signal s) => s switch
+    {
+        Signal.Network => 0.01,
+        Signal.Input => 0.03,
+        Signal.PoorLink or Signal.DeviceFault => 0.02,
+        _ => 0.005,
+    };
+
+    /// <summary>"gateway stage timeouts", "poor-link heartbeat minutes", … for evidence lines.</summary>
+    public static string Describe(Signal s) => s switch
+    {
+        Signal.Network => "connect/send stage failures",
+        Signal.Host => "host stage failures",
+        Signal.Gateway => "gateway stage failures",
+        Signal.App => "app failures",
+        Signal.Print => "print stage failures",
+        Signal.Notify => "notify stage failures",
+        Signal.Input => "input timeouts and cancellations",
+        Signal.PoorLink => "heartbeat minutes with a poor link",
+        _ => "heartbeat minutes with a printer/scanner fault or CPU/memory pinned",
+    };
+
+    /// <summary>The end of a title: "of sales time out at the gateway stage".</summary>
+    public static string TitleTail(Signal s) => s switch
+    {
+        Signal.Network => "of sales time out connecting to the platform",
+        Signal.Host => "of sales time out at the platform hosts",
+        Signal.Gateway => "of sales time out at the gateway stage",
+        Signal.App => "of sales fail in the terminal app",
+        Signal.Print => "of sales fail at receipt printing",
+        Signal.Notify => "of sale notifications time out",
+        Signal.Input => "of sales time out at input or are cancelled",
+        Signal.PoorLink => "of heartbeats show a poor network link",
+        _ => "of heartbeats show a printer/scanner fault or pinned CPU/memory",
+    };
+}

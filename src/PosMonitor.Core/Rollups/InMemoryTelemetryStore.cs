@@ -1,0 +1,73 @@
+using PosMonitor.Core.Detection;
+using PosMonitor.Core.Incidents;
+
+namespace PosMonitor.Core.Rollups;
+
+/// <summary>
+/// Rollups, terminal states and firmware changes held in memory: the replay's store, and the shape
+/// of what detection reads from the live database. Minutes older than <paramref name="retention"/>
+/// before the newest one are dropped as newer ones arrive.
+/// </summary>
+public sealed class InMemoryTelemetryStore(TimeSpan retention)
+{
+    private readonly SortedDictionary<DateTimeOffset, Dictionary<string, TerminalMinute>> _minutes = [];
+    private readonly Dictionary<string, TerminalState> _states = new(StringComparer.Ordinal);
+    private readonly List<FirmwareChange> _firmwareChanges = [];
+
+    public InMemoryTelemetryStore() : this(TimeSpan.FromHours(2)) { }
+
+    public IReadOnlyDictionary<string, TerminalState> States => _states;
+
+    /// <summary>The stored state of a terminal; pass as the <see cref="RollupAggregator"/>'s lookup.</summary>
+    public TerminalState? GetState(string terminalId) => _states.GetValueOrDefault(terminalId);
+
+    public void Apply(RollupDelta delta)
+    {
+        foreach (var (key, minute) in delta.Minutes)
+        {
+            if (!_minutes.TryGetValue(key.Minute, out var row)) _minutes[key.Minute] = row = new(StringComparer.Ordinal);
+            if (!row.TryGetValue(key.TerminalId, out var stored))
+                row[key.TerminalId] = stored = new TerminalMinute(key.TerminalId, key.Minute);
+            stored.Merge(minute);
+        }
+        foreach (var (id, state) in delta.States) _states[id] = state;
+        _firmwareChanges.AddRange(delta.FirmwareChanges);
+        if (_minutes.Count > 0) Prune(_minutes.Keys.Last() - retention);
+    }
+
+    public IReadOnlyList<TerminalMinute> MinutesSince(DateTimeOffset from)
+    {
+        var result = new List<TerminalMinute>();
+        foreach (var (minute, row) in _minutes.Reverse())
+        {
+            if (minute < from) break;
+            result.AddRange(row.Values);
+        }
+        return result;
+    }
+
+    public IReadOnlyList<FirmwareChange> FirmwareChangesSince(DateTimeOffset from) =>
+        _firmwareChanges.Where(c => c.At >= from).ToList();
+
+    /// <summary>What the detection engine needs at <paramref name="now"/>.</summary>
+    public DetectionInput DetectionInput(Fleet.Fleet fleet, DateTimeOffset now, DetectionSettings settings,
+        IReadOnlyList<MaintenanceWindow>? maintenance = null, IReadOnlyList<Incident>? openIncidents = null)
+    {
+        var from = TerminalMinute.MinuteOf(now - settings.Lookback);
+        return new DetectionInput
+        {
+            Fleet = fleet,
+            Minutes = MinutesSince(from),
+            States = _states,
+            FirmwareChanges = FirmwareChangesSince(now - TimeSpan.FromDays(1)),
+            MaintenanceWindows = maintenance ?? [],
+            OpenIncidents = openIncidents ?? [],
+        };
+    }
+
+    public void Prune(DateTimeOffset before)
+    {
+        while (_minutes.Count > 0 && _minutes.First().Key < before) _minutes.Remove(_minutes.First().Key);
+        _firmwareChanges.RemoveAll(c => c.At < before - TimeSpan.FromDays(1));
+    }
+}

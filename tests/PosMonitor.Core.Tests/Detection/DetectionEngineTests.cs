@@ -1,0 +1,306 @@
+using PosMonitor.Core.Detection;
+using PosMonitor.Core.Fleet;
+using PosMonitor.Core.Incidents;
+using PosMonitor.Core.Telemetry;
+using FleetModel = PosMonitor.Core.Fleet.Fleet;
+
+namespace PosMonitor.Core.Tests.Detection;
+
+public class DetectionEngineTests
+{
+    private static readonly TimeSpan History = TimeSpan.FromMinutes(60);
+    private static readonly DateTimeOffset Start = TrafficScenario.Monday9Utc;
+    private static readonly DateTimeOffset FaultAt = Start + History;
+
+    private static TrafficScenario Scenario(Func<Terminal, DateTimeOffset, Fault?>? inject = null, FleetModel? fleet = null)
+    {
+        var s = new TrafficScenario(fleet ?? TrafficScenario.MakeFleet(), Start);
+        s.Inject = inject;
+        return s;
+    }
+
+    private static Func<Terminal, DateTimeOffset, Fault?> During(Func<Terminal, bool> who, Fault fault, TimeSpan? length = null) =>
+        (t, at) => at >= FaultAt && at < FaultAt + (length ?? TimeSpan.FromHours(10)) && who(t) ? fault : null;
+
+    private static Incident Single(TrafficScenario s, Cause cause, ScopeType scope, string scopeId, Severity severity)
+    {
+        Assert.Empty(s.Problems);
+        Assert.True(s.Opened.Count == 1, Describe(s));
+        var opened = s.Opened[0];
+        Assert.Equal((cause, scope, scopeId, severity), (opened.Cause, opened.ScopeType, opened.ScopeId, opened.Severity));
+        Assert.Equal(Causes.DefaultRunbookId(cause), opened.RunbookId);
+        Assert.NotEmpty(opened.Evidence);
+        Assert.True(opened.OpenedAt >= FaultAt, "opened before the fault started");
+        return opened;
+    }
+
+    internal static string Describe(TrafficScenario s) => string.Join("\n", s.Changes.Select(c =>
+        $"{c.Kind} {c.Incident.Id} {c.Incident.OpenedAt:HH:mm:ss} {c.Incident.Title} [{string.Join("; ", c.Incident.Evidence)}] "
+        + $"terminals {string.Join(",", c.Incident.AffectedTerminalIds)}"));
+
+    private static Incident OnlyOpen(TrafficScenario s)
+    {
+        Assert.True(s.OpenIncidents.Count == 1, Describe(s));
+        return s.OpenIncidents[0];
+    }
+
+    [Fact]
+    public void Normal_traffic_opens_nothing()
+    {
+        var s = Scenario();
+        s.Run(TimeSpan.FromHours(3));
+        Assert.Empty(s.Problems);
+        Assert.True(s.Opened.Count == 0, Describe(s));
+    }
+
+    [Fact]
+    public void Connect_timeouts_at_one_merchant_open_one_network_merchant_incident()
+    {
+        var s = Scenario(During(t => t.MerchantId == "m-east-2", new Fault { Rate = 0.6, Stage = Stage.Connect }));
+        s.Run(History + TimeSpan.FromMinutes(15));
+        var incident = Single(s, Cause.Network, ScopeType.Merchant, "m-east-2", Severity.Major);
+        Assert.True(incident.OpenedAt - FaultAt < TimeSpan.FromMinutes(3), $"opened after {incident.OpenedAt - FaultAt}");
+        var current = s.OpenIncidents.Single();
+        Assert.True(current.AffectedTerminals == 4, Describe(s));
+        Assert.Equal(1, current.AffectedMerchants);
+        Assert.StartsWith("Merchant m-east-2 (Shop east 2): ", incident.Title);
+    }
+
+    [Fact]
+    public void Send_timeouts_on_one_terminal_open_one_network_terminal_incident()
+    {
+        var s = Scenario(During(t => t.Id == "T-south-3-2", new Fault { Rate = 0.7, Stage = Stage.Send }));
+        s.Run(History + TimeSpan.FromMinutes(15));
+        Single(s, Cause.Network, ScopeType.Terminal, "T-south-3-2", Severity.Minor);
+    }
+
+    [Fact]
+    public void Host_timeouts_everywhere_open_one_server_platform_incident()
+    {
+        var s = Scenario(During(_ => true, new Fault { Rate = 0.3, Stage = Stage.Host }));
+        s.Run(History + TimeSpan.FromMinutes(10));
+        var incident = Single(s, Cause.Server, ScopeType.Platform, "platform", Severity.Critical);
+        Assert.True(incident.OpenedAt - FaultAt < TimeSpan.FromMinutes(2), $"opened after {incident.OpenedAt - FaultAt}");
+        Assert.True(s.OpenIncidents.Single().AffectedMerchants >= 10);
+    }
+
+    [Fact]
+    public void Gateway_timeouts_on_one_gateway_open_one_gateway_incident_across_merchants()
+    {
+        var s = Scenario(During(t => t.GatewayId == "gw-b", new Fault { Rate = 0.4, Stage = Stage.Gateway }));
+        s.Run(History + TimeSpan.FromMinutes(10));
+        var incident = Single(s, Cause.Gateway, ScopeType.Gateway, "gw-b", Severity.Critical);
+        Assert.True(incident.OpenedAt - FaultAt < TimeSpan.FromMinutes(2), $"opened after {incident.OpenedAt - FaultAt}");
+        Assert.StartsWith("Gateway gw-b: ", incident.Title);
+        Assert.Contains(incident.Evidence, e => e.StartsWith("other gateways", StringComparison.Ordinal));
+        Assert.Equal(4, s.OpenIncidents.Single().AffectedMerchants);
+    }
+
+    [Fact]
+    public void Notify_timeouts_in_one_region_open_one_third_party_region_incident()
+    {
+        var s = Scenario(During(t => t.RegionId == "north", new Fault { Rate = 0.5, Stage = Stage.Notify }));
+        s.Run(History + TimeSpan.FromMinutes(10));
+        Single(s, Cause.ThirdParty, ScopeType.Region, "north", Severity.Minor);
+    }
+
+    [Fact]
+    public void Print_timeouts_and_printer_fault_on_one_terminal_open_one_hardware_incident()
+    {
+        var s = Scenario(During(t => t.Id == "T-north-1-3", new Fault { Rate = 0.5, Stage = Stage.Print, Printer = PrinterStatus.PaperOut }));
+        s.Run(History + TimeSpan.FromMinutes(15));
+        var incident = Single(s, Cause.Hardware, ScopeType.Terminal, "T-north-1-3", Severity.Minor);
+        Assert.True(incident.OpenedAt - FaultAt < TimeSpan.FromMinutes(5), $"opened after {incident.OpenedAt - FaultAt}");
+    }
+
+    [Fact]
+    public void Input_timeouts_and_cancellations_at_one_merchant_open_one_operator_incident()
+    {
+        var s = Scenario(During(t => t.MerchantId == "m-south-4", new Fault { Rate = 0.3, Stage = Stage.Input, CancelRate = 0.3 }));
+        s.Run(History + TimeSpan.FromMinutes(15));
+        Single(s, Cause.Operator, ScopeType.Merchant, "m-south-4", Severity.Major);
+    }
+
+    [Fact]
+    public void Terminals_of_an_open_merchant_going_silent_open_one_network_merchant_incident()
+    {
+        var s = Scenario(During(t => t.MerchantId == "m-north-3", new Fault { Silent = true }));
+        s.Run(History + TimeSpan.FromMinutes(10));
+        var incident = Single(s, Cause.Network, ScopeType.Merchant, "m-north-3", Severity.Major);
+        Assert.True(incident.OpenedAt - FaultAt < TimeSpan.FromMinutes(3), $"opened after {incident.OpenedAt - FaultAt}");
+        Assert.Contains("stopped reporting", incident.Title, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_region_going_silent_opens_one_network_region_incident()
+    {
+        var s = Scenario(During(t => t.RegionId == "east", new Fault { Silent = true }));
+        s.Run(History + TimeSpan.FromMinutes(10));
+        var incident = Single(s, Cause.Network, ScopeType.Region, "east", Severity.Critical);
+        Assert.True(incident.OpenedAt - FaultAt < TimeSpan.FromMinutes(3), $"opened after {incident.OpenedAt - FaultAt}");
+        Assert.Equal(16, s.OpenIncidents.Single().AffectedTerminals);
+    }
+
+    [Fact]
+    public void A_closed_merchant_falling_silent_at_night_opens_nothing()
+    {
+        // 10:00-22:00 in Shanghai is 02:00-14:00 UTC: run across closing time.
+        var fleet = TrafficScenario.MakeFleet(openingHours: "10:00-22:00", timeZone: "Asia/Shanghai");
+        var s = new TrafficScenario(fleet, new DateTimeOffset(2026, 11, 23, 12, 30, 0, TimeSpan.Zero));
+        s.Run(TimeSpan.FromHours(3));
+        Assert.Empty(s.Problems);
+        Assert.True(s.Opened.Count == 0, Describe(s));
+    }
+
+    [Fact]
+    public void Two_sales_with_one_timeout_are_not_a_rate()
+    {
+        var s = Scenario((t, at) => t.Id == "T-east-1-1" && at >= FaultAt && at < FaultAt + TimeSpan.FromMinutes(2)
+            ? new Fault { Rate = 0.5, Stage = Stage.Connect } : null);
+        s.SalesRate = t => t.Id == "T-east-1-1" ? 0.07 : 2;
+        s.Run(History + TimeSpan.FromMinutes(15));
+        Assert.True(s.Opened.Count == 0, Describe(s));
+    }
+
+    [Fact]
+    public void A_store_that_always_runs_hot_opens_nothing()
+    {
+        var s = Scenario();
+        s.BackgroundNetworkRate = t => t.MerchantId == "m-north-2" ? 0.12 : 0.003;
+        s.Run(TimeSpan.FromHours(3));
+        Assert.True(s.Opened.Count == 0, Describe(s));
+    }
+
+    [Fact]
+    public void A_flapping_fault_opens_one_incident()
+    {
+        var s = Scenario((t, at) =>
+        {
+            var into = at - FaultAt;
+            var on = into >= TimeSpan.Zero && into < TimeSpan.FromMinutes(30) && into.TotalMinutes % 5 < 2;
+            return on && t.GatewayId == "gw-c" ? new Fault { Rate = 0.4, Stage = Stage.Gateway } : null;
+        });
+        s.Run(History + TimeSpan.FromMinutes(30));
+        Single(s, Cause.Gateway, ScopeType.Gateway, "gw-c", Severity.Critical);
+        OnlyOpen(s);
+    }
+
+    [Fact]
+    public void An_incident_resolves_after_the_quiet_period_and_not_before()
+    {
+        var s = Scenario(During(t => t.GatewayId == "gw-a", new Fault { Rate = 0.4, Stage = Stage.Gateway }, TimeSpan.FromMinutes(5)));
+        s.Run(History + TimeSpan.FromMinutes(5));
+        OnlyOpen(s);
+        s.Run(s.Settings.QuietPeriod);
+        OnlyOpen(s);
+        s.Run(TimeSpan.FromMinutes(15));
+        Assert.True(s.OpenIncidents.Count == 0, Describe(s));
+        var resolved = Assert.Single(s.Changes, c => c.Kind == IncidentChangeKind.Resolved).Incident;
+        Assert.True(resolved.ResolvedAt - (FaultAt + TimeSpan.FromMinutes(5)) >= s.Settings.QuietPeriod);
+        Assert.Single(s.Opened);
+    }
+
+    [Fact]
+    public void Open_incidents_are_updated_while_the_fault_spreads()
+    {
+        // The fault reaches one merchant of gw-b, then all of them.
+        var s = Scenario((t, at) => at >= FaultAt && t.GatewayId == "gw-b"
+            && (t.MerchantId == "m-north-2" || at >= FaultAt + TimeSpan.FromMinutes(6))
+            ? new Fault { Rate = 0.5, Stage = Stage.Gateway } : null);
+        s.Run(History + TimeSpan.FromMinutes(15));
+        Assert.Empty(s.Problems);
+        var incident = OnlyOpen(s);
+        Assert.Equal((ScopeType.Gateway, "gw-b"), (incident.ScopeType, incident.ScopeId));
+        Assert.True(incident.AffectedMerchants >= 3);
+        Assert.True(s.Opened.Count <= 1 + s.Changes.Count(c => c.Kind == IncidentChangeKind.Resolved));
+        Assert.Contains(s.Changes, c => c.Kind == IncidentChangeKind.Updated);
+    }
+
+    [Fact]
+    public void A_restarted_engine_adopts_open_incidents_instead_of_opening_duplicates()
+    {
+        var s = Scenario(During(t => t.GatewayId == "gw-b", new Fault { Rate = 0.4, Stage = Stage.Gateway }, TimeSpan.FromMinutes(12)));
+        s.Run(History + TimeSpan.FromMinutes(6));
+        var before = OnlyOpen(s);
+        var learned = s.Engine.ExportBaselines();
+
+        s.Engine = new DetectionEngine(s.Settings, s.Time, s.Ids);
+        s.Engine.ImportBaselines(learned);
+        s.Run(TimeSpan.FromMinutes(4));
+        Assert.Single(s.Opened);
+        Assert.Equal(before.Id, OnlyOpen(s).Id);
+
+        s.Run(TimeSpan.FromMinutes(30));
+        Assert.Single(s.Opened);
+        Assert.Equal(before.Id, Assert.Single(s.Changes, c => c.Kind == IncidentChangeKind.Resolved).Incident.Id);
+    }
+
+    [Fact]
+    public void A_recurring_maintenance_window_silences_its_merchant()
+    {
+        var s = Scenario(During(t => t.MerchantId == "m-north-3", new Fault { Silent = true }, TimeSpan.FromMinutes(30)));
+        s.Maintenance.Add(new MaintenanceWindow
+        {
+            Id = "mw-1", ScopeType = ScopeType.Merchant, ScopeId = "m-north-3",
+            Recurrence = MaintenanceRecurrence.Daily, LocalStart = TimeOnly.FromDateTime(FaultAt.UtcDateTime).AddMinutes(-1),
+            Duration = TimeSpan.FromMinutes(45),
+        });
+        s.Run(History + TimeSpan.FromMinutes(40));
+        Assert.Empty(s.Problems);
+        Assert.True(s.Opened.Count == 0, Describe(s));
+    }
+
+    [Fact]
+    public void A_one_off_maintenance_window_silences_its_gateway_but_not_others()
+    {
+        var s = Scenario((t, at) => at < FaultAt ? null
+            : t.GatewayId == "gw-a" ? new Fault { Rate = 0.5, Stage = Stage.Gateway }
+            : t.MerchantId == "m-east-2" ? new Fault { Rate = 0.6, Stage = Stage.Connect }
+            : null);
+        s.Maintenance.Add(new MaintenanceWindow
+        {
+            Id = "mw-2", ScopeType = ScopeType.Gateway, ScopeId = "gw-a",
+            StartsAt = FaultAt - TimeSpan.FromMinutes(5), EndsAt = FaultAt + TimeSpan.FromHours(1),
+        });
+        s.Run(History + TimeSpan.FromMinutes(15));
+        Single(s, Cause.Network, ScopeType.Merchant, "m-east-2", Severity.Major);
+    }
+
+    [Fact]
+    public void A_firmware_rollout_with_a_defect_opens_one_software_incident_on_that_version()
+    {
+        var s = Scenario();
+        var rolledOut = RollOut(s);
+        s.Inject = WithDefect(s, s.Inject!, "2.0.0", new Fault { Rate = 0.3, Stage = Stage.App, Outcome = Outcome.Error });
+        s.Run(History + TimeSpan.FromMinutes(15));
+        var incident = Single(s, Cause.Software, ScopeType.Firmware, "2.0.0", Severity.Major);
+        Assert.Contains(incident.Evidence, e => e.StartsWith("rollout: 2.0.0", StringComparison.Ordinal));
+        Assert.True(s.OpenIncidents.Single().AffectedTerminals <= rolledOut);
+    }
+
+    [Fact]
+    public void A_firmware_rollout_without_a_defect_opens_nothing()
+    {
+        var s = Scenario();
+        RollOut(s);
+        s.Run(History + TimeSpan.FromMinutes(30));
+        Assert.True(s.Opened.Count == 0, Describe(s));
+    }
+
+    /// <summary>From the fault time, every other terminal moves to firmware 2.0.0 over five minutes.</summary>
+    private static int RollOut(TrafficScenario s)
+    {
+        var chosen = s.Fleet.Terminals.Keys.Order(StringComparer.Ordinal).Where((_, i) => i % 2 == 0).ToList();
+        var inner = s.Inject;
+        s.Inject = (t, at) =>
+        {
+            var i = chosen.IndexOf(t.Id);
+            if (i >= 0 && at >= FaultAt + TimeSpan.FromSeconds(i * 300.0 / chosen.Count)) s.Firmware[t.Id] = "2.0.0";
+            return inner?.Invoke(t, at);
+        };
+        return chosen.Count;
+    }
+
+    private static Func<Terminal, DateTimeOffset, Fault?> WithDefect(TrafficScenario s, Func<Terminal, DateTimeOffset, Fault?> inner,
+        string firmware, Fault fault) => (t, at) => inner(t, at) ?? (s.Firmware[t.Id] == firmware ? fault : null);
+}
