@@ -24,6 +24,7 @@ public static class PosMonitorHost
         builder.AddScheduling();
         builder.AddFleet();
         builder.AddTelemetry();
+        builder.Services.AddSingleton<Features.Incidents.IncidentFeed>();
 
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.Services.AddMudServices();
