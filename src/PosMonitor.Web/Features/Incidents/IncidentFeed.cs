@@ -1,8 +1,7 @@
+using PosMonitor.Core.Detection;
 using PosMonitor.Core.Incidents;
 
 namespace PosMonitor.Web.Features.Incidents;
-
-public enum IncidentChangeKind { Opened, Updated, Resolved }
 
 /// <summary>
 /// In-process feed of incident changes (from detection and from agents): pages subscribe, and the
