@@ -1,5 +1,6 @@
 using PosMonitor.Core.Fleet;
 using PosMonitor.Core.Telemetry;
+using FleetModel = PosMonitor.Core.Fleet.Fleet;
 
 namespace PosMonitor.Core.Simulation;
 
@@ -34,7 +35,7 @@ public sealed class SimulatedFleet
 {
     public required int Seed { get; init; }
     public required FleetDocument Document { get; init; }
-    public required Fleet.Fleet Fleet { get; init; }
+    public required FleetModel Fleet { get; init; }
     public required IReadOnlyList<MerchantProfile> Merchants { get; init; }
     /// <summary>In id order; <see cref="TerminalProfile.Index"/> is the position here.</summary>
     public required IReadOnlyList<TerminalProfile> Terminals { get; init; }
@@ -48,6 +49,33 @@ public sealed class SimulatedFleet
     public required string NextFirmware { get; init; }
 
     private Dictionary<string, TerminalProfile>? _byId;
+
+    /// <summary>The same fleet with some merchants' opening hours changed (merchant id → "HH:MM-HH:MM").</summary>
+    public SimulatedFleet WithOpeningHours(IReadOnlyDictionary<string, string> hours)
+    {
+        if (hours.Count == 0) return this;
+        var merchants = Merchants
+            .Select(m => hours.TryGetValue(m.Merchant.Id, out var h) && OpeningHours.TryParse(h, out var parsed)
+                ? m with { Merchant = m.Merchant with { OpeningHours = h }, Hours = parsed }
+                : m)
+            .ToArray();
+        var document = Document with
+        {
+            Merchants = Document.Merchants?.Select(m => hours.TryGetValue(m.Id!, out var h) ? m with { OpeningHours = h } : m).ToList(),
+        };
+        return new SimulatedFleet
+        {
+            Seed = Seed,
+            Document = document,
+            Fleet = FleetModel.FromDocument(document),
+            Merchants = merchants,
+            Terminals = Terminals.Select(t => t with { Merchant = merchants[t.Merchant.Index] }).ToArray(),
+            FirmwareVersions = FirmwareVersions,
+            CurrentFirmware = CurrentFirmware,
+            RollingOutFirmware = RollingOutFirmware,
+            NextFirmware = NextFirmware,
+        };
+    }
 
     public TerminalProfile? FindTerminal(string id) =>
         (_byId ??= Terminals.ToDictionary(t => t.Id, StringComparer.Ordinal)).GetValueOrDefault(id);
@@ -208,7 +236,7 @@ public static class FleetGenerator
         {
             Seed = seed,
             Document = document,
-            Fleet = Fleet.Fleet.FromDocument(document),
+            Fleet = FleetModel.FromDocument(document),
             Merchants = merchants,
             Terminals = terminalProfiles,
             FirmwareVersions = FirmwareTable.Select(f => f.Version).ToArray(),

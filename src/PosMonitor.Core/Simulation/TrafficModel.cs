@@ -142,7 +142,7 @@ public sealed class TrafficModel
     /// Draws a sale. With <paramref name="forced"/> the outcome and stage are the fault's; otherwise the
     /// terminal's normal mix. <paramref name="extraMs"/> (indexed by stage, may be null) slows the stages a fault slows.
     /// </summary>
-    internal SaleDraft Sale(ref SimRandom rng, TerminalTraffic t, (Outcome Outcome, Stage Stage, string? ErrorCode)? forced, int[]? extraMs)
+    internal SaleDraft Sale(ref SimRandom rng, TerminalTraffic t, (Outcome Outcome, Stage? Stage, string? ErrorCode)? forced, int[]? extraMs)
     {
         var draft = new SaleDraft { StageMs = new int[TrafficModelStages] };
         if (forced is { } f)
