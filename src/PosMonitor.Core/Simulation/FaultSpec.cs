@@ -226,7 +226,7 @@ public sealed record FaultSpec
         var text = spec.Text;
         if (p.Length == 0) throw Error(text, "has an empty part (two colons in a row?)");
         var lower = p.ToLowerInvariant();
-        if (lower.EndsWith('%'))
+        if (lower.EndsWith('%') && !lower.Contains('='))
         {
             if (spec.Intensity is not null) throw Error(text, "gives the intensity (N%) twice");
             return spec with { Intensity = Percent(text, p) / 100 };
