@@ -110,6 +110,8 @@ public sealed class Simulator
         private readonly int[] _extra = new int[8];
 
         private SimRandom _hbRng;
+        // Heartbeat times and boots draw from their own stream, so a fault that changes readings never moves a heartbeat.
+        private SimRandom _clockRng;
         private SimRandom _arrivalRng;
         private SimRandom _saleRng;
         private long _nextHb;
@@ -144,6 +146,7 @@ public sealed class Simulator
             _gateway = p.Terminal.GatewayId;
             var seed = sim.Options.Seed;
             _hbRng = SimRandom.For(seed, "heartbeats", p.Index);
+            _clockRng = SimRandom.For(seed, "clock", p.Index);
             _arrivalRng = SimRandom.For(seed, "arrivals", p.Index);
             _saleRng = SimRandom.For(seed, "sales", p.Index);
             var start = sim._start;
@@ -154,13 +157,13 @@ public sealed class Simulator
                 // Already on: a till left on has been up for days, one switched on this morning since then.
                 _bootedAt = p.WhenClosed == ClosedBehaviour.SwitchedOff && p.Merchant.Hours is not null
                     ? _powerOn
-                    : start - _hbRng.Between(1, 40) * TimeSpan.TicksPerDay - _hbRng.Next(86_400) * Second;
-                _nextHb = start + _hbRng.Next(p.HeartbeatIntervalSec * 1000) * Ms;
+                    : start - _clockRng.Between(1, 40) * TimeSpan.TicksPerDay - _clockRng.Next(86_400) * Second;
+                _nextHb = start + _clockRng.Next(p.HeartbeatIntervalSec * 1000) * Ms;
             }
             else
             {
                 _bootedAt = _nextBootAt = _powerOn;
-                _nextHb = _powerOn + _hbRng.Between(45_000, 90_000) * Ms;
+                _nextHb = _powerOn + _clockRng.Between(45_000, 90_000) * Ms;
             }
             _nextSale = NextArrival(start);
         }
@@ -210,7 +213,7 @@ public sealed class Simulator
                 // Installed while on: it restarts. Installed while off: it boots on the new version anyway.
                 if (at >= _powerOn && at < _powerOff)
                 {
-                    _downUntil = at + _hbRng.Between(60, 120) * Second;
+                    _downUntil = at + _clockRng.Between(60, 120) * Second;
                     _bootedAt = _downUntil;
                 }
             }
@@ -220,8 +223,8 @@ public sealed class Simulator
         {
             var closed = !_hbOpening.IsOpen(_p.Merchant, from);
             var interval = closed && _p.WhenClosed == ClosedBehaviour.Sleeps
-                ? _hbRng.Between(300, 600) * Second
-                : _p.HeartbeatIntervalSec * Second + _hbRng.Between(-1500, 1500) * Ms;
+                ? _clockRng.Between(300, 600) * Second
+                : _p.HeartbeatIntervalSec * Second + _clockRng.Between(-1500, 1500) * Ms;
             var next = from + interval;
             if (next >= _powerOff)
             {
@@ -229,7 +232,7 @@ public sealed class Simulator
                 if (_powerOn > next)
                 {
                     _nextBootAt = _powerOn;
-                    next = _powerOn + _hbRng.Between(45_000, 90_000) * Ms;
+                    next = _powerOn + _clockRng.Between(45_000, 90_000) * Ms;
                 }
             }
             _nextHb = next;
@@ -299,10 +302,6 @@ public sealed class Simulator
                         break;
                 }
             }
-            // The offline queue drains while the link is up; on a lossy link only now and then.
-            if (_pending > 0 && (!lossy || _hbRng.Chance(1 - worstLoss / 100)))
-                _pending = Math.Max(0, _pending - (lossy ? _hbRng.Between(1, 3) : _hbRng.Between(5, 20)));
-
             var hb = new Heartbeat
             {
                 EventId = _idPrefix + "h" + (++_hbSeq).ToString(System.Globalization.CultureInfo.InvariantCulture),
@@ -321,6 +320,9 @@ public sealed class Simulator
                 Scanner = scanner,
                 PendingOffline = _pending,
             };
+            // The heartbeat reports the queue; it drains after, while the link is up (on a lossy link only now and then).
+            if (_pending > 0 && (!lossy || _hbRng.Chance(1 - worstLoss / 100)))
+                _pending = Math.Max(0, _pending - (lossy ? _hbRng.Between(1, 3) : _hbRng.Between(5, 20)));
             // A defective build crashes now and then on its own, not only mid-sale.
             foreach (var e in _effects)
                 if (e.Cause == Cause.Software && e.Firmware == _firmware && e.ActiveAt(t) && _hbRng.Chance(e.Intensity * 0.03))
