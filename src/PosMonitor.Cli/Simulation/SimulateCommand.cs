@@ -31,7 +31,17 @@ public static class SimulateCommand
             DefaultValueFactory = _ => "none",
         };
         var output = new Option<string?>("--out") { Description = "Write fleet.json, events.ndjson and ground-truth.json into this directory" };
-        var server = new Option<Uri?>("--server") { Description = "Send to this PosMonitor server instead, e.g. http://127.0.0.1:5000" };
+        var server = new Option<Uri?>("--server")
+        {
+            Description = "Send to this PosMonitor server instead, e.g. http://127.0.0.1:5000",
+            CustomParser = argument =>
+            {
+                var text = argument.Tokens.Single().Value;
+                if (Uri.TryCreate(text, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https") return uri;
+                argument.AddError($"--server '{text}' is not an http(s) URL such as http://127.0.0.1:5000");
+                return null;
+            },
+        };
         var apiKey = new Option<string?>("--api-key") { Description = "Admin API key for --server (default: the POSMONITOR_API_KEY variable)" };
         var speed = new Option<string?>("--speed")
         {
