@@ -22,7 +22,7 @@ public static class SimulateCommand
         };
         var faults = new Option<string[]>("--fault")
         {
-            Description = "A fault to inject, repeatable: CAUSE[:SCOPE][:PARAM...], e.g. gateway:gw-unionpay:40%:15m (see below)",
+            Description = "A fault to inject, repeatable: CAUSE[:SCOPE][:PARAM...], e.g. gateway:gw-unionpay:40%:15m (grammar above)",
             AllowMultipleArgumentsPerToken = false,
         };
         var decoys = new Option<string>("--decoys")

@@ -408,7 +408,7 @@ public sealed class Simulator
                 StageMs = draft.StageMs,
                 ErrorCode = draft.ErrorCode,
                 AmountMinor = draft.AmountMinor,
-                Currency = draft.AmountMinor is null ? null : "CNY",
+                Currency = draft.AmountMinor is null ? null : _t.Currency,
             };
         }
 

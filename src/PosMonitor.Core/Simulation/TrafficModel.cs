@@ -9,7 +9,7 @@ namespace PosMonitor.Core.Simulation;
 /// <param name="SendsNotifications">The merchant sends e-receipts or push notices after a sale (the <c>notify</c> stage).</param>
 public sealed record TerminalTraffic(
     TerminalProfile Terminal, double PeakSalesPerHour, double NormalTimeoutRate, bool IsHot, bool SendsNotifications,
-    double MedianAmountYuan, int BaseLatencyMs, double BaseLossPct, int? BaseSignalDbm, int BaseCpuPct, int BaseMemoryPct,
+    double MedianAmountYuan, string Currency, int BaseLatencyMs, double BaseLossPct, int? BaseSignalDbm, int BaseCpuPct, int BaseMemoryPct,
     int GatewayMedianMs);
 
 /// <summary>A sale as the simulator is about to report it.</summary>
@@ -46,7 +46,7 @@ internal struct Readings
 /// <summary>
 /// The normal traffic of a fleet: a daily curve by local hour and kind of shop, per-merchant volume,
 /// heterogeneous per-terminal timeout rates (a few "hot" stores always run high), a realistic mix of
-/// failing stages, amounts in fen (CNY minor units), stage times and heartbeat readings. Faults are
+/// failing stages, amounts in minor units (fen; CNY, HKD in Hong Kong), stage times and heartbeat readings. Faults are
 /// laid on top by <see cref="Simulator"/>.
 /// </summary>
 public sealed class TrafficModel
@@ -68,17 +68,19 @@ public sealed class TrafficModel
         var merchantHot = new bool[fleet.Merchants.Count];
         var merchantNotify = new bool[fleet.Merchants.Count];
         var merchantTicket = new double[fleet.Merchants.Count];
+        var tills = fleet.Terminals.GroupBy(t => t.Merchant.Index).ToDictionary(g => g.Key, g => g.Count());
         foreach (var m in fleet.Merchants)
         {
             merchantVolume[m.Index] = merchantRng.LogNormal(1, 0.45);
-            // About one merchant in thirty always runs hot.
-            merchantHot[m.Index] = merchantRng.Chance(1 / 30.0);
+            // About one shop in thirty always runs hot: a single store (basement, old router), never a whole chain.
+            merchantHot[m.Index] = merchantRng.Chance(1 / 30.0) && tills.GetValueOrDefault(m.Index) <= 4;
             merchantNotify[m.Index] = merchantRng.Chance(0.55);
             merchantTicket[m.Index] = m.Kind.MedianAmountYuan * merchantRng.LogNormal(1, 0.3);
         }
         // A fleet of any size shows at least one always-hot store: the decoy detection must live with.
-        if (!merchantHot.Any(h => h) && fleet.Merchants.Count >= 3)
-            merchantHot[fleet.Merchants[merchantRng.Next(fleet.Merchants.Count)].Index] = true;
+        var small = fleet.Merchants.Where(m => tills.GetValueOrDefault(m.Index) <= 4).ToArray();
+        if (!merchantHot.Any(h => h) && fleet.Merchants.Count >= 3 && small.Length > 0)
+            merchantHot[small[merchantRng.Next(small.Length)].Index] = true;
 
         _terminals = new TerminalTraffic[fleet.Terminals.Count];
         foreach (var t in fleet.Terminals)
@@ -115,7 +117,7 @@ public sealed class TrafficModel
             }
             _terminals[t.Index] = new TerminalTraffic(
                 t, t.Merchant.Kind.PeakSalesPerHour * merchantVolume[m] * rng.LogNormal(1, 0.2), timeoutRate, hot, merchantNotify[m],
-                merchantTicket[m], (int)latency, Math.Round(loss, 1), signal, rng.Between(6, 25), rng.Between(35, 65),
+                merchantTicket[m], t.Merchant.Merchant.TimeZone == "Asia/Hong_Kong" ? "HKD" : "CNY", (int)latency, Math.Round(loss, 1), signal, rng.Between(6, 25), rng.Between(35, 65),
                 GatewayMedianMs(t.Terminal.GatewayId));
         }
     }

@@ -160,7 +160,7 @@ public class SimulatorTests
         Assert.All(sales.Where(s => s.Outcome is Outcome.Timeout or Outcome.Error), s => Assert.NotNull(s.Stage));
         Assert.All(approved, s =>
         {
-            Assert.Equal("CNY", s.Currency);
+            Assert.Contains(s.Currency, new[] { "CNY", "HKD" });
             Assert.InRange(s.AmountMinor!.Value, 100, 20_000_000);
             Assert.True(s.LatencyMs >= s.StageMs!.Sum());
             Assert.True(s.StageMs![(int)Stage.Gateway] > 0 && s.StageMs[(int)Stage.Host] > 0);
@@ -171,6 +171,7 @@ public class SimulatorTests
             Assert.Equal(0, s.StageMs![(int)Stage.Host]);
             Assert.True(s.StageMs[(int)Stage.Connect] >= TrafficModel.StageTimeoutMs[(int)Stage.Connect]);
         });
+        Assert.True(approved.Count(s => s.Currency == "CNY") > approved.Count * 0.95);
         var perTerminalHour = (double)Baseline.Count / (300 * 3);
         Assert.InRange(perTerminalHour, 40, 200);
     }
