@@ -91,8 +91,9 @@ internal sealed class SimulationPlan
 
         foreach (var scopeId in ResolveScopes(spec, start, end, ref rng))
         {
-            var terminals = TerminalsOf(spec.ScopeType, scopeId, spec);
-            if (spec.Cause == Cause.Software) terminals = SoftwareTerminals(spec, scopeId, start, end, ref rng);
+            var terminals = spec.Cause == Cause.Software
+                ? SoftwareTerminals(spec, scopeId, start, end, ref rng)
+                : TerminalsOf(spec.ScopeType, scopeId, spec);
             var (loss, latency) = NetworkDefaults(spec);
             _effects.Add(new Effect
             {
