@@ -52,24 +52,33 @@ public sealed class IngestionWriter(
         var flushEvery = TimeSpan.FromMilliseconds(options.Value.RollupFlushMilliseconds);
         var batches = new List<IngestBatch>();
         // Requests already queued when the host stops are still written: they are waiting for their 202.
+        Task<bool>? ready = null;
         while (true)
         {
-            var ready = queue.Reader.WaitToReadAsync(CancellationToken.None).AsTask();
-            if (!ready.IsCompleted && !_pending.IsEmpty)
+            // One outstanding wait at a time (single reader); it survives a flush timeout.
+            ready ??= queue.Reader.WaitToReadAsync(CancellationToken.None).AsTask();
+            if (!ready.IsCompleted)
             {
-                var untilFlush = flushEvery - Stopwatch.GetElapsedTime(_lastFlush);
-                if (untilFlush > TimeSpan.Zero) await Task.WhenAny(ready, Task.Delay(untilFlush, CancellationToken.None));
+                if (_pending.IsEmpty) await ready;
+                else
+                {
+                    var untilFlush = flushEvery - Stopwatch.GetElapsedTime(_lastFlush);
+                    if (untilFlush > TimeSpan.Zero) await Task.WhenAny(ready, Task.Delay(untilFlush, CancellationToken.None));
+                }
             }
-            if (ready.IsCompleted && !await ready) break;
-
-            batches.Clear();
-            var events = 0;
-            while (events < max && queue.Reader.TryRead(out var batch))
+            if (ready.IsCompleted)
             {
-                batches.Add(batch);
-                events += batch.Count;
+                if (!await ready) break;
+                ready = null;
+                batches.Clear();
+                var events = 0;
+                while (events < max && queue.Reader.TryRead(out var batch))
+                {
+                    batches.Add(batch);
+                    events += batch.Count;
+                }
+                if (batches.Count > 0) await CommitAsync(batches, events);
             }
-            if (batches.Count > 0) await CommitAsync(batches, events);
             if (!_pending.IsEmpty && (Stopwatch.GetElapsedTime(_lastFlush) >= flushEvery || _pending.Minutes.Count > 100_000))
                 await FlushAsync();
         }
