@@ -112,6 +112,8 @@ public static class IngestBenchmark
     }
 
     /// <summary>A realistic batch: 70% sales (8% timeouts at various stages, stage timings), 30% heartbeats; random ids as clients choose them.</summary>
+    internal static string BatchForProfile(Random random, string[] terminals, int size) => Batch(random, terminals, size);
+
     private static string Batch(Random random, string[] terminals, int size)
     {
         var now = DateTimeOffset.UtcNow;
@@ -123,7 +125,7 @@ public static class IngestBenchmark
         {
             var terminal = terminals[random.Next(terminals.Length)];
             var at = (now - TimeSpan.FromMilliseconds(random.Next(60_000))).UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
-            var id = Guid.NewGuid().ToString("N");
+            var id = Guid.NewGuid().ToString(); // as clients send them: random UUIDs
             if (random.NextDouble() < 0.3)
             {
                 if (hb.Length > 0) hb.Append(',');

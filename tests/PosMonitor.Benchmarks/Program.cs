@@ -4,6 +4,7 @@ using PosMonitor.Benchmarks;
 return args.FirstOrDefault() switch
 {
     "ingest" => await IngestBenchmark.RunAsync(args[1..]),
+    "profile" => ProfileBenchmark.Run(args[1..]),
     _ => Usage(),
 };
 

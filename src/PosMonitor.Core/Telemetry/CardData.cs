@@ -8,6 +8,42 @@ namespace PosMonitor.Core.Telemetry;
 /// </summary>
 public static partial class CardData
 {
+    /// <summary>
+    /// A quick screen of a whole UTF-8 body, one pass without allocation: false when no digit run
+    /// in it (digits with single spaces or dashes between them, as <see cref="Contains"/> reads them)
+    /// is a Luhn-valid 13–19 digit PAN or the PAN of track data, and nothing is \u-escaped. Then no
+    /// field can hold card data and the per-field check is skipped; true means "look closer".
+    /// </summary>
+    public static bool MayContain(ReadOnlySpan<byte> utf8)
+    {
+        Span<char> digits = stackalloc char[20];
+        var count = 0;
+        var separatorBefore = false;
+        for (var i = 0; i <= utf8.Length; i++)
+        {
+            var b = i < utf8.Length ? utf8[i] : (byte)0;
+            if (b is >= (byte)'0' and <= (byte)'9')
+            {
+                if (count < digits.Length) digits[count] = (char)b;
+                count++;
+                separatorBefore = false;
+                continue;
+            }
+            if (b is (byte)' ' or (byte)'-' && count > 0 && !separatorBefore && i + 1 < utf8.Length && utf8[i + 1] is >= (byte)'0' and <= (byte)'9')
+            {
+                separatorBefore = true;
+                continue;
+            }
+            // The run ended: a PAN, or the PAN of track data (…=YYMM or …^NAME).
+            if (count is >= 13 and <= 19 && (Luhn(digits[..count]) || b is (byte)'=' or (byte)'^')) return true;
+            // An escaped character could spell a digit: take the slow path.
+            if (b == (byte)'\\' && i + 1 < utf8.Length && utf8[i + 1] == (byte)'u') return true;
+            count = 0;
+            separatorBefore = false;
+        }
+        return false;
+    }
+
     public static bool Contains(string text)
     {
         if (text.Length < 13) return false;

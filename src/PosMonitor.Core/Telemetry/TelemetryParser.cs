@@ -1,4 +1,4 @@
-using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 
 namespace PosMonitor.Core.Telemetry;
@@ -44,7 +44,8 @@ public static class TelemetryParser
 
         // Card data first: whatever else is wrong, the value must not be echoed in a message or stored.
         var eventIdRaw = e.TryGetProperty("eventId", out var idEl) && idEl.ValueKind == JsonValueKind.String ? idEl.GetString() : null;
-        if (HoldsCardData(e))
+        // The event's raw bytes are screened in one pass; fields are examined only when that finds a candidate.
+        if (CardData.MayContain(JsonMarshal.GetRawUtf8Value(e)) && HoldsCardData(e))
         {
             var safeId = eventIdRaw is not null && !CardData.Contains(eventIdRaw) ? eventIdRaw : null;
             return new Rejection(kind, index, safeId, RejectionCodes.CardData,
@@ -178,11 +179,11 @@ public static class TelemetryParser
             var v = Required(name, name);
             if (v.ValueKind != JsonValueKind.String)
                 throw Invalid(name, "must be an ISO-8601 UTC time such as 2026-11-25T08:00:00.123Z");
+            // JsonElement's own ISO-8601 reader is fast; the Z suffix is checked on the text.
             var s = v.GetString()!;
-            if (!s.EndsWith('Z') || !DateTimeOffset.TryParse(s, CultureInfo.InvariantCulture,
-                    DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var t))
+            if (!s.EndsWith('Z') || !v.TryGetDateTimeOffset(out var t))
                 throw Invalid(name, "must be an ISO-8601 UTC time with a Z suffix, such as 2026-11-25T08:00:00.123Z");
-            return t;
+            return t.ToUniversalTime();
         }
 
         public string String(string name, int maxLength) =>

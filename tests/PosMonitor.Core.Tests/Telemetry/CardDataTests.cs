@@ -30,3 +30,18 @@ public class CardDataTests
         Assert.Equal("paid with 411111******1111, order 1234567890123456", masked);
     }
 }
+
+public class CardDataScreenTests
+{
+    [Theory]
+    [InlineData("{\"errorCode\":\"4111111111111111\"}", true)]
+    [InlineData("{\"errorCode\":\"4111 1111 1111 1111\"}", true)]
+    [InlineData("{\"errorCode\":\"\\u0034111111111111111\"}", true)]
+    [InlineData("{\"eventId\":\"e-1\",\"timestamp\":\"2026-11-25T08:00:00.123Z\",\"latencyMs\":123456789012}", false)]
+    [InlineData("{\"uptimeSec\":4111111111111111}", true)]
+    [InlineData("{\"eventId\":\"1234567890123456-a\"}", false)] // Luhn-invalid 16 digits
+    [InlineData("{\"memo\":\";4111111111111112=2512\"}", true)] // track data needs no Luhn
+    [InlineData("{\"eventId\":\"8a1f0000-1234-4321-9999-123456789012\"}", false)]
+    public void The_body_screen_never_misses_a_digit_run_long_enough_for_a_pan(string body, bool mayContain) =>
+        Assert.Equal(mayContain, CardData.MayContain(System.Text.Encoding.UTF8.GetBytes(body)));
+}
