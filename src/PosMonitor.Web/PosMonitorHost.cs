@@ -1,5 +1,6 @@
 using MudBlazor.Services;
 using PosMonitor.Web.Components;
+using PosMonitor.Web.Features.Demo;
 using PosMonitor.Web.Features.Fleet;
 using PosMonitor.Web.Features.Identity;
 using PosMonitor.Web.Features.Telemetry;
@@ -25,6 +26,7 @@ public static class PosMonitorHost
         builder.AddFleet();
         builder.AddTelemetry();
         builder.Services.AddSingleton<Features.Incidents.IncidentFeed>();
+        builder.AddDemo();
 
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.Services.AddMudServices();

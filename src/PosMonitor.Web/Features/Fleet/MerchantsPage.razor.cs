@@ -11,6 +11,8 @@ public partial class MerchantsPage
     private MudDataGrid<GatewayListItem>? _gateways;
     private string? _merchantSearch, _terminalSearch, _regionSearch, _gatewaySearch;
     private int _tab;
+    // The prerendered page has no data yet: say "loading", not "nothing matches", until the first answer.
+    private bool _loaded;
 
     private Task<GridData<MerchantListItem>> LoadMerchants(GridState<MerchantListItem> state, CancellationToken ct) =>
         Load(state, _merchantSearch, q => Fleet.MerchantsAsync(q, ct));
@@ -24,10 +26,11 @@ public partial class MerchantsPage
     private Task<GridData<GatewayListItem>> LoadGateways(GridState<GatewayListItem> state, CancellationToken ct) =>
         Load(state, _gatewaySearch, q => Fleet.GatewaysAsync(q, ct));
 
-    private static async Task<GridData<T>> Load<T>(GridState<T> state, string? search, Func<GridQuery, Task<GridPage<T>>> fetch)
+    private async Task<GridData<T>> Load<T>(GridState<T> state, string? search, Func<GridQuery, Task<GridPage<T>>> fetch)
     {
         var sort = state.SortDefinitions.FirstOrDefault();
         var page = await fetch(new GridQuery(search, sort?.SortBy, sort?.Descending ?? false, state.Page * state.PageSize, state.PageSize));
+        _loaded = true;
         return new GridData<T> { Items = page.Items, TotalItems = page.Total };
     }
 
