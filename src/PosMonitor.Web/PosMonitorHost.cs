@@ -1,6 +1,8 @@
 using MudBlazor.Services;
 using PosMonitor.Web.Components;
+using PosMonitor.Web.Features.Detection;
 using PosMonitor.Web.Features.Fleet;
+using PosMonitor.Web.Features.Incidents;
 using PosMonitor.Web.Features.Identity;
 using PosMonitor.Web.Features.Telemetry;
 using PosMonitor.Web.Infrastructure.Scheduling;
@@ -24,7 +26,8 @@ public static class PosMonitorHost
         builder.AddScheduling();
         builder.AddFleet();
         builder.AddTelemetry();
-        builder.Services.AddSingleton<Features.Incidents.IncidentFeed>();
+        builder.AddIncidents();
+        builder.AddDetection();
 
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.Services.AddMudServices();
@@ -50,6 +53,7 @@ public static class PosMonitorHost
         app.MapFleetApi();
         app.MapApiKeysApi();
         app.MapTelemetryApi();
+        app.MapIncidentsApi();
 
         app.MapStaticAssets();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
