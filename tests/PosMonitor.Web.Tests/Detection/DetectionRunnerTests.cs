@@ -39,6 +39,7 @@ public class DetectionRunnerTests
                 Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
                 var result = await response.Content.ReadFromJsonAsync<JsonElement>();
                 Assert.Equal(due.Count, result.GetProperty("accepted").GetInt32());
+                await factory.RollupsCaughtUpAsync();
             }
             await runner.RunAsync(CancellationToken.None);
         }

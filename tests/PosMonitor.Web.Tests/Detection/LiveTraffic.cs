@@ -24,7 +24,24 @@ public class DetectionFactory : PosMonitorFactory
         {
             ["PosMonitor:Detection:Enabled"] = "false",
             ["PosMonitor:Detection:WarmUp"] = "00:05:00",
+            // Rollups follow commits within milliseconds, so a test waits briefly before each detection run.
+            ["PosMonitor:Ingestion:RollupFlushMilliseconds"] = "5",
         }.Concat(Extra);
+
+    /// <summary>Waits until every committed event is folded into the rollups detection reads (the writer flushes them behind commits).</summary>
+    public async Task RollupsCaughtUpAsync()
+    {
+        await using var db = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={DatabasePath}");
+        for (var i = 0; i < 500; i++)
+        {
+            var committed = await Dapper.SqlMapper.ExecuteScalarAsync<long?>(db,
+                "SELECT MAX(r) FROM (SELECT MAX(received_at) AS r FROM heartbeats UNION ALL SELECT MAX(received_at) FROM transactions)") ?? 0;
+            var folded = await Dapper.SqlMapper.ExecuteScalarAsync<long>(db, "SELECT received_at FROM rollup_watermark WHERE id = 1");
+            if (folded >= committed) return;
+            await Task.Delay(5);
+        }
+        throw new TimeoutException("the rollups did not catch up with the committed events");
+    }
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {

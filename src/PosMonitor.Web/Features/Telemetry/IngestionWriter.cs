@@ -55,10 +55,12 @@ public sealed class IngestionWriter(
         while (true)
         {
             var ready = queue.Reader.WaitToReadAsync(CancellationToken.None).AsTask();
-            if (!ready.IsCompleted && !_pending.IsEmpty)
+            if (!ready.IsCompleted)
             {
                 var untilFlush = flushEvery - Stopwatch.GetElapsedTime(_lastFlush);
-                if (untilFlush > TimeSpan.Zero) await Task.WhenAny(ready, Task.Delay(untilFlush, CancellationToken.None));
+                // Idle with nothing to flush: wait for requests (without this the loop spins a core).
+                if (_pending.IsEmpty) await ready;
+                else if (untilFlush > TimeSpan.Zero) await Task.WhenAny(ready, Task.Delay(untilFlush, CancellationToken.None));
             }
             if (ready.IsCompleted && !await ready) break;
 
