@@ -1,7 +1,9 @@
 using MudBlazor.Services;
 using PosMonitor.Web.Components;
 using PosMonitor.Web.Features.Demo;
+using PosMonitor.Web.Features.Detection;
 using PosMonitor.Web.Features.Fleet;
+using PosMonitor.Web.Features.Incidents;
 using PosMonitor.Web.Features.Identity;
 using PosMonitor.Web.Features.Telemetry;
 using PosMonitor.Web.Infrastructure.Scheduling;
@@ -25,7 +27,8 @@ public static class PosMonitorHost
         builder.AddScheduling();
         builder.AddFleet();
         builder.AddTelemetry();
-        builder.Services.AddSingleton<Features.Incidents.IncidentFeed>();
+        builder.AddIncidents();
+        builder.AddDetection();
         builder.AddDemo();
 
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
@@ -52,6 +55,7 @@ public static class PosMonitorHost
         app.MapFleetApi();
         app.MapApiKeysApi();
         app.MapTelemetryApi();
+        app.MapIncidentsApi();
 
         app.MapStaticAssets();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
