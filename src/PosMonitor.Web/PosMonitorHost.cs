@@ -1,7 +1,9 @@
 using MudBlazor.Services;
 using PosMonitor.Web.Components;
 using PosMonitor.Web.Features.Fleet;
+using PosMonitor.Web.Features.Heatmap;
 using PosMonitor.Web.Features.Identity;
+using PosMonitor.Web.Features.Operations;
 using PosMonitor.Web.Features.Telemetry;
 using PosMonitor.Web.Infrastructure.Scheduling;
 using PosMonitor.Web.Infrastructure;
@@ -25,6 +27,8 @@ public static class PosMonitorHost
         builder.AddFleet();
         builder.AddTelemetry();
         builder.Services.AddSingleton<Features.Incidents.IncidentFeed>();
+        builder.AddHeatmap();
+        builder.AddOperations();
 
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.Services.AddMudServices();
@@ -50,6 +54,7 @@ public static class PosMonitorHost
         app.MapFleetApi();
         app.MapApiKeysApi();
         app.MapTelemetryApi();
+        app.MapLive();
 
         app.MapStaticAssets();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
