@@ -4,6 +4,7 @@ using PosMonitor.Web.Features.Fleet;
 using PosMonitor.Web.Features.Heatmap;
 using PosMonitor.Web.Features.Identity;
 using PosMonitor.Web.Features.Operations;
+using PosMonitor.Web.Features.Terminals;
 using PosMonitor.Web.Features.Telemetry;
 using PosMonitor.Web.Infrastructure.Scheduling;
 using PosMonitor.Web.Infrastructure;
@@ -29,6 +30,7 @@ public static class PosMonitorHost
         builder.Services.AddSingleton<Features.Incidents.IncidentFeed>();
         builder.AddHeatmap();
         builder.AddOperations();
+        builder.AddTerminals();
 
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.Services.AddMudServices();
