@@ -18,6 +18,10 @@ public static class PosMonitorHost
 {
     public static WebApplicationBuilder AddPosMonitor(this WebApplicationBuilder builder)
     {
+        // A build output (not a publish) run as `dotnet PosMonitor.Web.dll` outside Development, as the browser
+        // tests do in Testing, finds wwwroot and package assets (MudBlazor, blazor.web.js) only through the
+        // build's static web assets manifest; a published app has them in its own wwwroot and needs nothing.
+        if (builder.Environment.IsEnvironment("Testing")) builder.WebHost.UseStaticWebAssets();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddProblemDetails();
         builder.AddPosMonitorData();

@@ -105,7 +105,7 @@ public partial class TerminalPage
 
 /// <summary>The terminal's rollups in buckets (1, 5 or 15 minutes by window), as chart series.</summary>
 public sealed record TerminalHistory(
-    bool Any, string[] Labels, List<ChartSeries<double>> Latency, List<ChartSeries<double>> PacketLoss,
+    bool Any, string[] Labels, string[] HeartbeatLabels, List<ChartSeries<double>> Latency, List<ChartSeries<double>> PacketLoss,
     List<ChartSeries<double>> Signal, List<ChartSeries<double>> CpuMemory, List<ChartSeries<double>> Outcomes,
     List<ChartSeries<double>> Stages, List<ChartSeries<double>> Devices)
 {
@@ -121,11 +121,12 @@ public sealed record TerminalHistory(
             var i = (int)((m.Minute - from).TotalMinutes / bucketMinutes);
             if (i >= 0 && i < count) buckets[i].Merge(m);
         }
-        // About eight readable time labels whatever the window; the rest stay blank.
-        var every = Math.Max(1, count / 8);
-        var labels = buckets.Select((b, i) => i % every == 0 ? TimeZoneInfo.ConvertTime(b.Minute, zone).ToString("HH:mm", CultureInfo.CurrentCulture) : "").ToArray();
+        // Heartbeat charts plot only buckets with a heartbeat: a missing reading is not a zero.
+        var withHeartbeats = buckets.Where(b => b.Heartbeats > 0).ToArray();
+        var labels = Labels(buckets, zone);
 
         ChartSeries<double> S(string name, Func<TerminalMinute, double> value) => new() { Name = name, Data = buckets.Select(value).ToArray() };
+        ChartSeries<double> H(string name, Func<TerminalMinute, double> value) => new() { Name = name, Data = withHeartbeats.Select(value).ToArray() };
         double Avg(long sum, int n) => n == 0 ? 0 : (double)sum / n;
 
         var stages = Enumerable.Range(0, TerminalMinute.StageCount)
@@ -133,16 +134,23 @@ public sealed record TerminalHistory(
             .Select(s => S(l["Stage_" + Wire.Stages[s]], b => b.TimeoutsByStage[s] + b.ErrorsByStage[s])).ToList();
 
         return new TerminalHistory(
-            minutes.Count > 0, labels,
-            [S(l["Latency"], b => Avg(b.NetLatencySumMs, b.Heartbeats))],
-            [S(l["PacketLoss"], b => b.PacketLossMaxPct)],
-            [S(l["Signal"], b => b.SignalMinDbm ?? 0)],
-            [S(l["Cpu"], b => b.CpuMaxPct ?? 0), S(l["Memory"], b => b.MemoryMaxPct ?? 0)],
+            minutes.Count > 0, labels, Labels(withHeartbeats, zone),
+            [H(l["Latency"], b => Avg(b.NetLatencySumMs, b.Heartbeats))],
+            [H(l["PacketLoss"], b => b.PacketLossMaxPct)],
+            [H(l["Signal"], b => b.SignalMinDbm ?? 0)],
+            [H(l["Cpu"], b => b.CpuMaxPct ?? 0), H(l["Memory"], b => b.MemoryMaxPct ?? 0)],
             [
                 S(l["Outcome_Approved"], b => b.Approved), S(l["Outcome_Declined"], b => b.Declined),
                 S(l["Outcome_Timeout"], b => b.Timeouts), S(l["Outcome_Error"], b => b.Errors), S(l["Outcome_Cancelled"], b => b.Cancelled),
             ],
             stages.Count > 0 ? stages : [S(l["Outcome_Timeout"], _ => 0)],
             [S(l["PrinterFaults"], b => b.PrinterFaults), S(l["ScannerFaults"], b => b.ScannerFaults)]);
+    }
+
+    /// <summary>About eight readable time labels whatever the number of points; the rest stay blank.</summary>
+    private static string[] Labels(TerminalMinute[] buckets, TimeZoneInfo zone)
+    {
+        var every = Math.Max(1, buckets.Length / 8);
+        return [.. buckets.Select((b, i) => i % every == 0 ? TimeZoneInfo.ConvertTime(b.Minute, zone).ToString("HH:mm", CultureInfo.CurrentCulture) : "")];
     }
 }
