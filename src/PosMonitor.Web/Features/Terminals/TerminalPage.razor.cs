@@ -123,7 +123,7 @@ public sealed record TerminalHistory(
         }
         // Heartbeat charts plot only buckets with a heartbeat: a missing reading is not a zero.
         var withHeartbeats = buckets.Where(b => b.Heartbeats > 0).ToArray();
-        var labels = Labels(buckets, zone);
+        var labels = TimeLabels(buckets, zone);
 
         ChartSeries<double> S(string name, Func<TerminalMinute, double> value) => new() { Name = name, Data = buckets.Select(value).ToArray() };
         ChartSeries<double> H(string name, Func<TerminalMinute, double> value) => new() { Name = name, Data = withHeartbeats.Select(value).ToArray() };
@@ -134,7 +134,7 @@ public sealed record TerminalHistory(
             .Select(s => S(l["Stage_" + Wire.Stages[s]], b => b.TimeoutsByStage[s] + b.ErrorsByStage[s])).ToList();
 
         return new TerminalHistory(
-            minutes.Count > 0, labels, Labels(withHeartbeats, zone),
+            minutes.Count > 0, labels, TimeLabels(withHeartbeats, zone),
             [H(l["Latency"], b => Avg(b.NetLatencySumMs, b.Heartbeats))],
             [H(l["PacketLoss"], b => b.PacketLossMaxPct)],
             [H(l["Signal"], b => b.SignalMinDbm ?? 0)],
@@ -148,7 +148,7 @@ public sealed record TerminalHistory(
     }
 
     /// <summary>About eight readable time labels whatever the number of points; the rest stay blank.</summary>
-    private static string[] Labels(TerminalMinute[] buckets, TimeZoneInfo zone)
+    private static string[] TimeLabels(TerminalMinute[] buckets, TimeZoneInfo zone)
     {
         var every = Math.Max(1, buckets.Length / 8);
         return [.. buckets.Select((b, i) => i % every == 0 ? TimeZoneInfo.ConvertTime(b.Minute, zone).ToString("HH:mm", CultureInfo.CurrentCulture) : "")];
