@@ -7,6 +7,7 @@ using PosMonitor.Web.Infrastructure.Scheduling;
 using PosMonitor.Web.Infrastructure;
 using PosMonitor.Web.Infrastructure.Data;
 using PosMonitor.Web.Infrastructure.Localization;
+using PosMonitor.Web.Infrastructure.Security;
 
 namespace PosMonitor.Web;
 
@@ -38,9 +39,10 @@ public static class PosMonitorHost
             app.UseExceptionHandler("/Error", createScopeForErrors: true);
             app.UseHsts();
         }
+        app.UseSecurityHeaders();
         app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
         app.UseRequestLocalization();
-        app.UseAuthentication();
+        app.UsePosMonitorIdentity();
         app.UseAuthorization();
         app.UseRateLimiter();
         app.UseAntiforgery();
@@ -49,10 +51,11 @@ public static class PosMonitorHost
         app.MapCultureEndpoint();
         app.MapFleetApi();
         app.MapApiKeysApi();
+        app.MapAccountApi();
         app.MapTelemetryApi();
 
-        app.MapStaticAssets();
-        app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+        app.MapStaticAssets().AllowAnonymous();
+        app.MapRazorComponents<App>().AddInteractiveServerRenderMode().RequireCircuitAuthorization();
         return app;
     }
 
