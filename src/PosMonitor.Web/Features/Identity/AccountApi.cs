@@ -1,5 +1,5 @@
+using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Mvc;
 
 namespace PosMonitor.Web.Features.Identity;
 
@@ -8,12 +8,14 @@ public static class AccountApi
 {
     public static IEndpointRouteBuilder MapAccountApi(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/account/sign-out", SignOut).RequireAuthorization(PortalPolicies.Circuit);
+        app.MapPost("/account/sign-out", SignOut).RequireAuthorization(PortalPolicies.Circuit)
+            .WithMetadata(new RequireAntiforgeryTokenAttribute());
         return app;
     }
 
-    public static async Task<RedirectHttpResult> SignOut(HttpContext http, PortalSignIn signIn, [FromForm] string? returnUrl)
+    public static async Task<Results<RedirectHttpResult, BadRequest>> SignOut(HttpContext http, PortalSignIn signIn)
     {
+        if (http.Features.Get<IAntiforgeryValidationFeature>() is { IsValid: false }) return TypedResults.BadRequest();
         await signIn.SignOutAsync(http.User, http.RequestAborted);
         return TypedResults.Redirect("/account/sign-in");
     }
