@@ -2,6 +2,9 @@
 -- the latest state of each terminal, and firmware changes seen in heartbeats. Times are epoch ms.
 -- Raw events are keyed by (ts, event_id): clients choose random ids, and a key that starts with
 -- the time keeps inserts at the right edge of the index; a resend of an event repeats both.
+-- received_at is the writer's commit stamp (strictly increasing per commit): rollups are flushed
+-- behind the raw commits, and after a crash the events with received_at past the watermark are
+-- folded again, so raw events are the truth and rollups never miss or double-count one.
 CREATE TABLE heartbeats (
     ts               INTEGER NOT NULL,
     event_id         TEXT NOT NULL,
@@ -22,6 +25,8 @@ CREATE TABLE heartbeats (
     PRIMARY KEY (ts, event_id)
 ) WITHOUT ROWID;
 
+CREATE INDEX ix_heartbeats_received ON heartbeats (received_at);
+
 CREATE TABLE transactions (
     ts            INTEGER NOT NULL,
     event_id      TEXT NOT NULL,
@@ -37,6 +42,7 @@ CREATE TABLE transactions (
     currency      TEXT NULL,
     PRIMARY KEY (ts, event_id)
 ) WITHOUT ROWID;
+CREATE INDEX ix_transactions_received ON transactions (received_at);
 
 CREATE TABLE terminal_minutes (
     terminal_id           TEXT NOT NULL,
@@ -120,3 +126,10 @@ CREATE TABLE firmware_changes (
     PRIMARY KEY (terminal_id, at)
 );
 CREATE INDEX ix_firmware_changes_at ON firmware_changes (at);
+
+-- The commit stamp up to which raw events are folded into terminal_minutes / terminal_states.
+CREATE TABLE rollup_watermark (
+    id           INT NOT NULL PRIMARY KEY,
+    received_at  INTEGER NOT NULL
+);
+INSERT INTO rollup_watermark (id, received_at) VALUES (1, 0);

@@ -1,4 +1,5 @@
 using System.CommandLine;
 
 var root = new RootCommand("PosMonitor operator tool: simulate a fleet, replay recorded telemetry through detection.");
+root.Subcommands.Add(PosMonitor.Cli.Simulation.SimulateCommand.Create());
 return await root.Parse(args).InvokeAsync();

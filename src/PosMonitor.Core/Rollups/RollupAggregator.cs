@@ -10,6 +10,22 @@ public sealed class RollupDelta
     public List<FirmwareChange> FirmwareChanges { get; } = [];
 
     public bool IsEmpty => Minutes.Count == 0 && States.Count == 0;
+
+    /// <summary>
+    /// Folds a later delta into this one (sums add, the later state wins). Minutes are copied, so the
+    /// later delta's objects, possibly still read by feed subscribers, are never changed.
+    /// </summary>
+    public void MergeFrom(RollupDelta later)
+    {
+        foreach (var (key, minute) in later.Minutes)
+        {
+            if (!Minutes.TryGetValue(key, out var existing))
+                Minutes[key] = existing = new TerminalMinute(minute.TerminalId, minute.Minute);
+            existing.Merge(minute);
+        }
+        foreach (var (id, state) in later.States) States[id] = state;
+        FirmwareChanges.AddRange(later.FirmwareChanges);
+    }
 }
 
 /// <summary>

@@ -25,6 +25,8 @@ public class PosMonitorFactory : WebApplicationFactory<Program>
         builder.UseSetting("ConnectionStrings:PosMonitor", $"Data Source={DatabasePath}");
         builder.UseSetting("PosMonitor:Demo:Enabled", "false");
         builder.UseSetting("PosMonitor:Bootstrap:AdminApiKey", AdminKey);
+        // Rollups written right after each commit, so tests can read them without waiting.
+        builder.UseSetting("PosMonitor:Ingestion:RollupFlushMilliseconds", "0");
         foreach (var (key, value) in Settings) builder.UseSetting(key, value);
     }
 

@@ -77,14 +77,15 @@ public class StorageFailureTests(PosMonitorFactory factory) : IClassFixture<PosM
     {
         await factory.PutFleetAsync(TestFleet.Small());
         await using var db = new SqliteConnection($"Data Source={factory.DatabasePath}");
-        await db.ExecuteAsync("ALTER TABLE terminal_states RENAME TO terminal_states_away");
+        await db.ExecuteAsync("ALTER TABLE heartbeats RENAME TO heartbeats_away");
 
         var response = await factory.AdminClient().PostAsync("/api/v1/telemetry",
-            Content(Body(transactions: [Sale("sf-1", "T-000001", DateTimeOffset.UtcNow), Sale("sf-2", "T-000002", DateTimeOffset.UtcNow)])));
+            Content(Body(heartbeats: [Heartbeat("sf-0", "T-000001", DateTimeOffset.UtcNow)],
+                transactions: [Sale("sf-1", "T-000001", DateTimeOffset.UtcNow), Sale("sf-2", "T-000002", DateTimeOffset.UtcNow)])));
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
         Assert.NotNull(response.Headers.RetryAfter);
         Assert.Equal(0, await db.ExecuteScalarAsync<int>("SELECT COUNT(*) FROM transactions WHERE event_id LIKE 'sf-%'"));
-        await db.ExecuteAsync("ALTER TABLE terminal_states_away RENAME TO terminal_states");
+        await db.ExecuteAsync("ALTER TABLE heartbeats_away RENAME TO heartbeats");
     }
 }

@@ -11,6 +11,9 @@ public sealed class IngestionOptions
     /// <summary>Most events committed in one transaction (group commit of several requests).</summary>
     public int MaxEventsPerCommit { get; set; } = 25_000;
 
+    /// <summary>How often rollups and terminal states of committed events are written (they lag raw events by at most this).</summary>
+    public int RollupFlushMilliseconds { get; set; } = 1000;
+
     /// <summary>Requests per second one API key may send before 429 + Retry-After.</summary>
     public int RequestsPerSecondPerKey { get; set; } = 200;
 

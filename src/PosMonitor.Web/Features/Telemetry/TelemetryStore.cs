@@ -1,5 +1,6 @@
 using System.Data.Common;
 using System.Text;
+using Dapper;
 using PosMonitor.Core.Rollups;
 using PosMonitor.Core.Telemetry;
 using PosMonitor.Web.Infrastructure.Data;
@@ -9,25 +10,28 @@ namespace PosMonitor.Web.Features.Telemetry;
 // Rows are written with synchronous calls: this runs on the single writer loop, where a Task per
 // row would cost more than it frees.
 
-/// <summary>What one commit stored: per request its duplicates, and the rollup changes.</summary>
+/// <summary>What one commit stored: per request its duplicates, and the rollup changes of the new events.</summary>
 public sealed record CommitResult(int[] DuplicatesPerBatch, RollupDelta Delta, int Stored);
 
 /// <summary>
-/// Writes raw events and their rollups in one transaction. Each insert is "insert unless this
-/// (timestamp, eventId) exists", so a resent event counts as a duplicate and is not aggregated twice.
+/// Raw events are committed per group of requests, before the 202: each insert is "insert unless
+/// this (timestamp, eventId) exists", so a resent event counts as a duplicate and is aggregated
+/// once. Rollups and states derived from them are flushed separately, behind a watermark of
+/// commit stamps (<see cref="FlushAsync"/>, <see cref="UnfoldedAsync"/>), so a commit costs one
+/// row write per event, not three.
 /// </summary>
-public sealed class TelemetryStore(Db db, TimeProvider time)
+public sealed class TelemetryStore(Db db)
 {
-    public Task<CommitResult> CommitAsync(IReadOnlyList<IngestBatch> batches, Func<string, TerminalState?> currentState, CancellationToken ct) =>
-        db.WriteAsync(async (connection, tx) =>
+    /// <param name="receivedAt">The commit stamp: strictly increasing across commits.</param>
+    public Task<CommitResult> CommitAsync(IReadOnlyList<IngestBatch> batches, long receivedAt,
+        Func<string, TerminalState?> currentState, CancellationToken ct) =>
+        db.WriteAsync((connection, tx) =>
         {
-            var receivedAt = DbTime.ToMs(time.GetUtcNow());
             var aggregator = new RollupAggregator(currentState);
             var duplicates = new int[batches.Count];
             var stored = 0;
-
-            await using var hb = Prepare(connection, tx, db.Sql(InsertHeartbeat), HeartbeatParameters);
-            await using var txn = Prepare(connection, tx, db.Sql(InsertTransaction), TransactionParameters);
+            using var hb = Prepare(connection, tx, db.Sql(InsertHeartbeat), HeartbeatParameters);
+            using var txn = Prepare(connection, tx, db.Sql(InsertTransaction), TransactionParameters);
             for (var b = 0; b < batches.Count; b++)
             {
                 foreach (var e in batches[b].Heartbeats)
@@ -43,9 +47,14 @@ public sealed class TelemetryStore(Db db, TimeProvider time)
                     else duplicates[b]++;
                 }
             }
+            return Task.FromResult(new CommitResult(duplicates, aggregator.TakeDelta(), stored));
+        }, ct);
 
-            var delta = aggregator.TakeDelta();
-            await using (var minutes = connection.CreateCommand())
+    /// <summary>Writes rollups, states and firmware changes folded up to <paramref name="watermark"/>, with the watermark, in one transaction.</summary>
+    public Task FlushAsync(RollupDelta delta, long watermark, CancellationToken ct) =>
+        db.WriteAsync((connection, tx) =>
+        {
+            using (var minutes = connection.CreateCommand())
             {
                 minutes.Transaction = tx;
                 minutes.CommandText = db.Sql(RollupColumns.Upsert);
@@ -56,7 +65,7 @@ public sealed class TelemetryStore(Db db, TimeProvider time)
                     minutes.ExecuteNonQuery();
                 }
             }
-            await using (var states = Prepare(connection, tx, db.Sql(UpsertState), StateParameters))
+            using (var states = Prepare(connection, tx, db.Sql(UpsertState), StateParameters))
             {
                 foreach (var s in delta.States.Values)
                 {
@@ -64,7 +73,7 @@ public sealed class TelemetryStore(Db db, TimeProvider time)
                     states.ExecuteNonQuery();
                 }
             }
-            await using (var firmware = Prepare(connection, tx, db.Sql(InsertFirmwareChange), ["terminal_id", "at", "from_version", "to_version"]))
+            using (var firmware = Prepare(connection, tx, db.Sql(InsertFirmwareChange), ["terminal_id", "at", "from_version", "to_version"]))
             {
                 foreach (var f in delta.FirmwareChanges)
                 {
@@ -72,8 +81,71 @@ public sealed class TelemetryStore(Db db, TimeProvider time)
                     firmware.ExecuteNonQuery();
                 }
             }
-            return new CommitResult(duplicates, delta, stored);
+            using (var mark = Prepare(connection, tx, db.Sql(UpdateWatermark), ["received_at"]))
+            {
+                Set(mark, 0, watermark);
+                mark.ExecuteNonQuery();
+            }
+            return Task.CompletedTask;
         }, ct);
+
+    public async Task<long> WatermarkAsync(CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        return await c.ExecuteScalarAsync<long>(new CommandDefinition(db.Sql(SelectWatermark), cancellationToken: ct));
+    }
+
+    /// <summary>
+    /// Raw events committed after the watermark (a crash came between their commit and the next
+    /// flush), oldest commit first, with the newest commit stamp among them.
+    /// </summary>
+    public async Task<(List<Heartbeat> Heartbeats, List<Transaction> Transactions, long LastStamp)> UnfoldedAsync(long watermark, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        var args = new { Watermark = watermark };
+        var heartbeats = (await c.QueryAsync<HeartbeatRow>(new CommandDefinition(db.Sql(SelectUnfoldedHeartbeats), args, cancellationToken: ct))).ToList();
+        var transactions = (await c.QueryAsync<TransactionRow>(new CommandDefinition(db.Sql(SelectUnfoldedTransactions), args, cancellationToken: ct))).ToList();
+        var last = heartbeats.Select(h => h.ReceivedAt).Concat(transactions.Select(t => t.ReceivedAt)).DefaultIfEmpty(watermark).Max();
+        return (heartbeats.Select(h => h.ToEvent()).ToList(), transactions.Select(t => t.ToEvent()).ToList(), last);
+    }
+
+    private sealed record HeartbeatRow(long Ts, string EventId, string TerminalId, long ReceivedAt, string NetworkType, long? SignalDbm,
+        long LatencyMs, double PacketLossPct, string Firmware, long UptimeSec, long? BatteryPct, long? CpuPct, long? MemoryPct,
+        string Printer, string Scanner, long PendingOffline)
+    {
+        public Heartbeat ToEvent() => new()
+        {
+            EventId = EventId, TerminalId = TerminalId, Timestamp = DbTime.FromMs(Ts),
+            NetworkType = Wire.TryParse(NetworkType, out NetworkType n) ? n : default,
+            SignalDbm = (int?)SignalDbm, LatencyMs = (int)LatencyMs, PacketLossPct = PacketLossPct, Firmware = Firmware,
+            UptimeSec = UptimeSec, BatteryPct = (int?)BatteryPct, CpuPct = (int?)CpuPct, MemoryPct = (int?)MemoryPct,
+            Printer = Wire.TryParse(Printer, out PrinterStatus p) ? p : default,
+            Scanner = Wire.TryParse(Scanner, out ScannerStatus sc) ? sc : default,
+            PendingOffline = (int)PendingOffline,
+        };
+    }
+
+    private sealed record TransactionRow(long Ts, string EventId, string TerminalId, long ReceivedAt, string GatewayId, string Outcome,
+        string? Stage, long LatencyMs, string? StageMs, string? ErrorCode, long? AmountMinor, string? Currency)
+    {
+        public Transaction ToEvent() => new()
+        {
+            EventId = EventId, TerminalId = TerminalId, Timestamp = DbTime.FromMs(Ts), Gateway = GatewayId,
+            Outcome = Wire.TryParse(Outcome, out Outcome o) ? o : default,
+            Stage = Wire.TryParse(Stage, out Stage st) ? st : null,
+            LatencyMs = (int)LatencyMs, StageMs = ParseStageMs(StageMs), ErrorCode = ErrorCode, AmountMinor = AmountMinor, Currency = Currency,
+        };
+    }
+
+    private static int[]? ParseStageMs(string? json)
+    {
+        if (json is null) return null;
+        var result = new int[Wire.Stages.Count];
+        using var doc = System.Text.Json.JsonDocument.Parse(json);
+        foreach (var p in doc.RootElement.EnumerateObject())
+            if (Wire.TryParse(p.Name, out Stage stage)) result[(int)stage] = p.Value.GetInt32();
+        return result;
+    }
 
     private static DbCommand Prepare(DbConnection connection, DbTransaction tx, string sql, string[] parameters)
     {
@@ -171,6 +243,26 @@ public sealed class TelemetryStore(Db db, TimeProvider time)
         ON t.terminal_id = s.terminal_id
         WHEN MATCHED THEN UPDATE SET {string.Join(", ", StateParameters.Skip(1).Select(n => $"{n} = s.{n}"))}
         WHEN NOT MATCHED THEN INSERT ({Cols(StateParameters)}) VALUES ({string.Join(", ", StateParameters.Select(n => "s." + n))});
+        """);
+
+    private static readonly SqlText UpdateWatermark = SqlText.Same("UPDATE rollup_watermark SET received_at = @received_at WHERE id = 1;");
+    private static readonly SqlText SelectWatermark = SqlText.Same("SELECT received_at FROM rollup_watermark WHERE id = 1;");
+
+    private static readonly SqlText SelectUnfoldedHeartbeats = SqlText.Same(
+        """
+        SELECT ts AS Ts, event_id AS EventId, terminal_id AS TerminalId, received_at AS ReceivedAt, network_type AS NetworkType,
+               signal_dbm AS SignalDbm, latency_ms AS LatencyMs, packet_loss_pct AS PacketLossPct, firmware AS Firmware,
+               uptime_sec AS UptimeSec, battery_pct AS BatteryPct, cpu_pct AS CpuPct, memory_pct AS MemoryPct,
+               printer AS Printer, scanner AS Scanner, pending_offline AS PendingOffline
+        FROM heartbeats WHERE received_at > @Watermark ORDER BY received_at, ts;
+        """);
+
+    private static readonly SqlText SelectUnfoldedTransactions = SqlText.Same(
+        """
+        SELECT ts AS Ts, event_id AS EventId, terminal_id AS TerminalId, received_at AS ReceivedAt, gateway_id AS GatewayId,
+               outcome AS Outcome, stage AS Stage, latency_ms AS LatencyMs, stage_ms AS StageMs, error_code AS ErrorCode,
+               amount_minor AS AmountMinor, currency AS Currency
+        FROM transactions WHERE received_at > @Watermark ORDER BY received_at, ts;
         """);
 
     private static readonly SqlText InsertFirmwareChange = new(
