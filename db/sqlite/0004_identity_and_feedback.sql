@@ -41,7 +41,7 @@ CREATE TABLE feedback (
     author_id           TEXT NOT NULL,
     author_name         TEXT NOT NULL,
     category            TEXT NOT NULL,
-    rating              INTEGER NOT NULL,
+    rating              INTEGER NULL,
     text                TEXT NOT NULL,
     terminal_id         TEXT NULL,
     incident_id         TEXT NULL,

@@ -41,7 +41,7 @@ CREATE TABLE feedback (
     author_id           NVARCHAR(64)   NOT NULL,
     author_name         NVARCHAR(200)  NOT NULL,
     category            NVARCHAR(32)   NOT NULL,
-    rating              INT NOT NULL,
+    rating              INT NULL,
     text                NVARCHAR(4000) NOT NULL,
     terminal_id         NVARCHAR(64)   NULL,
     incident_id         NVARCHAR(64)   NULL,

@@ -1,5 +1,6 @@
 using MudBlazor.Services;
 using PosMonitor.Web.Components;
+using PosMonitor.Web.Features.Feedback;
 using PosMonitor.Web.Features.Fleet;
 using PosMonitor.Web.Features.Identity;
 using PosMonitor.Web.Features.Telemetry;
@@ -25,6 +26,7 @@ public static class PosMonitorHost
         builder.AddScheduling();
         builder.AddFleet();
         builder.AddTelemetry();
+        builder.AddFeedback();
         builder.Services.AddSingleton<Features.Incidents.IncidentFeed>();
 
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
@@ -53,6 +55,7 @@ public static class PosMonitorHost
         app.MapApiKeysApi();
         app.MapAccountApi();
         app.MapTelemetryApi();
+        app.MapFeedbackApi();
 
         app.MapStaticAssets().AllowAnonymous();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode().RequireCircuitAuthorization();
