@@ -58,7 +58,8 @@ public static class PosMonitorHost
         app.MapFeedbackApi();
 
         app.MapStaticAssets().AllowAnonymous();
-        app.MapRazorComponents<App>().AddInteractiveServerRenderMode().RequireCircuitAuthorization();
+        // Our own CSP (SecurityHeaders) already says frame-ancestors 'none'; Blazor's would be a second header.
+        app.MapRazorComponents<App>().AddInteractiveServerRenderMode(o => o.ContentSecurityFrameAncestorsPolicy = null).RequireCircuitAuthorization();
         return app;
     }
 
