@@ -2,6 +2,7 @@ using MudBlazor.Services;
 using PosMonitor.Web.Components;
 using PosMonitor.Web.Features.Demo;
 using PosMonitor.Web.Features.Detection;
+using PosMonitor.Web.Features.Feedback;
 using PosMonitor.Web.Features.Fleet;
 using PosMonitor.Web.Features.Heatmap;
 using PosMonitor.Web.Features.Incidents;
@@ -13,6 +14,7 @@ using PosMonitor.Web.Infrastructure.Scheduling;
 using PosMonitor.Web.Infrastructure;
 using PosMonitor.Web.Infrastructure.Data;
 using PosMonitor.Web.Infrastructure.Localization;
+using PosMonitor.Web.Infrastructure.Security;
 
 namespace PosMonitor.Web;
 
@@ -39,6 +41,7 @@ public static class PosMonitorHost
         builder.AddHeatmap();
         builder.AddOperations();
         builder.AddTerminals();
+        builder.AddFeedback();
         builder.AddDemo();
 
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
@@ -53,9 +56,10 @@ public static class PosMonitorHost
             app.UseExceptionHandler("/Error", createScopeForErrors: true);
             app.UseHsts();
         }
+        app.UseSecurityHeaders();
         app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
         app.UseRequestLocalization();
-        app.UseAuthentication();
+        app.UsePosMonitorIdentity();
         app.UseAuthorization();
         app.UseRateLimiter();
         app.UseAntiforgery();
@@ -64,12 +68,15 @@ public static class PosMonitorHost
         app.MapCultureEndpoint();
         app.MapFleetApi();
         app.MapApiKeysApi();
+        app.MapAccountApi();
         app.MapTelemetryApi();
         app.MapIncidentsApi();
         app.MapLive();
+        app.MapFeedbackApi();
 
-        app.MapStaticAssets();
-        app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+        app.MapStaticAssets().AllowAnonymous();
+        // Our own CSP (SecurityHeaders) already says frame-ancestors 'none'; Blazor's would be a second header.
+        app.MapRazorComponents<App>().AddInteractiveServerRenderMode(o => o.ContentSecurityFrameAncestorsPolicy = null).RequireCircuitAuthorization();
         return app;
     }
 
