@@ -8,7 +8,7 @@ namespace PosMonitor.Core.Replay;
 /// <summary>
 /// Runs recorded telemetry through the live server's aggregation and detection on a simulated clock
 /// (replay.md). Events are added in timestamp order, give or take <see cref="ReorderWindow"/>; the
-/// clock starts at the first event and detection runs every <see cref="DetectionSettings.Interval"/>
+/// clock starts at the first (earliest) event and detection runs every <see cref="DetectionSettings.Interval"/>
 /// after it, each time over every event up to that instant, as the live server would have seen them.
 /// </summary>
 /// <remarks>
@@ -34,6 +34,7 @@ public sealed class Replayer
     private DetectionEngine? _engine;
     private DateTimeOffset _nextCheck;
     private long _seq;
+    private DateTimeOffset? _firstRead;
 
     public Replayer(Fleet.Fleet fleet, DetectionSettings settings, IReadOnlyList<MaintenanceWindow>? maintenance = null, TimeSpan? reorderWindow = null)
     {
@@ -69,15 +70,17 @@ public sealed class Replayer
 
     private void Add(object e, DateTimeOffset at)
     {
-        if (_clock is null)
-        {
-            _clock = new ManualTimeProvider(at);
-            _engine = new DetectionEngine(_settings, _clock, new SequentialIncidentIdGenerator());
-            _nextCheck = at + _settings.Interval;
-            FirstEvent = at;
-        }
         Events++;
         if (LastEvent is not { } last || at > last) LastEvent = at;
+        if (FirstEvent is not { } first || at < first) FirstEvent = at;
+        if (_clock is null)
+        {
+            // The clock starts at the earliest event, known once the reorder window past the first one read has been read.
+            _pending.Enqueue(e, (at.UtcTicks, _seq++));
+            _firstRead ??= at;
+            if (at > _firstRead.Value + ReorderWindow) StartClock();
+            return;
+        }
         // Every event up to a check has been read once one this much newer arrives.
         while (at > _nextCheck + ReorderWindow) Check();
         if (at <= _clock.GetUtcNow() && Checks > 0) LateEvents++;
@@ -87,7 +90,17 @@ public sealed class Replayer
     /// <summary>Runs the checks up to the last event; incidents still open then stay open (resolvedAt null).</summary>
     public void Finish()
     {
+        if (_clock is null && _pending.Count > 0) StartClock();
         while (_pending.Count > 0) Check();
+    }
+
+    private void StartClock()
+    {
+        var start = FirstEvent!.Value;
+        _clock = new ManualTimeProvider(start);
+        _engine = new DetectionEngine(_settings, _clock, new SequentialIncidentIdGenerator());
+        _nextCheck = start + _settings.Interval;
+        while (LastEvent!.Value > _nextCheck + ReorderWindow) Check();
     }
 
     private void Check()
