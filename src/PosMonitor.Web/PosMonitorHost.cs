@@ -3,6 +3,7 @@ using PosMonitor.Web.Components;
 using PosMonitor.Web.Features.Demo;
 using PosMonitor.Web.Features.Fleet;
 using PosMonitor.Web.Features.Identity;
+using PosMonitor.Web.Features.Runbooks;
 using PosMonitor.Web.Features.Telemetry;
 using PosMonitor.Web.Infrastructure.Scheduling;
 using PosMonitor.Web.Infrastructure;
@@ -26,6 +27,7 @@ public static class PosMonitorHost
         builder.AddFleet();
         builder.AddTelemetry();
         builder.Services.AddSingleton<Features.Incidents.IncidentFeed>();
+        builder.AddRunbooks();
         builder.AddDemo();
 
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
