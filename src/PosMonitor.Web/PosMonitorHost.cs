@@ -3,6 +3,7 @@ using PosMonitor.Web.Components;
 using PosMonitor.Web.Features.Demo;
 using PosMonitor.Web.Features.Fleet;
 using PosMonitor.Web.Features.Identity;
+using PosMonitor.Web.Features.Notifications;
 using PosMonitor.Web.Features.Runbooks;
 using PosMonitor.Web.Features.Telemetry;
 using PosMonitor.Web.Infrastructure.Scheduling;
@@ -28,6 +29,7 @@ public static class PosMonitorHost
         builder.AddTelemetry();
         builder.Services.AddSingleton<Features.Incidents.IncidentFeed>();
         builder.AddRunbooks();
+        builder.AddNotifications();
         builder.AddDemo();
 
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
