@@ -1,10 +1,15 @@
 using MudBlazor.Services;
 using PosMonitor.Web.Components;
 using PosMonitor.Web.Features.Demo;
+using PosMonitor.Web.Features.Detection;
 using PosMonitor.Web.Features.Fleet;
+using PosMonitor.Web.Features.Heatmap;
+using PosMonitor.Web.Features.Incidents;
 using PosMonitor.Web.Features.Identity;
 using PosMonitor.Web.Features.Notifications;
+using PosMonitor.Web.Features.Operations;
 using PosMonitor.Web.Features.Runbooks;
+using PosMonitor.Web.Features.Terminals;
 using PosMonitor.Web.Features.Telemetry;
 using PosMonitor.Web.Infrastructure.Scheduling;
 using PosMonitor.Web.Infrastructure;
@@ -18,6 +23,10 @@ public static class PosMonitorHost
 {
     public static WebApplicationBuilder AddPosMonitor(this WebApplicationBuilder builder)
     {
+        // A build output (not a publish) run as `dotnet PosMonitor.Web.dll` outside Development, as the browser
+        // tests do in Testing, finds wwwroot and package assets (MudBlazor, blazor.web.js) only through the
+        // build's static web assets manifest; a published app has them in its own wwwroot and needs nothing.
+        if (builder.Environment.IsEnvironment("Testing")) builder.WebHost.UseStaticWebAssets();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddProblemDetails();
         builder.AddPosMonitorData();
@@ -27,7 +36,11 @@ public static class PosMonitorHost
         builder.AddScheduling();
         builder.AddFleet();
         builder.AddTelemetry();
-        builder.Services.AddSingleton<Features.Incidents.IncidentFeed>();
+        builder.AddIncidents();
+        builder.AddDetection();
+        builder.AddHeatmap();
+        builder.AddOperations();
+        builder.AddTerminals();
         builder.AddRunbooks();
         builder.AddNotifications();
         builder.AddDemo();
@@ -56,6 +69,8 @@ public static class PosMonitorHost
         app.MapFleetApi();
         app.MapApiKeysApi();
         app.MapTelemetryApi();
+        app.MapIncidentsApi();
+        app.MapLive();
 
         app.MapStaticAssets();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();

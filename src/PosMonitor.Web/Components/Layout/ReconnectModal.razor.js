@@ -1,4 +1,6 @@
-// Set up event handlers
+// Reconnect UI. Besides the stock behaviour, it never waits for a click: when Blazor gives up
+// (server restarted, network down for long), it keeps checking /healthz and, once the server
+// answers, rejoins or reloads the page by itself. Unattended wall displays depend on this.
 const reconnectModal = document.getElementById("components-reconnect-modal");
 reconnectModal.addEventListener("components-reconnect-state-changed", handleReconnectStateChanged);
 
@@ -8,40 +10,73 @@ retryButton.addEventListener("click", retry);
 const resumeButton = document.getElementById("components-resume-button");
 resumeButton.addEventListener("click", resume);
 
+const autoRetryMs = 3000;
+let autoRetryTimer = null;
+
 function handleReconnectStateChanged(event) {
     if (event.detail.state === "show") {
         reconnectModal.showModal();
     } else if (event.detail.state === "hide") {
+        stopAutoRetry();
         reconnectModal.close();
-    } else if (event.detail.state === "failed") {
+    } else if (event.detail.state === "failed" || event.detail.state === "resume-failed") {
         document.addEventListener("visibilitychange", retryWhenDocumentBecomesVisible);
+        startAutoRetry();
     } else if (event.detail.state === "rejected") {
-        location.reload();
+        reloadWhenServerAnswers();
     }
+}
+
+function startAutoRetry() {
+    if (autoRetryTimer === null) autoRetryTimer = setTimeout(autoRetry, autoRetryMs);
+}
+
+function stopAutoRetry() {
+    if (autoRetryTimer !== null) clearTimeout(autoRetryTimer);
+    autoRetryTimer = null;
+}
+
+async function serverAnswers() {
+    try {
+        const response = await fetch("healthz", { cache: "no-store" });
+        return response.ok;
+    } catch {
+        return false;
+    }
+}
+
+async function autoRetry() {
+    autoRetryTimer = null;
+    if (await serverAnswers()) {
+        await retry();
+    } else {
+        startAutoRetry();
+    }
+}
+
+// Reloading while the server is down would leave the browser's own error page, which never retries.
+async function reloadWhenServerAnswers() {
+    if (await serverAnswers()) location.reload();
+    else setTimeout(reloadWhenServerAnswers, autoRetryMs);
 }
 
 async function retry() {
     document.removeEventListener("visibilitychange", retryWhenDocumentBecomesVisible);
-
+    stopAutoRetry();
     try {
-        // Reconnect will asynchronously return:
-        // - true to mean success
-        // - false to mean we reached the server, but it rejected the connection (e.g., unknown circuit ID)
-        // - exception to mean we didn't reach the server (this can be sync or async)
+        // true: rejoined; false: the server answered but no longer knows this circuit; exception: unreachable.
         const successful = await Blazor.reconnect();
         if (!successful) {
-            // We have been able to reach the server, but the circuit is no longer available.
-            // We'll reload the page so the user can continue using the app as quickly as possible.
             const resumeSuccessful = await Blazor.resumeCircuit();
             if (!resumeSuccessful) {
-                location.reload();
+                await reloadWhenServerAnswers();
             } else {
                 reconnectModal.close();
             }
         }
     } catch (err) {
-        // We got an exception, server is currently unavailable
         document.addEventListener("visibilitychange", retryWhenDocumentBecomesVisible);
+        startAutoRetry();
     }
 }
 
@@ -49,10 +84,11 @@ async function resume() {
     try {
         const successful = await Blazor.resumeCircuit();
         if (!successful) {
-            location.reload();
+            await reloadWhenServerAnswers();
         }
     } catch {
         reconnectModal.classList.replace("components-reconnect-paused", "components-reconnect-resume-failed");
+        startAutoRetry();
     }
 }
 

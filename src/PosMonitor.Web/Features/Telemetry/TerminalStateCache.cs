@@ -85,4 +85,7 @@ public sealed class FleetCache
     public Core.Fleet.Fleet Current => _fleet;
 
     public async Task ReloadAsync(CancellationToken ct) => _fleet = await _repository.LoadAsync(ct);
+
+    /// <summary>Sets the fleet directly, for component tests that have no database.</summary>
+    internal void Replace(Core.Fleet.Fleet fleet) => _fleet = fleet;
 }

@@ -1,0 +1,118 @@
+using PosMonitor.Core.Detection;
+using PosMonitor.Core.Incidents;
+using PosMonitor.Core.Rollups;
+using PosMonitor.Web.Features.Incidents;
+using PosMonitor.Web.Features.Telemetry;
+
+namespace PosMonitor.Web.Features.Detection;
+
+/// <summary>
+/// The live host of the one <see cref="DetectionEngine"/>: builds its input from the database and
+/// caches, runs it, stores and publishes what changed, and saves what it learned. Started lazily by
+/// the first run: the incident sequence and the saved baselines are read then.
+/// </summary>
+/// <remarks>Runs and baseline saves take one lock: the engine is not thread-safe.</remarks>
+public sealed class DetectionRunner(
+    DetectionSettings settings, DetectionHostOptions options, TimeProvider time, FleetCache fleet,
+    TerminalStateCache states, RollupQueries rollups, DetectionQueries queries, MaintenanceWindowRepository maintenance,
+    IncidentRepository incidents, IncidentFeed feed, ILogger<DetectionRunner> logger)
+{
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private DetectionEngine? _engine;
+    private DateTimeOffset _baselinesSavedAt;
+
+    /// <summary>One evaluation at the current time; what it changed is stored before it is published.</summary>
+    public async Task<DetectionResult> RunAsync(CancellationToken ct)
+    {
+        await _gate.WaitAsync(ct);
+        try
+        {
+            var engine = _engine ??= await StartEngineAsync(ct);
+            var now = time.GetUtcNow();
+            var current = fleet.Current;
+            var input = new DetectionInput
+            {
+                Fleet = current,
+                // Minutes up to the current one, as the replay's store holds them at this instant.
+                Minutes = await rollups.MinutesAsync(TerminalMinute.MinuteOf(now - settings.Lookback),
+                    TerminalMinute.MinuteOf(now) + TimeSpan.FromMinutes(1), ct),
+                States = states.All.ToDictionary(s => s.TerminalId, StringComparer.Ordinal),
+                FirmwareChanges = await queries.FirmwareChangesAsync(now - TimeSpan.FromDays(1), ct),
+                MaintenanceWindows = await maintenance.ForDetectionAsync(now, ct),
+                OpenIncidents = await incidents.OpenAsync(ct),
+            };
+            var result = engine.Evaluate(input);
+            foreach (var problem in result.Problems)
+                logger.LogWarning("Detection problem (the rest of the evaluation ran): {Problem}", problem);
+            if (result.Changes.Count > 0)
+            {
+                await incidents.SaveAsync(result.Changes, current, ct);
+                foreach (var change in result.Changes)
+                {
+                    LogChange(change);
+                    feed.Publish(change.Kind, change.Incident);
+                }
+            }
+            if (now - _baselinesSavedAt >= options.BaselineSaveInterval) await SaveBaselinesLockedAsync(engine, now, ct);
+            return result;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>Saves what the engine learned (at shutdown; runs save on their own every BaselineSaveInterval).</summary>
+    public async Task SaveBaselinesAsync(CancellationToken ct)
+    {
+        await _gate.WaitAsync(ct);
+        try
+        {
+            if (_engine is { } engine) await SaveBaselinesLockedAsync(engine, time.GetUtcNow(), ct);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private async Task<DetectionEngine> StartEngineAsync(CancellationToken ct)
+    {
+        var last = await incidents.LastSequenceAsync(ct);
+        var engine = new DetectionEngine(settings, time, new SequentialIncidentIdGenerator(last));
+        if (await queries.LoadBaselinesAsync(ct) is { } saved)
+        {
+            engine.ImportBaselines(saved);
+            logger.LogInformation("Detection resumed: baselines of {Minutes} minutes ({Scopes} scopes) restored, incidents continue after {Last}",
+                saved.LearnedMinutes, saved.Scopes.Count, SequentialIncidentIdGenerator.Format(last));
+        }
+        else
+        {
+            logger.LogInformation("Detection started cold: it learns for {WarmUp} before it opens incidents", settings.WarmUp);
+        }
+        _baselinesSavedAt = time.GetUtcNow();
+        return engine;
+    }
+
+    private async Task SaveBaselinesLockedAsync(DetectionEngine engine, DateTimeOffset now, CancellationToken ct)
+    {
+        try
+        {
+            await queries.SaveBaselinesAsync(engine.ExportBaselines(), now, ct);
+            _baselinesSavedAt = now;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // Losing one save costs relearning a few minutes after a restart; detection goes on.
+            logger.LogError(e, "Saving the detection baselines failed");
+        }
+    }
+
+    private void LogChange(IncidentChange change)
+    {
+        var i = change.Incident;
+        logger.LogInformation("Incident {Id} {Kind}: {Cause} {ScopeType} {ScopeId}, {Terminals} terminals of {Merchants} merchants — {Title}",
+            i.Id, IncidentRepository.KindName(change.Kind), Causes.Name(i.Cause), Causes.Name(i.ScopeType), i.ScopeId,
+            i.AffectedTerminals, i.AffectedMerchants, i.Title);
+    }
+}

@@ -1,0 +1,336 @@
+using Microsoft.Extensions.Options;
+using PosMonitor.Core.Rollups;
+using PosMonitor.Web.Features.Identity;
+using PosMonitor.Web.Features.Telemetry;
+
+namespace PosMonitor.Web.Features.Heatmap;
+
+/// <summary>
+/// The live timeout heatmap: sales and timeouts per row and minute for the last
+/// <see cref="WindowMinutes"/> minutes, in memory. Seeded from the rollups at start, then updated
+/// from every committed <see cref="RollupDelta"/>. Besides the platform-wide rows it keeps each
+/// merchant's own rows (its terminals only), so a merchant-bound viewer is served from numbers
+/// that never include another merchant. Changed cells are collected as dirty and handed to the
+/// <see cref="HeatmapPublisher"/>, which pushes them coalesced.
+/// </summary>
+public sealed class HeatmapService
+{
+    public const int WindowMinutes = 240;
+    /// <summary>Scope of the platform-wide rows; merchant-scoped rows use the merchant id.</summary>
+    public const string AllMerchants = "*";
+    private static readonly HeatmapBy[] Aggregated = [HeatmapBy.Region, HeatmapBy.Merchant, HeatmapBy.Gateway, HeatmapBy.Firmware];
+
+    private readonly FleetCache _fleet;
+    private readonly TerminalStateCache _states;
+    private readonly TimeProvider _time;
+    private readonly IOptions<HeatmapOptions> _options;
+    private readonly Lock _gate = new();
+    private readonly Dictionary<(string Scope, HeatmapBy By), Dictionary<string, Ring>> _rows = [];
+    private readonly HashSet<(string Scope, HeatmapBy By, string Row, int Minute)> _dirty = [];
+    private readonly HashSet<string> _changedTerminals = new(StringComparer.Ordinal);
+    private readonly List<Action<HeatmapTick>> _subscribers = [];
+    private bool _statesChanged;
+
+    public HeatmapService(FleetCache fleet, TerminalStateCache states, TimeProvider time, IOptions<HeatmapOptions> options)
+    {
+        _fleet = fleet;
+        _states = states;
+        _time = time;
+        _options = options;
+    }
+
+    public HeatmapOptions Options => _options.Value;
+
+    public static int EpochMinute(DateTimeOffset t) => (int)(t.ToUnixTimeSeconds() / 60);
+
+    public static DateTimeOffset FromEpochMinute(int minute) => DateTimeOffset.FromUnixTimeSeconds(minute * 60L);
+
+    /// <summary>Loads the last <see cref="WindowMinutes"/> minutes from the rollups (at start, before requests).</summary>
+    public void Seed(IEnumerable<MinuteCounts> minutes)
+    {
+        var fleet = _fleet.Current;
+        lock (_gate)
+            foreach (var m in minutes)
+                if (fleet.Terminals.TryGetValue(m.TerminalId, out var terminal))
+                    Add(terminal, _states.Get(m.TerminalId)?.Firmware ?? terminal.Firmware,
+                        EpochMinute(DateTimeOffset.FromUnixTimeMilliseconds(m.MinuteMs)), m.Transactions, m.Timeouts, markDirty: false);
+    }
+
+    /// <summary>Folds one committed batch in. Runs on the ingestion writer loop, so it only adds numbers.</summary>
+    public void Apply(RollupDelta delta)
+    {
+        var fleet = _fleet.Current;
+        var oldest = EpochMinute(_time.GetUtcNow()) - WindowMinutes;
+        lock (_gate)
+        {
+            if (delta.States.Count > 0) _statesChanged = true;
+            foreach (var ((terminalId, minuteStart), minute) in delta.Minutes)
+            {
+                if (minute.Transactions == 0) continue;
+                var at = EpochMinute(minuteStart);
+                if (at <= oldest || !fleet.Terminals.TryGetValue(terminalId, out var terminal)) continue;
+                // Firmware as the terminal reports it now (the rollups do not keep it per minute).
+                var firmware = (delta.States.TryGetValue(terminalId, out var s) ? s.Firmware : null)
+                               ?? _states.Get(terminalId)?.Firmware ?? terminal.Firmware;
+                Add(terminal, firmware, at, minute.Transactions, minute.Timeouts, markDirty: true);
+                _changedTerminals.Add(terminalId);
+            }
+        }
+    }
+
+    private void Add(Core.Fleet.Terminal terminal, string firmware, int minute, int transactions, int timeouts, bool markDirty)
+    {
+        RingOf(AllMerchants, HeatmapBy.Terminal, terminal.Id).Add(minute, transactions, timeouts);
+        foreach (var by in Aggregated)
+        {
+            var row = by switch
+            {
+                HeatmapBy.Region => terminal.RegionId,
+                HeatmapBy.Merchant => terminal.MerchantId,
+                HeatmapBy.Gateway => terminal.GatewayId,
+                _ => firmware,
+            };
+            RingOf(AllMerchants, by, row).Add(minute, transactions, timeouts);
+            RingOf(terminal.MerchantId, by, row).Add(minute, transactions, timeouts);
+            if (!markDirty) continue;
+            _dirty.Add((AllMerchants, by, row, minute));
+            _dirty.Add((terminal.MerchantId, by, row, minute));
+        }
+    }
+
+    private Ring RingOf(string scope, HeatmapBy by, string row)
+    {
+        if (!_rows.TryGetValue((scope, by), out var rows)) _rows[(scope, by)] = rows = new(StringComparer.Ordinal);
+        if (!rows.TryGetValue(row, out var ring)) rows[row] = ring = new Ring();
+        return ring;
+    }
+
+    /// <summary>Takes the cells changed since the last call, per scope and view, with their current counts.</summary>
+    public HeatmapFlush TakeChanges()
+    {
+        lock (_gate)
+        {
+            var statesChanged = _statesChanged;
+            _statesChanged = false;
+            if (_dirty.Count == 0) return new HeatmapFlush([], new HashSet<string>(), statesChanged);
+            var updates = new Dictionary<(string, HeatmapBy), List<HeatmapCell>>();
+            foreach (var (scope, by, row, minute) in _dirty)
+            {
+                var (tx, to) = _rows[(scope, by)][row].Get(minute);
+                if (!updates.TryGetValue((scope, by), out var cells)) updates[(scope, by)] = cells = [];
+                cells.Add(new HeatmapCell(row, FromEpochMinute(minute).UtcDateTime, tx, to));
+            }
+            _dirty.Clear();
+            var terminals = new HashSet<string>(_changedTerminals, StringComparer.Ordinal);
+            _changedTerminals.Clear();
+            return new HeatmapFlush([.. updates.Select(u => new ScopedUpdate(u.Key.Item1, u.Key.Item2, u.Value))], terminals, true);
+        }
+    }
+
+    /// <summary>Cells with sales of the last <paramref name="minutes"/> minutes, for the API.</summary>
+    public IReadOnlyList<HeatmapCell> Cells(Viewer viewer, HeatmapBy by, int minutes)
+    {
+        var view = Query(viewer, new HeatmapQuery(by, minutes), maxRows: int.MaxValue);
+        var cells = new List<HeatmapCell>();
+        foreach (var row in view.Rows)
+            for (var c = 0; c < view.Columns; c++)
+                if (row.Transactions[c] > 0)
+                    cells.Add(new HeatmapCell(row.Id, view.MinuteAt(c).UtcDateTime, row.Transactions[c], row.Timeouts[c]));
+        return cells;
+    }
+
+    /// <summary>
+    /// A view for a page: the rows <paramref name="viewer"/> may see, at most <paramref name="maxRows"/>
+    /// of them (those with most timeouts), in label order so rows keep their place as numbers change.
+    /// </summary>
+    public HeatmapView Query(Viewer viewer, HeatmapQuery query, int? maxRows = null)
+    {
+        var minutes = Math.Clamp(query.Minutes, 1, WindowMinutes);
+        var last = EpochMinute(_time.GetUtcNow());
+        var first = last - minutes + 1;
+        var fleet = _fleet.Current;
+        var scope = viewer.SeesEveryMerchant ? AllMerchants : viewer.MerchantId;
+        var rows = new List<HeatmapRow>();
+        if (scope is null) return new HeatmapView(query with { Minutes = minutes }, FromEpochMinute(first), rows, 0);
+
+        lock (_gate)
+        {
+            if (query is { IsDrillDown: true, FilterBy: { } filterBy, FilterId: { } filterId })
+            {
+                var terminals = fleet.Terminals.Values.Where(t => viewer.MaySee(t.MerchantId) && RowOf(t, filterBy) == filterId);
+                if (query.By == HeatmapBy.Terminal)
+                    foreach (var t in terminals)
+                        rows.Add(Row(t.Id, t.Store is null ? t.Id : $"{t.Id} · {t.Store}", first, minutes, Lookup(AllMerchants, HeatmapBy.Terminal, t.Id)));
+                else
+                    foreach (var group in terminals.GroupBy(t => RowOf(t, query.By)))
+                        rows.Add(Row(group.Key, LabelOf(fleet, query.By, group.Key), first, minutes,
+                            [.. group.SelectMany(t => Lookup(AllMerchants, HeatmapBy.Terminal, t.Id))]));
+            }
+            else
+            {
+                _rows.TryGetValue((scope, query.By), out var stored);
+                var ids = stored is null ? new HashSet<string>(StringComparer.Ordinal) : new HashSet<string>(stored.Keys, StringComparer.Ordinal);
+                // Rows the fleet knows show up even before their first sale, so silence is visible.
+                foreach (var t in fleet.Terminals.Values.Where(t => viewer.MaySee(t.MerchantId)))
+                    ids.Add(RowOf(t, query.By));
+                foreach (var id in ids)
+                    rows.Add(Row(id, LabelOf(fleet, query.By, id), first, minutes, stored is not null && stored.TryGetValue(id, out var r) ? [r] : []));
+            }
+        }
+
+        var total = rows.Count;
+        IEnumerable<HeatmapRow> shown = rows;
+        if (maxRows is { } cap && rows.Count > cap)
+            shown = rows.OrderByDescending(r => r.TotalTimeouts).ThenByDescending(r => r.TotalTransactions).Take(cap);
+        return new HeatmapView(query with { Minutes = minutes }, FromEpochMinute(first),
+            [.. shown.OrderBy(r => r.Label, StringComparer.CurrentCulture).ThenBy(r => r.Id, StringComparer.Ordinal)], total);
+    }
+
+    /// <summary>The row a terminal falls in; firmware as last reported (the fleet's value until the first heartbeat).</summary>
+    private string RowOf(Core.Fleet.Terminal t, HeatmapBy by) => by switch
+    {
+        HeatmapBy.Region => t.RegionId,
+        HeatmapBy.Merchant => t.MerchantId,
+        HeatmapBy.Gateway => t.GatewayId,
+        HeatmapBy.Firmware => _states.Get(t.Id)?.Firmware ?? t.Firmware,
+        _ => t.Id,
+    };
+
+    private Ring[] Lookup(string scope, HeatmapBy by, string row) =>
+        _rows.TryGetValue((scope, by), out var rows) && rows.TryGetValue(row, out var ring) ? [ring] : [];
+
+    private static HeatmapRow Row(string id, string label, int first, int minutes, Ring[] rings)
+    {
+        var tx = new int[minutes];
+        var to = new int[minutes];
+        foreach (var ring in rings)
+            for (var c = 0; c < minutes; c++)
+            {
+                var (t, o) = ring.Get(first + c);
+                tx[c] += t;
+                to[c] += o;
+            }
+        return new HeatmapRow(id, label, tx, to);
+    }
+
+    private static string LabelOf(Core.Fleet.Fleet fleet, HeatmapBy by, string id) => by switch
+    {
+        HeatmapBy.Region => fleet.Regions.TryGetValue(id, out var r) ? r.Name : id,
+        HeatmapBy.Merchant => fleet.Merchants.TryGetValue(id, out var m) ? m.Name : id,
+        HeatmapBy.Gateway => fleet.Gateways.TryGetValue(id, out var g) ? g.Name : id,
+        _ => id,
+    };
+
+    /// <summary>Sales and timeouts the viewer may see, over the last <paramref name="minutes"/> minutes and the rest of the window before them.</summary>
+    public TrafficTotals Totals(Viewer viewer, int minutes)
+    {
+        var now = _time.GetUtcNow();
+        var last = EpochMinute(now);
+        var scope = viewer.SeesEveryMerchant ? AllMerchants : viewer.MerchantId;
+        long recentTx = 0, recentTo = 0, earlierTx = 0, earlierTo = 0;
+        if (scope is not null)
+            lock (_gate)
+                if (_rows.TryGetValue((scope, HeatmapBy.Merchant), out var merchants))
+                    foreach (var ring in merchants.Values)
+                        for (var m = last - WindowMinutes + 1; m <= last; m++)
+                        {
+                            var (tx, to) = ring.Get(m);
+                            if (m > last - minutes) { recentTx += tx; recentTo += to; }
+                            else { earlierTx += tx; earlierTo += to; }
+                        }
+        // The current minute is still filling up: divide by the minutes that really passed.
+        var elapsed = minutes - 1 + (now.ToUnixTimeMilliseconds() % 60_000) / 60_000.0;
+        return new TrafficTotals(recentTx, recentTo, earlierTx, earlierTo, recentTx / Math.Max(elapsed, 1.0 / 60));
+    }
+
+    /// <summary>Merchants with the most timeouts over the last <paramref name="minutes"/> minutes.</summary>
+    public IReadOnlyList<MerchantImpact> TopMerchants(Viewer viewer, int minutes, int count)
+    {
+        var last = EpochMinute(_time.GetUtcNow());
+        var fleet = _fleet.Current;
+        var result = new List<MerchantImpact>();
+        lock (_gate)
+            if (_rows.TryGetValue((AllMerchants, HeatmapBy.Merchant), out var merchants))
+                foreach (var (id, ring) in merchants)
+                {
+                    if (!viewer.MaySee(id)) continue;
+                    int tx = 0, to = 0;
+                    for (var m = last - minutes + 1; m <= last; m++)
+                    {
+                        var (t, o) = ring.Get(m);
+                        tx += t;
+                        to += o;
+                    }
+                    if (to > 0) result.Add(new MerchantImpact(id, fleet.Merchants.TryGetValue(id, out var merchant) ? merchant.Name : id, tx, to));
+                }
+        return [.. result.OrderByDescending(r => r.Timeouts).ThenByDescending(r => r.Rate).Take(count)];
+    }
+
+    public IDisposable Subscribe(Action<HeatmapTick> onTick)
+    {
+        lock (_subscribers) _subscribers.Add(onTick);
+        return new Subscription(() => { lock (_subscribers) _subscribers.Remove(onTick); });
+    }
+
+    /// <summary>Tells in-process subscribers (pages) to re-read; called by the publisher only.</summary>
+    public void Publish(HeatmapTick tick)
+    {
+        Action<HeatmapTick>[] subscribers;
+        lock (_subscribers) subscribers = [.. _subscribers];
+        foreach (var s in subscribers) s(tick);
+    }
+
+    public int Subscribers { get { lock (_subscribers) return _subscribers.Count; } }
+
+    private sealed class Subscription(Action dispose) : IDisposable
+    {
+        public void Dispose() => dispose();
+    }
+
+    /// <summary>One row's minutes in a ring of <see cref="WindowMinutes"/> slots; a slot holding an older minute reads as empty.</summary>
+    private sealed class Ring
+    {
+        private readonly int[] _minute = new int[WindowMinutes];
+        private readonly int[] _transactions = new int[WindowMinutes];
+        private readonly int[] _timeouts = new int[WindowMinutes];
+
+        public void Add(int minute, int transactions, int timeouts)
+        {
+            var i = minute % WindowMinutes;
+            if (_minute[i] != minute)
+            {
+                if (_minute[i] > minute) return; // older than what the slot already holds: out of the window
+                _minute[i] = minute;
+                _transactions[i] = 0;
+                _timeouts[i] = 0;
+            }
+            _transactions[i] += transactions;
+            _timeouts[i] += timeouts;
+        }
+
+        public (int Transactions, int Timeouts) Get(int minute)
+        {
+            var i = minute % WindowMinutes;
+            return _minute[i] == minute ? (_transactions[i], _timeouts[i]) : (0, 0);
+        }
+    }
+}
+
+public sealed record ScopedUpdate(string Scope, HeatmapBy By, IReadOnlyList<HeatmapCell> Cells);
+
+/// <param name="StatesChanged">A heartbeat or sale changed some terminal's last-seen time (online counts may move).</param>
+public sealed record HeatmapFlush(IReadOnlyList<ScopedUpdate> Updates, IReadOnlySet<string> ChangedTerminals, bool StatesChanged)
+{
+    public bool IsEmpty => Updates.Count == 0 && !StatesChanged;
+}
+
+public sealed record TrafficTotals(long RecentTransactions, long RecentTimeouts, long EarlierTransactions, long EarlierTimeouts, double SalesPerMinute)
+{
+    public double? RecentRate(int minTransactions) => RecentTransactions >= minTransactions ? (double)RecentTimeouts / RecentTransactions : null;
+    public double? EarlierRate(int minTransactions) => EarlierTransactions >= minTransactions ? (double)EarlierTimeouts / EarlierTransactions : null;
+}
+
+public sealed record MerchantImpact(string MerchantId, string Name, int Transactions, int Timeouts)
+{
+    public double Rate => Transactions == 0 ? 0 : (double)Timeouts / Transactions;
+}

@@ -1,0 +1,10 @@
+namespace PosMonitor.Web.Features.Operations;
+
+public static class OperationsExtensions
+{
+    public static IHostApplicationBuilder AddOperations(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton<OperationsFigures>();
+        return builder;
+    }
+}

@@ -1,0 +1,81 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Components;
+using Microsoft.Extensions.Localization;
+using MudBlazor;
+using PosMonitor.Core.Incidents;
+using PosMonitor.Web.Features.Heatmap;
+using PosMonitor.Web.Features.Identity;
+using PosMonitor.Web.Features.Incidents;
+using Severity = PosMonitor.Core.Incidents.Severity;
+
+namespace PosMonitor.Web.Features.Operations;
+
+/// <summary>
+/// The operations dashboard: headline figures, the live heatmap, open incidents and the most
+/// affected merchants. Re-reads memory on each coalesced heatmap tick and on incident changes.
+/// </summary>
+public partial class OperationsPage
+{
+    [Inject] private PortalViewer Viewers { get; set; } = default!;
+    [Inject] private OperationsFigures Figures { get; set; } = default!;
+    [Inject] private HeatmapService Heatmap { get; set; } = default!;
+    [Inject] private IIncidentReader Incidents { get; set; } = default!;
+    [Inject] private IncidentFeed IncidentFeed { get; set; } = default!;
+    [Inject] private TimeProvider Time { get; set; } = default!;
+    [Inject] private IStringLocalizer<HeatmapStrings> HeatmapL { get; set; } = default!;
+
+    private Viewer _viewer = Viewer.Nobody;
+    private Headline? _headline;
+    private IReadOnlyList<Incident> _incidents = [];
+    private IReadOnlyList<MerchantImpact> _top = [];
+    private string _updated = "";
+    private TimeZoneInfo _zone = TimeZoneInfo.Utc;
+    private IDisposable? _ticks, _incidentChanges;
+
+    protected override async Task OnInitializedAsync()
+    {
+        _zone = Heatmap.Options.DisplayZone();
+        _viewer = await Viewers.GetAsync();
+        if (_viewer == Viewer.Nobody) return;
+        _incidents = await Incidents.OpenAsync(_viewer, CancellationToken.None);
+        Recompute();
+        _ticks = Heatmap.Subscribe(_ => InvokeAsync(() =>
+        {
+            Recompute();
+            StateHasChanged();
+        }));
+        _incidentChanges = IncidentFeed.Subscribe((_, _) => InvokeAsync(async () =>
+        {
+            _incidents = await Incidents.OpenAsync(_viewer, CancellationToken.None);
+            StateHasChanged();
+        }));
+    }
+
+    private void Recompute()
+    {
+        _headline = Figures.Compute(_viewer);
+        _top = Heatmap.TopMerchants(_viewer, 15, 8);
+        _updated = Local(Time.GetUtcNow(), "HH:mm:ss");
+    }
+
+    private string Local(DateTimeOffset t, string format = "MM-dd HH:mm") =>
+        TimeZoneInfo.ConvertTime(t, _zone).ToString(format, CultureInfo.CurrentCulture);
+
+    private string Rate(double? rate) => rate is { } r ? HeatmapScale.Percent(r, CultureInfo.CurrentCulture) : L["RateUnknown"];
+
+    private string SeverityNote() =>
+        string.Join(" · ", OperationsFigures.BySeverity(_incidents).Select(s => $"{L["Severity_" + s.Key]} {s.Value}"));
+
+    private static Color SeverityColor(Severity s) => s switch
+    {
+        Severity.Critical => Color.Error,
+        Severity.Major => Color.Warning,
+        _ => Color.Info,
+    };
+
+    public void Dispose()
+    {
+        _ticks?.Dispose();
+        _incidentChanges?.Dispose();
+    }
+}

@@ -1,0 +1,156 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Components;
+using Microsoft.Extensions.Options;
+using MudBlazor;
+using PosMonitor.Core.Incidents;
+using PosMonitor.Core.Rollups;
+using PosMonitor.Core.Telemetry;
+using PosMonitor.Web.Features.Heatmap;
+using PosMonitor.Web.Features.Identity;
+using PosMonitor.Web.Features.Incidents;
+using PosMonitor.Web.Features.Telemetry;
+
+namespace PosMonitor.Web.Features.Terminals;
+
+/// <summary>
+/// One terminal: its current state, heartbeat and sales history from the per-minute rollups, firmware
+/// changes and incidents. Reloads when a coalesced tick follows a batch that touched this terminal.
+/// </summary>
+public partial class TerminalPage
+{
+    [Parameter] public string Id { get; set; } = "";
+    [Inject] private PortalViewer Viewers { get; set; } = default!;
+    [Inject] private FleetCache Fleet { get; set; } = default!;
+    [Inject] private TerminalStateCache States { get; set; } = default!;
+    [Inject] private RollupQueries Rollups { get; set; } = default!;
+    [Inject] private TerminalQueries Queries { get; set; } = default!;
+    [Inject] private IIncidentReader Incidents { get; set; } = default!;
+    [Inject] private HeatmapService Heatmap { get; set; } = default!;
+    [Inject] private TelemetryFeed Telemetry { get; set; } = default!;
+    [Inject] private IOptions<IngestionOptions> Ingestion { get; set; } = default!;
+    [Inject] private TimeProvider Time { get; set; } = default!;
+
+    private Viewer _viewer = Viewer.Nobody;
+    private Core.Fleet.Terminal? _terminal;
+    private string _merchantName = "";
+    private TerminalState? _state;
+    private TerminalHistory? _history;
+    private IReadOnlyList<FirmwareChangeRow> _firmware = [];
+    private IReadOnlyList<Incident> _incidents = [];
+    private List<BreadcrumbItem> _crumbs = [];
+    private TimeZoneInfo _zone = TimeZoneInfo.Utc;
+    private int _hours = 1;
+    private volatile bool _changed;
+    private IDisposable? _ticks, _feed;
+
+    protected override async Task OnParametersSetAsync()
+    {
+        _zone = Heatmap.Options.DisplayZone();
+        _viewer = await Viewers.GetAsync();
+        var fleet = Fleet.Current;
+        _terminal = fleet.Terminals.TryGetValue(Id, out var t) && _viewer.MaySee(t.MerchantId) ? t : null;
+        _crumbs = [new BreadcrumbItem(L["Back"], "/"), new BreadcrumbItem(Id, null, disabled: true)];
+        _ticks?.Dispose();
+        _feed?.Dispose();
+        if (_terminal is null) return;
+        _merchantName = fleet.Merchants.TryGetValue(_terminal.MerchantId, out var m) ? m.Name : _terminal.MerchantId;
+        await LoadAsync();
+        // The feed only flags (it runs on the writer loop); the coalesced tick does the reload.
+        _feed = Telemetry.Subscribe(delta => { if (delta.States.ContainsKey(Id)) _changed = true; });
+        _ticks = Heatmap.Subscribe(tick =>
+        {
+            if (!_changed) return;
+            _changed = false;
+            _ = InvokeAsync(async () =>
+            {
+                await LoadAsync();
+                StateHasChanged();
+            });
+        });
+    }
+
+    private async Task LoadAsync()
+    {
+        var now = Time.GetUtcNow();
+        _state = States.Get(Id);
+        var to = TerminalMinute.MinuteOf(now).AddMinutes(1);
+        var minutes = await Rollups.TerminalMinutesAsync(Id, to.AddHours(-_hours), to, CancellationToken.None);
+        _history = TerminalHistory.Build(minutes, to.AddHours(-_hours), _hours, _zone, L);
+        _firmware = await Queries.FirmwareHistoryAsync(Id, 50, CancellationToken.None);
+        _incidents = await Incidents.ForTerminalAsync(Id, _viewer, CancellationToken.None);
+    }
+
+    private async Task SetHours(int hours)
+    {
+        _hours = hours;
+        await LoadAsync();
+    }
+
+    private bool? IsOnline => _state?.LastSeenAt is null ? null
+        : _state.IsOnline(Time.GetUtcNow(), TimeSpan.FromSeconds(Ingestion.Value.OfflineAfterSeconds));
+
+    private Color OnlineColor => IsOnline switch { true => Color.Success, false => Color.Error, _ => Color.Default };
+
+    private string OnlineText => IsOnline switch { true => L["Online"], false => L["Offline"], _ => L["NeverSeen"] };
+
+    private string Local(DateTimeOffset t, string format) =>
+        TimeZoneInfo.ConvertTime(t, _zone).ToString(format, CultureInfo.CurrentCulture);
+
+    public void Dispose()
+    {
+        _ticks?.Dispose();
+        _feed?.Dispose();
+    }
+}
+
+/// <summary>The terminal's rollups in buckets (1, 5 or 15 minutes by window), as chart series.</summary>
+public sealed record TerminalHistory(
+    bool Any, string[] Labels, string[] HeartbeatLabels, List<ChartSeries<double>> Latency, List<ChartSeries<double>> PacketLoss,
+    List<ChartSeries<double>> Signal, List<ChartSeries<double>> CpuMemory, List<ChartSeries<double>> Outcomes,
+    List<ChartSeries<double>> Stages, List<ChartSeries<double>> Devices)
+{
+    public static TerminalHistory Build(IReadOnlyList<TerminalMinute> minutes, DateTimeOffset from, int hours,
+        TimeZoneInfo zone, Microsoft.Extensions.Localization.IStringLocalizer<TerminalStrings> l)
+    {
+        var bucketMinutes = hours switch { <= 1 => 1, <= 6 => 5, _ => 15 };
+        var count = hours * 60 / bucketMinutes;
+        var buckets = new TerminalMinute[count];
+        for (var i = 0; i < count; i++) buckets[i] = new TerminalMinute("", from.AddMinutes(i * bucketMinutes));
+        foreach (var m in minutes)
+        {
+            var i = (int)((m.Minute - from).TotalMinutes / bucketMinutes);
+            if (i >= 0 && i < count) buckets[i].Merge(m);
+        }
+        // Heartbeat charts plot only buckets with a heartbeat: a missing reading is not a zero.
+        var withHeartbeats = buckets.Where(b => b.Heartbeats > 0).ToArray();
+        var labels = TimeLabels(buckets, zone);
+
+        ChartSeries<double> S(string name, Func<TerminalMinute, double> value) => new() { Name = name, Data = buckets.Select(value).ToArray() };
+        ChartSeries<double> H(string name, Func<TerminalMinute, double> value) => new() { Name = name, Data = withHeartbeats.Select(value).ToArray() };
+        double Avg(long sum, int n) => n == 0 ? 0 : (double)sum / n;
+
+        var stages = Enumerable.Range(0, TerminalMinute.StageCount)
+            .Where(s => buckets.Any(b => b.TimeoutsByStage[s] + b.ErrorsByStage[s] > 0))
+            .Select(s => S(l["Stage_" + Wire.Stages[s]], b => b.TimeoutsByStage[s] + b.ErrorsByStage[s])).ToList();
+
+        return new TerminalHistory(
+            minutes.Count > 0, labels, TimeLabels(withHeartbeats, zone),
+            [H(l["Latency"], b => Avg(b.NetLatencySumMs, b.Heartbeats))],
+            [H(l["PacketLoss"], b => b.PacketLossMaxPct)],
+            [H(l["Signal"], b => b.SignalMinDbm ?? 0)],
+            [H(l["Cpu"], b => b.CpuMaxPct ?? 0), H(l["Memory"], b => b.MemoryMaxPct ?? 0)],
+            [
+                S(l["Outcome_Approved"], b => b.Approved), S(l["Outcome_Declined"], b => b.Declined),
+                S(l["Outcome_Timeout"], b => b.Timeouts), S(l["Outcome_Error"], b => b.Errors), S(l["Outcome_Cancelled"], b => b.Cancelled),
+            ],
+            stages.Count > 0 ? stages : [S(l["Outcome_Timeout"], _ => 0)],
+            [S(l["PrinterFaults"], b => b.PrinterFaults), S(l["ScannerFaults"], b => b.ScannerFaults)]);
+    }
+
+    /// <summary>About eight readable time labels whatever the number of points; the rest stay blank.</summary>
+    private static string[] TimeLabels(TerminalMinute[] buckets, TimeZoneInfo zone)
+    {
+        var every = Math.Max(1, buckets.Length / 8);
+        return [.. buckets.Select((b, i) => i % every == 0 ? TimeZoneInfo.ConvertTime(b.Minute, zone).ToString("HH:mm", CultureInfo.CurrentCulture) : "")];
+    }
+}

@@ -1,0 +1,105 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Components;
+using PosMonitor.Core.Incidents;
+using PosMonitor.Web.Features.Heatmap;
+using PosMonitor.Web.Features.Identity;
+using PosMonitor.Web.Features.Incidents;
+using PosMonitor.Web.Features.Operations;
+using PosMonitor.Web.Features.Telemetry;
+
+namespace PosMonitor.Web.Features.Wall;
+
+/// <summary>
+/// The unattended wall display, opened with <c>/wall?token=KEY</c> where KEY has scope
+/// <c>display</c>: checked on the server for the first (prerendered) response, which answers 401
+/// without it, and again when the circuit starts. No cookie, no sign-in; revoking the key blanks it.
+/// Panels rotate by CSS alone; data comes from the same coalesced ticks as the dashboard.
+/// </summary>
+public partial class WallPage
+{
+    [SupplyParameterFromQuery(Name = "token")] private string? Token { get; set; }
+    [CascadingParameter] private HttpContext? HttpContext { get; set; }
+    [Inject] private ApiKeyRepository Keys { get; set; } = default!;
+    [Inject] private OperationsFigures Figures { get; set; } = default!;
+    [Inject] private HeatmapService Heatmap { get; set; } = default!;
+    [Inject] private IIncidentReader Incidents { get; set; } = default!;
+    [Inject] private IncidentFeed IncidentFeed { get; set; } = default!;
+    [Inject] private IngestionMetrics Ingestion { get; set; } = default!;
+    [Inject] private TimeProvider Time { get; set; } = default!;
+
+    private static readonly Viewer Display = new(true, null, true);
+    private readonly Viewer _viewer = Display;
+    private bool _authorised;
+    private string? _keyId;
+    private Headline? _headline;
+    private IngestionSnapshot? _ingestion;
+    private IReadOnlyList<Incident> _incidents = [];
+    private string _updated = "";
+    private TimeZoneInfo _zone = TimeZoneInfo.Utc;
+    private IDisposable? _ticks, _incidentChanges;
+
+    protected override async Task OnInitializedAsync()
+    {
+        var key = string.IsNullOrEmpty(Token) ? null : await Keys.FindAsync(Token, CancellationToken.None);
+        _authorised = key?.Scope == Scopes.Display;
+        if (!_authorised)
+        {
+            // Only the prerendered request has an HttpContext whose status can still change.
+            if (HttpContext is { Response.HasStarted: false } http) http.Response.StatusCode = StatusCodes.Status401Unauthorized;
+            return;
+        }
+        _keyId = key!.Id;
+        _zone = Heatmap.Options.DisplayZone();
+        Keys.Revoked += OnRevoked;
+        _incidents = await Incidents.OpenAsync(_viewer, CancellationToken.None);
+        Recompute();
+        _ticks = Heatmap.Subscribe(_ => InvokeAsync(() =>
+        {
+            Recompute();
+            StateHasChanged();
+        }));
+        _incidentChanges = IncidentFeed.Subscribe((_, _) => InvokeAsync(async () =>
+        {
+            _incidents = await Incidents.OpenAsync(_viewer, CancellationToken.None);
+            StateHasChanged();
+        }));
+    }
+
+    private void Recompute()
+    {
+        _headline = Figures.Compute(_viewer);
+        _ingestion = Ingestion.Snapshot();
+        _updated = Local(Time.GetUtcNow(), "HH:mm:ss");
+    }
+
+    private void OnRevoked(string keyId)
+    {
+        if (keyId != _keyId) return;
+        _ = InvokeAsync(() =>
+        {
+            _authorised = false;
+            DisposeSubscriptions();
+            StateHasChanged();
+        });
+    }
+
+    private static bool IsAlarming(Headline h) => h.RateNow is { } now && now > 0.01 && now > 2 * (h.RateNormal ?? 0);
+
+    private string Local(DateTimeOffset t, string format) =>
+        TimeZoneInfo.ConvertTime(t, _zone).ToString(format, CultureInfo.CurrentCulture);
+
+    private string Rate(double? rate) => rate is { } r ? HeatmapScale.Percent(r, CultureInfo.CurrentCulture) : L["Unknown"];
+
+    private void DisposeSubscriptions()
+    {
+        _ticks?.Dispose();
+        _incidentChanges?.Dispose();
+        _ticks = _incidentChanges = null;
+    }
+
+    public void Dispose()
+    {
+        Keys.Revoked -= OnRevoked;
+        DisposeSubscriptions();
+    }
+}

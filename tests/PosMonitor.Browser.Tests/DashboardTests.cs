@@ -1,0 +1,111 @@
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+using Microsoft.Playwright;
+
+namespace PosMonitor.Browser.Tests;
+
+public sealed partial class DashboardTests(LiveFixture live) : IClassFixture<LiveFixture>
+{
+    private PortalProcess Portal => live.Portal;
+
+    private static async Task WaitInteractiveAsync(IPage page) =>
+        await page.WaitForSelectorAsync("[data-interactive=true]", new PageWaitForSelectorOptions { Timeout = 15_000 });
+
+    [Fact]
+    public async Task New_telemetry_changes_the_heatmap_cell_and_headline_figures_within_two_seconds()
+    {
+        var browser = await live.BrowserAsync();
+        var (page, errors) = await browser.NewPageAsync();
+        await page.GotoAsync(Portal.BaseUrl + "/");
+        await WaitInteractiveAsync(page);
+        var salesBefore = await page.InnerTextAsync("[data-testid=sales-per-minute]");
+
+        // Stay clear of a minute boundary, so "the current minute" is the same before and after the post.
+        var now = DateTimeOffset.UtcNow;
+        if (now.Second >= 55) await Task.Delay(TimeSpan.FromSeconds(61 - now.Second));
+        const string cell = "[data-row=south] .hm-cell:last-child";
+        var tipBefore = await page.GetAttributeAsync(cell, "data-tip") ?? "";
+        var txBefore = SalesIn(tipBefore);
+        using var client = Portal.Client();
+        var sent = Enumerable.Range(0, 24).Select(i => DemoFleet.Transaction("T-0004-1", DateTimeOffset.UtcNow, timeout: i % 3 == 0)).ToArray();
+        await DemoFleet.PostAsync(client, [], sent);
+        var accepted = Stopwatch.StartNew();
+
+        await page.WaitForFunctionAsync(
+            "([selector, expected]) => { const c = document.querySelector(selector); const m = c && /(\\d+) sales/.exec(c.getAttribute('data-tip')); return m && +m[1] >= expected; }",
+            new object[] { cell, txBefore + 24 }, new PageWaitForFunctionOptions { Timeout = 2000 });
+        await page.WaitForFunctionAsync(
+            "before => document.querySelector('[data-testid=sales-per-minute]').innerText !== before",
+            salesBefore, new PageWaitForFunctionOptions { Timeout = Math.Max(100, 2000 - (float)accepted.Elapsed.TotalMilliseconds) });
+        Assert.True(accepted.Elapsed < TimeSpan.FromSeconds(2), $"took {accepted.Elapsed.TotalMilliseconds:0} ms");
+
+        var tip = await page.GetAttributeAsync(cell, "data-tip") ?? "";
+        Assert.Contains($"{txBefore + 24} sales", tip);
+        Assert.NotEqual(salesBefore, await page.InnerTextAsync("[data-testid=sales-per-minute]"));
+        await Browser.ScreenshotAsync(page, "dashboard.png");
+        Assert.Empty(errors);
+    }
+
+    [Fact]
+    public async Task Heatmap_drills_from_region_to_merchants_to_terminals_to_the_terminal_page()
+    {
+        var browser = await live.BrowserAsync();
+        var (page, errors) = await browser.NewPageAsync();
+        await page.GotoAsync(Portal.BaseUrl + "/");
+        await WaitInteractiveAsync(page);
+
+        await page.ClickAsync("[data-row=south] .hm-label");
+        await page.WaitForSelectorAsync($"[data-row={DemoFleet.TroubledMerchant}]");
+        Assert.Equal(3, await page.Locator("[data-testid=heatmap] .hm-row[data-row]").CountAsync()); // m-0003, m-0004, m-0010
+
+        await page.ClickAsync($"[data-row={DemoFleet.TroubledMerchant}] .hm-label");
+        await page.WaitForSelectorAsync("[data-row='T-0004-1']");
+        Assert.Contains("Canton Dim Sum", await page.InnerTextAsync("[data-testid=heatmap-trail]"));
+        await page.HoverAsync("[data-row='T-0004-2'] .hm-cell:nth-last-child(5)");
+        await Browser.ScreenshotAsync(page, "heatmap-drilldown.png");
+
+        await page.ClickAsync("[data-row='T-0004-1'] .hm-label");
+        await page.WaitForURLAsync("**/terminals/T-0004-1");
+        await page.WaitForSelectorAsync("h1:has-text('T-0004-1')");
+        await page.WaitForSelectorAsync(".mud-chart");
+        await Browser.ScreenshotAsync(page, "terminal.png");
+        Assert.Empty(errors);
+    }
+
+    [Fact]
+    public async Task Wall_without_a_display_token_answers_401_with_a_localised_page()
+    {
+        var browser = await live.BrowserAsync();
+        var (page, errors) = await browser.NewPageAsync(locale: "zh-CN");
+        var response = await page.GotoAsync(Portal.BaseUrl + "/wall");
+        Assert.Equal(401, response!.Status);
+        errors.RemoveAll(e => e.Contains("status of 401", StringComparison.Ordinal)); // the document itself, as intended
+        Assert.Contains("需要大屏令牌", await page.InnerTextAsync("[data-testid=wall-denied]"));
+
+        using var client = Portal.Client(apiKey: null);
+        var withAdminKey = await client.GetAsync($"/wall?token={PortalProcess.AdminKey}");
+        Assert.Equal(401, (int)withAdminKey.StatusCode);
+        Assert.Empty(errors);
+    }
+
+    [Fact]
+    public async Task Dashboard_fits_a_phone_and_a_laptop_without_sideways_scrolling()
+    {
+        var browser = await live.BrowserAsync();
+        foreach (var (width, height) in new[] { (390, 844), (1280, 800) })
+        {
+            var (page, errors) = await browser.NewPageAsync(width: width, height: height);
+            await page.GotoAsync(Portal.BaseUrl + "/");
+            await WaitInteractiveAsync(page);
+            var overflow = await page.EvaluateAsync<int>("() => document.documentElement.scrollWidth - document.documentElement.clientWidth");
+            Assert.True(overflow <= 0, $"{width}px wide: {overflow}px of sideways scrolling");
+            if (width < 600) await Browser.ScreenshotAsync(page, "dashboard-phone.png");
+            Assert.Empty(errors);
+        }
+    }
+
+    private static int SalesIn(string tip) => SalesPattern().Match(tip) is { Success: true } m ? int.Parse(m.Groups[1].Value) : 0;
+
+    [GeneratedRegex(@"(\d+) sales")]
+    private static partial Regex SalesPattern();
+}

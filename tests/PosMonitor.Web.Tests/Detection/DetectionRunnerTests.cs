@@ -1,0 +1,163 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Dapper;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
+using PosMonitor.Core.Detection;
+using PosMonitor.Core.Incidents;
+using PosMonitor.Web.Features.Detection;
+using PosMonitor.Web.Features.Incidents;
+using PosMonitor.Web.Tests.Incidents;
+using Quartz;
+using Quartz.Impl.Matchers;
+using static PosMonitor.Web.Tests.Telemetry.TelemetryJson;
+
+namespace PosMonitor.Web.Tests.Detection;
+
+/// <summary>The live detection host end to end: telemetry through the API, detection on a fake clock, incidents in the database, feed and API.</summary>
+public class DetectionRunnerTests
+{
+    private static readonly DateTimeOffset Start = DetectionFactory.Monday9Utc;
+    private static readonly TimeSpan Tick = TimeSpan.FromSeconds(15);
+
+    /// <summary>Posts every pending event that has happened by now, then runs detection once, every 15 s until <paramref name="until"/>.</summary>
+    internal static async Task RunUntil(DetectionFactory factory, DetectionRunner runner, Queue<TestEvent> pending, DateTimeOffset until)
+    {
+        var client = factory.AdminClient();
+        while (factory.Clock.GetUtcNow() < until)
+        {
+            factory.Clock.Advance(Tick);
+            var now = factory.Clock.GetUtcNow();
+            var due = new List<TestEvent>();
+            while (pending.Count > 0 && pending.Peek().At <= now) due.Add(pending.Dequeue());
+            if (due.Count > 0)
+            {
+                var response = await client.PostAsync("/api/v1/telemetry", Content(Body(
+                    heartbeats: due.Where(e => e.IsHeartbeat).Select(e => e.Json),
+                    transactions: due.Where(e => !e.IsHeartbeat).Select(e => e.Json))));
+                Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+                var result = await response.Content.ReadFromJsonAsync<JsonElement>();
+                Assert.Equal(due.Count, result.GetProperty("accepted").GetInt32());
+                await factory.RollupsCaughtUpAsync();
+            }
+            await runner.RunAsync(CancellationToken.None);
+        }
+    }
+
+    private static LiveTraffic GatewayFault(string gateway, DateTimeOffset from) => new()
+    {
+        Fault = (_, gw, at) => gw == gateway && at >= from ? (0.5, "timeout", "gateway") : null,
+    };
+
+    [Fact]
+    public async Task A_gateway_fault_opens_one_incident_stored_published_and_numbered_after_the_last_one()
+    {
+        await using var factory = new DetectionFactory();
+        var fleet = LiveTraffic.Fleet();
+        await factory.PutFleetAsync(fleet);
+        var repo = factory.Services.GetRequiredService<IncidentRepository>();
+        // An incident from before: the sequence continues after it.
+        await repo.UpsertAsync(IncidentRepositoryTests.Make("inc-000041", Start.AddDays(-1), [], Start.AddDays(-1).AddHours(1)),
+            Core.Fleet.Fleet.FromDocument(fleet), CancellationToken.None);
+        var published = new List<(IncidentChangeKind, Incident)>();
+        using var _ = factory.Services.GetRequiredService<IncidentFeed>().Subscribe((k, i) => published.Add((k, i)));
+        var faultAt = Start.AddMinutes(10);
+        var traffic = GatewayFault("gw-b", faultAt);
+        var pending = new Queue<TestEvent>(traffic.Generate(fleet, Start, Start.AddMinutes(14)));
+        var runner = factory.Services.GetRequiredService<DetectionRunner>();
+
+        await RunUntil(factory, runner, pending, Start.AddMinutes(13));
+
+        var open = await repo.OpenAsync(CancellationToken.None);
+        var incident = Assert.Single(open);
+        Assert.Equal(("inc-000042", Cause.Gateway, ScopeType.Gateway, "gw-b"), (incident.Id, incident.Cause, incident.ScopeType, incident.ScopeId));
+        Assert.True(incident.OpenedAt - faultAt < TimeSpan.FromMinutes(2), $"opened {incident.OpenedAt - faultAt} after the fault");
+        Assert.Equal(4, incident.AffectedMerchantIds.Count);
+        Assert.Contains((IncidentChangeKind.Opened, incident.Id), published.Select(p => (p.Item1, p.Item2.Id)));
+
+        var detail = await factory.AdminClient().GetFromJsonAsync<JsonElement>("/api/v1/incidents/inc-000042");
+        Assert.Equal("opened", detail.GetProperty("timeline")[0].GetProperty("kind").GetString());
+        Assert.Equal("gw-b", detail.GetProperty("scopeId").GetString());
+    }
+
+    [Fact]
+    public async Task A_restarted_runner_adopts_the_open_incident_and_resumes_with_saved_baselines()
+    {
+        await using var factory = new DetectionFactory();
+        var fleet = LiveTraffic.Fleet();
+        await factory.PutFleetAsync(fleet);
+        var repo = factory.Services.GetRequiredService<IncidentRepository>();
+        var faultAt = Start.AddMinutes(10);
+        var traffic = new LiveTraffic
+        {
+            Fault = (terminal, gw, at) =>
+                gw == "gw-b" && at >= faultAt ? (0.5, "timeout", "gateway")
+                : terminal.StartsWith("T-east-2-", StringComparison.Ordinal) && at >= Start.AddMinutes(14) ? (0.6, "timeout", "connect")
+                : null,
+        };
+        var pending = new Queue<TestEvent>(traffic.Generate(fleet, Start, Start.AddMinutes(18)));
+        var first = factory.Services.GetRequiredService<DetectionRunner>();
+        await RunUntil(factory, first, pending, Start.AddMinutes(13));
+        Assert.Single(await repo.OpenAsync(CancellationToken.None));
+        await first.SaveBaselinesAsync(CancellationToken.None);
+
+        // A restart: a new runner with a new engine over the same database.
+        var second = ActivatorUtilities.CreateInstance<DetectionRunner>(factory.Services);
+        await RunUntil(factory, second, pending, Start.AddMinutes(17));
+
+        var all = await repo.ListAsync(new Features.Identity.Viewer(true, null, false), IncidentStatus.All, null, 100, CancellationToken.None);
+        Assert.True(all.Count == 2, string.Join("\n", all.Select(i => $"{i.Id} {i.Title}")));
+        // gw-b was adopted (not reopened); m-east-2 opened within the 5-minute warm-up, so the baselines came back.
+        Assert.Equal([("inc-000002", "m-east-2"), ("inc-000001", "gw-b")], all.Select(i => (i.Id, i.ScopeId)));
+        Assert.All(all, i => Assert.Null(i.ResolvedAt));
+        await using var db = new SqliteConnection($"Data Source={factory.DatabasePath}");
+        Assert.Equal(1, await db.ExecuteScalarAsync<int>("SELECT COUNT(*) FROM detection_baselines"));
+    }
+
+    [Fact]
+    public async Task The_job_is_scheduled_at_the_configured_interval_without_overlap_or_catch_up_bursts()
+    {
+        await using var factory = new DetectionFactory();
+        factory.Extra["PosMonitor:Detection:Enabled"] = "true";
+        factory.Extra["PosMonitor:Detection:Interval"] = "00:00:20";
+        var scheduler = await factory.Services.GetRequiredService<ISchedulerFactory>().GetScheduler();
+
+        var trigger = Assert.IsType<ISimpleTrigger>(await scheduler.GetTrigger(new TriggerKey("DetectIncidentsJob-trigger")), exactMatch: false);
+        var job = await scheduler.GetJobDetail(new JobKey("DetectIncidentsJob"));
+
+        Assert.Equal(TimeSpan.FromSeconds(20), trigger.RepeatInterval);
+        Assert.Equal(MisfireInstruction.SimpleTrigger.RescheduleNextWithRemainingCount, trigger.MisfireInstruction);
+        Assert.NotNull(job);
+        Assert.True(job.ConcurrentExecutionDisallowed);
+        Assert.Equal(typeof(DetectIncidentsJob), job.JobType);
+    }
+
+    [Fact]
+    public async Task Detection_off_schedules_no_job()
+    {
+        await using var factory = new DetectionFactory();
+        var scheduler = await factory.Services.GetRequiredService<ISchedulerFactory>().GetScheduler();
+        Assert.DoesNotContain(new JobKey("DetectIncidentsJob"), await scheduler.GetJobKeys(GroupMatcher<JobKey>.AnyGroup()));
+    }
+
+    [Fact]
+    public void Invalid_detection_settings_stop_start_up_with_a_message_naming_them()
+    {
+        using var factory = new DetectionFactory();
+        factory.Extra["PosMonitor:Detection:ShortWindow"] = "00:00:10";
+        factory.Extra["PosMonitor:Detection:MinRatio"] = "0.5";
+
+        var e = Assert.ThrowsAny<Exception>(() => factory.Services);
+
+        var messages = string.Join(" | ", Chain(e).Select(x => x.Message));
+        Assert.Contains("PosMonitor:Detection is invalid", messages);
+        Assert.Contains("ShortWindow must be at least one minute", messages);
+        Assert.Contains("MinRatio must be at least 1", messages);
+    }
+
+    private static IEnumerable<Exception> Chain(Exception? e)
+    {
+        for (; e is not null; e = e.InnerException) yield return e;
+    }
+}
