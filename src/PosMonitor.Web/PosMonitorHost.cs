@@ -43,6 +43,7 @@ public static class PosMonitorHost
         builder.AddTerminals();
         builder.AddRunbooks();
         builder.AddNotifications();
+        builder.AddIncidentTickets();
         builder.AddDemo();
 
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
