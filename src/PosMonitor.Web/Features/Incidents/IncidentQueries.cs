@@ -28,34 +28,18 @@ public sealed class IncidentQueries(Db db)
     }
 
     /// <summary>
-    /// Failed sales (timeouts and errors) on <paramref name="terminalIds"/> since the incident opened,
-    /// each valued at its terminal's average ticket (amount_sum_minor / amount_count) over the week before.
+    /// Failed sales (timeouts and errors) on the incident's affected terminals since it opened, each
+    /// valued at its terminal's average ticket (amount_sum_minor / amount_count) over the week before.
     /// </summary>
-    public async Task<BusinessImpact> ImpactAsync(IReadOnlyList<string> terminalIds, DateTimeOffset openedAt, DateTimeOffset until, CancellationToken ct)
+    public async Task<BusinessImpact> ImpactAsync(string incidentId, DateTimeOffset openedAt, DateTimeOffset until, CancellationToken ct)
     {
-        if (terminalIds.Count == 0) return new BusinessImpact(0, 0, 0);
         await using var c = await db.OpenAsync(ct);
-        var failed = 0;
-        long value = 0;
-        var withSales = 0;
-        // Chunks keep the IN list inside SQL Server's parameter limit.
-        foreach (var chunk in terminalIds.Chunk(500))
+        var rows = (await c.QueryAsync<ImpactRow>(new CommandDefinition(db.Sql(SelectImpact), new
         {
-            var rows = await c.QueryAsync<ImpactRow>(new CommandDefinition(db.Sql(SelectImpact), new
-            {
-                Ids = chunk, From = DbTime.ToMs(openedAt), To = DbTime.ToMs(until), Before = DbTime.ToMs(openedAt.AddDays(-7)),
-            }, cancellationToken: ct));
-            foreach (var r in rows)
-            {
-                failed += (int)r.Failed;
-                if (r.AmountCount > 0)
-                {
-                    withSales++;
-                    value += r.Failed * r.AmountSum / r.AmountCount;
-                }
-            }
-        }
-        return new BusinessImpact(failed, value, withSales);
+            IncidentId = incidentId, From = DbTime.ToMs(openedAt), To = DbTime.ToMs(until), Before = DbTime.ToMs(openedAt.AddDays(-7)),
+        }, cancellationToken: ct))).ToList();
+        var priced = rows.Where(r => r.AmountCount > 0).ToList();
+        return new BusinessImpact((int)rows.Sum(r => r.Failed), priced.Sum(r => r.Failed * r.AmountSum / r.AmountCount), priced.Count);
     }
 
     private sealed class MinuteRow
@@ -92,8 +76,8 @@ public sealed class IncidentQueries(Db db)
                SUM(CASE WHEN m.minute >= @From AND m.minute < @To THEN m.timeouts + m.errors ELSE 0 END) AS Failed,
                SUM(CASE WHEN m.minute >= @Before AND m.minute < @From THEN m.amount_sum_minor ELSE 0 END) AS AmountSum,
                SUM(CASE WHEN m.minute >= @Before AND m.minute < @From THEN m.amount_count ELSE 0 END) AS AmountCount
-        FROM terminal_minutes m
-        WHERE m.terminal_id IN @Ids AND m.minute >= @Before AND m.minute < @To
+        FROM incident_affected a JOIN terminal_minutes m ON m.terminal_id = a.terminal_id
+        WHERE a.incident_id = @IncidentId AND a.terminal_id <> '' AND m.minute >= @Before AND m.minute < @To
         GROUP BY m.terminal_id;
         """);
 }
