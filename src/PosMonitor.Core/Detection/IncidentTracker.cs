@@ -45,8 +45,9 @@ internal sealed class IncidentTracker(DetectionSettings settings, IIncidentIdGen
 
     /// <param name="mayOpen">False while warming up: existing incidents are kept and resolved, none opened.</param>
     /// <param name="stillElevated">The relaxed test of an incident's scope, for incidents not found this tick.</param>
+    /// <param name="persisted">Whether a wide rate finding's failures showed in at least two minutes (a one-minute blip opens nothing).</param>
     public void Apply(DetectionFrame f, List<Finding> findings, bool mayOpen,
-        Func<TrackedIncident, bool> stillElevated, List<IncidentChange> changes, List<string> problems)
+        Func<TrackedIncident, bool> stillElevated, Func<Finding, bool> persisted, List<IncidentChange> changes, List<string> problems)
     {
         var now = f.Now;
         var merged = Merge(findings);
@@ -107,6 +108,7 @@ internal sealed class IncidentTracker(DetectionSettings settings, IIncidentIdGen
                 if (!mayOpen) continue;
                 var firstSeen = _pending.TryGetValue(key, out var at) ? at : _pending[key] = now;
                 if (Width(g.Primary.ScopeType) <= Width(ScopeType.Merchant) && now - firstSeen < settings.NarrowConfirmation) continue;
+                if (Width(g.Primary.ScopeType) > Width(ScopeType.Merchant) && !g.Primary.Silence && !persisted(g.Primary)) continue;
                 _pending.Remove(key);
                 var opened = OpenNew(f, g, ids.NextId());
                 refreshed.Add(opened.Incident.Id);

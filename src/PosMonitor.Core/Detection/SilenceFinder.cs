@@ -85,6 +85,9 @@ internal sealed class SilenceFinder(DetectionSettings settings)
         {
             if (!silent[t] || claimed[t]) continue;
             var seen = f.States[t]!.LastSeenAt!.Value;
+            // One device alone going quiet is most often a restart (a firmware install takes up to two
+            // minutes plus a heartbeat): it must stay quiet longer than that before it is an outage.
+            if (f.Now - seen <= settings.TerminalSilenceAfter) continue;
             var m = index.MerchantOf[t];
             into.Add(Silence(f, ScopeType.Terminal, t, index.TerminalIds[t], 1, 1, [t],
                 [$"no heartbeat or sale since {Wording.Time(seen)} ({(f.Now - seen).TotalMinutes:0.0} min) while merchant {index.MerchantIds[m]} is open",

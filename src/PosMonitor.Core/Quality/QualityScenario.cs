@@ -21,7 +21,8 @@ public static class QualityScenario
 
     /// <summary>
     /// Fault texts for one seed. Offsets are fractions of the run so a shorter run keeps the layout; the
-    /// decoys sit at 30% (sparse terminal), 35–52% (rollout), 60% (blip) and 80% (maintenance).
+    /// firmware fault hits 3.2.2, the version
+    /// every generated fleet is rolling out (the quiet-rollout decoy then takes 3.3.0); the decoys sit at 30% (sparse terminal), 35–52% (rollout), 60% (blip) and 80% (maintenance).
     /// </summary>
     public static IReadOnlyList<string> Faults(int seed, TimeSpan duration)
     {
@@ -38,7 +39,7 @@ public static class QualityScenario
             $"operator:merchant=random:{Pick("35%", "20%")}:45m:{At(0.40)}",
             $"third_party:region=random:{Pick("20%", "50%")}:15m:{At(0.66)}",
             $"gateway:gateway=random:{Pick("60%", "12%")}:12m:{At(0.86)}",
-            $"software:firmware=random:{Pick("25%", "10%")}:30m:{At(0.70)}",
+            $"software:firmware=3.2.2:{Pick("25%", "10%")}:30m:{At(0.70)}",
             $"network:terminal=random:offline:20m:{At(0.90)}",
             $"third_party:platform:{Pick("50%", "20%")}:10m:{At(0.93)}",
         ];
