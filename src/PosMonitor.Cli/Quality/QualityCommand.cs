@@ -51,8 +51,8 @@ public static class QualityCommand
         Parallel.For(0, seeds.Length, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount },
             i => runs[i] = ScenarioRun.Execute(QualityScenario.Options(seeds[i], terminals, duration, start), withStaticRule: true));
         var terminalHours = terminals * duration.TotalHours;
-        var engine = Score.Combine(runs.Select(r => QualityScore.Evaluate(r.GroundTruth, r.Engine, terminalHours)));
-        var rule = Score.Combine(runs.Select(r => QualityScore.Evaluate(r.GroundTruth, r.Static!, terminalHours)));
+        var engine = Score.Combine(runs.Select(r => QualityScore.Evaluate(r.GroundTruth, r.Engine, terminalHours, r.SoleTerminals)));
+        var rule = Score.Combine(runs.Select(r => QualityScore.Evaluate(r.GroundTruth, r.Static!, terminalHours, r.SoleTerminals)));
         var inv = CultureInfo.InvariantCulture;
         stdout.WriteLine(string.Create(inv,
             $"Seeds {string.Join(",", seeds)}, {terminals:N0} terminals x {duration.TotalHours:0.#} h each, {engine.Faults.Count} faults, all decoys"));

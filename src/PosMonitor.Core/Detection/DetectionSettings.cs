@@ -51,10 +51,11 @@ public sealed class DetectionSettings
     public TimeSpan SilenceAfter { get; set; } = TimeSpan.FromSeconds(90);
 
     /// <summary>
-    /// A terminal silent on its own (not with its merchant or region) opens only after this long: a
-    /// restart (firmware install, reboot) keeps a device quiet for up to two minutes plus a heartbeat.
+    /// A terminal silent on its own (not with its merchant or region) opens only after this long, and
+    /// not before a restart could explain it (two minutes plus two of the terminal's learned heartbeat
+    /// intervals): a reboot or firmware install is not an outage.
     /// </summary>
-    public TimeSpan TerminalSilenceAfter { get; set; } = TimeSpan.FromSeconds(170);
+    public TimeSpan TerminalSilenceAfter { get; set; } = TimeSpan.FromSeconds(150);
 
     /// <summary>
     /// Only terminals seen within this span (and, for merchants with opening hours, since today's

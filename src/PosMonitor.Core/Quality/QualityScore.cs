@@ -14,6 +14,8 @@ namespace PosMonitor.Core.Quality;
 /// <item>A fault is <em>detected</em> when at least one incident belongs to it; <em>attributed</em> when its
 ///   first such incident (as last updated: a promoted incident counts at its final scope) has the fault's
 ///   cause, scope type and scope id.</item>
+/// <item>A merchant with a single terminal and that terminal are the same scope: a fault injected on either
+///   is rightly attributed to either (the telemetry cannot tell them apart).</item>
 /// <item>Latency: the first belonging incident's opening minus the fault's start.</item>
 /// <item>Duplicates: belonging incidents beyond the first.</item>
 /// <item>False positives: incidents belonging to no fault (decoys included), per 1,000 terminal-hours.</item>
@@ -23,8 +25,12 @@ public static class QualityScore
 {
     public static readonly TimeSpan Grace = TimeSpan.FromMinutes(5);
 
-    public static Score Evaluate(IReadOnlyList<GroundTruthEntry> truth, IReadOnlyList<Incident> incidents, double terminalHours)
+    /// <param name="soleTerminals">Merchant id to its only terminal, for merchants that have one.</param>
+    public static Score Evaluate(IReadOnlyList<GroundTruthEntry> truth, IReadOnlyList<Incident> incidents, double terminalHours,
+        IReadOnlyDictionary<string, string>? soleTerminals = null)
     {
+        (ScopeType, string) Norm(ScopeType type, string id) =>
+            type == ScopeType.Merchant && soleTerminals?.GetValueOrDefault(id) is { } only ? (ScopeType.Terminal, only) : (type, id);
         var faults = truth.Where(e => e.Kind == GroundTruthKind.Fault && e.AffectedTerminals.Count > 0).ToList();
         var terminals = faults.Select(f => f.AffectedTerminals.ToHashSet(StringComparer.Ordinal)).ToList();
         var owner = new int[incidents.Count];
@@ -37,7 +43,7 @@ public static class QualityScore
             {
                 var fault = faults[f];
                 if (inc.OpenedAt < fault.Start - TimeSpan.FromMinutes(1) || inc.OpenedAt > fault.End + Grace) continue;
-                var sameScope = inc.ScopeType == fault.ScopeType && inc.ScopeId == fault.ScopeId;
+                var sameScope = Norm(inc.ScopeType, inc.ScopeId) == Norm(fault.ScopeType, fault.ScopeId);
                 var shared = inc.AffectedTerminalIds.Count(terminals[f].Contains);
                 if (!sameScope && shared == 0) continue;
                 var exact = sameScope && inc.Cause == fault.Cause;
@@ -53,7 +59,7 @@ public static class QualityScore
             var first = mine.FirstOrDefault();
             var fault = faults[f];
             results.Add(new FaultResult(fault, first,
-                first is not null && first.Cause == fault.Cause && first.ScopeType == fault.ScopeType && first.ScopeId == fault.ScopeId,
+                first is not null && first.Cause == fault.Cause && Norm(first.ScopeType, first.ScopeId) == Norm(fault.ScopeType, fault.ScopeId),
                 first is null ? null : Max(first.OpenedAt - fault.Start, TimeSpan.Zero),
                 Math.Max(0, mine.Count - 1)));
         }

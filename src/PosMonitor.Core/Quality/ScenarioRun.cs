@@ -17,7 +17,8 @@ public sealed record ScenarioRun(
     IReadOnlyList<Incident> Engine,
     IReadOnlyList<Incident>? Static,
     IReadOnlyList<string> Problems,
-    DateTimeOffset End)
+    DateTimeOffset End,
+    IReadOnlyDictionary<string, string> SoleTerminals)
 {
     public static ScenarioRun Execute(SimulationOptions options, DetectionSettings? settings = null, bool withStaticRule = false)
     {
@@ -38,7 +39,9 @@ public sealed record ScenarioRun(
         replayer.Finish();
         rule?.Finish();
         var end = simulator.End ?? replayer.LastEvent ?? options.Start;
-        return new ScenarioRun(simulator, truth, replayer.Incidents, rule?.Incidents, replayer.Problems, end);
+        var sole = fleet.Terminals.Values.GroupBy(t => t.MerchantId).Where(g => g.Count() == 1)
+            .ToDictionary(g => g.Key, g => g.Single().Id, StringComparer.Ordinal);
+        return new ScenarioRun(simulator, truth, replayer.Incidents, rule?.Incidents, replayer.Problems, end, sole);
     }
 
     public static IReadOnlyList<MaintenanceWindow> MaintenanceWindows(IEnumerable<GroundTruthEntry> truth) => truth
