@@ -90,7 +90,7 @@ internal sealed class IncidentTracker(DetectionSettings settings, IIncidentIdGen
                 }
                 var narrower = _open.Values
                     .Where(o => o.Incident.Cause == g.Primary.Cause && Width(o.Incident.ScopeType) < Width(g.Primary.ScopeType)
-                        && Inside(f, o.Incident, g.Primary))
+                        && Inside(f, o, g.Primary))
                     .OrderBy(o => o.Incident.OpenedAt).ToList();
                 if (narrower.Count > 0)
                 {
@@ -246,9 +246,17 @@ internal sealed class IncidentTracker(DetectionSettings settings, IIncidentIdGen
         return scope >= 0 && terminals.All(t => level.Of[t] == scope);
     }
 
-    /// <summary>Whether the (narrower) incident's scope lies inside the finding's scope.</summary>
-    private static bool Inside(DetectionFrame f, Incident incident, Finding wider)
+    /// <summary>
+    /// Whether the (narrower) incident lies inside the finding's scope: its affected terminals when it has
+    /// any (a chain's merchant spans regions, but a regional fault only touches its stores in the region),
+    /// else its whole scope.
+    /// </summary>
+    private static bool Inside(DetectionFrame f, TrackedIncident tracked, Finding wider)
     {
+        var affected = tracked.Terminals.Select(id => f.Index.TerminalIndex.GetValueOrDefault(id, -1)).ToList();
+        if (affected.Count > 0 && affected.All(t => t >= 0))
+            return affected.All(t => f.Contains(wider.ScopeType, wider.Scope, t));
+        var incident = tracked.Incident;
         var level = f.Level(incident.ScopeType);
         var scope = level.IndexOf.GetValueOrDefault(incident.ScopeId, -1);
         if (incident.ScopeType == ScopeType.Platform) scope = 0;
