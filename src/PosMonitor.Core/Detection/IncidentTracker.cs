@@ -243,7 +243,11 @@ internal sealed class IncidentTracker(DetectionSettings settings, IIncidentIdGen
     {
         var level = f.Level(incident.ScopeType);
         var scope = incident.ScopeType == ScopeType.Platform ? 0 : level.IndexOf.GetValueOrDefault(incident.ScopeId, -1);
-        return scope >= 0 && terminals.All(t => level.Of[t] == scope);
+        if (scope < 0) return false;
+        // Mostly inside is inside: a chain's stores outside a failing region, or one terminal's own noise,
+        // must not split one fault into a wide incident and a narrow duplicate.
+        var list = terminals as IReadOnlyCollection<int> ?? terminals.ToList();
+        return list.Count > 0 && list.Count(t => level.Of[t] == scope) * 2 > list.Count;
     }
 
     /// <summary>
