@@ -127,6 +127,22 @@ public class MaintenancePageTests : BunitTest
     }
 
     [Fact]
+    public void Every_maintenance_string_and_repository_problem_the_page_can_show_has_a_chinese_text()
+    {
+        var resources = new System.Resources.ResourceManager(typeof(DetectionStrings).FullName!, typeof(DetectionStrings).Assembly);
+        var english = resources.GetResourceSet(System.Globalization.CultureInfo.InvariantCulture, true, false)!
+            .Cast<System.Collections.DictionaryEntry>().Select(e => (string)e.Key)
+            .Where(k => k.StartsWith("Mw_", StringComparison.Ordinal) || !k.Contains('_')).ToList();
+        Assert.Contains("a weekly window needs at least one weekday", english);
+        var zh = System.Globalization.CultureInfo.GetCultureInfo("zh-CN");
+        foreach (var key in english)
+        {
+            var text = resources.GetString(key, zh);
+            Assert.False(string.IsNullOrEmpty(text) || text == resources.GetString(key, System.Globalization.CultureInfo.InvariantCulture), $"no Chinese text for {key}");
+        }
+    }
+
+    [Fact]
     public async Task Deleting_a_window_removes_it_from_detection_and_is_audited()
     {
         var (database, repository, audit) = await SetUpAsync();
