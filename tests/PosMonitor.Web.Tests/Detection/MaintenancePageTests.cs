@@ -155,9 +155,11 @@ public class MaintenancePageTests : BunitTest
         var page = Render<MaintenancePage>();
 
         await page.InvokeAsync(() => page.Find(".mw-list .mw-delete").Click());
+        Assert.Single(await repository.ListAsync(None));   // the first press only asks for confirmation
+        await page.InvokeAsync(() => page.Find(".mw-list .mw-confirm-delete").Click());
 
         Assert.Empty(await repository.ForDetectionAsync(DateTimeOffset.UtcNow, None));
-        page.WaitForAssertion(() => Assert.Empty(page.FindAll(".mw-list .mw-delete")));
+        page.WaitForAssertion(() => Assert.Empty(page.FindAll(".mw-list tbody .mw-when")));
         var logged = await audit.SearchAsync(new AuditQuery(null, AuditActions.MaintenanceDeleted, null, null, 0, 10), None);
         Assert.Equal(added.Window.Id, Assert.Single(logged.Items).Target);
     }

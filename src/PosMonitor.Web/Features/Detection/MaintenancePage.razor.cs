@@ -21,6 +21,8 @@ public partial class MaintenancePage
     private IReadOnlyList<string> _problems = [];
     private MaintenanceForm _form = new();
     private bool _busy;
+    /// <summary>The window whose delete button was pressed once; a second press on "Delete now" removes it.</summary>
+    private string? _confirming;
 
     private static CultureInfo Culture => CultureInfo.CurrentUICulture;
 
@@ -73,6 +75,7 @@ public partial class MaintenancePage
 
     private async Task DeleteAsync(string id)
     {
+        _confirming = null;
         await Admin.DeleteAsync((await AuthState).User, id, CancellationToken.None);
         await ReloadAsync();
     }
