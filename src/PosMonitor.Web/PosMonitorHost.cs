@@ -7,7 +7,9 @@ using PosMonitor.Web.Features.Fleet;
 using PosMonitor.Web.Features.Heatmap;
 using PosMonitor.Web.Features.Incidents;
 using PosMonitor.Web.Features.Identity;
+using PosMonitor.Web.Features.Notifications;
 using PosMonitor.Web.Features.Operations;
+using PosMonitor.Web.Features.Runbooks;
 using PosMonitor.Web.Features.Terminals;
 using PosMonitor.Web.Features.Telemetry;
 using PosMonitor.Web.Infrastructure.Scheduling;
@@ -42,6 +44,9 @@ public static class PosMonitorHost
         builder.AddOperations();
         builder.AddTerminals();
         builder.AddFeedback();
+        builder.AddRunbooks();
+        builder.AddNotifications();
+        builder.AddIncidentTickets();
         builder.AddDemo();
 
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();

@@ -129,7 +129,7 @@ public class MerchantFeedbackBrowserTests(BrowserPortal portal) : IClassFixture<
         var context = await browser.NewContextAsync(new() { ViewportSize = new() { Width = 1366, Height = 900 }, Locale = "en" });
         var page = await context.NewPageAsync();
         page.Console += (_, m) => { if (m.Type == "error") errors.Add(m.Text); };
-        page.SetDefaultTimeout(15000);
+        page.SetDefaultTimeout(30000); // generous: CI shares two cores with the portal process
         return page;
     }
 

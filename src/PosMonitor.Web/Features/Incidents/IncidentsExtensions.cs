@@ -1,3 +1,5 @@
+using PosMonitor.Web.Infrastructure.Scheduling;
+
 namespace PosMonitor.Web.Features.Incidents;
 
 public static class IncidentsExtensions
@@ -7,6 +9,22 @@ public static class IncidentsExtensions
         builder.Services.AddSingleton<IncidentFeed>();
         builder.Services.AddSingleton<IncidentRepository>();
         builder.Services.AddSingleton<IIncidentReader>(sp => sp.GetRequiredService<IncidentRepository>());
+        return builder;
+    }
+
+    /// <summary>Support's side (tickets, checklists, escalation, merchant notices); after runbooks and notifications.</summary>
+    public static IHostApplicationBuilder AddIncidentTickets(this IHostApplicationBuilder builder)
+    {
+        var section = builder.Configuration.GetSection(SlaOptions.Section);
+        builder.Services.Configure<SlaOptions>(section);
+        builder.Services.AddSingleton<TicketRepository>();
+        builder.Services.AddSingleton<MerchantNoticeRepository>();
+        builder.Services.AddSingleton<IncidentQueries>();
+        builder.Services.AddSingleton<IncidentTickets>();
+        builder.Services.AddSingleton<IncidentEscalation>();
+        builder.Services.AddHostedService<IncidentTicketsFeeder>();
+        var check = section.GetValue(nameof(SlaOptions.EscalationCheckSeconds), new SlaOptions().EscalationCheckSeconds);
+        builder.Services.AddJob<EscalateUnacknowledgedIncidentsJob>(TimeSpan.FromSeconds(Math.Max(5, check)));
         return builder;
     }
 }

@@ -1,0 +1,14 @@
+using Quartz;
+
+namespace PosMonitor.Web.Features.Notifications;
+
+/// <summary>Delivers due notifications every few seconds (PosMonitor:Notifications:PollSeconds).</summary>
+[DisallowConcurrentExecution]
+public sealed class DeliverNotificationsJob(NotificationDelivery delivery) : IJob
+{
+    public async Task Execute(IJobExecutionContext context)
+    {
+        // Drain what is due, batch after batch, so a burst does not wait a poll interval per batch.
+        while (!context.CancellationToken.IsCancellationRequested && await delivery.DeliverDueAsync(context.CancellationToken) > 0) { }
+    }
+}

@@ -1,0 +1,123 @@
+using System.Threading.Channels;
+using Microsoft.Extensions.Options;
+using PosMonitor.Core.Detection;
+using PosMonitor.Core.Incidents;
+using PosMonitor.Web.Features.Incidents;
+using PosMonitor.Web.Features.Runbooks;
+
+namespace PosMonitor.Web.Features.Notifications;
+
+/// <summary>
+/// Writes notifications into the outbox: one row per configured channel that wants the event, and
+/// one per escalation contact reachable by e-mail or chat. Incident openings and resolutions come
+/// from <see cref="IncidentFeed"/>; escalations are enqueued by whoever escalates.
+/// </summary>
+public sealed class Notifier(NotificationOutbox outbox, IOptionsMonitor<NotificationOptions> options, TimeProvider time)
+{
+    /// <summary>The escalation contacts' own addresses go out under this channel name.</summary>
+    public const string ContactChannelName = "contact";
+
+    /// <summary>Queues <paramref name="message"/> for every configured channel that wants it; returns the rows written.</summary>
+    public async Task<int> EnqueueAsync(NotificationMessage message, CancellationToken ct = default)
+    {
+        var entries = options.CurrentValue.Channels.Where(c => c.Wants(message))
+            .Select(c => new OutboxEntry(c.Name, c.Kind, null, message)).ToList();
+        await outbox.AddAsync(entries, time.GetUtcNow(), ct);
+        return entries.Count;
+    }
+
+    /// <summary>
+    /// Queues <paramref name="message"/> for the configured channels and for each contact with an
+    /// e-mail address (through the first e-mail channel) or a chat webhook. Phone contacts cannot be
+    /// reached this way: they are returned so the caller can record who must be rung.
+    /// </summary>
+    public async Task<IReadOnlyList<EscalationContact>> EnqueueEscalationAsync(NotificationMessage message, IEnumerable<EscalationContact> contacts, CancellationToken ct = default)
+    {
+        var settings = options.CurrentValue;
+        var entries = settings.Channels.Where(c => c.Wants(message)).Select(c => new OutboxEntry(c.Name, c.Kind, null, message)).ToList();
+        var email = settings.Channels.FirstOrDefault(c => c.Kind == ChannelKind.Email);
+        var unreachable = new List<EscalationContact>();
+        foreach (var contact in contacts)
+        {
+            switch (contact.Channel)
+            {
+                case Runbooks.ContactChannel.Email when email is not null:
+                    entries.Add(new OutboxEntry(email.Name, ChannelKind.Email, contact.Address, message));
+                    break;
+                case Runbooks.ContactChannel.ChatWebhook when Uri.TryCreate(contact.Address, UriKind.Absolute, out var url):
+                    entries.Add(new OutboxEntry(ContactChannelName, KindOf(url), contact.Address, message));
+                    break;
+                default:
+                    unreachable.Add(contact);
+                    break;
+            }
+        }
+        await outbox.AddAsync(entries, time.GetUtcNow(), ct);
+        return unreachable;
+    }
+
+    /// <summary>A chat webhook's format, told from its host.</summary>
+    public static ChannelKind KindOf(Uri url) => url.Host switch
+    {
+        "oapi.dingtalk.com" => ChannelKind.DingTalk,
+        "qyapi.weixin.qq.com" => ChannelKind.WeCom,
+        "hooks.slack.com" => ChannelKind.Slack,
+        _ => ChannelKind.Webhook,
+    };
+}
+
+/// <summary>
+/// Forwards incident openings and resolutions from <see cref="IncidentFeed"/> into the outbox. Feed
+/// subscribers run on detection's thread, so the handler only hands the event to a queue; a
+/// background loop writes the outbox rows.
+/// </summary>
+public sealed class IncidentNotifications(IncidentFeed feed, Notifier notifier, TimeProvider time, ILogger<IncidentNotifications> logger) : BackgroundService
+{
+    private readonly Channel<NotificationMessage> _queue = Channel.CreateUnbounded<NotificationMessage>(new UnboundedChannelOptions { SingleReader = true });
+    private IDisposable? _subscription;
+
+    // Subscribed before ExecuteAsync, which .NET runs on a background thread: no early incident slips past.
+    public override Task StartAsync(CancellationToken ct)
+    {
+        _subscription = feed.Subscribe(OnIncident);
+        return base.StartAsync(ct);
+    }
+
+    public override async Task StopAsync(CancellationToken ct)
+    {
+        _subscription?.Dispose();
+        await base.StopAsync(ct);
+    }
+
+    public void OnIncident(IncidentChangeKind kind, Incident incident)
+    {
+        if (NotificationEvents.Of(kind) is { } @event)
+            _queue.Writer.TryWrite(NotificationMessage.From(@event, incident, time.GetUtcNow()));
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            await foreach (var message in _queue.Reader.ReadAllAsync(stoppingToken))
+                await WriteAsync(message, stoppingToken);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Shutting down: write what was already handed over, so nothing raised before the stop is dropped.
+            while (_queue.Reader.TryRead(out var message)) await WriteAsync(message, CancellationToken.None);
+        }
+    }
+
+    private async Task WriteAsync(NotificationMessage message, CancellationToken ct)
+    {
+        try
+        {
+            await notifier.EnqueueAsync(message, ct);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            logger.LogError(e, "Could not queue the {Event} notification of {Incident}", message.Event, message.IncidentId);
+        }
+    }
+}

@@ -1,0 +1,47 @@
+using System.Net;
+using Microsoft.Extensions.DependencyInjection;
+using PosMonitor.Core.Incidents;
+using PosMonitor.Web.Features.Incidents;
+using PosMonitor.Web.Features.Telemetry;
+using PosMonitor.Web.Tests.Infrastructure;
+
+namespace PosMonitor.Web.Tests.Incidents;
+
+/// <summary>The incident pages as the portal serves them, wired by the real host.</summary>
+public class IncidentPagesTests(PosMonitorFactory factory) : IClassFixture<PosMonitorFactory>
+{
+    private async Task<Incident> ManualIncidentAsync()
+    {
+        await factory.PutFleetAsync(TestFleet.Small());
+        await factory.Services.GetRequiredService<FleetCache>().ReloadAsync(default);
+        return await factory.Services.GetRequiredService<IncidentTickets>().CreateManualAsync(
+            "Lotus Noodle House reports timeouts", Cause.Network, Severity.Major, ScopeType.Merchant, "m-0001", ["m-0001"], "alice", default);
+    }
+
+    [Fact]
+    public async Task The_queue_lists_open_incidents_and_the_incident_page_shows_its_runbook_checklist()
+    {
+        var incident = await ManualIncidentAsync();
+        var client = factory.CreateClient();
+
+        var queue = WebUtility.HtmlDecode(await client.GetStringAsync("/incidents"));
+        var page = WebUtility.HtmlDecode(await client.GetStringAsync($"/incidents/{incident.Id}"));
+
+        Assert.Contains("Lotus Noodle House reports timeouts", queue);
+        Assert.Contains($"/incidents/{incident.Id}", queue);
+        Assert.Contains("Network outage or degraded connectivity", page);
+        Assert.Contains("Confirm the scope from telemetry", page);
+        Assert.Contains("Dear Lotus Noodle House", page);
+    }
+
+    [Theory]
+    [InlineData("/incidents/figures")]
+    [InlineData("/incidents/new")]
+    [InlineData("/admin/notifications")]
+    public async Task Support_pages_are_served(string path)
+    {
+        var response = await factory.CreateClient().GetAsync(path);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+}

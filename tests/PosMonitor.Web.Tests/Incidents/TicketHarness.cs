@@ -1,0 +1,78 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
+using PosMonitor.Core.Detection;
+using PosMonitor.Core.Incidents;
+using PosMonitor.Web.Features.Fleet;
+using PosMonitor.Web.Features.Incidents;
+using PosMonitor.Web.Features.Notifications;
+using PosMonitor.Web.Features.Runbooks;
+using PosMonitor.Web.Features.Telemetry;
+using PosMonitor.Web.Infrastructure.Data;
+using PosMonitor.Web.Tests.Infrastructure;
+using PosMonitor.Web.Tests.Notifications;
+
+namespace PosMonitor.Web.Tests.Incidents;
+
+/// <summary>The incident workflow wired by hand on a migrated database with the small fleet and the default runbooks.</summary>
+public sealed class TicketHarness : IAsyncDisposable
+{
+    private TicketHarness(TestDatabase database, FakeTimeProvider clock, NotificationOptions notifications, SlaOptions sla)
+    {
+        Database = database;
+        Clock = clock;
+        var db = database.Db;
+        Fleet = new FleetRepository(db, clock);
+        Cache = new FleetCache(Fleet, new FleetChanges());
+        Incidents = new IncidentRepository(db);
+        Tickets = new TicketRepository(db);
+        Runbooks = new RunbookRepository(db, clock);
+        Notices = new MerchantNoticeRepository(db);
+        Notifications = new NotificationPipeline(db, notifications, clock);
+        Sla = new FixedOptions<SlaOptions>(sla);
+        Workflow = new IncidentTickets(Tickets, Incidents, Runbooks, Notices, Notifications.Notifier, Feed, Cache,
+            Localized.For<RunbookStrings>(), clock, NullLogger<IncidentTickets>.Instance);
+        Escalation = new IncidentEscalation(Tickets, Incidents, Runbooks, Notifications.Notifier, Workflow, Sla, clock);
+    }
+
+    public TestDatabase Database { get; }
+    public FakeTimeProvider Clock { get; }
+    public FleetRepository Fleet { get; }
+    public FleetCache Cache { get; }
+    public IncidentFeed Feed { get; } = new();
+    public IncidentRepository Incidents { get; }
+    public TicketRepository Tickets { get; }
+    public RunbookRepository Runbooks { get; }
+    public MerchantNoticeRepository Notices { get; }
+    public NotificationPipeline Notifications { get; }
+    public FixedOptions<SlaOptions> Sla { get; }
+    public IncidentTickets Workflow { get; }
+    public IncidentEscalation Escalation { get; }
+
+    public static async Task<TicketHarness> CreateAsync(DatabaseProvider provider = DatabaseProvider.Sqlite, NotificationOptions? notifications = null)
+    {
+        var h = new TicketHarness(await TestDatabase.CreateAsync(provider), NotificationPipeline.Clock(), notifications ?? new NotificationOptions(), new SlaOptions());
+        await h.Fleet.UpsertAsync(TestFleet.Small(), default);
+        await h.Cache.ReloadAsync(default);
+        await h.Runbooks.SeedAsync(DefaultRunbooks.All);
+        return h;
+    }
+
+    /// <summary>A critical gateway incident on gw-unionpay touching both merchants, as detection would open it.</summary>
+    public Incident GatewayIncident() => new()
+    {
+        Id = "inc-000042", ScopeType = ScopeType.Gateway, ScopeId = "gw-unionpay", Cause = Cause.Gateway, Severity = Severity.Critical,
+        OpenedAt = Clock.GetUtcNow(), UpdatedAt = Clock.GetUtcNow(), RunbookId = "rb-gateway-degradation", Title = "Gateway gw-unionpay timeouts",
+        Evidence = ["gateway stage timeouts 41 % (baseline 0.4 %)"], AffectedMerchantIds = ["m-0001", "m-0002"], AffectedMerchants = 2,
+        AffectedTerminalIds = ["T-000001", "T-000002", "T-000004"], AffectedTerminals = 3, PeakRate = 0.41,
+    };
+
+    /// <summary>Stores and opens an incident as DetectionRunner does (save, then publish), and lets the feeder handle it.</summary>
+    public async Task<Incident> DetectAsync(Incident incident, IncidentChangeKind kind = IncidentChangeKind.Opened)
+    {
+        await Incidents.SaveAsync([new IncidentChange(kind, incident)], Cache.Current, default);
+        await new IncidentTicketsFeeder(Feed, Workflow).HandleAsync(kind, incident, default);
+        return incident;
+    }
+
+    public async ValueTask DisposeAsync() => await Database.DisposeAsync();
+}

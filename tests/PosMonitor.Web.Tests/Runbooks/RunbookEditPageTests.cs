@@ -1,0 +1,96 @@
+using Bunit;
+using Microsoft.AspNetCore.Components;
+using Microsoft.Extensions.DependencyInjection;
+using PosMonitor.Web.Features.Runbooks;
+using PosMonitor.Web.Infrastructure.Data;
+using PosMonitor.Web.Tests.Infrastructure;
+
+namespace PosMonitor.Web.Tests.Runbooks;
+
+public class RunbookEditPageTests : BunitTest, IAsyncLifetime
+{
+    private TestDatabase? _database;
+    private RunbookRepository _runbooks = default!;
+
+    public async ValueTask InitializeAsync()
+    {
+        _database = await TestDatabase.CreateAsync(DatabaseProvider.Sqlite);
+        _runbooks = new RunbookRepository(_database.Db, TimeProvider.System);
+        await _runbooks.SeedAsync(DefaultRunbooks.All);
+        Services.AddSingleton(_runbooks);
+        Services.AddSingleton<RunbookMarkdown>();
+    }
+
+    public new async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        if (_database is not null) await _database.DisposeAsync();
+    }
+
+    private IRenderedComponent<RunbookEditPage> RenderEditor(string id = "rb-network-outage")
+    {
+        var page = Render<RunbookEditPage>(p => p.Add(x => x.Id, id));
+        page.WaitForAssertion(() => Assert.NotEmpty(page.FindAll(".edit-step")));
+        return page;
+    }
+
+    [Fact]
+    public void Preview_renders_the_markdown_as_it_is_typed_and_drops_scripts()
+    {
+        var page = RenderEditor();
+
+        page.FindAll(".step-instructions textarea")[0].Input("**Check the router** <script>alert(1)</script> <img src=x onerror=alert(1)>");
+
+        page.WaitForAssertion(() =>
+        {
+            var preview = page.Find(".runbook-preview").InnerHtml;
+            Assert.Contains("<strong>Check the router</strong>", preview);
+            Assert.DoesNotContain("<script", preview);
+            Assert.DoesNotContain("onerror", preview);
+        }, TimeSpan.FromSeconds(3));
+    }
+
+    [Fact]
+    public void Steps_can_be_added_moved_and_removed()
+    {
+        var page = RenderEditor();
+        var before = page.FindAll(".edit-step").Count;
+        var firstTitle = page.FindAll(".step-title input")[0].GetAttribute("value");
+
+        page.Find(".add-step").Click();
+        Assert.Equal(before + 1, page.FindAll(".edit-step").Count);
+
+        page.FindAll(".step-down")[0].Click();
+        Assert.Equal(firstTitle, page.FindAll(".step-title input")[1].GetAttribute("value"));
+
+        page.FindAll(".step-remove")[^1].Click();
+        Assert.Equal(before, page.FindAll(".edit-step").Count);
+    }
+
+    [Fact]
+    public async Task Saving_writes_a_new_version_and_goes_to_the_runbook()
+    {
+        var page = RenderEditor();
+        page.Find(".add-step").Click();
+        page.FindAll(".step-title input")[^1].Input("Tell the landlord");
+
+        page.Find("button.save").Click();
+
+        page.WaitForAssertion(() => Assert.EndsWith("/runbooks/rb-network-outage", Services.GetRequiredService<NavigationManager>().Uri));
+        var current = (await _runbooks.CurrentVersionAsync("rb-network-outage"))!;
+        Assert.Equal(2, current.Version);
+        Assert.Equal("Tell the landlord", current.Steps[^1].Title.En);
+        Assert.Equal(DefaultRunbooks.All[0].Steps.Count, (await _runbooks.GetVersionAsync("rb-network-outage", 1))!.Steps.Count);
+    }
+
+    [Fact]
+    public void A_draft_with_problems_is_not_saved_and_says_why()
+    {
+        var page = RenderEditor();
+        foreach (var _ in page.FindAll(".edit-step")) page.FindAll(".step-remove")[0].Click();
+
+        page.Find("button.save").Click();
+
+        page.WaitForAssertion(() => Assert.Contains("Add at least one step.", page.Find(".edit-problem").TextContent));
+    }
+}

@@ -1,0 +1,29 @@
+using PosMonitor.Web.Tests.Infrastructure;
+
+namespace PosMonitor.Web.Tests.Runbooks;
+
+/// <summary>The portal seeds the default runbooks at start-up and serves their pages.</summary>
+public class RunbooksPageTests(PosMonitorFactory factory) : IClassFixture<PosMonitorFactory>
+{
+    [Fact]
+    public async Task The_list_shows_the_seeded_runbooks()
+    {
+        var html = await factory.CreateClient().GetStringAsync("/runbooks");
+
+        Assert.Contains("Payment gateway degradation", html);
+        Assert.Contains("/runbooks/rb-operator-guidance", html);
+    }
+
+    [Fact]
+    public async Task The_runbook_page_shows_steps_in_the_viewer_s_language()
+    {
+        var client = factory.CreateClient();
+        client.DefaultRequestHeaders.AcceptLanguage.ParseAdd("zh-CN");
+
+        // Prerendered HTML encodes CJK as character references.
+        var html = System.Net.WebUtility.HtmlDecode(await client.GetStringAsync("/runbooks/rb-gateway-degradation"));
+
+        Assert.Contains("联系网关服务商", html);
+        Assert.Contains("升级联系人", html);
+    }
+}
