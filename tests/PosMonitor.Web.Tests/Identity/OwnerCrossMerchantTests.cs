@@ -69,6 +69,25 @@ public class OwnerCrossMerchantTests(PortalFactory factory) : IClassFixture<Port
         Assert.DoesNotContain(audited, e => e.Target == $"incident:{own}");
     }
 
+    [Fact]
+    public async Task An_owner_opening_the_staff_incident_page_of_another_merchants_incident_is_turned_away_without_its_content()
+    {
+        await factory.SeedAsync();
+        var id = $"inc-page-{Guid.NewGuid().ToString("N")[..6]}";
+        var incident = IncidentRepositoryTests.Make(id, DateTimeOffset.UtcNow, ["T-000003"]) with { Title = "Harbin outage " + id };
+        await factory.Services.GetRequiredService<IncidentRepository>().SaveAsync(
+            [new IncidentChange(IncidentChangeKind.Opened, incident)], FleetModel.FromDocument(TestFleet.Small()), CancellationToken.None);
+        var owner = await factory.SignedInAsync(PortalFactory.Owner1);
+
+        var response = await owner.GetAsync($"/incidents/{id}");
+
+        // The incident page is staff-only: an owner is sent to the access-denied page for any id, so
+        // whether the incident exists does not leak (owners follow their incidents on /my).
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.Equal("/account/denied", response.Headers.Location?.AbsolutePath);
+        Assert.DoesNotContain(incident.Title, await response.Content.ReadAsStringAsync());
+    }
+
     private async Task<IReadOnlyList<AuditEntry>> CrossMerchantAsync()
     {
         await using var c = await factory.Services.GetRequiredService<Db>().OpenAsync();
