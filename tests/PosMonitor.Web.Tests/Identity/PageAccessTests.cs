@@ -29,6 +29,7 @@ public class PageAccessTests(PortalFactory factory) : IClassFixture<PortalFactor
             ("/admin/keys", Ok, Denied, Denied, Denied),
             ("/admin/wall-tokens", Ok, Denied, Denied, Denied),
             ("/admin/audit", Ok, Denied, Denied, Denied),
+            ("/admin/maintenance", Ok, Denied, Denied, Denied),
             ("/account/two-factor", Ok, Ok, Ok, Denied),
             ("/feedback", Ok, Denied, Ok, Denied),
             ("/feedback/overview", Ok, Ok, Ok, Denied),
