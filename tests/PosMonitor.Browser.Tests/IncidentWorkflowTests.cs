@@ -35,10 +35,21 @@ public sealed class IncidentWorkflowTests(LiveFixture live) : IClassFixture<Live
         page.SetDefaultTimeout(30_000);
 
         await page.GotoAsync(live.Portal.BaseUrl + "/incidents");
+        // Click only once the queue is live: a click while the circuit starts can be lost between the two renderers.
+        await page.WaitForSelectorAsync("[data-interactive=true]", new PageWaitForSelectorOptions { Timeout = 45_000 });
         await page.WaitForSelectorAsync($".incident-queue a[href='/incidents/{id}']", new PageWaitForSelectorOptions { Timeout = 45_000 });
         await page.ClickAsync($".incident-queue a[href='/incidents/{id}']");
         await page.WaitForURLAsync($"**/incidents/{id}");
-        await page.WaitForSelectorAsync("[data-interactive=true]", new PageWaitForSelectorOptions { Timeout = 45_000 });
+        await page.WaitForSelectorAsync(".incident-title");
+        try
+        {
+            await page.WaitForSelectorAsync("[data-interactive=true]", new PageWaitForSelectorOptions { Timeout = 45_000 });
+        }
+        catch (TimeoutException)
+        {
+            await Browser.ScreenshotAsync(page, "incident-debug.png");
+            Assert.Fail(string.Join("\n", errors) + "\n---\n" + live.Portal.Log[^Math.Min(6000, live.Portal.Log.Length)..]);
+        }
         await page.WaitForSelectorAsync(".status-open");
 
         await page.ClickAsync("button.action-acknowledge");
