@@ -2,6 +2,7 @@ using MudBlazor.Services;
 using PosMonitor.Web.Components;
 using PosMonitor.Web.Features.Demo;
 using PosMonitor.Web.Features.Detection;
+using PosMonitor.Web.Features.Feedback;
 using PosMonitor.Web.Features.Fleet;
 using PosMonitor.Web.Features.Heatmap;
 using PosMonitor.Web.Features.Incidents;
@@ -15,6 +16,7 @@ using PosMonitor.Web.Infrastructure.Scheduling;
 using PosMonitor.Web.Infrastructure;
 using PosMonitor.Web.Infrastructure.Data;
 using PosMonitor.Web.Infrastructure.Localization;
+using PosMonitor.Web.Infrastructure.Security;
 
 namespace PosMonitor.Web;
 
@@ -41,6 +43,7 @@ public static class PosMonitorHost
         builder.AddHeatmap();
         builder.AddOperations();
         builder.AddTerminals();
+        builder.AddFeedback();
         builder.AddRunbooks();
         builder.AddNotifications();
         builder.AddIncidentTickets();
@@ -58,9 +61,10 @@ public static class PosMonitorHost
             app.UseExceptionHandler("/Error", createScopeForErrors: true);
             app.UseHsts();
         }
+        app.UseSecurityHeaders();
         app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
         app.UseRequestLocalization();
-        app.UseAuthentication();
+        app.UsePosMonitorIdentity();
         app.UseAuthorization();
         app.UseRateLimiter();
         app.UseAntiforgery();
@@ -69,12 +73,15 @@ public static class PosMonitorHost
         app.MapCultureEndpoint();
         app.MapFleetApi();
         app.MapApiKeysApi();
+        app.MapAccountApi();
         app.MapTelemetryApi();
         app.MapIncidentsApi();
         app.MapLive();
+        app.MapFeedbackApi();
 
-        app.MapStaticAssets();
-        app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+        app.MapStaticAssets().AllowAnonymous();
+        // Our own CSP (SecurityHeaders) already says frame-ancestors 'none'; Blazor's would be a second header.
+        app.MapRazorComponents<App>().AddInteractiveServerRenderMode(o => o.ContentSecurityFrameAncestorsPolicy = null).RequireCircuitAuthorization();
         return app;
     }
 

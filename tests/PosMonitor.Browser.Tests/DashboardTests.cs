@@ -16,6 +16,7 @@ public sealed partial class DashboardTests(LiveFixture live) : IClassFixture<Liv
     {
         var browser = await live.BrowserAsync();
         var (page, errors) = await browser.NewPageAsync();
+        await Portal.SignInAsync(page);
         await page.GotoAsync(Portal.BaseUrl + "/");
         await WaitInteractiveAsync(page);
         var salesBefore = await page.InnerTextAsync("[data-testid=sales-per-minute]");
@@ -51,6 +52,7 @@ public sealed partial class DashboardTests(LiveFixture live) : IClassFixture<Liv
     {
         var browser = await live.BrowserAsync();
         var (page, errors) = await browser.NewPageAsync();
+        await Portal.SignInAsync(page);
         await page.GotoAsync(Portal.BaseUrl + "/");
         await WaitInteractiveAsync(page);
 
@@ -95,7 +97,8 @@ public sealed partial class DashboardTests(LiveFixture live) : IClassFixture<Liv
         foreach (var (width, height) in new[] { (390, 844), (1280, 800) })
         {
             var (page, errors) = await browser.NewPageAsync(width: width, height: height);
-            await page.GotoAsync(Portal.BaseUrl + "/");
+            await Portal.SignInAsync(page);
+        await page.GotoAsync(Portal.BaseUrl + "/");
             await WaitInteractiveAsync(page);
             var overflow = await page.EvaluateAsync<int>("() => document.documentElement.scrollWidth - document.documentElement.clientWidth");
             Assert.True(overflow <= 0, $"{width}px wide: {overflow}px of sideways scrolling");

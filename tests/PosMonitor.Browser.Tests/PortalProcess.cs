@@ -27,6 +27,19 @@ public sealed class PortalProcess : IAsyncDisposable
     public string Log => File.Exists(LogPath) ? File.ReadAllText(LogPath) : "";
     private string LogPath => Path.Combine(_folder, "portal.log");
 
+    public const string AdminEmail = "admin@browser.test";
+    public const string AdminPassword = "browser-test-admin-password";
+
+    /// <summary>Signs the page's browser context in as the bootstrap admin (pages are for signed-in staff).</summary>
+    public async Task SignInAsync(Microsoft.Playwright.IPage page)
+    {
+        await page.GotoAsync(BaseUrl + "/account/sign-in");
+        await page.FillAsync("#email", AdminEmail);
+        await page.FillAsync("#password", AdminPassword);
+        await page.ClickAsync("button[type=submit]");
+        await page.WaitForURLAsync(url => !url.Contains("/account/sign-in", StringComparison.Ordinal));
+    }
+
     public static string Dll => typeof(PortalProcess).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
         .Single(a => a.Key == "PortalDll").Value!;
 
@@ -44,6 +57,8 @@ public sealed class PortalProcess : IAsyncDisposable
         info.Environment["ConnectionStrings__PosMonitor"] = $"Data Source={Path.Combine(_folder, "posmonitor.db")}";
         info.Environment["PosMonitor__Demo__Enabled"] = "false";
         info.Environment["PosMonitor__Bootstrap__AdminApiKey"] = AdminKey;
+        info.Environment["PosMonitor__Bootstrap__AdminEmail"] = AdminEmail;
+        info.Environment["PosMonitor__Bootstrap__AdminPassword"] = AdminPassword;
         info.Environment["Logging__LogLevel__Default"] = "Warning";
         _process = Process.Start(info) ?? throw new InvalidOperationException("dotnet did not start");
         var log = new StreamWriter(LogPath, append: true) { AutoFlush = true };

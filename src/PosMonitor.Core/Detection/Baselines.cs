@@ -48,6 +48,9 @@ internal sealed class Baselines(double priorFailures)
 
     private readonly Dictionary<(ScopeType, string), ScopeBaseline> _scopes = [];
 
+    /// <summary>Changes whenever anything is learned or imported (normals computed before are stale then).</summary>
+    public long Version { get; private set; }
+
     public DateTimeOffset? LearnedThrough { get; set; }
     public long LearnedMinutes { get; set; }
 
@@ -58,6 +61,7 @@ internal sealed class Baselines(double priorFailures)
     public void Learn(ScopeType type, string id, ReadOnlySpan<double> v, int hourOfWeek)
     {
         if (v[Signals.Sales] == 0 && v[Signals.HeartbeatMinutes] == 0) return;
+        Version++;
         if (!_scopes.TryGetValue((type, id), out var b))
             _scopes[(type, id)] = b = new ScopeBaseline(type != ScopeType.Terminal);
         Add(b.All, v);
@@ -88,6 +92,7 @@ internal sealed class Baselines(double priorFailures)
     /// <summary>Replaces what was learned with <paramref name="state"/>; blocks of the wrong shape are skipped.</summary>
     public void Import(BaselineState state)
     {
+        Version++;
         _scopes.Clear();
         if (state.Version != LayoutVersion) return;
         LearnedThrough = state.LearnedThrough;

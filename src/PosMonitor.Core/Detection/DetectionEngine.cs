@@ -21,6 +21,8 @@ public sealed class DetectionEngine(DetectionSettings settings, TimeProvider tim
     private readonly IncidentTracker _tracker = new(settings, ids);
     private readonly SilenceFinder _silence = new(settings);
     private readonly RateFinder _rates = new(settings, new AnomalyTest(settings));
+    private readonly MinuteCache _minutes = new();
+    private readonly NormalsCache _normals = new();
     private FleetIndex? _index;
     private DateTimeOffset? _startedAt;
 
@@ -44,7 +46,8 @@ public sealed class DetectionEngine(DetectionSettings settings, TimeProvider tim
         if (_index is null || !ReferenceEquals(_index.Fleet, input.Fleet)) _index = new FleetIndex(input.Fleet);
         _tracker.Adopt(input.OpenIncidents, now);
 
-        var frame = new DetectionFrame(_index, input, now, settings, _baselines);
+        _minutes.Update(_index, input, now - settings.Lookback);
+        var frame = new DetectionFrame(_index, input, _minutes, _normals, now, settings, _baselines);
         var findings = new List<Finding>();
         try
         {
@@ -73,7 +76,7 @@ public sealed class DetectionEngine(DetectionSettings settings, TimeProvider tim
 
         try
         {
-            Learn(frame, input, findings);
+            Learn(frame, input.MaintenanceWindows, findings);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
@@ -102,19 +105,15 @@ public sealed class DetectionEngine(DetectionSettings settings, TimeProvider tim
     /// Learns every settled minute not learned yet, leaving out terminals under maintenance and those
     /// inside an open incident or a finding (a fault must not become the new normal).
     /// </summary>
-    private void Learn(DetectionFrame f, DetectionInput input, List<Finding> findings)
+    private void Learn(DetectionFrame f, IReadOnlyList<MaintenanceWindow> maintenanceWindows, List<Finding> findings)
     {
         var settledBefore = f.Now - settings.SettleDelay - TimeSpan.FromMinutes(1);
         var from = f.Now - settings.Lookback;
         var learnedThrough = _baselines.LearnedThrough;
-        var byMinute = new SortedDictionary<DateTimeOffset, List<TerminalMinute>>();
-        foreach (var m in input.Minutes)
-        {
-            if (m.Minute > settledBefore || m.Minute < from || (learnedThrough is { } lt && m.Minute <= lt)) continue;
-            if (!byMinute.TryGetValue(m.Minute, out var list)) byMinute[m.Minute] = list = [];
-            list.Add(m);
-        }
-        if (byMinute.Count == 0) return;
+        var due = _minutes.Blocks
+            .Where(b => b.Minute <= settledBefore && b.Minute >= from && !(learnedThrough is { } lt && b.Minute <= lt))
+            .ToList();
+        if (due.Count == 0) return;
 
         var faulty = new bool[f.Index.TerminalCount];
         _tracker.MarkScopes(f, faulty);
@@ -122,33 +121,28 @@ public sealed class DetectionEngine(DetectionSettings settings, TimeProvider tim
             foreach (var t in finding.Affected) faulty[t] = true;
 
         var width = Signals.Width;
-        var terminal = new double[f.Index.TerminalCount * width];
         var seen = new bool[f.Index.TerminalCount];
-        foreach (var (minute, rows) in byMinute)
+        var sums = f.Levels.Select(level => level.Type == ScopeType.Terminal ? [] : new double[level.Count * width]).ToArray();
+        foreach (var block in due)
         {
-            var maintenance = f.MaintenanceMask(input.MaintenanceWindows, minute + TimeSpan.FromSeconds(30));
-            Array.Clear(terminal);
-            Array.Clear(seen);
-            foreach (var m in rows)
-            {
-                if (!f.Index.TerminalIndex.TryGetValue(m.TerminalId, out var t) || faulty[t] || maintenance[t]) continue;
-                Signals.Add(m, terminal.AsSpan(t * width, width));
-                seen[t] = true;
-            }
+            var minute = block.Minute;
+            var maintenance = f.MaintenanceMask(maintenanceWindows, minute + TimeSpan.FromSeconds(30));
+            for (var t = 0; t < seen.Length; t++) seen[t] = block.Seen[t] && !faulty[t] && !maintenance[t];
             var how = Baselines.HourOfWeek(minute);
             foreach (var level in f.Levels)
             {
                 if (level.Type == ScopeType.Terminal)
                 {
                     for (var t = 0; t < seen.Length; t++)
-                        if (seen[t]) _baselines.Learn(ScopeType.Terminal, level.Ids[t], terminal.AsSpan(t * width, width), how);
+                        if (seen[t]) _baselines.Learn(ScopeType.Terminal, level.Ids[t], block.Of(t), how);
                     continue;
                 }
-                var sums = new double[level.Count * width];
+                var levelSums = sums[(int)level.Type];
+                Array.Clear(levelSums);
                 for (var t = 0; t < seen.Length; t++)
-                    if (seen[t]) DetectionFrame.AddTo(sums.AsSpan(level.Of[t] * width, width), terminal.AsSpan(t * width, width));
+                    if (seen[t]) DetectionFrame.AddTo(levelSums.AsSpan(level.Of[t] * width, width), block.Of(t));
                 for (var s = 0; s < level.Count; s++)
-                    _baselines.Learn(level.Type, level.Ids[s], sums.AsSpan(s * width, width), how);
+                    _baselines.Learn(level.Type, level.Ids[s], levelSums.AsSpan(s * width, width), how);
             }
             _baselines.LearnedThrough = minute;
             _baselines.LearnedMinutes++;

@@ -6,17 +6,16 @@ namespace PosMonitor.Core.Detection;
 /// <summary>One level of scopes (all merchants, all gateways, …) with their window sums and normals.</summary>
 internal sealed class ScopeLevel
 {
-    public ScopeLevel(ScopeType type, string[] ids, int[] of, int[][] members)
+    public ScopeLevel(ScopeType type, string[] ids, int[] of, int[][] members, Dictionary<string, int>? indexOf = null, double[]? normals = null)
     {
         Type = type;
         Ids = ids;
-        IndexOf = FleetIndex.Indexed(ids);
+        IndexOf = indexOf ?? FleetIndex.Indexed(ids);
         Of = of;
         Members = members;
         Short = new double[ids.Length * Signals.Width];
         Long = new double[ids.Length * Signals.Width];
-        Normals = new double[ids.Length * Signals.Count];
-        Array.Fill(Normals, double.NaN);
+        Normals = normals ?? NewNormals(ids.Length);
     }
 
     public ScopeType Type { get; }
@@ -31,9 +30,36 @@ internal sealed class ScopeLevel
     public double[] Normals { get; }
     public int Count => Ids.Length;
 
+    public static double[] NewNormals(int scopes)
+    {
+        var normals = new double[scopes * Signals.Count];
+        Array.Fill(normals, double.NaN);
+        return normals;
+    }
+
     public ReadOnlySpan<double> ShortOf(int i) => Short.AsSpan(i * Signals.Width, Signals.Width);
     public ReadOnlySpan<double> LongOf(int i) => Long.AsSpan(i * Signals.Width, Signals.Width);
     public ReadOnlySpan<double> Window(int i, bool useShort) => useShort ? ShortOf(i) : LongOf(i);
+}
+
+/// <summary>
+/// The normals of the terminal, merchant, region, gateway and platform levels, kept between evaluations
+/// while the hour of the week and what the baselines have learned stay the same (computed on demand).
+/// </summary>
+internal sealed class NormalsCache
+{
+    private (FleetIndex? Index, int HourOfWeek, long Version) _key;
+    private readonly double[]?[] _levels = new double[]?[6];
+
+    public double[]?[] For(FleetIndex index, int hourOfWeek, long version)
+    {
+        if (_key != (index, hourOfWeek, version))
+        {
+            _key = (index, hourOfWeek, version);
+            Array.Clear(_levels);
+        }
+        return _levels;
+    }
 }
 
 /// <summary>
@@ -43,7 +69,8 @@ internal sealed class ScopeLevel
 /// </summary>
 internal sealed class DetectionFrame
 {
-    public DetectionFrame(FleetIndex index, DetectionInput input, DateTimeOffset now, DetectionSettings settings, Baselines baselines)
+    public DetectionFrame(FleetIndex index, DetectionInput input, MinuteCache minutes, NormalsCache normals, DateTimeOffset now,
+        DetectionSettings settings, Baselines baselines)
     {
         Index = index;
         Now = now;
@@ -71,18 +98,25 @@ internal sealed class DetectionFrame
             firmwareOf[t] = f;
         }
 
-        var self = Enumerable.Range(0, n).ToArray();
+        // The fleet's own groupings come prebuilt from the index; only firmware is regrouped per evaluation.
+        // Normals only change when the baselines learn or the hour changes, so those of the fixed levels are kept.
+        var kept = normals.For(index, HourOfWeek, baselines.Version);
         var levels = new ScopeLevel[6];
-        levels[(int)ScopeType.Terminal] = new ScopeLevel(ScopeType.Terminal, index.TerminalIds, self, self.Select(t => new[] { t }).ToArray());
-        levels[(int)ScopeType.Merchant] = new ScopeLevel(ScopeType.Merchant, index.MerchantIds, index.MerchantOf, index.MerchantTerminals);
-        levels[(int)ScopeType.Region] = new ScopeLevel(ScopeType.Region, index.RegionIds, index.RegionOf, index.RegionTerminals);
-        levels[(int)ScopeType.Gateway] = new ScopeLevel(ScopeType.Gateway, index.GatewayIds, index.GatewayOf, index.GatewayTerminals);
-        levels[(int)ScopeType.Firmware] = new ScopeLevel(ScopeType.Firmware, [.. firmwareIds], firmwareOf, FleetIndex.Members(firmwareOf, firmwareIds.Count));
-        levels[(int)ScopeType.Platform] = new ScopeLevel(ScopeType.Platform, ["platform"], new int[n], [self]);
+        levels[(int)ScopeType.Terminal] = new ScopeLevel(ScopeType.Terminal, index.TerminalIds, index.Self, index.SelfMembers, index.TerminalIndex,
+            kept[(int)ScopeType.Terminal] ??= ScopeLevel.NewNormals(n));
+        levels[(int)ScopeType.Merchant] = new ScopeLevel(ScopeType.Merchant, index.MerchantIds, index.MerchantOf, index.MerchantTerminals, index.MerchantIndex,
+            kept[(int)ScopeType.Merchant] ??= ScopeLevel.NewNormals(index.MerchantIds.Length));
+        levels[(int)ScopeType.Region] = new ScopeLevel(ScopeType.Region, index.RegionIds, index.RegionOf, index.RegionTerminals, index.RegionIndex,
+            kept[(int)ScopeType.Region] ??= ScopeLevel.NewNormals(index.RegionIds.Length));
+        levels[(int)ScopeType.Gateway] = new ScopeLevel(ScopeType.Gateway, index.GatewayIds, index.GatewayOf, index.GatewayTerminals, index.GatewayIndex,
+            kept[(int)ScopeType.Gateway] ??= ScopeLevel.NewNormals(index.GatewayIds.Length));
+        levels[(int)ScopeType.Firmware] = new ScopeLevel(ScopeType.Firmware, [.. firmwareIds], firmwareOf, FleetIndex.Members(firmwareOf, firmwareIds.Count), firmwareIndex);
+        levels[(int)ScopeType.Platform] = new ScopeLevel(ScopeType.Platform, ["platform"], index.AllInOne, [index.Self], null,
+            kept[(int)ScopeType.Platform] ??= ScopeLevel.NewNormals(1));
         Levels = levels;
 
         Excluded = MaintenanceMask(input.MaintenanceWindows, now);
-        FillWindows(input.Minutes, settings);
+        FillWindows(minutes, settings);
         ComputeNormals();
     }
 
@@ -142,22 +176,25 @@ internal sealed class DetectionFrame
         return mask;
     }
 
-    private void FillWindows(IReadOnlyList<TerminalMinute> minutes, DetectionSettings settings)
+    private void FillWindows(MinuteCache minutes, DetectionSettings settings)
     {
         var minute = TimeSpan.FromMinutes(1);
         var shortFrom = Now - settings.ShortWindow - minute;
         var longFrom = Now - settings.LongWindow - minute;
         var until = Now + minute;
         var terminals = Terminals;
-        Span<double> v = stackalloc double[Signals.Width];
-        foreach (var m in minutes)
+        foreach (var block in minutes.Blocks)
         {
-            if (m.Minute <= longFrom || m.Minute > until) continue;
-            if (!Index.TerminalIndex.TryGetValue(m.TerminalId, out var t) || Excluded[t]) continue;
-            v.Clear();
-            Signals.Add(m, v);
-            AddTo(terminals.Long.AsSpan(t * Signals.Width, Signals.Width), v);
-            if (m.Minute > shortFrom) AddTo(terminals.Short.AsSpan(t * Signals.Width, Signals.Width), v);
+            if (block.Minute <= longFrom || block.Minute > until) continue;
+            AddAll(terminals.Long, block.Vectors);
+            if (block.Minute > shortFrom) AddAll(terminals.Short, block.Vectors);
+        }
+        // Terminals under maintenance count for nothing (counts are whole numbers: clearing after is exact).
+        for (var t = 0; t < Index.TerminalCount; t++)
+        {
+            if (!Excluded[t]) continue;
+            terminals.Long.AsSpan(t * Signals.Width, Signals.Width).Clear();
+            terminals.Short.AsSpan(t * Signals.Width, Signals.Width).Clear();
         }
         foreach (var level in Levels)
         {
@@ -169,6 +206,19 @@ internal sealed class DetectionFrame
                 AddTo(level.Long.AsSpan(s * Signals.Width, Signals.Width), terminals.LongOf(t));
             }
         }
+    }
+
+    private static void AddAll(double[] into, double[] v)
+    {
+        var n = into.Length;
+        var i = 0;
+        if (System.Numerics.Vector.IsHardwareAccelerated)
+        {
+            var width = System.Numerics.Vector<double>.Count;
+            for (; i <= n - width; i += width)
+                (new System.Numerics.Vector<double>(into, i) + new System.Numerics.Vector<double>(v, i)).CopyTo(into, i);
+        }
+        for (; i < n; i++) into[i] += v[i];
     }
 
     private void ComputeNormals()

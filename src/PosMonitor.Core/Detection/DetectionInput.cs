@@ -8,8 +8,18 @@ public sealed record DetectionInput
 {
     public required Fleet.Fleet Fleet { get; init; }
 
-    /// <summary>Rollups of at least the last <see cref="DetectionSettings.Lookback"/> (older ones are ignored).</summary>
-    public required IReadOnlyList<TerminalMinute> Minutes { get; init; }
+    /// <summary>
+    /// Rollups of at least the last <see cref="DetectionSettings.Lookback"/> (older ones are ignored).
+    /// Not read when <see cref="MinuteBatches"/> is given.
+    /// </summary>
+    public IReadOnlyList<TerminalMinute> Minutes { get; init; } = [];
+
+    /// <summary>
+    /// The same rollups grouped by minute, each with a version that changes whenever a rollup of that
+    /// minute changes (<see cref="InMemoryTelemetryStore"/> supplies them). The engine then re-reads
+    /// only the minutes that changed since its last evaluation, which keeps a replay fast.
+    /// </summary>
+    public IReadOnlyList<MinuteBatch>? MinuteBatches { get; init; }
 
     /// <summary>Latest state per terminal id.</summary>
     public required IReadOnlyDictionary<string, TerminalState> States { get; init; }
@@ -25,6 +35,9 @@ public sealed record DetectionInput
     /// </summary>
     public IReadOnlyList<Incident> OpenIncidents { get; init; } = [];
 }
+
+/// <summary>Every terminal's rollup of one minute; <paramref name="Version"/> changes whenever one of them does.</summary>
+public sealed record MinuteBatch(DateTimeOffset Minute, long Version, IReadOnlyCollection<TerminalMinute> Terminals);
 
 public enum IncidentChangeKind { Opened, Updated, Resolved }
 

@@ -31,6 +31,9 @@ internal sealed class FleetIndex
 
         Merchants = MerchantIds.Select(id => fleet.Merchants.GetValueOrDefault(id)).ToArray();
         MerchantZones = Merchants.Select(m => TimeZones.FindOrUtc(m?.TimeZone)).ToArray();
+        Self = Enumerable.Range(0, TerminalIds.Length).ToArray();
+        SelfMembers = Self.Select(t => new[] { t }).ToArray();
+        AllInOne = new int[TerminalIds.Length];
         MerchantHours = Merchants.Select(m => OpeningHours.TryParse(m?.OpeningHours, out var h) ? h : (OpeningHours?)null).ToArray();
     }
 
@@ -53,6 +56,11 @@ internal sealed class FleetIndex
     public Merchant?[] Merchants { get; }
     public TimeZoneInfo[] MerchantZones { get; }
     public OpeningHours?[] MerchantHours { get; }
+
+    /// <summary>Terminal t's own index (the terminal level's grouping), its one-member lists, and the platform's grouping (all in 0).</summary>
+    public int[] Self { get; }
+    public int[][] SelfMembers { get; }
+    public int[] AllInOne { get; }
 
     public int TerminalCount => TerminalIds.Length;
 

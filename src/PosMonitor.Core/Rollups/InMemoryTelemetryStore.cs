@@ -10,9 +10,17 @@ namespace PosMonitor.Core.Rollups;
 /// </summary>
 public sealed class InMemoryTelemetryStore(TimeSpan retention)
 {
-    private readonly SortedDictionary<DateTimeOffset, Dictionary<string, TerminalMinute>> _minutes = [];
+    private readonly SortedDictionary<DateTimeOffset, MinuteRow> _minutes = [];
     private readonly Dictionary<string, TerminalState> _states = new(StringComparer.Ordinal);
     private readonly List<FirmwareChange> _firmwareChanges = [];
+    private long _version;
+
+    /// <summary>One minute's rollups; the version changes whenever one of them does (detection re-reads only those).</summary>
+    private sealed class MinuteRow
+    {
+        public Dictionary<string, TerminalMinute> Terminals { get; } = new(StringComparer.Ordinal);
+        public long Version { get; set; }
+    }
 
     public InMemoryTelemetryStore() : this(TimeSpan.FromHours(2)) { }
 
@@ -23,12 +31,14 @@ public sealed class InMemoryTelemetryStore(TimeSpan retention)
 
     public void Apply(RollupDelta delta)
     {
+        if (delta.Minutes.Count > 0) _version++;
         foreach (var (key, minute) in delta.Minutes)
         {
-            if (!_minutes.TryGetValue(key.Minute, out var row)) _minutes[key.Minute] = row = new(StringComparer.Ordinal);
-            if (!row.TryGetValue(key.TerminalId, out var stored))
-                row[key.TerminalId] = stored = new TerminalMinute(key.TerminalId, key.Minute);
+            if (!_minutes.TryGetValue(key.Minute, out var row)) _minutes[key.Minute] = row = new MinuteRow();
+            if (!row.Terminals.TryGetValue(key.TerminalId, out var stored))
+                row.Terminals[key.TerminalId] = stored = new TerminalMinute(key.TerminalId, key.Minute);
             stored.Merge(minute);
+            row.Version = _version;
         }
         foreach (var (id, state) in delta.States) _states[id] = state;
         _firmwareChanges.AddRange(delta.FirmwareChanges);
@@ -38,11 +48,17 @@ public sealed class InMemoryTelemetryStore(TimeSpan retention)
     public IReadOnlyList<TerminalMinute> MinutesSince(DateTimeOffset from)
     {
         var result = new List<TerminalMinute>();
-        foreach (var (minute, row) in _minutes.Reverse())
-        {
-            if (minute < from) break;
-            result.AddRange(row.Values);
-        }
+        foreach (var (minute, row) in _minutes)
+            if (minute >= from) result.AddRange(row.Terminals.Values);
+        return result;
+    }
+
+    /// <summary>The minutes at or after <paramref name="from"/>, one batch per minute with its version.</summary>
+    public IReadOnlyList<MinuteBatch> MinuteBatchesSince(DateTimeOffset from)
+    {
+        var result = new List<MinuteBatch>();
+        foreach (var (minute, row) in _minutes)
+            if (minute >= from) result.Add(new MinuteBatch(minute, row.Version, row.Terminals.Values));
         return result;
     }
 
@@ -57,7 +73,7 @@ public sealed class InMemoryTelemetryStore(TimeSpan retention)
         return new DetectionInput
         {
             Fleet = fleet,
-            Minutes = MinutesSince(from),
+            MinuteBatches = MinuteBatchesSince(from),
             States = _states,
             FirmwareChanges = FirmwareChangesSince(now - TimeSpan.FromDays(1)),
             MaintenanceWindows = maintenance ?? [],

@@ -46,7 +46,8 @@ public static partial class CardData
 
     public static bool Contains(string text)
     {
-        if (text.Length < 13) return false;
+        // Both patterns need a run of at least 13 digits: most strings (ids, times) are ruled out without a regex.
+        if (text.Length < 13 || LongestDigitRun(text) < 13) return false;
         if (TrackData().IsMatch(text)) return true;
         foreach (Match m in DigitRun().Matches(text))
             if (IsPan(m.ValueSpan)) return true;
@@ -63,6 +64,25 @@ public static partial class CardData
             var digits = Digits(m.ValueSpan);
             return string.Concat(digits.AsSpan(0, 6), new string('*', digits.Length - 10), digits.AsSpan(digits.Length - 4));
         });
+    }
+
+    /// <summary>Digits in the longest run of digits where single spaces or dashes may separate digits (as <see cref="DigitRun"/>).</summary>
+    private static int LongestDigitRun(string text)
+    {
+        int longest = 0, run = 0;
+        for (var i = 0; i < text.Length; i++)
+        {
+            var c = text[i];
+            if (char.IsAsciiDigit(c))
+            {
+                if (++run > longest) longest = run;
+            }
+            else if (!(c is ' ' or '-' && run > 0 && i + 1 < text.Length && char.IsAsciiDigit(text[i + 1])))
+            {
+                run = 0;
+            }
+        }
+        return longest;
     }
 
     private static bool IsPan(ReadOnlySpan<char> run)

@@ -6,10 +6,10 @@ namespace PosMonitor.Web.Infrastructure;
 
 /// <summary>
 /// Start-up work that must finish before requests are served: migrations (unless operators migrate
-/// before they deploy) and the bootstrap admin key.
+/// before they deploy), the bootstrap admin key, the bootstrap admin user and demo users.
 /// </summary>
 public sealed class Startup(Migrator migrator, IOptions<DatabaseOptions> database, ApiKeyRepository keys,
-    IOptions<BootstrapOptions> bootstrap, ILogger<Startup> logger) : IHostedService
+    IOptions<BootstrapOptions> bootstrap, IServiceScopeFactory scopes, ILogger<Startup> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken ct)
     {
@@ -17,6 +17,8 @@ public sealed class Startup(Migrator migrator, IOptions<DatabaseOptions> databas
         else if (!migrator.IsUpToDate()) logger.LogWarning("Migrations are pending and MigrateOnStartup is off; /readyz reports not ready");
         if (!string.IsNullOrEmpty(bootstrap.Value.AdminApiKey))
             await keys.EnsureBootstrapAsync(bootstrap.Value.AdminApiKey, ct);
+        await using var scope = scopes.CreateAsyncScope();
+        await scope.ServiceProvider.GetRequiredService<IdentitySeeder>().SeedAsync(ct);
     }
 
     public Task StopAsync(CancellationToken ct) => Task.CompletedTask;

@@ -121,7 +121,7 @@ public sealed class LiveTraffic(int seed = 5)
 
     public static string Line(TestEvent e) => e.Json.ReplaceLineEndings(" ");
 
-    private static string WithType(string json, string type) =>
+    public static string WithType(string json, string type) =>
         "{ \"type\": \"" + type + "\", " + json.TrimStart()[1..];
 
     private int Poisson(double lambda)

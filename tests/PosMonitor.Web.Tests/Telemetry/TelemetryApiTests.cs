@@ -18,6 +18,18 @@ public class TelemetryApiTests(PosMonitorFactory factory) : IClassFixture<PosMon
 
     private SqliteConnection Database() => new($"Data Source={factory.DatabasePath}");
 
+    /// <summary>Reads until <paramref name="done"/> holds (at most 5 s), for data written just behind the 202.</summary>
+    private static async Task<T> Eventually<T>(Func<Task<T>> read, Func<T, bool> done)
+    {
+        var value = await read();
+        for (var i = 0; i < 100 && !done(value); i++)
+        {
+            await Task.Delay(50);
+            value = await read();
+        }
+        return value;
+    }
+
     private static string Id() => "e-" + Guid.NewGuid().ToString("N");
 
     private async Task<JsonElement> Post(string body, string? key = null, HttpStatusCode expected = HttpStatusCode.Accepted)
@@ -75,8 +87,10 @@ public class TelemetryApiTests(PosMonitorFactory factory) : IClassFixture<PosMon
         Assert.Equal(1, await db.ExecuteScalarAsync<int>("SELECT COUNT(*) FROM transactions WHERE event_id = @a", new { a }));
         // The rollup counted the timeout once, not three times.
         var minute = at.ToUnixTimeMilliseconds() - at.ToUnixTimeMilliseconds() % 60_000;
-        var rollup = await db.QuerySingleAsync<(long Transactions, long Timeouts, long Gateway)>(
-            "SELECT transactions, timeouts, timeouts_gateway FROM terminal_minutes WHERE terminal_id = 'T-000002' AND minute = @minute", new { minute });
+        // Rollups are flushed right behind the commit (RollupFlushMilliseconds=0 here), not inside it.
+        var rollup = await Eventually(() => db.QuerySingleOrDefaultAsync<(long Transactions, long Timeouts, long Gateway)>(
+            "SELECT transactions, timeouts, timeouts_gateway FROM terminal_minutes WHERE terminal_id = 'T-000002' AND minute = @minute", new { minute }),
+            r => r.Transactions == 2);
         Assert.Equal((2L, 1L, 1L), rollup);
     }
 
@@ -162,6 +176,7 @@ public class TelemetryApiTests(PosMonitorFactory factory) : IClassFixture<PosMon
         await Post(Body(heartbeats: [Heartbeat(Id(), "T-000004", _now.AddSeconds(-60), firmware: "3.2.2", uptime: 5030)]));
 
         await using var db = Database();
+        await Eventually(() => db.ExecuteScalarAsync<int>("SELECT COALESCE(SUM(heartbeats), 0) FROM terminal_minutes WHERE terminal_id = 'T-000004'"), n => n == 3);
         var state = await db.QuerySingleAsync<(string Firmware, string Printer, long Uptime)>(
             "SELECT firmware, printer, uptime_sec FROM terminal_states WHERE terminal_id = 'T-000004'");
         Assert.Equal(("3.3.0", "jam", 20L), state);

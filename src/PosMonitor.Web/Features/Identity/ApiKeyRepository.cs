@@ -74,6 +74,13 @@ public sealed class ApiKeyRepository(Db db, TimeProvider time)
         return true;
     }
 
+    /// <summary>Whether key <paramref name="id"/> exists with <paramref name="scope"/> and is not revoked (uncached: revocation must show at once).</summary>
+    public async Task<bool> IsActiveAsync(string id, string scope, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        return await c.ExecuteScalarAsync<long>(new CommandDefinition(db.Sql(CountActive), new { Id = id, Scope = scope }, cancellationToken: ct)) > 0;
+    }
+
     public async Task<IReadOnlyList<ApiKeyListItem>> ListAsync(CancellationToken ct)
     {
         await using var c = await db.OpenAsync(ct);
@@ -112,6 +119,9 @@ public sealed class ApiKeyRepository(Db db, TimeProvider time)
 
     private static readonly SqlText Revoke = SqlText.Same(
         "UPDATE api_keys SET revoked_at = @Now WHERE id = @Id AND revoked_at IS NULL;");
+
+    private static readonly SqlText CountActive = SqlText.Same(
+        "SELECT COUNT(*) FROM api_keys WHERE id = @Id AND scope = @Scope AND revoked_at IS NULL;");
 
     private static readonly SqlText SelectAll = SqlText.Same(
         """

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using PosMonitor.Core;
+using PosMonitor.Web.Features.Audit;
 using PosMonitor.Web.Features.Fleet;
 using PosMonitor.Web.Infrastructure.Api;
 
@@ -21,7 +22,7 @@ public static class ApiKeysApi
     }
 
     public static async Task<Results<Created<CreatedKey>, ProblemHttpResult>> CreateKey(
-        CreateKeyRequest request, ApiKeyRepository keys, FleetRepository fleet, HttpContext http, CancellationToken ct)
+        CreateKeyRequest request, ApiKeyRepository keys, FleetRepository fleet, AuditLog audit, HttpContext http, CancellationToken ct)
     {
         var problems = new List<string>();
         if (string.IsNullOrEmpty(request.Scope) || !Scopes.All.Contains(request.Scope))
@@ -34,15 +35,24 @@ public static class ApiKeysApi
             && (!Identifier.IsValid(request.MerchantId) || !await fleet.MerchantExistsAsync(request.MerchantId, ct)))
             problems.Add($"merchantId: unknown merchant '{request.MerchantId}'");
         if (request.Name is { Length: > 200 }) problems.Add("name: longer than 200 characters");
-        if (problems.Count > 0) return ApiProblems.Validation("The key request is invalid", problems);
+        if (problems.Count > 0)
+        {
+            await audit.RecordAsync(http.User, AuditActions.KeyCreated, request.Scope, AuditResults.Failure, ct, string.Join("; ", problems));
+            return ApiProblems.Validation("The key request is invalid", problems);
+        }
 
         var name = string.IsNullOrWhiteSpace(request.Name) ? request.Scope! : request.Name.Trim();
-        var (id, key) = await keys.CreateAsync(name, request.Scope!, request.MerchantId, http.User.Identity?.Name, ct);
+        var (id, key) = await keys.CreateAsync(name, request.Scope!, request.MerchantId, AuditLog.ActorOf(http.User), ct);
+        await audit.RecordAsync(http.User, AuditActions.KeyCreated, id, AuditResults.Success, ct,
+            $"scope {request.Scope}{(request.MerchantId is null ? "" : $", merchant {request.MerchantId}")}, name {name}");
         return TypedResults.Created($"/api/v1/keys/{id}", new CreatedKey(id, key, request.Scope!, request.MerchantId));
     }
 
-    public static async Task<Results<NoContent, ProblemHttpResult>> RevokeKey(string id, ApiKeyRepository keys, CancellationToken ct) =>
-        await keys.RevokeAsync(id, ct)
-            ? TypedResults.NoContent()
-            : ApiProblems.NotFound($"No active key has id '{id}'.");
+    public static async Task<Results<NoContent, ProblemHttpResult>> RevokeKey(string id, ApiKeyRepository keys, AuditLog audit, HttpContext http, CancellationToken ct)
+    {
+        var revoked = await keys.RevokeAsync(id, ct);
+        await audit.RecordAsync(http.User, AuditActions.KeyRevoked, id, revoked ? AuditResults.Success : AuditResults.Failure, ct,
+            revoked ? null : "no active key with that id");
+        return revoked ? TypedResults.NoContent() : ApiProblems.NotFound($"No active key has id '{id}'.");
+    }
 }

@@ -18,7 +18,7 @@ public sealed record IncidentEvent(DateTimeOffset At, string Kind, Severity Seve
 /// incidents for a person or key filters through a <see cref="Viewer"/>: a merchant sees only the
 /// incidents whose affected merchants include its own.
 /// </summary>
-public sealed class IncidentRepository(Db db)
+public sealed class IncidentRepository(Db db) : IIncidentReader
 {
     public const int MaxListed = 1000;
 
@@ -34,6 +34,25 @@ public sealed class IncidentRepository(Db db)
             Since = since is { } s ? DbTime.ToMs(s) : (long?)null,
             MerchantId = viewer.SeesEveryMerchant ? null : viewer.MerchantId,
             Limit = Math.Clamp(limit, 1, MaxListed),
+        }, cancellationToken: ct));
+        return rows.Select(r => r.ToIncident([], [])).ToList();
+    }
+
+    public bool IsDurable => true;
+
+    Task<IReadOnlyList<Incident>> IIncidentReader.OpenAsync(Viewer viewer, CancellationToken ct) =>
+        ListAsync(viewer, IncidentStatus.Open, null, MaxListed, ct);
+
+    /// <summary>Incidents naming this terminal (its scope, or among the affected), newest first, as the viewer may see them.</summary>
+    public async Task<IReadOnlyList<Incident>> ForTerminalAsync(string terminalId, Viewer viewer, CancellationToken ct)
+    {
+        if (!viewer.SeesEveryMerchant && viewer.MerchantId is null) return [];
+        await using var c = await db.OpenAsync(ct);
+        var rows = await c.QueryAsync<IncidentRow>(new CommandDefinition(db.Sql(SelectForTerminal), new
+        {
+            TerminalId = terminalId,
+            MerchantId = viewer.SeesEveryMerchant ? null : viewer.MerchantId,
+            Limit = 200,
         }, cancellationToken: ct));
         return rows.Select(r => r.ToIncident([], [])).ToList();
     }
@@ -248,6 +267,17 @@ public sealed class IncidentRepository(Db db)
     private static readonly SqlText SelectList = new(
         $"SELECT {Columns} FROM incidents i {ListFilter} ORDER BY i.opened_at DESC, i.seq DESC LIMIT @Limit;",
         $"SELECT TOP (@Limit) {Columns} FROM incidents i {ListFilter} ORDER BY i.opened_at DESC, i.seq DESC;");
+
+    private const string TerminalFilter =
+        """
+        WHERE ((i.scope_type = 'terminal' AND i.scope_id = @TerminalId)
+               OR EXISTS (SELECT 1 FROM incident_affected a WHERE a.terminal_id = @TerminalId AND a.incident_id = i.id))
+          AND (@MerchantId IS NULL OR EXISTS (SELECT 1 FROM incident_affected a WHERE a.merchant_id = @MerchantId AND a.incident_id = i.id))
+        """;
+
+    private static readonly SqlText SelectForTerminal = new(
+        $"SELECT {Columns} FROM incidents i {TerminalFilter} ORDER BY i.opened_at DESC, i.seq DESC LIMIT @Limit;",
+        $"SELECT TOP (@Limit) {Columns} FROM incidents i {TerminalFilter} ORDER BY i.opened_at DESC, i.seq DESC;");
 
     private static readonly SqlText SelectOne = SqlText.Same($"SELECT {Columns} FROM incidents i WHERE i.id = @Id;");
 

@@ -1,3 +1,5 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Components.Authorization;
 using System.Globalization;
 using Microsoft.AspNetCore.Components;
 using PosMonitor.Core.Incidents;
@@ -11,14 +13,15 @@ namespace PosMonitor.Web.Features.Wall;
 
 /// <summary>
 /// The unattended wall display, opened with <c>/wall?token=KEY</c> where KEY has scope
-/// <c>display</c>: checked on the server for the first (prerendered) response, which answers 401
-/// without it, and again when the circuit starts. No cookie, no sign-in; revoking the key blanks it.
+/// <c>display</c>: the token becomes a long-lived display cookie (<see cref="DisplaySignIn"/>), so
+/// the page reloaded after a server restart opens again by itself. Without it (or staff sign-in)
+/// the page answers 401; revoking the key blanks it at once.
 /// Panels rotate by CSS alone; data comes from the same coalesced ticks as the dashboard.
 /// </summary>
 public partial class WallPage
 {
-    [SupplyParameterFromQuery(Name = "token")] private string? Token { get; set; }
     [CascadingParameter] private HttpContext? HttpContext { get; set; }
+    [CascadingParameter] private Task<AuthenticationState>? AuthenticationState { get; set; }
     [Inject] private ApiKeyRepository Keys { get; set; } = default!;
     [Inject] private OperationsFigures Figures { get; set; } = default!;
     [Inject] private HeatmapService Heatmap { get; set; } = default!;
@@ -40,15 +43,17 @@ public partial class WallPage
 
     protected override async Task OnInitializedAsync()
     {
-        var key = string.IsNullOrEmpty(Token) ? null : await Keys.FindAsync(Token, CancellationToken.None);
-        _authorised = key?.Scope == Scopes.Display;
+        var user = AuthenticationState is null ? null : (await AuthenticationState).User;
+        _keyId = user?.FindFirstValue(PosClaims.KeyId);
+        _authorised = user is not null && (Viewer.From(user).IsDisplay
+            ? _keyId is not null && await Keys.IsActiveAsync(_keyId, Scopes.Display, CancellationToken.None)
+            : PortalPolicies.IsStaff(user));
         if (!_authorised)
         {
             // Only the prerendered request has an HttpContext whose status can still change.
             if (HttpContext is { Response.HasStarted: false } http) http.Response.StatusCode = StatusCodes.Status401Unauthorized;
             return;
         }
-        _keyId = key!.Id;
         _zone = Heatmap.Options.DisplayZone();
         Keys.Revoked += OnRevoked;
         _incidents = await Incidents.OpenAsync(_viewer, CancellationToken.None);

@@ -1,0 +1,31 @@
+namespace PosMonitor.Web.Features.Identity;
+
+public sealed class BootstrapOptions
+{
+    public const string Section = "PosMonitor:Bootstrap";
+
+    /// <summary>When set, this exact string is a valid admin API key from start-up on.</summary>
+    public string? AdminApiKey { get; set; }
+
+    /// <summary>With <see cref="AdminPassword"/>: creates this Admin user at start-up when no user has this e-mail.</summary>
+    public string? AdminEmail { get; set; }
+
+    public string? AdminPassword { get; set; }
+}
+
+public sealed class PortalIdentityOptions
+{
+    public const string Section = "PosMonitor:Identity";
+
+    /// <summary>How often an open circuit re-checks that its user is still enabled and unchanged (security stamp).</summary>
+    public int RevalidateSeconds { get; set; } = 30;
+
+    /// <summary>Sign-in attempts (form posts) allowed per client IP per minute.</summary>
+    public int SignInPermitsPerMinute { get; set; } = 10;
+
+    /// <summary>Idle time after which a sign-in cookie expires (sliding).</summary>
+    public int SessionHours { get; set; } = 8;
+
+    /// <summary>Lifetime of a wall display's sign-in cookie; revoking its token ends it sooner.</summary>
+    public int DisplaySessionDays { get; set; } = 30;
+}

@@ -1,0 +1,97 @@
+using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.Components.Authorization;
+using PosMonitor.Core.Detection;
+using PosMonitor.Core.Incidents;
+using PosMonitor.Core.Rollups;
+using PosMonitor.Web.Features.Feedback;
+using PosMonitor.Web.Features.Identity;
+using PosMonitor.Web.Features.Incidents;
+using PosMonitor.Web.Features.Telemetry;
+
+namespace PosMonitor.Web.Features.Portal;
+
+public partial class MyPortalPage
+{
+    [CascadingParameter] private Task<AuthenticationState> AuthState { get; set; } = default!;
+    [Inject] private MerchantPortal Portal { get; set; } = default!;
+    [Inject] private FeedbackService Feedback { get; set; } = default!;
+    [Inject] private TelemetryFeed Telemetry { get; set; } = default!;
+    [Inject] private IncidentFeed IncidentFeed { get; set; } = default!;
+    [Inject] private TimeProvider Time { get; set; } = default!;
+
+    private string _merchantId = "";
+    private string? _merchantName, _reported;
+    private HashSet<string> _mine = [];
+    private IReadOnlyList<MyTerminal> _terminals = [];
+    // Incidents touching this merchant as they open and change while the page is open. The stored
+    // list (open incidents at page load) comes from the incidents storage once branch dethost is merged.
+    private readonly Dictionary<string, Incident> _incidents = [];
+    private IDisposable? _telemetrySubscription, _incidentSubscription;
+    private int _reloadPending;
+    private bool _reporting;
+
+    protected override async Task OnInitializedAsync()
+    {
+        var viewer = Viewer.From((await AuthState).User);
+        _merchantId = viewer.MerchantId ?? "";
+        _merchantName = Portal.MerchantName(_merchantId);
+        _mine = [.. Portal.TerminalsOf(_merchantId).Select(t => t.Id)];
+        _terminals = await Portal.TerminalsAsync(_merchantId, CancellationToken.None);
+        _telemetrySubscription = Telemetry.Subscribe(OnTelemetry);
+        _incidentSubscription = IncidentFeed.Subscribe(OnIncident);
+    }
+
+    // Runs on the ingestion writer: only note that a reload is due, at most one pending at a time.
+    private void OnTelemetry(RollupDelta delta)
+    {
+        if (!delta.States.Keys.Any(_mine.Contains) || Interlocked.Exchange(ref _reloadPending, 1) == 1) return;
+        _ = InvokeAsync(async () =>
+        {
+            await Task.Delay(TimeSpan.FromSeconds(2), Time);
+            Interlocked.Exchange(ref _reloadPending, 0);
+            _terminals = await Portal.TerminalsAsync(_merchantId, CancellationToken.None);
+            StateHasChanged();
+        });
+    }
+
+    private void OnIncident(IncidentChangeKind kind, Incident incident)
+    {
+        var touchesMe = incident.AffectedMerchantIds.Contains(_merchantId)
+            || incident.AffectedTerminalIds.Any(_mine.Contains)
+            || (incident.ScopeType == ScopeType.Merchant && incident.ScopeId == _merchantId)
+            || (incident.ScopeType == ScopeType.Terminal && _mine.Contains(incident.ScopeId));
+        if (!touchesMe) return;
+        _ = InvokeAsync(() =>
+        {
+            _incidents[incident.Id] = incident;
+            StateHasChanged();
+        });
+    }
+
+    private async Task ReportTimeoutAsync(string terminalId)
+    {
+        _reporting = true;
+        try
+        {
+            var result = await Feedback.ReportTimeoutNowAsync((await AuthState).User, terminalId, CancellationToken.None);
+            _reported = result.IncidentId is { } incident ? L["Reported_Linked", incident] : L["Reported_New"];
+        }
+        finally
+        {
+            _reporting = false;
+        }
+    }
+
+    private string Ago(DateTimeOffset? at)
+    {
+        if (at is not { } t) return L["Never"];
+        var minutes = (int)(Time.GetUtcNow() - t).TotalMinutes;
+        return minutes < 1 ? L["JustNow"] : minutes < 120 ? L["MinutesAgo", minutes] : t.ToLocalTime().ToString("MM-dd HH:mm");
+    }
+
+    public void Dispose()
+    {
+        _telemetrySubscription?.Dispose();
+        _incidentSubscription?.Dispose();
+    }
+}

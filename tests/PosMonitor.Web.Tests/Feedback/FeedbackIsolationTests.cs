@@ -1,0 +1,118 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Security.Claims;
+using Dapper;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.DependencyInjection;
+using PosMonitor.Web.Features.Audit;
+using PosMonitor.Web.Features.Feedback;
+using PosMonitor.Web.Features.Identity;
+using PosMonitor.Web.Infrastructure.Data;
+using PosMonitor.Web.Tests.Identity;
+
+namespace PosMonitor.Web.Tests.Feedback;
+
+public class FeedbackIsolationTests(PortalFactory factory) : IClassFixture<PortalFactory>
+{
+    [Fact]
+    public async Task Card_numbers_are_masked_and_a_luhn_invalid_order_number_is_left_alone()
+    {
+        await factory.SeedAsync();
+        var id = await SubmitAsync(PortalFactory.Owner1, "Card 4111-1111-1111-1111 declined; order 1234567890123456 lost.");
+
+        var stored = await factory.Services.GetRequiredService<FeedbackRepository>().GetAsync(id, CancellationToken.None);
+
+        Assert.Equal("Card 411111******1111 declined; order 1234567890123456 lost.", stored!.Text);
+    }
+
+    [Fact]
+    public async Task A_read_merchant_key_gets_404_for_another_merchants_feedback_and_the_attempt_is_audited()
+    {
+        await factory.SeedAsync();
+        var other = await SubmitAsync(PortalFactory.Owner2, "Printer jammed all morning.");
+        var mine = await SubmitAsync(PortalFactory.Owner1, "Network was slow at noon.");
+        var key = await factory.CreateKeyAsync(Scopes.ReadMerchant, "m-0001");
+        var client = factory.CreateClient(key);
+
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync($"/api/v1/feedback/{mine}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync($"/api/v1/feedback/{other}")).StatusCode);
+        var list = await client.GetFromJsonAsync<List<FeedbackBody>>("/api/v1/feedback");
+        Assert.All(list!, f => Assert.Equal("m-0001", f.MerchantId));
+        Assert.Contains(await AuditAsync(AuditActions.CrossMerchant), e => e.Target == $"feedback:{other}" && e.Actor.StartsWith("key:", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_signed_in_owner_reaches_the_read_api_with_the_cookie_but_not_another_merchants_feedback()
+    {
+        await factory.SeedAsync();
+        var other = await SubmitAsync(PortalFactory.Owner2, "Settlement arrived late.");
+        var owner = await factory.SignedInAsync(PortalFactory.Owner1);
+
+        Assert.Equal(HttpStatusCode.NotFound, (await owner.GetAsync($"/api/v1/feedback/{other}")).StatusCode);
+        Assert.Contains(await AuditAsync(AuditActions.CrossMerchant), e => e.Target == $"feedback:{other}" && e.Actor == PortalFactory.Owner1);
+    }
+
+    [Fact]
+    public async Task A_wall_display_key_cannot_read_feedback()
+    {
+        var key = await factory.CreateKeyAsync(Scopes.Display);
+        Assert.Equal(HttpStatusCode.Forbidden, (await factory.CreateClient(key).GetAsync("/api/v1/feedback")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Feedback_about_another_merchants_terminal_is_refused_and_audited()
+    {
+        await factory.SeedAsync();
+        using var scope = factory.Services.CreateScope();
+        var service = scope.ServiceProvider.GetRequiredService<FeedbackService>();
+        var input = new FeedbackInput { Category = FeedbackCategories.Hardware, Rating = 2, Text = "Terminal is broken", TerminalId = "T-000003" };
+
+        var (id, problems) = await service.SubmitAsync(await PrincipalAsync(PortalFactory.Owner1), input, CancellationToken.None);
+
+        Assert.Null(id);
+        Assert.Equal("Invalid_Terminal", problems[nameof(FeedbackInput.TerminalId)]);
+        Assert.Contains(await AuditAsync(AuditActions.CrossMerchant), e => e.Target == "terminal:T-000003");
+    }
+
+    [Fact]
+    public async Task A_timing_out_now_report_without_an_open_incident_is_flagged_as_a_possible_new_fault_with_telemetry()
+    {
+        await factory.SeedAsync();
+        using var scope = factory.Services.CreateScope();
+        var service = scope.ServiceProvider.GetRequiredService<FeedbackService>();
+
+        var result = await service.ReportTimeoutNowAsync(await PrincipalAsync(PortalFactory.Owner1), "T-000001", CancellationToken.None);
+
+        var stored = await factory.Services.GetRequiredService<FeedbackRepository>().GetAsync(result.FeedbackId, CancellationToken.None);
+        Assert.Null(result.IncidentId);
+        Assert.True(stored!.PossibleNewFault);
+        Assert.Equal(FeedbackCategories.Timeout, stored.Category);
+        Assert.Contains("\"minutes\":15", stored.TelemetrySummary);
+        var otherOwner = await PrincipalAsync(PortalFactory.Owner2);
+        await Assert.ThrowsAsync<UnauthorizedAccessException>(() => service.ReportTimeoutNowAsync(otherOwner, "T-000001", CancellationToken.None));
+    }
+
+    private async Task<string> SubmitAsync(string owner, string text)
+    {
+        using var scope = factory.Services.CreateScope();
+        var (id, problems) = await scope.ServiceProvider.GetRequiredService<FeedbackService>().SubmitAsync(await PrincipalAsync(owner),
+            new FeedbackInput { Category = FeedbackCategories.Other, Rating = 4, Text = text }, CancellationToken.None);
+        Assert.Empty(problems);
+        return id!;
+    }
+
+    private async Task<ClaimsPrincipal> PrincipalAsync(string email)
+    {
+        using var scope = factory.Services.CreateScope();
+        var users = scope.ServiceProvider.GetRequiredService<UserManager<PortalUser>>();
+        return await scope.ServiceProvider.GetRequiredService<IUserClaimsPrincipalFactory<PortalUser>>().CreateAsync((await users.FindByNameAsync(email))!);
+    }
+
+    private async Task<IReadOnlyList<AuditEntry>> AuditAsync(string action)
+    {
+        await using var c = await factory.Services.GetRequiredService<Db>().OpenAsync();
+        return (await c.QueryAsync<AuditEntry>(
+            "SELECT id AS Id, at AS At, actor AS Actor, action AS Action, target AS Target, result AS Result, ip AS Ip, detail AS Detail FROM audit_log WHERE action = @action",
+            new { action })).AsList();
+    }
+}
