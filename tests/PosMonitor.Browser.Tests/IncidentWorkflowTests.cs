@@ -33,6 +33,7 @@ public sealed class IncidentWorkflowTests(LiveFixture live) : IClassFixture<Live
         var (page, errors) = await browser.NewPageAsync();
         // Generous: on a 2-core machine the whole suite may be running beside this portal.
         page.SetDefaultTimeout(30_000);
+        await live.Portal.SignInAsync(page);
 
         await page.GotoAsync(live.Portal.BaseUrl + "/incidents");
         // Click only once the queue is live: a click while the circuit starts can be lost between the two renderers.
