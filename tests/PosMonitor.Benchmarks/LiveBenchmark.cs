@@ -299,7 +299,7 @@ internal sealed class BenchFleet
     }
 
     public static string ProbeSale(DateTimeOffset now) =>
-        $$"""{"transactions":[{"eventId":"p-{{Guid.NewGuid():D}}","terminalId":"{{ProbeTerminal}}","timestamp":"{{Time(now)}}","outcome":"approved","latencyMs":500}]}""";
+        $$"""{"transactions":[{"eventId":"p-{{Interlocked.Increment(ref _sequence)}}-probe","terminalId":"{{ProbeTerminal}}","timestamp":"{{Time(now)}}","outcome":"approved","latencyMs":500}]}""";
 
     private static string Time(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
 }

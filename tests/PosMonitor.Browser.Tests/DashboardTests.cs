@@ -67,8 +67,9 @@ public sealed partial class DashboardTests(LiveFixture live) : IClassFixture<Liv
         await Browser.ScreenshotAsync(page, "heatmap-drilldown.png");
 
         await page.ClickAsync("[data-row='T-0004-1'] .hm-label");
-        await page.WaitForURLAsync("**/terminals/T-0004-1");
+        // Blazor navigates in the page (no load event), so wait for the terminal page itself.
         await page.WaitForSelectorAsync("h1:has-text('T-0004-1')");
+        Assert.EndsWith("/terminals/T-0004-1", page.Url);
         await page.WaitForSelectorAsync(".mud-chart");
         await Browser.ScreenshotAsync(page, "terminal.png");
         Assert.Empty(errors);

@@ -89,8 +89,11 @@ public static class DemoFleet
         printer = "ok", scanner = "ok", pendingOffline = 0,
     };
 
-    /// <summary>"e-" and a hyphenated GUID: never a 13-digit run, which the server would take for card data.</summary>
-    private static string EventId() => "e-" + Guid.NewGuid().ToString("D");
+    private static long _events;
+
+    /// <summary>A counter and letters: never 13 digits in a row (even across separators), which the server would take for card data.</summary>
+    private static string EventId() =>
+        $"e{Interlocked.Increment(ref _events)}x{string.Concat(Guid.NewGuid().ToByteArray().Take(8).Select(b => (char)('a' + b % 26)))}";
 
     public static string Time(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
 }

@@ -72,7 +72,7 @@ public sealed class DetectionEngine(DetectionSettings settings, TimeProvider tim
         }
 
         var warm = now - _startedAt.Value >= settings.WarmUp || _baselines.LearnedMinutes >= settings.WarmUp.TotalMinutes;
-        _tracker.Apply(frame, findings, warm, tracked => StillElevated(frame, tracked), changes, problems);
+        _tracker.Apply(frame, findings, warm, tracked => StillElevated(frame, tracked), finding => Persisted(frame, finding), changes, problems);
 
         try
         {
@@ -102,6 +102,42 @@ public sealed class DetectionEngine(DetectionSettings settings, TimeProvider tim
     }
 
     /// <summary>
+    /// Whether a wide scope's failures showed in at least two separate minutes of the short window (the
+    /// minute under way counts once it is <see cref="PartialMinute"/> old): the window's sum stays high for
+    /// minutes after a one-minute burst, so the sum alone cannot tell a blip from a fault.
+    /// </summary>
+    private bool Persisted(DetectionFrame f, Finding finding)
+    {
+        var s = finding.Signal!.Value;
+        var x = Signals.Index(s);
+        var d = Signals.Denominator(s);
+        var members = f.Level(finding.ScopeType).Members[finding.Scope];
+        var normal = f.Normal(finding.ScopeType, finding.Scope, s);
+        var threshold = Math.Max(2 * normal, normal + settings.MinExcessRate / 2);
+        var current = new DateTimeOffset(f.Now.UtcTicks - f.Now.UtcTicks % TimeSpan.TicksPerMinute, TimeSpan.Zero);
+        var from = f.Now - settings.ShortWindow;
+        var elevated = 0;
+        foreach (var block in _minutes.Blocks)
+        {
+            if (block.Minute < from || block.Minute > current) continue;
+            if (block.Minute == current && f.Now - current < PartialMinute) continue;
+            double failures = 0, volume = 0;
+            foreach (var t in members)
+            {
+                if (f.Excluded[t]) continue;
+                var v = block.Of(t);
+                failures += v[x];
+                volume += v[d];
+            }
+            if (failures >= 2 && failures >= threshold * volume) elevated++;
+        }
+        return elevated >= 2;
+    }
+
+    /// <summary>How old the minute under way must be before its failures count towards <see cref="Persisted"/>.</summary>
+    private static readonly TimeSpan PartialMinute = TimeSpan.FromSeconds(15);
+
+    /// <summary>
     /// Learns every settled minute not learned yet, leaving out terminals under maintenance and those
     /// inside an open incident or a finding (a fault must not become the new normal).
     /// </summary>
@@ -118,7 +154,12 @@ public sealed class DetectionEngine(DetectionSettings settings, TimeProvider tim
         var faulty = new bool[f.Index.TerminalCount];
         _tracker.MarkScopes(f, faulty);
         foreach (var finding in findings)
+        {
+            // A device's own link or peripheral state that has not opened an incident is learned: a
+            // terminal that always runs on a weak link must come to count that as its normal.
+            if (finding.ScopeType == ScopeType.Terminal && finding.Signal is { } sig && Signals.IsDeviceLevel(sig)) continue;
             foreach (var t in finding.Affected) faulty[t] = true;
+        }
 
         var width = Signals.Width;
         var seen = new bool[f.Index.TerminalCount];

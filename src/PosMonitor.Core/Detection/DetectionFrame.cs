@@ -116,6 +116,14 @@ internal sealed class DetectionFrame
         Levels = levels;
 
         Excluded = MaintenanceMask(input.MaintenanceWindows, now);
+        // A window that ended less than a long window ago still fills the windows with what it disturbed:
+        // its terminals stay out of judgement until those minutes have left the window.
+        if (input.MaintenanceWindows.Count > 0)
+            for (var back = TimeSpan.FromMinutes(1); back <= settings.LongWindow; back += TimeSpan.FromMinutes(1))
+            {
+                var earlier = MaintenanceMask(input.MaintenanceWindows, now - back);
+                for (var t = 0; t < n; t++) Excluded[t] |= earlier[t];
+            }
         FillWindows(minutes, settings);
         ComputeNormals();
     }

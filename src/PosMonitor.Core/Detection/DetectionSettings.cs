@@ -51,6 +51,13 @@ public sealed class DetectionSettings
     public TimeSpan SilenceAfter { get; set; } = TimeSpan.FromSeconds(90);
 
     /// <summary>
+    /// A terminal silent on its own (not with its merchant or region) opens only after this long, and
+    /// not before a restart could explain it (two minutes plus two of the terminal's learned heartbeat
+    /// intervals): a reboot or firmware install is not an outage.
+    /// </summary>
+    public TimeSpan TerminalSilenceAfter { get; set; } = TimeSpan.FromSeconds(150);
+
+    /// <summary>
     /// Only terminals seen within this span (and, for merchants with opening hours, since today's
     /// opening) are expected to report; older silence is a parked device, not an outage.
     /// </summary>
@@ -88,6 +95,7 @@ public sealed class DetectionSettings
         if (MinSurprise <= 0) problems.Add("MinSurprise must be positive");
         if (QuietPeriod < TimeSpan.Zero) problems.Add("QuietPeriod must not be negative");
         if (SilenceAfter <= TimeSpan.Zero) problems.Add("SilenceAfter must be positive");
+        if (TerminalSilenceAfter < SilenceAfter) problems.Add("TerminalSilenceAfter must not be shorter than SilenceAfter");
         if (RegionSilenceShare is <= 0 or > 1) problems.Add("RegionSilenceShare must be in (0, 1]");
         if (PriorFailures <= 0) problems.Add("PriorFailures must be positive");
         return problems;

@@ -45,8 +45,9 @@ internal sealed class IncidentTracker(DetectionSettings settings, IIncidentIdGen
 
     /// <param name="mayOpen">False while warming up: existing incidents are kept and resolved, none opened.</param>
     /// <param name="stillElevated">The relaxed test of an incident's scope, for incidents not found this tick.</param>
+    /// <param name="persisted">Whether a wide rate finding's failures showed in at least two minutes (a one-minute blip opens nothing).</param>
     public void Apply(DetectionFrame f, List<Finding> findings, bool mayOpen,
-        Func<TrackedIncident, bool> stillElevated, List<IncidentChange> changes, List<string> problems)
+        Func<TrackedIncident, bool> stillElevated, Func<Finding, bool> persisted, List<IncidentChange> changes, List<string> problems)
     {
         var now = f.Now;
         var merged = Merge(findings);
@@ -89,7 +90,7 @@ internal sealed class IncidentTracker(DetectionSettings settings, IIncidentIdGen
                 }
                 var narrower = _open.Values
                     .Where(o => o.Incident.Cause == g.Primary.Cause && Width(o.Incident.ScopeType) < Width(g.Primary.ScopeType)
-                        && Inside(f, o.Incident, g.Primary))
+                        && Inside(f, o, g.Primary))
                     .OrderBy(o => o.Incident.OpenedAt).ToList();
                 if (narrower.Count > 0)
                 {
@@ -107,6 +108,7 @@ internal sealed class IncidentTracker(DetectionSettings settings, IIncidentIdGen
                 if (!mayOpen) continue;
                 var firstSeen = _pending.TryGetValue(key, out var at) ? at : _pending[key] = now;
                 if (Width(g.Primary.ScopeType) <= Width(ScopeType.Merchant) && now - firstSeen < settings.NarrowConfirmation) continue;
+                if (Width(g.Primary.ScopeType) > Width(ScopeType.Merchant) && !g.Primary.Silence && !persisted(g.Primary)) continue;
                 _pending.Remove(key);
                 var opened = OpenNew(f, g, ids.NextId());
                 refreshed.Add(opened.Incident.Id);
@@ -241,12 +243,24 @@ internal sealed class IncidentTracker(DetectionSettings settings, IIncidentIdGen
     {
         var level = f.Level(incident.ScopeType);
         var scope = incident.ScopeType == ScopeType.Platform ? 0 : level.IndexOf.GetValueOrDefault(incident.ScopeId, -1);
-        return scope >= 0 && terminals.All(t => level.Of[t] == scope);
+        if (scope < 0) return false;
+        // Mostly inside is inside: a chain's stores outside a failing region, or one terminal's own noise,
+        // must not split one fault into a wide incident and a narrow duplicate.
+        var list = terminals as IReadOnlyCollection<int> ?? terminals.ToList();
+        return list.Count > 0 && list.Count(t => level.Of[t] == scope) * 2 > list.Count;
     }
 
-    /// <summary>Whether the (narrower) incident's scope lies inside the finding's scope.</summary>
-    private static bool Inside(DetectionFrame f, Incident incident, Finding wider)
+    /// <summary>
+    /// Whether the (narrower) incident lies inside the finding's scope: its affected terminals when it has
+    /// any (a chain's merchant spans regions, but a regional fault only touches its stores in the region),
+    /// else its whole scope.
+    /// </summary>
+    private static bool Inside(DetectionFrame f, TrackedIncident tracked, Finding wider)
     {
+        var affected = tracked.Terminals.Select(id => f.Index.TerminalIndex.GetValueOrDefault(id, -1)).ToList();
+        if (affected.Count > 0 && affected.All(t => t >= 0))
+            return affected.All(t => f.Contains(wider.ScopeType, wider.Scope, t));
+        var incident = tracked.Incident;
         var level = f.Level(incident.ScopeType);
         var scope = level.IndexOf.GetValueOrDefault(incident.ScopeId, -1);
         if (incident.ScopeType == ScopeType.Platform) scope = 0;

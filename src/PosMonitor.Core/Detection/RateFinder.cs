@@ -18,6 +18,9 @@ namespace PosMonitor.Core.Detection;
 internal sealed class RateFinder(DetectionSettings settings, AnomalyTest test)
 {
     private static readonly ScopeType[] SpreadLevels = [ScopeType.Gateway, ScopeType.Region, ScopeType.Firmware, ScopeType.Merchant];
+    /// <summary>Heartbeat minutes a terminal needs learned before its own device-signal rate counts as its normal.</summary>
+    private const double OwnNormalMinutes = 5;
+
     private static readonly ScopeType[] Dimensions = [ScopeType.Gateway, ScopeType.Region, ScopeType.Firmware];
 
     public void Find(DetectionFrame f, Signal s, List<Finding> into)
@@ -289,6 +292,11 @@ internal sealed class RateFinder(DetectionSettings settings, AnomalyTest test)
         {
             if (claimed[t] || f.Excluded[t] || terminals.LongOf(t)[x] < settings.MinFailures) continue;
             var normal = f.Normal(ScopeType.Terminal, t, s);
+            // A device's link quality and peripherals are its own: judged against what this terminal
+            // itself showed (once it has a few minutes learned), not a fleet prior it may never match.
+            if (Signals.IsDeviceLevel(s) && f.Baselines.Find(ScopeType.Terminal, terminals.Ids[t]) is { } own
+                && own.All[Signals.Denominator(s)] >= OwnNormalMinutes)
+                normal = Math.Max(normal, own.All[x] / own.All[Signals.Denominator(s)]);
             var v = test.Test(terminals.ShortOf(t), terminals.LongOf(t), s, normal, Strictness.Open);
             if (!v.Anomalous) continue;
             var id = terminals.Ids[t];

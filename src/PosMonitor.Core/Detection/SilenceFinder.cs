@@ -13,12 +13,55 @@ internal sealed class SilenceFinder(DetectionSettings settings)
     /// <summary>More than this share of the whole fleet silent means our own intake stopped, not the terminals.</summary>
     private const double FleetWideShare = 0.8;
 
+    /// <summary>How long a restart (reboot, firmware install) keeps a device off the air, heartbeats aside.</summary>
+    private static readonly TimeSpan RestartAllowance = TimeSpan.FromSeconds(120);
+
+    /// <summary>Assumed heartbeat cadence of a terminal not yet seen sending two in a row.</summary>
+    private static readonly TimeSpan DefaultCadence = TimeSpan.FromSeconds(60);
+
     /// <summary>Terminals silent at the last <see cref="Find"/>.</summary>
     public bool[] Silent { get; private set; } = [];
+
+    private DateTimeOffset[] _lastHeartbeat = [];
+    private double[] _cadenceSec = [];
+
+    /// <summary>
+    /// Learns each terminal's heartbeat cadence from the gaps between the heartbeats it reports
+    /// (gaps longer than ten minutes are power-off or sleep, not cadence).
+    /// </summary>
+    private void LearnCadence(DetectionFrame f)
+    {
+        var n = f.Index.TerminalCount;
+        if (_lastHeartbeat.Length != n)
+        {
+            _lastHeartbeat = new DateTimeOffset[n];
+            _cadenceSec = new double[n];
+        }
+        for (var t = 0; t < n; t++)
+        {
+            if (f.States[t]?.LastHeartbeatAt is not { } hb || hb <= _lastHeartbeat[t]) continue;
+            var gap = (hb - _lastHeartbeat[t]).TotalSeconds;
+            if (_lastHeartbeat[t] != default && gap is > 0 and < 600)
+                _cadenceSec[t] = _cadenceSec[t] == 0 ? gap : 0.8 * _cadenceSec[t] + 0.2 * gap;
+            _lastHeartbeat[t] = hb;
+        }
+    }
+
+    /// <summary>
+    /// How long a terminal going quiet on its own may be a restart: the restart itself plus a heartbeat
+    /// before and after it, at the terminal's own cadence; never less than <see cref="DetectionSettings.TerminalSilenceAfter"/>.
+    /// </summary>
+    private TimeSpan RestartProof(int t)
+    {
+        var cadence = _cadenceSec.Length > t && _cadenceSec[t] > 0 ? TimeSpan.FromSeconds(_cadenceSec[t]) : DefaultCadence;
+        var proof = RestartAllowance + 2 * cadence;
+        return proof > settings.TerminalSilenceAfter ? proof : settings.TerminalSilenceAfter;
+    }
 
     /// <param name="stillTracked">Terminal ids already in an open network incident: they stay expected past the lookback.</param>
     public void Find(DetectionFrame f, IReadOnlySet<string> stillTracked, List<Finding> into, List<string> problems)
     {
+        LearnCadence(f);
         var index = f.Index;
         var n = index.TerminalCount;
         var expected = new bool[n];
@@ -73,6 +116,9 @@ internal sealed class SilenceFinder(DetectionSettings settings)
         {
             var (e, s, _, affected) = Count(merchantsLevel.Members[m], expected, silent, claimed, index);
             if (s < 2 || s < 0.5 * e) continue;
+            // Part of a shop quiet may be devices restarting one after another (a rollout): only the whole
+            // shop going quiet opens at once, part of it once each silent device is past a restart.
+            if (s < e && affected.Any(t => f.Now - f.States[t]!.LastSeenAt!.Value <= RestartProof(t))) continue;
             foreach (var t in affected) claimed[t] = true;
             var merchant = index.Merchants[m];
             var hours = merchant?.OpeningHours is { } h ? $" ({h} {merchant.TimeZone})" : "";
@@ -85,6 +131,9 @@ internal sealed class SilenceFinder(DetectionSettings settings)
         {
             if (!silent[t] || claimed[t]) continue;
             var seen = f.States[t]!.LastSeenAt!.Value;
+            // One device alone going quiet is most often a restart (a firmware install takes up to two
+            // minutes plus a heartbeat): it must stay quiet longer than that before it is an outage.
+            if (f.Now - seen <= RestartProof(t)) continue;
             var m = index.MerchantOf[t];
             into.Add(Silence(f, ScopeType.Terminal, t, index.TerminalIds[t], 1, 1, [t],
                 [$"no heartbeat or sale since {Wording.Time(seen)} ({(f.Now - seen).TotalMinutes:0.0} min) while merchant {index.MerchantIds[m]} is open",

@@ -93,6 +93,8 @@ public partial class TerminalPage
 
     private string OnlineText => IsOnline switch { true => L["Online"], false => L["Offline"], _ => L["NeverSeen"] };
 
+    private string Uptime(TimeSpan t) => L["UptimeValue", (int)t.TotalDays, t.Hours, t.Minutes];
+
     private string Local(DateTimeOffset t, string format) =>
         TimeZoneInfo.ConvertTime(t, _zone).ToString(format, CultureInfo.CurrentCulture);
 

@@ -1,0 +1,83 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using PosMonitor.Core.Quality;
+
+namespace PosMonitor.Cli.Quality;
+
+/// <summary>
+/// <c>posmonitor quality --seeds 1,2,3 --terminals 1000 --hours 6</c>: simulates one scenario per seed
+/// (a mix of faults of every cause, subtle and severe, plus every decoy), replays each through detection
+/// and through the static-threshold rule, and prints how both score against the ground truth (markdown).
+/// </summary>
+public static class QualityCommand
+{
+    public static Command Create()
+    {
+        var seeds = new Option<string>("--seeds") { Description = "Comma-separated seeds, one scenario each", DefaultValueFactory = _ => "1,2,3" };
+        var terminals = new Option<int>("--terminals") { Description = "Terminals per scenario", DefaultValueFactory = _ => 1000 };
+        var hours = new Option<double>("--hours") { Description = "Simulated hours per scenario", DefaultValueFactory = _ => 6 };
+        var start = new Option<string>("--start") { Description = "UTC start of every scenario", DefaultValueFactory = _ => "2026-11-25T01:00:00Z" };
+        var verbose = new Option<bool>("--verbose") { Description = "Also list missed or misattributed faults and false positives" };
+        var command = new Command("quality", "Score detection against simulated ground truth, next to a static-threshold rule.")
+        {
+            seeds, terminals, hours, start, verbose,
+        };
+        command.SetAction((result, ct) =>
+        {
+            var stdout = result.InvocationConfiguration.Output;
+            var stderr = result.InvocationConfiguration.Error;
+            try
+            {
+                var list = result.GetValue(seeds)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                    .Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray();
+                var from = DateTimeOffset.Parse(result.GetValue(start)!, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal);
+                Run(list, result.GetValue(terminals), TimeSpan.FromHours(result.GetValue(hours)), from, result.GetValue(verbose), stdout, stderr);
+                return Task.FromResult(0);
+            }
+            catch (Exception e) when (e is FormatException or ArgumentException or OverflowException)
+            {
+                stderr.WriteLine($"quality: {e.Message}");
+                return Task.FromResult(2);
+            }
+        });
+        return command;
+    }
+
+    public static void Run(int[] seeds, int terminals, TimeSpan duration, DateTimeOffset start, bool verbose, TextWriter stdout, TextWriter stderr)
+    {
+        var wall = Stopwatch.StartNew();
+        var runs = new ScenarioRun[seeds.Length];
+        Parallel.For(0, seeds.Length, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount },
+            i => runs[i] = ScenarioRun.Execute(QualityScenario.Options(seeds[i], terminals, duration, start), withStaticRule: true));
+        var terminalHours = terminals * duration.TotalHours;
+        var engine = Score.Combine(runs.Select(r => QualityScore.Evaluate(r.GroundTruth, r.Engine, terminalHours, r.SoleTerminals)));
+        var rule = Score.Combine(runs.Select(r => QualityScore.Evaluate(r.GroundTruth, r.Static!, terminalHours, r.SoleTerminals)));
+        var inv = CultureInfo.InvariantCulture;
+        stdout.WriteLine(string.Create(inv,
+            $"Seeds {string.Join(",", seeds)}, {terminals:N0} terminals x {duration.TotalHours:0.#} h each, {engine.Faults.Count} faults, all decoys"));
+        stdout.WriteLine();
+        stdout.WriteLine(QualityScore.Table([("Detection engine", engine), ("Static rule (5-min timeouts > 5% for 5 min)", rule)]));
+        if (verbose)
+        {
+            foreach (var (name, score) in new[] { ("engine", engine), ("static", rule) })
+            {
+                stdout.WriteLine();
+                stdout.WriteLine($"{name}:");
+                foreach (var f in score.Faults.Where(f => !f.Attributed || f.Duplicates > 0 || f.Latency > TimeSpan.FromMinutes(2)))
+                {
+                    var got = f.First is { } i
+                        ? string.Create(inv, $"{Causes(i.Cause)} {i.ScopeType} {i.ScopeId} after {f.Latency!.Value.TotalSeconds:0} s, +{f.Duplicates} dup")
+                        : "missed";
+                    stdout.WriteLine(string.Create(inv,
+                        $"  fault {f.Fault.Spec} -> {Causes(f.Fault.Cause)} {f.Fault.ScopeType} {f.Fault.ScopeId} ({f.Fault.AffectedTerminals.Count} t): {got}"));
+                }
+                foreach (var i in score.FalsePositives)
+                    stdout.WriteLine(string.Create(inv, $"  false positive {i.OpenedAt.UtcDateTime:HH:mm:ss} {Causes(i.Cause)} {i.ScopeType} {i.ScopeId}: {i.Title}"));
+            }
+        }
+        stderr.WriteLine(string.Create(inv, $"quality: {seeds.Length} scenarios in {wall.Elapsed.TotalSeconds:0.0} s"));
+    }
+
+    private static string Causes(Core.Incidents.Cause c) => Core.Incidents.Causes.Name(c);
+}

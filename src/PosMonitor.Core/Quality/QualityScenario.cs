@@ -1,0 +1,47 @@
+using PosMonitor.Core.Simulation;
+
+namespace PosMonitor.Core.Quality;
+
+/// <summary>
+/// The scenarios <c>posmonitor quality</c> scores: every cause at its usual scopes, subtle and severe,
+/// spread over the run between the decoys (which are all on), with the seed choosing the scopes and,
+/// by turns, which intensity of each pair is the subtle one.
+/// </summary>
+public static class QualityScenario
+{
+    public static SimulationOptions Options(int seed, int terminals, TimeSpan duration, DateTimeOffset start) => new()
+    {
+        Terminals = terminals,
+        Seed = seed,
+        Start = start,
+        Duration = duration,
+        Faults = Faults(seed, duration).Select(FaultSpec.Parse).ToArray(),
+        Decoys = Decoys.All,
+    };
+
+    /// <summary>
+    /// Fault texts for one seed. Offsets are fractions of the run so a shorter run keeps the layout; the
+    /// firmware fault hits 3.2.2, the version
+    /// every generated fleet is rolling out (the quiet-rollout decoy then takes 3.3.0); the decoys sit at 30% (sparse terminal), 35–52% (rollout), 60% (blip) and 80% (maintenance).
+    /// </summary>
+    public static IReadOnlyList<string> Faults(int seed, TimeSpan duration)
+    {
+        var flip = seed % 2 == 0;
+        string At(double share) => $"at={(int)(duration.TotalMinutes * share)}m";
+        string Pick(string a, string b) => flip ? b : a;
+        return
+        [
+            $"gateway:gateway=random:{Pick("12%", "60%")}:12m:{At(0.06)}",
+            $"network:merchant=random:offline:15m:{At(0.10)}",
+            $"server:platform:{Pick("40%", "8%")}:10m:{At(0.16)}",
+            $"hardware:terminal=random:{Pick("paper_out", "jam")}:40m:{At(0.18)}",
+            $"network:region=random:loss={Pick("40%", "20%")}:15m:{At(0.24)}",
+            $"operator:merchant=random:{Pick("35%", "20%")}:45m:{At(0.40)}",
+            $"third_party:region=random:{Pick("20%", "50%")}:15m:{At(0.66)}",
+            $"gateway:gateway=random:{Pick("60%", "12%")}:12m:{At(0.86)}",
+            $"software:firmware=3.2.2:{Pick("25%", "10%")}:30m:{At(0.70)}",
+            $"network:terminal=random:offline:20m:{At(0.90)}",
+            $"third_party:platform:{Pick("50%", "20%")}:10m:{At(0.93)}",
+        ];
+    }
+}
