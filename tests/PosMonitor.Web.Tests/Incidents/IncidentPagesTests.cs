@@ -4,16 +4,16 @@ using Microsoft.Extensions.DependencyInjection;
 using PosMonitor.Core.Incidents;
 using PosMonitor.Web.Features.Incidents;
 using PosMonitor.Web.Features.Telemetry;
-using PosMonitor.Web.Tests.Infrastructure;
+using PosMonitor.Web.Tests.Identity;
 
 namespace PosMonitor.Web.Tests.Incidents;
 
 /// <summary>The incident pages as the portal serves them, wired by the real host.</summary>
-public class IncidentPagesTests(PosMonitorFactory factory) : IClassFixture<PosMonitorFactory>
+public class IncidentPagesTests(PortalFactory factory) : IClassFixture<PortalFactory>
 {
     private async Task<Incident> ManualIncidentAsync()
     {
-        await factory.PutFleetAsync(TestFleet.Small());
+        await factory.SeedAsync();
         await factory.Services.GetRequiredService<FleetCache>().ReloadAsync(default);
         return await factory.Services.GetRequiredService<IncidentTickets>().CreateManualAsync(
             "Lotus Noodle House reports timeouts", Cause.Network, Severity.Major, ScopeType.Merchant, "m-0001", ["m-0001"], "alice", default);
@@ -23,7 +23,7 @@ public class IncidentPagesTests(PosMonitorFactory factory) : IClassFixture<PosMo
     public async Task The_queue_lists_open_incidents_and_the_incident_page_shows_its_runbook_checklist()
     {
         var incident = await ManualIncidentAsync();
-        var client = factory.CreateClient();
+        var client = await factory.SignedInAsync(PortalFactory.Agent);
 
         var queue = WebUtility.HtmlDecode(await client.GetStringAsync("/incidents"));
         var page = WebUtility.HtmlDecode(await client.GetStringAsync($"/incidents/{incident.Id}"));
@@ -54,7 +54,8 @@ public class IncidentPagesTests(PosMonitorFactory factory) : IClassFixture<PosMo
     [InlineData("/admin/notifications")]
     public async Task Support_pages_are_served(string path)
     {
-        var response = await factory.CreateClient().GetAsync(path);
+        await factory.SeedAsync();
+        var response = await (await factory.SignedInAsync(PortalFactory.Admin)).GetAsync(path);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }

@@ -17,7 +17,8 @@ public class OperationsPageTests : BunitTest
 
     public OperationsPageTests()
     {
-        AddAuthorization();
+        // An operator: the dashboard shows every merchant to staff.
+        AddAuthorization().SetAuthorized("operator@test.local").SetRoles(Roles.Operator);
         Services.AddAuthenticationCore();
         Services.AddSingleton(_live.Fleet);
         Services.AddSingleton(_live.States);

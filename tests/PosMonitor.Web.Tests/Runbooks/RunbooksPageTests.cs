@@ -1,14 +1,21 @@
-using PosMonitor.Web.Tests.Infrastructure;
+using PosMonitor.Web.Tests.Identity;
 
 namespace PosMonitor.Web.Tests.Runbooks;
 
 /// <summary>The portal seeds the default runbooks at start-up and serves their pages.</summary>
-public class RunbooksPageTests(PosMonitorFactory factory) : IClassFixture<PosMonitorFactory>
+public class RunbooksPageTests(PortalFactory factory) : IClassFixture<PortalFactory>
 {
+    // Runbooks are for staff: a support agent reads them.
+    private async Task<HttpClient> AgentAsync()
+    {
+        await factory.SeedAsync();
+        return await factory.SignedInAsync(PortalFactory.Agent);
+    }
+
     [Fact]
     public async Task The_list_shows_the_seeded_runbooks()
     {
-        var html = await factory.CreateClient().GetStringAsync("/runbooks");
+        var html = await (await AgentAsync()).GetStringAsync("/runbooks");
 
         Assert.Contains("Payment gateway degradation", html);
         Assert.Contains("/runbooks/rb-operator-guidance", html);
@@ -17,7 +24,7 @@ public class RunbooksPageTests(PosMonitorFactory factory) : IClassFixture<PosMon
     [Fact]
     public async Task The_runbook_page_shows_steps_in_the_viewer_s_language()
     {
-        var client = factory.CreateClient();
+        var client = await AgentAsync();
         client.DefaultRequestHeaders.AcceptLanguage.ParseAdd("zh-CN");
 
         // Prerendered HTML encodes CJK as character references.

@@ -28,12 +28,14 @@ public static class AuditActions
     public const string FeedbackReplied = "feedback.reply";
     public const string FeedbackStatus = "feedback.status";
     public const string FeedbackLinked = "feedback.link-incident";
+    public const string MaintenanceAdded = "maintenance.add";
+    public const string MaintenanceDeleted = "maintenance.delete";
 
     public static IReadOnlyList<string> Known { get; } =
     [
         SignIn, SignInTwoFactor, SignOut, TwoFactorEnabled, TwoFactorDisabled, DisplaySignIn, UserCreated, UserDisabled, UserEnabled,
         UserUnlocked, PasswordReset, RoleChanged, KeyCreated, KeyRevoked, CrossMerchant, FeedbackCreated, FeedbackReplied,
-        FeedbackStatus, FeedbackLinked,
+        FeedbackStatus, FeedbackLinked, MaintenanceAdded, MaintenanceDeleted,
     ];
 }
 

@@ -43,6 +43,7 @@ public static class DetectionExtensions
         services.AddSingleton(options);
         services.AddSingleton<DetectionQueries>();
         services.AddSingleton<MaintenanceWindowRepository>();
+        services.AddScoped<MaintenanceAdministration>();
         services.AddSingleton<DetectionRunner>();
         if (options.Enabled)
         {

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using PosMonitor.Core.Incidents;
+using PosMonitor.Web.Features.Audit;
 using PosMonitor.Web.Features.Identity;
 using PosMonitor.Web.Infrastructure.Api;
 
@@ -66,10 +67,16 @@ public static class IncidentsApi
     }
 
     public static async Task<Results<Ok<IncidentDetailBody>, ProblemHttpResult>> GetIncident(
-        HttpContext http, IncidentRepository incidents, TicketRepository tickets, Runbooks.RunbookRepository runbooks, string id, CancellationToken ct)
+        HttpContext http, IncidentRepository incidents, TicketRepository tickets, Runbooks.RunbookRepository runbooks, AuditLog audit, string id, CancellationToken ct)
     {
-        var incident = await incidents.GetAsync(id, Viewer.From(http.User), ct);
-        if (incident is null) return ApiProblems.NotFound($"There is no incident {id}.");
+        var viewer = Viewer.From(http.User);
+        var incident = await incidents.GetAsync(id, viewer, ct);
+        if (incident is null)
+        {
+            // Another merchant's incident looks like none at all; a merchant-bound caller asking is audited.
+            if (!viewer.SeesEveryMerchant) await audit.RecordCrossMerchantAsync(http.User, "incident", id, ct);
+            return ApiProblems.NotFound($"There is no incident {id}.");
+        }
         var events = await incidents.EventsAsync(id, ct);
         var ticket = await tickets.GetAsync(id, ct);
         var runbook = ticket is { RunbookVersion: > 0 }

@@ -1,10 +1,12 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.Extensions.Options;
 using MudBlazor;
 using PosMonitor.Core.Incidents;
 using PosMonitor.Core.Rollups;
 using PosMonitor.Core.Telemetry;
+using PosMonitor.Web.Features.Audit;
 using PosMonitor.Web.Features.Heatmap;
 using PosMonitor.Web.Features.Identity;
 using PosMonitor.Web.Features.Incidents;
@@ -29,6 +31,9 @@ public partial class TerminalPage
     [Inject] private TelemetryFeed Telemetry { get; set; } = default!;
     [Inject] private IOptions<IngestionOptions> Ingestion { get; set; } = default!;
     [Inject] private TimeProvider Time { get; set; } = default!;
+    [Inject] private AuthenticationStateProvider Authentication { get; set; } = default!;
+    [Inject] private AuditLog Audit { get; set; } = default!;
+    [Inject] private NavigationManager Nav { get; set; } = default!;
 
     private Viewer _viewer = Viewer.Nobody;
     private Core.Fleet.Terminal? _terminal;
@@ -52,7 +57,17 @@ public partial class TerminalPage
         _crumbs = [new BreadcrumbItem(L["Back"], "/"), new BreadcrumbItem(Id, null, disabled: true)];
         _ticks?.Dispose();
         _feed?.Dispose();
-        if (_terminal is null) return;
+        if (_terminal is null)
+        {
+            // A merchant owner asking for a terminal not theirs (or none at all) gets the plain not-found
+            // page, 404 when prerendered, so ids do not leak; the attempt is audited.
+            if (!_viewer.SeesEveryMerchant)
+            {
+                await Audit.RecordCrossMerchantAsync((await Authentication.GetAuthenticationStateAsync()).User, "terminal", Id, CancellationToken.None);
+                Nav.NotFound();
+            }
+            return;
+        }
         _merchantName = fleet.Merchants.TryGetValue(_terminal.MerchantId, out var m) ? m.Name : _terminal.MerchantId;
         await LoadAsync();
         // The feed only flags (it runs on the writer loop); the coalesced tick does the reload.
