@@ -31,12 +31,26 @@ public sealed class IncidentWorkflowTests(LiveFixture live) : IClassFixture<Live
         var browser = await live.BrowserAsync();
         var id = await DetectedIncidentAsync();
         var (page, errors) = await browser.NewPageAsync();
+        // Generous: on a 2-core machine the whole suite may be running beside this portal.
+        page.SetDefaultTimeout(30_000);
+        await live.Portal.SignInAsync(page);
 
         await page.GotoAsync(live.Portal.BaseUrl + "/incidents");
-        await page.WaitForSelectorAsync($".incident-queue a[href='/incidents/{id}']", new PageWaitForSelectorOptions { Timeout = 15_000 });
+        // Click only once the queue is live: a click while the circuit starts can be lost between the two renderers.
+        await page.WaitForSelectorAsync("[data-interactive=true]", new PageWaitForSelectorOptions { Timeout = 45_000 });
+        await page.WaitForSelectorAsync($".incident-queue a[href='/incidents/{id}']", new PageWaitForSelectorOptions { Timeout = 45_000 });
         await page.ClickAsync($".incident-queue a[href='/incidents/{id}']");
         await page.WaitForURLAsync($"**/incidents/{id}");
-        await page.WaitForSelectorAsync("[data-interactive=true]", new PageWaitForSelectorOptions { Timeout = 15_000 });
+        await page.WaitForSelectorAsync(".incident-title");
+        try
+        {
+            await page.WaitForSelectorAsync("[data-interactive=true]", new PageWaitForSelectorOptions { Timeout = 45_000 });
+        }
+        catch (TimeoutException)
+        {
+            await Browser.ScreenshotAsync(page, "incident-debug.png");
+            Assert.Fail(string.Join("\n", errors) + "\n---\n" + live.Portal.Log[^Math.Min(6000, live.Portal.Log.Length)..]);
+        }
         await page.WaitForSelectorAsync(".status-open");
 
         await page.ClickAsync("button.action-acknowledge");

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using Microsoft.Extensions.DependencyInjection;
 using PosMonitor.Core.Incidents;
 using PosMonitor.Web.Features.Incidents;
@@ -32,6 +33,19 @@ public class IncidentPagesTests(PortalFactory factory) : IClassFixture<PortalFac
         Assert.Contains("Network outage or degraded connectivity", page);
         Assert.Contains("Confirm the scope from telemetry", page);
         Assert.Contains("Dear Lotus Noodle House", page);
+    }
+
+    [Fact]
+    public async Task The_incident_api_lists_the_runbook_version_s_steps_as_its_checklist()
+    {
+        var incident = await ManualIncidentAsync();
+
+        var body = await factory.AdminClient().GetFromJsonAsync<System.Text.Json.JsonElement>($"/api/v1/incidents/{incident.Id}");
+
+        var runbook = body.GetProperty("runbook");
+        Assert.Equal("rb-network-outage", runbook.GetProperty("id").GetString());
+        Assert.Equal(1, runbook.GetProperty("version").GetInt32());
+        Assert.Equal("Confirm the scope from telemetry", runbook.GetProperty("checklist")[0].GetString());
     }
 
     [Theory]

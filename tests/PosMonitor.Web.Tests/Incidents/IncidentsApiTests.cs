@@ -96,7 +96,9 @@ public class IncidentsApiTests(PosMonitorFactory factory) : IClassFixture<PosMon
         Assert.Equal(["opened", "resolved"], detail.GetProperty("timeline").EnumerateArray().Select(e => e.GetProperty("kind").GetString()));
         Assert.Equal("2026-11-25T08:41:15Z", detail.GetProperty("timeline")[1].GetProperty("at").GetString());
         Assert.Equal("rb-gateway-degradation", detail.GetProperty("runbook").GetProperty("id").GetString());
-        Assert.Equal(0, detail.GetProperty("runbook").GetProperty("checklist").GetArrayLength());
+        // The checklist is the runbook's steps (the seeded default here: no ticket pins an older version).
+        Assert.Equal("Confirm it is one gateway", detail.GetProperty("runbook").GetProperty("checklist")[0].GetString());
+        Assert.Equal(5, detail.GetProperty("runbook").GetProperty("checklist").GetArrayLength());
     }
 
     [Fact]

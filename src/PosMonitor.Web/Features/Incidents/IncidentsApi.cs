@@ -9,7 +9,8 @@ namespace PosMonitor.Web.Features.Incidents;
 
 public sealed record TimelineEntry(DateTime At, string Kind, string Severity, string Title, AffectedBody Affected);
 
-public sealed record RunbookRef(string Id, IReadOnlyList<string> Checklist);
+/// <summary>The runbook version the incident started with, and its steps' titles (English) as a checklist.</summary>
+public sealed record RunbookRef(string Id, IReadOnlyList<string> Checklist, int? Version = null);
 
 /// <summary>One incident with its timeline and runbook: the fields of replay.md plus those two.</summary>
 public sealed record IncidentDetailBody(
@@ -66,7 +67,7 @@ public static class IncidentsApi
     }
 
     public static async Task<Results<Ok<IncidentDetailBody>, ProblemHttpResult>> GetIncident(
-        HttpContext http, IncidentRepository incidents, AuditLog audit, string id, CancellationToken ct)
+        HttpContext http, IncidentRepository incidents, TicketRepository tickets, Runbooks.RunbookRepository runbooks, AuditLog audit, string id, CancellationToken ct)
     {
         var viewer = Viewer.From(http.User);
         var incident = await incidents.GetAsync(id, viewer, ct);
@@ -77,13 +78,16 @@ public static class IncidentsApi
             return ApiProblems.NotFound($"There is no incident {id}.");
         }
         var events = await incidents.EventsAsync(id, ct);
+        var ticket = await tickets.GetAsync(id, ct);
+        var runbook = ticket is { RunbookVersion: > 0 }
+            ? await runbooks.GetVersionAsync(ticket.RunbookId, ticket.RunbookVersion, ct)
+            : await runbooks.CurrentVersionAsync(incident.RunbookId, ct);
         var b = IncidentBody.From(incident);
         return TypedResults.Ok(new IncidentDetailBody(b.Id, b.ScopeType, b.ScopeId, b.Cause, b.Severity, b.OpenedAt, b.ResolvedAt,
             b.RunbookId, b.Title, b.Evidence, b.Affected,
             events.Select(e => new TimelineEntry(e.At.UtcDateTime, e.Kind, Causes.Name(e.Severity), e.Title,
                 new AffectedBody(e.AffectedMerchants, e.AffectedTerminals))).ToList(),
-            // The runbooks feature fills the checklist; until then the incident names its runbook only.
-            new RunbookRef(incident.RunbookId, [])));
+            new RunbookRef(incident.RunbookId, runbook?.Steps.Select(s => s.Title.En).ToList() ?? [], runbook?.Version)));
     }
 
     private static ProblemHttpResult BadParameter(string name, string rule) =>
