@@ -24,8 +24,12 @@ public partial class MyPortalPage
     private HashSet<string> _mine = [];
     private IReadOnlyList<MyTerminal> _terminals = [];
     // Incidents touching this merchant as they open and change while the page is open. The stored
-    // list (open incidents at page load) comes from the incidents storage once branch dethost is merged.
+    // list starts from the incidents store and then follows the feed.
     private readonly Dictionary<string, Incident> _incidents = [];
+    // What the operations centre told this merchant (the runbook's merchant template, on open and resolve).
+    private IReadOnlyList<MerchantNotice> _notices = [];
+    [Inject] private IIncidentReader StoredIncidents { get; set; } = default!;
+    [Inject] private MerchantNoticeRepository Notices { get; set; } = default!;
     private IDisposable? _telemetrySubscription, _incidentSubscription;
     private int _reloadPending;
     private bool _reporting;
@@ -37,6 +41,8 @@ public partial class MyPortalPage
         _merchantName = Portal.MerchantName(_merchantId);
         _mine = [.. Portal.TerminalsOf(_merchantId).Select(t => t.Id)];
         _terminals = await Portal.TerminalsAsync(_merchantId, CancellationToken.None);
+        foreach (var open in await StoredIncidents.OpenAsync(viewer, CancellationToken.None)) _incidents[open.Id] = open;
+        _notices = await Notices.ForMerchantAsync(_merchantId, CancellationToken.None);
         _telemetrySubscription = Telemetry.Subscribe(OnTelemetry);
         _incidentSubscription = IncidentFeed.Subscribe(OnIncident);
     }
@@ -61,9 +67,13 @@ public partial class MyPortalPage
             || (incident.ScopeType == ScopeType.Merchant && incident.ScopeId == _merchantId)
             || (incident.ScopeType == ScopeType.Terminal && _mine.Contains(incident.ScopeId));
         if (!touchesMe) return;
-        _ = InvokeAsync(() =>
+        _ = InvokeAsync(async () =>
         {
             _incidents[incident.Id] = incident;
+            StateHasChanged();
+            // The notice of this change is posted by the ticket feeder just behind the feed; read it a moment later.
+            await Task.Delay(TimeSpan.FromSeconds(1), Time);
+            _notices = await Notices.ForMerchantAsync(_merchantId, CancellationToken.None);
             StateHasChanged();
         });
     }
