@@ -1,3 +1,5 @@
+using PosMonitor.Core.Telemetry;
+
 namespace PosMonitor.Core.Incidents;
 
 /// <summary>The cause taxonomy of timeout-causes.md; wire names via <see cref="Causes"/>.</summary>
@@ -19,9 +21,9 @@ public static class Causes
     public static string Name(ScopeType s) => ScopeNames[(int)s];
     public static string Name(Severity s) => SeverityNames[(int)s];
 
-    public static bool TryParse(string? s, out Cause c) => TryIndex(CauseNames, s, out c);
-    public static bool TryParse(string? s, out ScopeType c) => TryIndex(ScopeNames, s, out c);
-    public static bool TryParse(string? s, out Severity c) => TryIndex(SeverityNames, s, out c);
+    public static bool TryParse(string? s, out Cause c) => Wire.TryIndex(CauseNames, s, out c);
+    public static bool TryParse(string? s, out ScopeType c) => Wire.TryIndex(ScopeNames, s, out c);
+    public static bool TryParse(string? s, out Severity c) => Wire.TryIndex(SeverityNames, s, out c);
 
     /// <summary>The default runbook (emergency plan, 应急预案) of each cause.</summary>
     public static string DefaultRunbookId(Cause c) => c switch
@@ -47,13 +49,6 @@ public static class Causes
             ScopeType.Merchant or ScopeType.Firmware => Severity.Major,
             _ => Severity.Critical,
         };
-
-    private static bool TryIndex<T>(string[] names, string? s, out T value) where T : struct, Enum
-    {
-        var i = s is null ? -1 : Array.IndexOf(names, s);
-        value = i < 0 ? default : (T)(object)i;
-        return i >= 0;
-    }
 }
 
 /// <summary>An incident as replay.md and <c>GET /api/v1/incidents</c> describe it.</summary>

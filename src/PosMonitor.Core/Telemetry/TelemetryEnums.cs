@@ -45,7 +45,8 @@ public static class Wire
         _ => string.Join(", ", StageNames),
     };
 
-    private static bool TryIndex<T>(string[] names, string? s, out T value) where T : struct, Enum
+    /// <summary>Reads an enum from its wire name: the name's index in <paramref name="names"/> is the enum value.</summary>
+    internal static bool TryIndex<T>(string[] names, string? s, out T value) where T : struct, Enum
     {
         var i = s is null ? -1 : Array.IndexOf(names, s);
         value = i < 0 ? default : (T)(object)i;
