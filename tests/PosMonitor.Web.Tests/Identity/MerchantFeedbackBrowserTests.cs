@@ -116,8 +116,8 @@ public class MerchantFeedbackBrowserTests(BrowserPortal portal) : IClassFixture<
 
         // The owner sees the answer.
         await owner.GotoAsync(portal.BaseUrl + "/my/feedback");
-        await owner.Locator(".my-feedback-list a").First.ClickAsync();
-        await owner.Locator("[data-testid=feedback-reply]").WaitForAsync();
+        // As above: a click on the prerendered list may land before the circuit; retry until the thread shows.
+        await ClickUntilAsync(owner.Locator(".my-feedback-list a").First, owner.Locator("[data-testid=feedback-reply]"));
         Assert.Contains("checking the network", await owner.Locator("[data-testid=feedback-reply]").InnerTextAsync());
         Assert.Equal("Answered", await owner.Locator("[data-testid=feedback-status]").InnerTextAsync());
 
