@@ -87,6 +87,7 @@ public class MerchantFeedbackBrowserTests(BrowserPortal portal) : IClassFixture<
 
         // Feedback with a card number in the text: stored masked.
         await owner.GotoAsync(portal.BaseUrl + "/my/feedback");
+        await InteractiveAsync(owner);
         // The page is prerendered: clicks do nothing until the circuit is connected, so retry the first one.
         await ClickUntilAsync(owner.Locator(".fb-category input[role=combobox]"), owner.Locator(".mud-popover-open .mud-list-item", new() { HasText = "Network" }));
         await owner.Locator(".mud-popover-open .mud-list-item", new() { HasText = "Network" }).ClickAsync();
@@ -107,6 +108,7 @@ public class MerchantFeedbackBrowserTests(BrowserPortal portal) : IClassFixture<
         await agent.GotoAsync(portal.BaseUrl + "/account/sign-in?ReturnUrl=%2Ffeedback");
         await SignInAsync(agent, PortalFactory.Agent);
         await agent.WaitForURLAsync("**/feedback");
+        await InteractiveAsync(agent);
         await ClickUntilAsync(agent.Locator(".feedback-inbox tbody tr", new() { HasText = "m-0001" }).First, agent.Locator("[data-testid=feedback-text]"));
         Assert.Equal("Card 411111******1111 failed twice, order 1234567890123456.", await agent.Locator("[data-testid=feedback-text]").InnerTextAsync());
         await agent.Locator(".fb-reply-text textarea").First.FillAsync("Thanks, we are checking the network in your area.");
@@ -116,10 +118,13 @@ public class MerchantFeedbackBrowserTests(BrowserPortal portal) : IClassFixture<
 
         // The owner sees the answer.
         await owner.GotoAsync(portal.BaseUrl + "/my/feedback");
-        // As above: a click on the prerendered list may land before the circuit; retry until the thread shows.
-        await ClickUntilAsync(owner.Locator(".my-feedback-list a").First, owner.Locator("[data-testid=feedback-reply]"));
+        // A click on the prerendered list before the circuit starts is an enhanced navigation that the circuit,
+        // starting on the list's URL, then renders over; so click only once the page is interactive.
+        await InteractiveAsync(owner);
+        await ClickUntilAsync(owner.Locator(".my-feedback-list a").First, owner.Locator("[data-testid=feedback-status]"));
+        await owner.WaitForURLAsync("**/my/feedback/*");
+        await Assertions.Expect(owner.Locator("[data-testid=feedback-status]")).ToHaveTextAsync("Answered");
         Assert.Contains("checking the network", await owner.Locator("[data-testid=feedback-reply]").InnerTextAsync());
-        Assert.Equal("Answered", await owner.Locator("[data-testid=feedback-status]").InnerTextAsync());
 
         Assert.DoesNotContain(consoleErrors, e => e.Contains("Content Security Policy", StringComparison.OrdinalIgnoreCase));
     }
@@ -132,6 +137,8 @@ public class MerchantFeedbackBrowserTests(BrowserPortal portal) : IClassFixture<
         page.SetDefaultTimeout(30000); // generous: CI shares two cores with the portal process
         return page;
     }
+
+    private static Task InteractiveAsync(IPage page) => page.Locator(".pm-content[data-interactive=true]").WaitForAsync();
 
     private static async Task ClickUntilAsync(ILocator target, ILocator appears)
     {
