@@ -30,20 +30,20 @@ public sealed class TelemetryStore(Db db)
             var aggregator = new RollupAggregator(currentState);
             var duplicates = new int[batches.Count];
             var stored = 0;
-            using var hb = Prepare(connection, tx, db.Sql(InsertHeartbeat), HeartbeatParameters);
-            using var txn = Prepare(connection, tx, db.Sql(InsertTransaction), TransactionParameters);
+            using var hb = RowCommand.Prepare(connection, tx, db.Sql(InsertHeartbeat), HeartbeatParameters);
+            using var txn = RowCommand.Prepare(connection, tx, db.Sql(InsertTransaction), TransactionParameters);
             for (var b = 0; b < batches.Count; b++)
             {
                 foreach (var e in batches[b].Heartbeats)
                 {
                     BindHeartbeat(hb, e, receivedAt);
-                    if (hb.ExecuteNonQuery() == 1) { aggregator.Add(e); stored++; }
+                    if (hb.Execute() == 1) { aggregator.Add(e); stored++; }
                     else duplicates[b]++;
                 }
                 foreach (var e in batches[b].Transactions)
                 {
                     BindTransaction(txn, e, receivedAt);
-                    if (txn.ExecuteNonQuery() == 1) { aggregator.Add(e); stored++; }
+                    if (txn.Execute() == 1) { aggregator.Add(e); stored++; }
                     else duplicates[b]++;
                 }
             }
@@ -54,37 +54,34 @@ public sealed class TelemetryStore(Db db)
     public Task FlushAsync(RollupDelta delta, long watermark, CancellationToken ct) =>
         db.WriteAsync((connection, tx) =>
         {
-            using (var minutes = connection.CreateCommand())
+            using (var minutes = RowCommand.Prepare(connection, tx, db.Sql(RollupColumns.Upsert), RollupColumns.Parameters))
             {
-                minutes.Transaction = tx;
-                minutes.CommandText = db.Sql(RollupColumns.Upsert);
-                RollupColumns.AddParameters(minutes);
                 foreach (var m in delta.Minutes.Values)
                 {
                     RollupColumns.Bind(minutes, m);
-                    minutes.ExecuteNonQuery();
+                    minutes.Execute();
                 }
             }
-            using (var states = Prepare(connection, tx, db.Sql(UpsertState), StateParameters))
+            using (var states = RowCommand.Prepare(connection, tx, db.Sql(UpsertState), StateParameters))
             {
                 foreach (var s in delta.States.Values)
                 {
                     BindState(states, s);
-                    states.ExecuteNonQuery();
+                    states.Execute();
                 }
             }
-            using (var firmware = Prepare(connection, tx, db.Sql(InsertFirmwareChange), ["terminal_id", "at", "from_version", "to_version"]))
+            using (var firmware = RowCommand.Prepare(connection, tx, db.Sql(InsertFirmwareChange), ["terminal_id", "at", "from_version", "to_version"]))
             {
                 foreach (var f in delta.FirmwareChanges)
                 {
-                    Set(firmware, 0, f.TerminalId); Set(firmware, 1, DbTime.ToMs(f.At)); Set(firmware, 2, f.From); Set(firmware, 3, f.To);
-                    firmware.ExecuteNonQuery();
+                    firmware.Set(0, f.TerminalId); firmware.Set(1, DbTime.ToMs(f.At)); firmware.Set(2, f.From); firmware.Set(3, f.To);
+                    firmware.Execute();
                 }
             }
-            using (var mark = Prepare(connection, tx, db.Sql(UpdateWatermark), ["received_at"]))
+            using (var mark = RowCommand.Prepare(connection, tx, db.Sql(UpdateWatermark), ["received_at"]))
             {
-                Set(mark, 0, watermark);
-                mark.ExecuteNonQuery();
+                mark.Set(0, watermark);
+                mark.Execute();
             }
             return Task.CompletedTask;
         }, ct);
@@ -147,43 +144,27 @@ public sealed class TelemetryStore(Db db)
         return result;
     }
 
-    private static DbCommand Prepare(DbConnection connection, DbTransaction tx, string sql, string[] parameters)
-    {
-        var command = connection.CreateCommand();
-        command.Transaction = tx;
-        command.CommandText = sql;
-        foreach (var name in parameters)
-        {
-            var p = command.CreateParameter();
-            p.ParameterName = "@" + name;
-            command.Parameters.Add(p);
-        }
-        return command;
-    }
-
-    private static void Set(DbCommand c, int i, object? value) => c.Parameters[i].Value = value ?? DBNull.Value;
-
     private static readonly string[] HeartbeatParameters =
         ["ts", "event_id", "terminal_id", "received_at", "network_type", "signal_dbm", "latency_ms", "packet_loss_pct",
          "firmware", "uptime_sec", "battery_pct", "cpu_pct", "memory_pct", "printer", "scanner", "pending_offline"];
 
-    private static void BindHeartbeat(DbCommand c, Heartbeat e, long receivedAt)
+    private static void BindHeartbeat(RowCommand c, Heartbeat e, long receivedAt)
     {
-        Set(c, 0, DbTime.ToMs(e.Timestamp)); Set(c, 1, e.EventId); Set(c, 2, e.TerminalId); Set(c, 3, receivedAt);
-        Set(c, 4, Wire.Name(e.NetworkType)); Set(c, 5, e.SignalDbm); Set(c, 6, e.LatencyMs); Set(c, 7, e.PacketLossPct);
-        Set(c, 8, e.Firmware); Set(c, 9, e.UptimeSec); Set(c, 10, e.BatteryPct); Set(c, 11, e.CpuPct); Set(c, 12, e.MemoryPct);
-        Set(c, 13, Wire.Name(e.Printer)); Set(c, 14, Wire.Name(e.Scanner)); Set(c, 15, e.PendingOffline);
+        c.Set(0, DbTime.ToMs(e.Timestamp)); c.Set(1, e.EventId); c.Set(2, e.TerminalId); c.Set(3, receivedAt);
+        c.Set(4, Wire.Name(e.NetworkType)); c.Set(5, (long?)e.SignalDbm); c.Set(6, e.LatencyMs); c.Set(7, e.PacketLossPct);
+        c.Set(8, e.Firmware); c.Set(9, e.UptimeSec); c.Set(10, (long?)e.BatteryPct); c.Set(11, (long?)e.CpuPct); c.Set(12, (long?)e.MemoryPct);
+        c.Set(13, Wire.Name(e.Printer)); c.Set(14, Wire.Name(e.Scanner)); c.Set(15, e.PendingOffline);
     }
 
     private static readonly string[] TransactionParameters =
         ["ts", "event_id", "terminal_id", "received_at", "gateway_id", "outcome", "stage", "latency_ms", "stage_ms",
          "error_code", "amount_minor", "currency"];
 
-    private static void BindTransaction(DbCommand c, Transaction e, long receivedAt)
+    private static void BindTransaction(RowCommand c, Transaction e, long receivedAt)
     {
-        Set(c, 0, DbTime.ToMs(e.Timestamp)); Set(c, 1, e.EventId); Set(c, 2, e.TerminalId); Set(c, 3, receivedAt);
-        Set(c, 4, e.Gateway); Set(c, 5, Wire.Name(e.Outcome)); Set(c, 6, e.Stage is { } s ? Wire.Name(s) : null);
-        Set(c, 7, e.LatencyMs); Set(c, 8, StageMsJson(e.StageMs)); Set(c, 9, e.ErrorCode); Set(c, 10, e.AmountMinor); Set(c, 11, e.Currency);
+        c.Set(0, DbTime.ToMs(e.Timestamp)); c.Set(1, e.EventId); c.Set(2, e.TerminalId); c.Set(3, receivedAt);
+        c.Set(4, e.Gateway); c.Set(5, Wire.Name(e.Outcome)); c.Set(6, e.Stage is { } s ? Wire.Name(s) : null);
+        c.Set(7, e.LatencyMs); c.Set(8, StageMsJson(e.StageMs)); c.Set(9, e.ErrorCode); c.Set(10, e.AmountMinor); c.Set(11, e.Currency);
     }
 
     private static string? StageMsJson(int[]? stageMs)
@@ -200,14 +181,14 @@ public sealed class TelemetryStore(Db db)
          "packet_loss_pct", "firmware", "firmware_since", "uptime_sec", "battery_pct", "cpu_pct", "memory_pct", "printer",
          "scanner", "pending_offline"];
 
-    private static void BindState(DbCommand c, TerminalState s)
+    private static void BindState(RowCommand c, TerminalState s)
     {
-        Set(c, 0, s.TerminalId); Set(c, 1, Ms(s.LastSeenAt)); Set(c, 2, Ms(s.LastHeartbeatAt)); Set(c, 3, Ms(s.LastTransactionAt));
-        Set(c, 4, s.NetworkType is { } n ? Wire.Name(n) : null); Set(c, 5, s.SignalDbm); Set(c, 6, s.LatencyMs);
-        Set(c, 7, s.PacketLossPct); Set(c, 8, s.Firmware); Set(c, 9, Ms(s.FirmwareSince)); Set(c, 10, s.UptimeSec);
-        Set(c, 11, s.BatteryPct); Set(c, 12, s.CpuPct); Set(c, 13, s.MemoryPct);
-        Set(c, 14, s.Printer is { } p ? Wire.Name(p) : null); Set(c, 15, s.Scanner is { } sc ? Wire.Name(sc) : null);
-        Set(c, 16, s.PendingOffline);
+        c.Set(0, s.TerminalId); c.Set(1, Ms(s.LastSeenAt)); c.Set(2, Ms(s.LastHeartbeatAt)); c.Set(3, Ms(s.LastTransactionAt));
+        c.Set(4, s.NetworkType is { } n ? Wire.Name(n) : null); c.Set(5, (long?)s.SignalDbm); c.Set(6, (long?)s.LatencyMs);
+        c.Set(7, s.PacketLossPct); c.Set(8, s.Firmware); c.Set(9, Ms(s.FirmwareSince)); c.Set(10, s.UptimeSec);
+        c.Set(11, (long?)s.BatteryPct); c.Set(12, (long?)s.CpuPct); c.Set(13, (long?)s.MemoryPct);
+        c.Set(14, s.Printer is { } p ? Wire.Name(p) : null); c.Set(15, s.Scanner is { } sc ? Wire.Name(sc) : null);
+        c.Set(16, (long?)s.PendingOffline);
     }
 
     private static long? Ms(DateTimeOffset? t) => t is { } v ? DbTime.ToMs(v) : null;
