@@ -10,6 +10,7 @@ internal static class BenchmarkMain
         "ingest" => await IngestBenchmark.RunAsync(args[1..]),
         "live" => await LiveBenchmark.RunAsync(args[1..]),
         "profile" => ProfileBenchmark.Run(args[1..]),
+        "writer" => await WriterBenchmark.RunAsync(args[1..]),
         _ => Usage(),
     };
 
@@ -21,6 +22,8 @@ internal static class BenchmarkMain
                  raw SQLite insert baseline vs end-to-end HTTP ingestion on loopback
           live   [--seconds 30] [--clients 4] [--circuits 20]
                  telemetry 202 to updated heatmap cell at a hub client under load; memory per dashboard circuit
+          writer [--rate 50000] [--flush-ms 1000] [--events 400000] [--commit 8000]
+                 CPU per 1,000 events of the single ingestion writer (commit + rollup flush), in-process
           profile
                  CPU per 1,000 events of parsing and validation, in-process
         """);

@@ -11,6 +11,13 @@ public sealed class IngestionOptions
     /// <summary>Most events committed in one transaction (group commit of several requests).</summary>
     public int MaxEventsPerCommit { get; set; } = 25_000;
 
+    /// <summary>
+    /// How far behind the clock (by event timestamp) duplicate keys stay in memory before they move
+    /// to the event_keys table. Longer keeps more memory; shorter sends more of a fleet's slightly
+    /// late events to the table lookup. Either way every duplicate is found.
+    /// </summary>
+    public int DedupWindowSeconds { get; set; } = 90;
+
     /// <summary>How often rollups and terminal states of committed events are written (they lag raw events by at most this).</summary>
     public int RollupFlushMilliseconds { get; set; } = 1000;
 

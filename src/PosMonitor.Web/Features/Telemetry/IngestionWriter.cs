@@ -29,6 +29,7 @@ public sealed class IngestionWriter(
 
     private async Task RecoverAsync(CancellationToken ct)
     {
+        await store.LoadRecentKeysAsync(ct);
         var watermark = await store.WatermarkAsync(ct);
         var (heartbeats, transactions, last) = await store.UnfoldedAsync(watermark, ct);
         _lastStamp = last;
@@ -117,7 +118,8 @@ public sealed class IngestionWriter(
         if (_pending.IsEmpty) return;
         try
         {
-            await store.FlushAsync(_pending, _pendingStamp, CancellationToken.None);
+            var spillBefore = RecentEventKeys.MinuteOf(time.GetUtcNow().ToUnixTimeMilliseconds() - options.Value.DedupWindowSeconds * 1000L);
+            await store.FlushAsync(_pending, _pendingStamp, CancellationToken.None, spillBefore);
             _pending = new RollupDelta();
         }
         catch (Exception e)

@@ -26,7 +26,7 @@ public sealed class PruneTelemetryJob(Db db, IOptions<IngestionOptions> options,
     public async Task<int> PruneAsync(DateTimeOffset cutoff, CancellationToken ct)
     {
         var deleted = 0;
-        foreach (var (oldest, delete) in new[] { (OldestHeartbeat, DeleteHeartbeats), (OldestTransaction, DeleteTransactions) })
+        foreach (var (oldest, delete) in new[] { (OldestHeartbeat, DeleteHeartbeats), (OldestTransaction, DeleteTransactions), (OldestEventKey, DeleteEventKeys) })
             deleted += await DeleteInSlices(oldest, delete, DbTime.ToMs(cutoff), ct);
         return deleted;
     }
@@ -49,10 +49,15 @@ public sealed class PruneTelemetryJob(Db db, IOptions<IngestionOptions> options,
         return deleted;
     }
 
-    private static readonly SqlText OldestHeartbeat = SqlText.Same("SELECT MIN(ts) FROM heartbeats;");
-    private static readonly SqlText OldestTransaction = SqlText.Same("SELECT MIN(ts) FROM transactions;");
+    // Raw events are stored in arrival order, so they are kept by when they arrived (for events on
+    // time, the same as their timestamp) and deleted by range of key. Duplicate keys of events
+    // older than the raw events kept have nothing left to protect.
+    private static readonly SqlText OldestHeartbeat = SqlText.Same("SELECT MIN(received_at) FROM heartbeats;");
+    private static readonly SqlText OldestTransaction = SqlText.Same("SELECT MIN(received_at) FROM transactions;");
+    private static readonly SqlText OldestEventKey = SqlText.Same("SELECT MIN(minute) FROM event_keys;");
     private static readonly SqlText OldestMinute = SqlText.Same("SELECT MIN(minute) FROM terminal_minutes;");
-    private static readonly SqlText DeleteHeartbeats = SqlText.Same("DELETE FROM heartbeats WHERE ts >= @From AND ts < @To;");
-    private static readonly SqlText DeleteTransactions = SqlText.Same("DELETE FROM transactions WHERE ts >= @From AND ts < @To;");
+    private static readonly SqlText DeleteHeartbeats = SqlText.Same("DELETE FROM heartbeats WHERE received_at >= @From AND received_at < @To;");
+    private static readonly SqlText DeleteTransactions = SqlText.Same("DELETE FROM transactions WHERE received_at >= @From AND received_at < @To;");
+    private static readonly SqlText DeleteEventKeys = SqlText.Same("DELETE FROM event_keys WHERE minute >= @From AND minute < @To;");
     private static readonly SqlText DeleteMinutes = SqlText.Same("DELETE FROM terminal_minutes WHERE minute >= @From AND minute < @To;");
 }

@@ -16,6 +16,7 @@ public static class TelemetryExtensions
         services.Configure<IngestionOptions>(builder.Configuration.GetSection(IngestionOptions.Section));
         services.AddSingleton<IngestionQueue>();
         services.AddSingleton<TelemetryStore>();
+        services.AddSingleton<RecentEventKeys>();
         services.AddSingleton<TerminalStateCache>();
         services.AddSingleton<FleetCache>();
         services.AddSingleton<TelemetryFeed>();

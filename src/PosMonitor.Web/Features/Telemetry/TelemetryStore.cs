@@ -14,46 +14,111 @@ namespace PosMonitor.Web.Features.Telemetry;
 public sealed record CommitResult(int[] DuplicatesPerBatch, RollupDelta Delta, int Stored);
 
 /// <summary>
-/// Raw events are committed per group of requests, before the 202: each insert is "insert unless
-/// this (timestamp, eventId) exists", so a resent event counts as a duplicate and is aggregated
-/// once. Rollups and states derived from them are flushed separately, behind a watermark of
-/// commit stamps (<see cref="FlushAsync"/>, <see cref="UnfoldedAsync"/>), so a commit costs one
-/// row write per event, not three.
+/// Raw events are committed per group of requests, before the 202, in arrival order (appended at
+/// the end of their table, keyed by commit stamp and position). An event is a duplicate when an
+/// event with the same timestamp and eventId is already stored: recent ones are checked against
+/// <see cref="RecentEventKeys"/> in memory, older ones against <c>event_keys</c> (migration 0008
+/// explains why). Rollups and states derived from new events are flushed separately, behind a
+/// watermark of commit stamps (<see cref="FlushAsync"/>, <see cref="UnfoldedAsync"/>), so a commit
+/// costs one appended row per event.
 /// </summary>
-public sealed class TelemetryStore(Db db)
+/// <remarks>Only the ingestion writer calls <see cref="CommitAsync"/> and <see cref="FlushAsync"/>: one writer per database.</remarks>
+public sealed class TelemetryStore(Db db, RecentEventKeys recent)
 {
     /// <param name="receivedAt">The commit stamp: strictly increasing across commits.</param>
-    public Task<CommitResult> CommitAsync(IReadOnlyList<IngestBatch> batches, long receivedAt,
-        Func<string, TerminalState?> currentState, CancellationToken ct) =>
-        db.WriteAsync((connection, tx) =>
+    public async Task<CommitResult> CommitAsync(IReadOnlyList<IngestBatch> batches, long receivedAt,
+        Func<string, TerminalState?> currentState, CancellationToken ct)
+    {
+        var newRecent = new List<(long Ts, (long, long) Key)>();
+        var result = await db.WriteAsync((connection, tx) =>
         {
             var aggregator = new RollupAggregator(currentState);
             var duplicates = new int[batches.Count];
             var stored = 0;
+            var seq = 0;
+            var inThisCommit = new HashSet<(long, long)>();
+            RowCommand? findOld = null, addOld = null;
             using var hb = RowCommand.Prepare(connection, tx, db.Sql(InsertHeartbeat), HeartbeatParameters);
             using var txn = RowCommand.Prepare(connection, tx, db.Sql(InsertTransaction), TransactionParameters);
-            for (var b = 0; b < batches.Count; b++)
+            try
             {
-                foreach (var e in batches[b].Heartbeats)
+                for (var b = 0; b < batches.Count; b++)
                 {
-                    BindHeartbeat(hb, e, receivedAt);
-                    if (hb.Execute() == 1) { aggregator.Add(e); stored++; }
-                    else duplicates[b]++;
-                }
-                foreach (var e in batches[b].Transactions)
-                {
-                    BindTransaction(txn, e, receivedAt);
-                    if (txn.Execute() == 1) { aggregator.Add(e); stored++; }
-                    else duplicates[b]++;
+                    foreach (var e in batches[b].Heartbeats)
+                    {
+                        if (IsDuplicate(DbTime.ToMs(e.Timestamp), e.EventId)) { duplicates[b]++; continue; }
+                        BindHeartbeat(hb, e, receivedAt, ++seq);
+                        hb.Execute();
+                        aggregator.Add(e);
+                        stored++;
+                    }
+                    foreach (var e in batches[b].Transactions)
+                    {
+                        if (IsDuplicate(DbTime.ToMs(e.Timestamp), e.EventId)) { duplicates[b]++; continue; }
+                        BindTransaction(txn, e, receivedAt, ++seq);
+                        txn.Execute();
+                        aggregator.Add(e);
+                        stored++;
+                    }
                 }
             }
+            finally
+            {
+                findOld?.Dispose();
+                addOld?.Dispose();
+            }
             return Task.FromResult(new CommitResult(duplicates, aggregator.TakeDelta(), stored));
-        }, ct);
 
-    /// <summary>Writes rollups, states and firmware changes folded up to <paramref name="watermark"/>, with the watermark, in one transaction.</summary>
-    public Task FlushAsync(RollupDelta delta, long watermark, CancellationToken ct) =>
-        db.WriteAsync((connection, tx) =>
+            bool IsDuplicate(long ts, string eventId)
+            {
+                var key = RecentEventKeys.KeyOf(ts, eventId);
+                if (!inThisCommit.Add(key)) return true;
+                if (recent.Covers(ts))
+                {
+                    if (recent.Contains(ts, key)) return true;
+                    newRecent.Add((ts, key));
+                    return false;
+                }
+                // Older than the keys held in memory (an offline queue emptying, or a late resend): the table decides.
+                findOld ??= RowCommand.Prepare(connection, tx, db.Sql(SelectEventKey), EventKeyParameters);
+                addOld ??= RowCommand.Prepare(connection, tx, db.Sql(InsertEventKey), EventKeyParameters);
+                foreach (var command in new[] { findOld, addOld })
+                {
+                    command.Set(0, RecentEventKeys.MinuteOf(ts)); command.Set(1, key.Hi); command.Set(2, key.Lo);
+                }
+                if (findOld.Exists()) return true;
+                addOld.Execute();
+                return false;
+            }
+        }, ct);
+        // Only once committed: a failed commit stored nothing, and its requests are sent again.
+        foreach (var (ts, key) in newRecent) recent.Add(ts, key);
+        return result;
+    }
+
+    /// <summary>
+    /// Writes rollups, states and firmware changes folded up to <paramref name="watermark"/>, with
+    /// the watermark, in one transaction; with <paramref name="spillBefore"/>, also moves the
+    /// duplicate keys of minutes before it from memory to <c>event_keys</c>.
+    /// </summary>
+    public async Task FlushAsync(RollupDelta delta, long watermark, CancellationToken ct, long? spillBefore = null)
+    {
+        var spill = spillBefore is { } before && before > recent.SpilledBefore ? recent.Due(before) : null;
+        await db.WriteAsync((connection, tx) =>
         {
+            if (spill is not null)
+            {
+                using var keys = RowCommand.Prepare(connection, tx, db.Sql(InsertEventKey), EventKeyParameters);
+                foreach (var (minute, minuteKeys) in spill)
+                    foreach (var (hi, lo) in minuteKeys)
+                    {
+                        keys.Set(0, minute); keys.Set(1, hi); keys.Set(2, lo);
+                        keys.Execute();
+                    }
+                using var state = RowCommand.Prepare(connection, tx, db.Sql(UpdateSpilledBefore), ["spilled_before"]);
+                state.Set(0, spillBefore!.Value);
+                state.Execute();
+            }
             using (var minutes = RowCommand.Prepare(connection, tx, db.Sql(RollupColumns.Upsert), RollupColumns.Parameters))
             {
                 foreach (var m in delta.Minutes.Values)
@@ -85,6 +150,30 @@ public sealed class TelemetryStore(Db db)
             }
             return Task.CompletedTask;
         }, ct);
+        if (spill is not null) recent.Spilled(spillBefore!.Value);
+    }
+
+    /// <summary>
+    /// At start-up, before the first commit: where <c>event_keys</c> ends, and the keys of stored
+    /// events of later minutes, reloaded from the raw events that can hold them.
+    /// </summary>
+    public async Task LoadRecentKeysAsync(CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        var spilledBefore = await c.ExecuteScalarAsync<long>(new CommandDefinition(db.Sql(SelectSpilledBefore), cancellationToken: ct));
+        recent.Reset(spilledBefore);
+        // An accepted event is at most TelemetryParser.MaxFuture ahead of the clock that stamped it; a margin on top.
+        var from = spilledBefore - (long)(TelemetryParser.MaxFuture + TimeSpan.FromMinutes(5)).TotalMilliseconds;
+        foreach (var sql in new[] { SelectRecentHeartbeatKeys, SelectRecentTransactionKeys })
+        {
+            await using var reader = await c.ExecuteReaderAsync(new CommandDefinition(db.Sql(sql), new { From = from, SpilledBefore = spilledBefore }, cancellationToken: ct));
+            while (await reader.ReadAsync(ct))
+            {
+                var ts = reader.GetInt64(0);
+                recent.Add(ts, RecentEventKeys.KeyOf(ts, reader.GetString(1)));
+            }
+        }
+    }
 
     public async Task<long> WatermarkAsync(CancellationToken ct)
     {
@@ -146,11 +235,11 @@ public sealed class TelemetryStore(Db db)
 
     private static readonly string[] HeartbeatParameters =
         ["ts", "event_id", "terminal_id", "received_at", "network_type", "signal_dbm", "latency_ms", "packet_loss_pct",
-         "firmware", "uptime_sec", "battery_pct", "cpu_pct", "memory_pct", "printer", "scanner", "pending_offline"];
+         "firmware", "uptime_sec", "battery_pct", "cpu_pct", "memory_pct", "printer", "scanner", "pending_offline", "seq"];
 
-    private static void BindHeartbeat(RowCommand c, Heartbeat e, long receivedAt)
+    private static void BindHeartbeat(RowCommand c, Heartbeat e, long receivedAt, int seq)
     {
-        c.Set(0, DbTime.ToMs(e.Timestamp)); c.Set(1, e.EventId); c.Set(2, e.TerminalId); c.Set(3, receivedAt);
+        c.Set(0, DbTime.ToMs(e.Timestamp)); c.Set(1, e.EventId); c.Set(2, e.TerminalId); c.Set(3, receivedAt); c.Set(16, seq);
         c.Set(4, Wire.Name(e.NetworkType)); c.Set(5, (long?)e.SignalDbm); c.Set(6, e.LatencyMs); c.Set(7, e.PacketLossPct);
         c.Set(8, e.Firmware); c.Set(9, e.UptimeSec); c.Set(10, (long?)e.BatteryPct); c.Set(11, (long?)e.CpuPct); c.Set(12, (long?)e.MemoryPct);
         c.Set(13, Wire.Name(e.Printer)); c.Set(14, Wire.Name(e.Scanner)); c.Set(15, e.PendingOffline);
@@ -158,11 +247,11 @@ public sealed class TelemetryStore(Db db)
 
     private static readonly string[] TransactionParameters =
         ["ts", "event_id", "terminal_id", "received_at", "gateway_id", "outcome", "stage", "latency_ms", "stage_ms",
-         "error_code", "amount_minor", "currency"];
+         "error_code", "amount_minor", "currency", "seq"];
 
-    private static void BindTransaction(RowCommand c, Transaction e, long receivedAt)
+    private static void BindTransaction(RowCommand c, Transaction e, long receivedAt, int seq)
     {
-        c.Set(0, DbTime.ToMs(e.Timestamp)); c.Set(1, e.EventId); c.Set(2, e.TerminalId); c.Set(3, receivedAt);
+        c.Set(0, DbTime.ToMs(e.Timestamp)); c.Set(1, e.EventId); c.Set(2, e.TerminalId); c.Set(3, receivedAt); c.Set(12, seq);
         c.Set(4, e.Gateway); c.Set(5, Wire.Name(e.Outcome)); c.Set(6, e.Stage is { } s ? Wire.Name(s) : null);
         c.Set(7, e.LatencyMs); c.Set(8, StageMsJson(e.StageMs)); c.Set(9, e.ErrorCode); c.Set(10, e.AmountMinor); c.Set(11, e.Currency);
     }
@@ -196,21 +285,33 @@ public sealed class TelemetryStore(Db db)
     private static string Cols(string[] names) => string.Join(", ", names);
     private static string Params(string[] names) => string.Join(", ", names.Select(n => "@" + n));
 
-    private static readonly SqlText InsertHeartbeat = new(
-        $"INSERT OR IGNORE INTO heartbeats ({Cols(HeartbeatParameters)}) VALUES ({Params(HeartbeatParameters)});",
-        $"""
-        INSERT INTO heartbeats ({Cols(HeartbeatParameters)})
-        SELECT {Params(HeartbeatParameters)}
-        WHERE NOT EXISTS (SELECT 1 FROM heartbeats WITH (UPDLOCK, HOLDLOCK) WHERE ts = @ts AND event_id = @event_id);
+    private static readonly SqlText InsertHeartbeat = SqlText.Same(
+        $"INSERT INTO heartbeats ({Cols(HeartbeatParameters)}) VALUES ({Params(HeartbeatParameters)});");
+
+    private static readonly SqlText InsertTransaction = SqlText.Same(
+        $"INSERT INTO transactions ({Cols(TransactionParameters)}) VALUES ({Params(TransactionParameters)});");
+
+    private static readonly string[] EventKeyParameters = ["minute", "key_hi", "key_lo"];
+
+    private static readonly SqlText SelectEventKey = SqlText.Same(
+        "SELECT 1 FROM event_keys WHERE minute = @minute AND key_hi = @key_hi AND key_lo = @key_lo;");
+
+    private static readonly SqlText InsertEventKey = new(
+        "INSERT OR IGNORE INTO event_keys (minute, key_hi, key_lo) VALUES (@minute, @key_hi, @key_lo);",
+        """
+        INSERT INTO event_keys (minute, key_hi, key_lo)
+        SELECT @minute, @key_hi, @key_lo
+        WHERE NOT EXISTS (SELECT 1 FROM event_keys WHERE minute = @minute AND key_hi = @key_hi AND key_lo = @key_lo);
         """);
 
-    private static readonly SqlText InsertTransaction = new(
-        $"INSERT OR IGNORE INTO transactions ({Cols(TransactionParameters)}) VALUES ({Params(TransactionParameters)});",
-        $"""
-        INSERT INTO transactions ({Cols(TransactionParameters)})
-        SELECT {Params(TransactionParameters)}
-        WHERE NOT EXISTS (SELECT 1 FROM transactions WITH (UPDLOCK, HOLDLOCK) WHERE ts = @ts AND event_id = @event_id);
-        """);
+    private static readonly SqlText SelectSpilledBefore = SqlText.Same("SELECT spilled_before FROM dedup_state WHERE id = 1;");
+    private static readonly SqlText UpdateSpilledBefore = SqlText.Same("UPDATE dedup_state SET spilled_before = @spilled_before WHERE id = 1;");
+
+    private static readonly SqlText SelectRecentHeartbeatKeys = SqlText.Same(
+        "SELECT ts, event_id FROM heartbeats WHERE received_at >= @From AND ts >= @SpilledBefore;");
+
+    private static readonly SqlText SelectRecentTransactionKeys = SqlText.Same(
+        "SELECT ts, event_id FROM transactions WHERE received_at >= @From AND ts >= @SpilledBefore;");
 
     private static readonly SqlText UpsertState = new(
         $"""
@@ -235,7 +336,7 @@ public sealed class TelemetryStore(Db db)
                signal_dbm AS SignalDbm, latency_ms AS LatencyMs, packet_loss_pct AS PacketLossPct, firmware AS Firmware,
                uptime_sec AS UptimeSec, battery_pct AS BatteryPct, cpu_pct AS CpuPct, memory_pct AS MemoryPct,
                printer AS Printer, scanner AS Scanner, pending_offline AS PendingOffline
-        FROM heartbeats WHERE received_at > @Watermark ORDER BY received_at, ts;
+        FROM heartbeats WHERE received_at > @Watermark ORDER BY received_at, seq;
         """);
 
     private static readonly SqlText SelectUnfoldedTransactions = SqlText.Same(
@@ -243,7 +344,7 @@ public sealed class TelemetryStore(Db db)
         SELECT ts AS Ts, event_id AS EventId, terminal_id AS TerminalId, received_at AS ReceivedAt, gateway_id AS GatewayId,
                outcome AS Outcome, stage AS Stage, latency_ms AS LatencyMs, stage_ms AS StageMs, error_code AS ErrorCode,
                amount_minor AS AmountMinor, currency AS Currency
-        FROM transactions WHERE received_at > @Watermark ORDER BY received_at, ts;
+        FROM transactions WHERE received_at > @Watermark ORDER BY received_at, seq;
         """);
 
     private static readonly SqlText InsertFirmwareChange = new(

@@ -7,6 +7,7 @@ public static class DataExtensions
         builder.Services.Configure<DatabaseOptions>(builder.Configuration.GetSection(DatabaseOptions.Section));
         builder.Services.AddSingleton<Db>();
         builder.Services.AddSingleton<Migrator>();
+        builder.Services.AddHostedService<SqliteCheckpointer>();
         return builder;
     }
 

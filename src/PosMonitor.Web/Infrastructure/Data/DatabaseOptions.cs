@@ -19,4 +19,10 @@ public sealed class DatabaseOptions
     /// SQLite's <c>synchronous</c> pragma: FULL survives power loss, NORMAL survives only a process crash.
     /// </summary>
     public string SqliteSynchronous { get; set; } = "FULL";
+
+    /// <summary>
+    /// SQLite page cache per connection, in MB. Telemetry arrives up to a minute out of order, so the
+    /// writer touches index pages across the newest minute of events; they must stay in memory.
+    /// </summary>
+    public int SqliteCacheMb { get; set; } = 256;
 }

@@ -29,7 +29,7 @@ public sealed class Db(IOptions<DatabaseOptions> options, IConfiguration configu
         await connection.OpenAsync(ct);
         if (Provider == DatabaseProvider.Sqlite)
             await connection.ExecuteAsync(new CommandDefinition(
-                $"PRAGMA synchronous={options.Value.SqliteSynchronous}; PRAGMA foreign_keys=ON;", cancellationToken: ct));
+                $"PRAGMA synchronous={options.Value.SqliteSynchronous}; PRAGMA foreign_keys=ON; PRAGMA cache_size=-{options.Value.SqliteCacheMb * 1024}; PRAGMA wal_autocheckpoint={SqliteCheckpointer.AutoCheckpointPages};", cancellationToken: ct));
         return connection;
     }
 

@@ -40,6 +40,9 @@ public abstract class RowCommand : IDisposable
     /// <summary>Runs the statement with the values set; returns the rows it changed.</summary>
     public abstract int Execute();
 
+    /// <summary>Runs a query with the values set; true when it returns a row.</summary>
+    public abstract bool Exists();
+
     public abstract void Dispose();
 
     private sealed class SqliteRowCommand : RowCommand
@@ -79,6 +82,14 @@ public abstract class RowCommand : IDisposable
             return changes;
         }
 
+        public override bool Exists()
+        {
+            var rc = raw.sqlite3_step(_statement);
+            raw.sqlite3_reset(_statement);
+            if (rc is not (raw.SQLITE_ROW or raw.SQLITE_DONE)) throw new SqliteException(raw.sqlite3_errmsg(_db).utf8_to_string(), rc);
+            return rc == raw.SQLITE_ROW;
+        }
+
         public override void Dispose() => _statement.Dispose();
 
         private void Check(int rc)
@@ -109,6 +120,7 @@ public abstract class RowCommand : IDisposable
         public override void Set(int index, string? value) => _command.Parameters[index].Value = (object?)value ?? DBNull.Value;
         public override void SetNull(int index) => _command.Parameters[index].Value = DBNull.Value;
         public override int Execute() => _command.ExecuteNonQuery();
+        public override bool Exists() => _command.ExecuteScalar() is not (null or DBNull);
         public override void Dispose() => _command.Dispose();
     }
 }

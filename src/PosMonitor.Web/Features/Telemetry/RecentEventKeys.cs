@@ -1,0 +1,86 @@
+using System.Buffers;
+using System.IO.Hashing;
+using System.Text;
+
+namespace PosMonitor.Web.Features.Telemetry;
+
+/// <summary>
+/// The duplicate check's memory: 128-bit keys of (timestamp, eventId) of every stored event whose
+/// timestamp is at or after <see cref="SpilledBefore"/>, grouped by minute of event time. Older
+/// minutes live in the <c>event_keys</c> table (see migration 0008). Only the ingestion writer
+/// touches it, so it takes no locks. A resend repeats the timestamp, so its key lands in the same
+/// minute; 128 bits make an accidental match of two different events practically impossible
+/// (about 1 in 10^25 for a billion events a minute).
+/// </summary>
+public sealed class RecentEventKeys
+{
+    private readonly SortedDictionary<long, HashSet<(long Hi, long Lo)>> _minutes = [];
+
+    /// <summary>Epoch ms of a minute boundary: keys of earlier minutes are in <c>event_keys</c>.</summary>
+    public long SpilledBefore { get; private set; }
+
+    public int Count { get; private set; }
+
+    public static long MinuteOf(long ts) => ts - (((ts % 60_000) + 60_000) % 60_000);
+
+    /// <summary>The key as the table stores it: a 128-bit hash as two signed 64-bit halves.</summary>
+    public static (long Hi, long Lo) KeyOf(long ts, string eventId)
+    {
+        var length = 8 + Encoding.UTF8.GetMaxByteCount(eventId.Length);
+        var rented = length <= 512 ? null : ArrayPool<byte>.Shared.Rent(length);
+        var buffer = rented ?? stackalloc byte[length];
+        BitConverter.TryWriteBytes(buffer, ts);
+        var written = 8 + Encoding.UTF8.GetBytes(eventId, buffer[8..]);
+        var key = XxHash128.HashToUInt128(buffer[..written]);
+        if (rented is not null) ArrayPool<byte>.Shared.Return(rented);
+        return ((long)(ulong)(key >> 64), (long)(ulong)key);
+    }
+
+    /// <summary>True when the event's minute is held here (not yet moved to the table).</summary>
+    public bool Covers(long ts) => ts >= SpilledBefore;
+
+    public bool Contains(long ts, (long Hi, long Lo) key) => _minutes.TryGetValue(MinuteOf(ts), out var keys) && keys.Contains(key);
+
+    public void Add(long ts, (long Hi, long Lo) key)
+    {
+        var minute = MinuteOf(ts);
+        if (!_minutes.TryGetValue(minute, out var keys)) _minutes[minute] = keys = [];
+        if (keys.Add(key)) Count++;
+    }
+
+    /// <summary>
+    /// The minutes before <paramref name="before"/>, oldest first, each with its keys as the table
+    /// stores them (two signed 64-bit halves) in the table's order, so they are appended in order.
+    /// </summary>
+    public List<(long Minute, (long Hi, long Lo)[] Keys)> Due(long before)
+    {
+        var due = new List<(long, (long, long)[])>();
+        foreach (var (minute, keys) in _minutes)
+        {
+            if (minute >= before) break;
+            var sorted = keys.ToArray();
+            Array.Sort(sorted);
+            due.Add((minute, sorted));
+        }
+        return due;
+    }
+
+    /// <summary>After the minutes before <paramref name="before"/> were committed to the table: forget them.</summary>
+    public void Spilled(long before)
+    {
+        while (_minutes.Count > 0 && _minutes.First() is var (minute, keys) && minute < before)
+        {
+            Count -= keys.Count;
+            _minutes.Remove(minute);
+        }
+        SpilledBefore = Math.Max(SpilledBefore, before);
+    }
+
+    /// <summary>At start-up: where the table ends, before the newer keys are reloaded from the raw events.</summary>
+    public void Reset(long spilledBefore)
+    {
+        _minutes.Clear();
+        Count = 0;
+        SpilledBefore = spilledBefore;
+    }
+}
