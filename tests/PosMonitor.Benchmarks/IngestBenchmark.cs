@@ -144,7 +144,7 @@ public static class IngestBenchmark
         return $$"""{"heartbeats":[{{hb}}],"transactions":[{{tx}}]}""";
     }
 
-    private static double RawInsertFloor(string dbPath, string[] terminals, int rows)
+    internal static double RawInsertFloor(string dbPath, string[] terminals, int rows)
     {
         using var connection = new SqliteConnection($"Data Source={dbPath}");
         connection.Open();
@@ -155,23 +155,27 @@ public static class IngestBenchmark
         }
         var random = new Random(42);
         var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-        // Same rows as the transactions the portal stores: time-ordered ts, random client-chosen ids.
-        var data = Enumerable.Range(0, rows).Select(i => (Ts: now - rows + i, Id: Guid.NewGuid().ToString("N"), Terminal: terminals[random.Next(terminals.Length)])).ToArray();
+        // Same rows as the transactions the portal stores, appended in key order (the portal keys raw
+        // events by arrival: commit stamp, position), with random client-chosen ids.
+        var data = Enumerable.Range(0, rows).Select(i => (Ts: now - random.Next(60_000), Id: Guid.NewGuid().ToString("N"), Terminal: terminals[random.Next(terminals.Length)])).ToArray();
         var watch = Stopwatch.StartNew();
         using var tx = connection.BeginTransaction();
         using var insert = connection.CreateCommand();
         insert.Transaction = tx;
         insert.CommandText = """
-            INSERT OR IGNORE INTO transactions (ts, event_id, terminal_id, received_at, gateway_id, outcome, stage, latency_ms, stage_ms, error_code, amount_minor, currency)
-            VALUES (@ts, @id, @terminal, @now, 'gw-0', 'approved', NULL, 800, '{"host":120,"gateway":300}', NULL, 2500, 'CNY');
+            INSERT INTO transactions (received_at, seq, ts, event_id, terminal_id, gateway_id, outcome, stage, latency_ms, stage_ms, error_code, amount_minor, currency)
+            VALUES (@now, @seq, @ts, @id, @terminal, 'gw-0', 'approved', NULL, 800, '{"host":120,"gateway":300}', NULL, 2500, 'CNY');
             """;
+        var seq = insert.Parameters.Add("@seq", SqliteType.Integer);
         var ts = insert.Parameters.Add("@ts", SqliteType.Integer);
         var id = insert.Parameters.Add("@id", SqliteType.Text);
         var terminal = insert.Parameters.Add("@terminal", SqliteType.Text);
         insert.Parameters.AddWithValue("@now", now);
         insert.Prepare();
+        var n = 0;
         foreach (var row in data)
         {
+            seq.Value = ++n;
             ts.Value = row.Ts;
             id.Value = row.Id;
             terminal.Value = row.Terminal;

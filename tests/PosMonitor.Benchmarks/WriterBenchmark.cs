@@ -100,11 +100,17 @@ public static class WriterBenchmark
             }
         }
         var events = requests.Sum(r => r.Count);
+        // The floor, measured the same way: the ingest benchmark's raw insert (one prepared command, one transaction, time-ordered keys).
+        var floorCpu = Process.GetCurrentProcess().TotalProcessorTime;
+        var floorRows = 200_000;
+        IngestBenchmark.RawInsertFloor(Path.Combine(folder, "bench.db"), terminals, floorRows);
+        floorCpu = Process.GetCurrentProcess().TotalProcessorTime - floorCpu;
         double PerK(TimeSpan t) => t.TotalMilliseconds / events * 1000;
         var perEventUs = (commitCpu + flushCpu).TotalMilliseconds * 1000 / events;
         Console.WriteLine($"writer: {events:N0} events in commits of {commitSize:N0}, flush every {eventsPerFlush:N0} events ({flushMs} ms at {rate:N0}/s): {flushes} flushes writing {rows:N0} rollup+state rows");
         Console.WriteLine($"  commit (raw rows + aggregation): {PerK(commitCpu):N1} ms CPU per 1,000 events");
         Console.WriteLine($"  rollup/state flush:              {PerK(flushCpu):N1} ms CPU per 1,000 events");
+        Console.WriteLine($"  floor (raw insert, one transaction): {floorCpu.TotalMilliseconds / floorRows * 1000:N1} ms CPU per 1,000 rows");
         Console.WriteLine($"  duplicate keys in memory at the end: {keys.Count:N0}");
         Console.WriteLine($"  writer ceiling:                  {1_000_000 / perEventUs:N0} events/s on one thread ({wall.Elapsed.TotalSeconds:N1} s wall)");
         try { Directory.Delete(folder, true); } catch (IOException) { }

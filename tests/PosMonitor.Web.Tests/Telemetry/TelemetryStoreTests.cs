@@ -66,6 +66,44 @@ public class TelemetryStoreTests
         Assert.Equal((0, 2), (resent.Stored, resent.DuplicatesPerBatch[0]));
     }
 
+    [Theory]
+    [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
+    public async Task Recovery_after_a_crash_mid_flush_folds_each_event_once_into_rows_written_or_not(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        var store = new TelemetryStore(database.Db, new RecentEventKeys());
+        await store.LoadRecentKeysAsync(CancellationToken.None);
+        var minute = RecentEventKeys.MinuteOf(Now.ToUnixTimeMilliseconds());
+        // Two commits, one timeout each for two terminals; the rollups of both are pending.
+        var first = await store.CommitAsync([new IngestBatch([], [Sale("a", Now.AddSeconds(-20), "T-000001", Outcome.Timeout), Sale("b", Now.AddSeconds(-20), "T-000002", Outcome.Timeout)])],
+            ++_stamp, _ => null, CancellationToken.None);
+        var second = await store.CommitAsync([new IngestBatch([], [Sale("c", Now.AddSeconds(-10), "T-000001", Outcome.Timeout)])],
+            ++_stamp, _ => null, CancellationToken.None);
+        var pending = new RollupDelta();
+        pending.MergeFrom(first.Delta);
+        pending.MergeFrom(second.Delta);
+        // The flush wrote its first chunk (T-000001's row, holding both of its sales) and then the process died.
+        var t1 = pending.Minutes.Values.Single(m => m.TerminalId == "T-000001");
+        await store.WriteRollupsAsync(new RollupChunk([t1], [], [], _stamp, Completes: false), CancellationToken.None);
+
+        var options = Microsoft.Extensions.Options.Options.Create(new IngestionOptions());
+        var states = new TerminalStateCache(database.Db);
+        var queue = new IngestionQueue(options);
+        using var meters = new TestMeterFactory();
+        using var feed = new TelemetryFeed(Microsoft.Extensions.Logging.Abstractions.NullLogger<TelemetryFeed>.Instance);
+        var writer = new IngestionWriter(queue, new TelemetryStore(database.Db, new RecentEventKeys()), states, feed,
+            new IngestionMetrics(meters, queue, TimeProvider.System), options, TimeProvider.System,
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<IngestionWriter>.Instance);
+        await writer.StartAsync(CancellationToken.None);
+        await writer.StopAsync(CancellationToken.None);
+
+        await using var c = await database.Db.OpenAsync();
+        var rows = (await c.QueryAsync<(string Terminal, long Transactions, long Timeouts)>(
+            "SELECT terminal_id, transactions, timeouts FROM terminal_minutes WHERE minute = @minute ORDER BY terminal_id", new { minute })).ToList();
+        Assert.Equal([("T-000001", 2L, 2L), ("T-000002", 1L, 1L)], rows.Select(r => (r.Terminal, r.Transactions, r.Timeouts)));
+        Assert.Equal(_stamp, await store.WatermarkAsync(CancellationToken.None));
+    }
+
     private async Task<(int Stored, int[] DuplicatesPerBatch, long Stamp)> Commit(TelemetryStore store, Transaction[] sales, Heartbeat[]? heartbeats = null)
     {
         var stamp = ++_stamp;
@@ -73,9 +111,10 @@ public class TelemetryStoreTests
         return (result.Stored, result.DuplicatesPerBatch, stamp);
     }
 
-    private static Transaction Sale(string id, DateTimeOffset at) => new()
+    private static Transaction Sale(string id, DateTimeOffset at, string terminal = "T-000001", Outcome outcome = Outcome.Approved) => new()
     {
-        EventId = id, TerminalId = "T-000001", Timestamp = at, Gateway = "gw-1", Outcome = Outcome.Approved, LatencyMs = 800,
+        EventId = id, TerminalId = terminal, Timestamp = at, Gateway = "gw-1", Outcome = outcome,
+        Stage = outcome == Outcome.Timeout ? Stage.Gateway : null, LatencyMs = 800,
     };
 
     private static Heartbeat Heartbeat(string id, DateTimeOffset at) => new()
@@ -83,4 +122,18 @@ public class TelemetryStoreTests
         EventId = id, TerminalId = "T-000001", Timestamp = at, NetworkType = NetworkType.Wifi, LatencyMs = 40, PacketLossPct = 0,
         Firmware = "3.2.1", UptimeSec = 1000, Printer = PrinterStatus.Ok, Scanner = ScannerStatus.Ok, PendingOffline = 0,
     };
+}
+
+internal sealed class TestMeterFactory : System.Diagnostics.Metrics.IMeterFactory
+{
+    private readonly List<System.Diagnostics.Metrics.Meter> _meters = [];
+
+    public System.Diagnostics.Metrics.Meter Create(System.Diagnostics.Metrics.MeterOptions options)
+    {
+        var meter = new System.Diagnostics.Metrics.Meter(options);
+        _meters.Add(meter);
+        return meter;
+    }
+
+    public void Dispose() => _meters.ForEach(m => m.Dispose());
 }

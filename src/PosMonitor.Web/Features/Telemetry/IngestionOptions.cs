@@ -19,7 +19,7 @@ public sealed class IngestionOptions
     public int DedupWindowSeconds { get; set; } = 90;
 
     /// <summary>How often rollups and terminal states of committed events are written (they lag raw events by at most this).</summary>
-    public int RollupFlushMilliseconds { get; set; } = 1000;
+    public int RollupFlushMilliseconds { get; set; } = 5000;
 
     /// <summary>Requests per second one API key may send before 429 + Retry-After.</summary>
     public int RequestsPerSecondPerKey { get; set; } = 200;

@@ -8,18 +8,24 @@ namespace PosMonitor.Web.Features.Telemetry;
 /// The single writer. It takes every request waiting in the queue (up to MaxEventsPerCommit
 /// events), commits their raw events in one transaction, then acknowledges each: while one commit
 /// syncs to disk the next requests gather, so throughput does not depend on one fsync per request
-/// (group commit). The rollups of committed events are merged in memory and flushed every
-/// RollupFlushMilliseconds with a watermark; at start-up, events committed after the watermark
-/// (a crash between commit and flush) are folded again, so no acknowledged event is missed.
+/// (group commit). The rollups of committed events are merged in memory and, every
+/// RollupFlushMilliseconds, written out in chunks of at most <see cref="ChunkRows"/> rows between
+/// commits, so a large flush never holds the requests behind it; the watermark moves when the last
+/// chunk is written. At start-up, events committed after the watermark (a crash between a commit
+/// and the end of its flush) are folded again into the rows that do not hold them yet.
 /// </summary>
 public sealed class IngestionWriter(
     IngestionQueue queue, TelemetryStore store, TerminalStateCache states, TelemetryFeed feed,
     IngestionMetrics metrics, IOptions<IngestionOptions> options, TimeProvider time, ILogger<IngestionWriter> logger) : BackgroundService
 {
+    /// <summary>Rows per flush transaction: a few milliseconds of writing, so requests behind it wait little.</summary>
+    public const int ChunkRows = 2000;
+
     private RollupDelta _pending = new();
     private long _lastStamp;
     private long _pendingStamp;
     private long _lastFlush = Stopwatch.GetTimestamp();
+    private Flush? _flushing;
 
     public override async Task StartAsync(CancellationToken ct)
     {
@@ -34,17 +40,35 @@ public sealed class IngestionWriter(
         var (heartbeats, transactions, last) = await store.UnfoldedAsync(watermark, ct);
         _lastStamp = last;
         if (heartbeats.Count + transactions.Count == 0) return;
-        var aggregator = new RollupAggregator(states.Get);
         // Heartbeats and sales are merged by timestamp so restarts and states fold as they did live.
-        foreach (var e in heartbeats.Select(h => (h.Timestamp, Event: (object)h)).Concat(transactions.Select(t => (t.Timestamp, Event: (object)t))).OrderBy(x => x.Timestamp))
+        var events = heartbeats.Select(h => (h.ReceivedAt, h.Event.TerminalId, h.Event.Timestamp, Event: (object)h.Event))
+            .Concat(transactions.Select(t => (t.ReceivedAt, t.Event.TerminalId, t.Event.Timestamp, Event: (object)t.Event)))
+            .OrderBy(x => x.Timestamp).ToList();
+        var folded = await store.FoldedAheadAsync(watermark,
+            RecentEventKeys.MinuteOf(events.Min(e => e.Timestamp).ToUnixTimeMilliseconds()),
+            RecentEventKeys.MinuteOf(events.Max(e => e.Timestamp).ToUnixTimeMilliseconds()), ct);
+        // States and firmware changes are idempotent (the newest wins), so every event goes to them;
+        // minute sums are not, so an event goes only to the rows an unfinished flush has not written.
+        var all = new RollupAggregator(states.Get);
+        var unwritten = new RollupAggregator(states.Get);
+        foreach (var e in events)
         {
-            if (e.Event is Core.Telemetry.Heartbeat h) aggregator.Add(h);
-            else aggregator.Add((Core.Telemetry.Transaction)e.Event);
+            var rowHolds = folded.GetValueOrDefault((e.TerminalId, RecentEventKeys.MinuteOf(e.Timestamp.ToUnixTimeMilliseconds())), watermark);
+            Add(all, e.Event);
+            if (e.ReceivedAt > rowHolds) Add(unwritten, e.Event);
         }
-        var delta = aggregator.TakeDelta();
+        var delta = all.TakeDelta();
+        delta.Minutes.Clear();
+        foreach (var (key, minute) in unwritten.TakeDelta().Minutes) delta.Minutes[key] = minute;
         await store.FlushAsync(delta, last, ct);
         states.Apply(delta.States.Values);
-        logger.LogWarning("Folded {Count} events committed after the last rollup flush into the rollups", heartbeats.Count + transactions.Count);
+        logger.LogWarning("Folded {Count} events committed after the last rollup flush into the rollups", events.Count);
+
+        static void Add(RollupAggregator aggregator, object e)
+        {
+            if (e is Core.Telemetry.Heartbeat h) aggregator.Add(h);
+            else aggregator.Add((Core.Telemetry.Transaction)e);
+        }
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -58,7 +82,8 @@ public sealed class IngestionWriter(
         {
             // One outstanding wait at a time (single reader); it survives a flush timeout.
             ready ??= queue.Reader.WaitToReadAsync(CancellationToken.None).AsTask();
-            if (!ready.IsCompleted)
+            // While a flush is being written, its next chunk goes between commits: no waiting.
+            if (!ready.IsCompleted && _flushing is null)
             {
                 if (_pending.IsEmpty) await ready;
                 else
@@ -80,10 +105,15 @@ public sealed class IngestionWriter(
                 }
                 if (batches.Count > 0) await CommitAsync(batches, events);
             }
-            if (!_pending.IsEmpty && (Stopwatch.GetElapsedTime(_lastFlush) >= flushEvery || _pending.Minutes.Count > 100_000))
-                await FlushAsync();
+            if (_flushing is null && !_pending.IsEmpty && (Stopwatch.GetElapsedTime(_lastFlush) >= flushEvery || _pending.Minutes.Count > 100_000))
+                StartFlush();
+            if (_flushing is not null) await WriteChunkAsync();
         }
-        await FlushAsync();
+        while (_flushing is not null || !_pending.IsEmpty)
+        {
+            _flushing ??= StartFlush();
+            if (!await WriteChunkAsync()) break;
+        }
     }
 
     private async Task CommitAsync(List<IngestBatch> batches, int events)
@@ -113,26 +143,63 @@ public sealed class IngestionWriter(
         }
     }
 
-    private async Task FlushAsync()
+    private Flush StartFlush()
     {
-        if (_pending.IsEmpty) return;
+        _flushing = new Flush([.. _pending.Minutes.Values], [.. _pending.States.Values], _pending.FirmwareChanges, _pendingStamp);
+        _pending = new RollupDelta();
+        _lastFlush = Stopwatch.GetTimestamp();
+        return _flushing;
+    }
+
+    /// <summary>Writes the next chunk of the flush under way; false when it failed (kept, and tried again).</summary>
+    private async Task<bool> WriteChunkAsync()
+    {
+        var flush = _flushing!;
+        var chunk = flush.Next();
         try
         {
             var spillBefore = RecentEventKeys.MinuteOf(time.GetUtcNow().ToUnixTimeMilliseconds() - options.Value.DedupWindowSeconds * 1000L);
-            await store.FlushAsync(_pending, _pendingStamp, CancellationToken.None, spillBefore);
-            _pending = new RollupDelta();
+            await store.WriteRollupsAsync(chunk, CancellationToken.None, spillBefore);
+            flush.Written(chunk);
+            if (chunk.Completes) _flushing = null;
+            return true;
         }
         catch (Exception e)
         {
             // Kept in memory and tried again; after a crash the raw events past the watermark are folded again.
-            logger.LogError(e, "Rollup flush of {Minutes} terminal-minutes failed; retrying", _pending.Minutes.Count);
+            logger.LogError(e, "Rollup flush of {Rows} rows failed; retrying", chunk.Minutes.Count + chunk.States.Count);
+            await Task.Delay(TimeSpan.FromSeconds(1));
+            return false;
         }
-        _lastFlush = Stopwatch.GetTimestamp();
     }
 
     public override Task StopAsync(CancellationToken cancellationToken)
     {
         queue.Close();
         return base.StopAsync(cancellationToken);
+    }
+
+    /// <summary>One flush of rollups folded up to <see cref="FoldedTo"/>, written chunk by chunk.</summary>
+    private sealed class Flush(TerminalMinute[] minutes, TerminalState[] states, List<FirmwareChange> firmware, long foldedTo)
+    {
+        private int _minutes;
+        private int _states;
+
+        public long FoldedTo { get; } = foldedTo;
+
+        public RollupChunk Next()
+        {
+            var m = Math.Min(ChunkRows, minutes.Length - _minutes);
+            var s = Math.Min(ChunkRows - m, states.Length - _states);
+            var completes = _minutes + m == minutes.Length && _states + s == states.Length;
+            return new RollupChunk(new ArraySegment<TerminalMinute>(minutes, _minutes, m), new ArraySegment<TerminalState>(states, _states, s),
+                completes ? firmware : [], FoldedTo, completes);
+        }
+
+        public void Written(RollupChunk chunk)
+        {
+            _minutes += chunk.Minutes.Count;
+            _states += chunk.States.Count;
+        }
     }
 }

@@ -89,13 +89,18 @@ public static class RollupColumns
     }
 
     /// <summary>The upsert's parameters, in the order <see cref="Bind"/> sets them.</summary>
-    public static IReadOnlyList<string> Parameters { get; } = ["terminal_id", "minute", .. All.Select(c => c.Name)];
+    public static IReadOnlyList<string> Parameters { get; } = ["terminal_id", "minute", .. All.Select(c => c.Name), "folded_to"];
 
-    public static void Bind(RowCommand command, TerminalMinute m)
+    /// <param name="foldedTo">
+    /// The commit stamp up to which the row now holds every event (migration 0009): rollups are
+    /// written in chunks, so after a crash recovery folds an event into a row only if it is newer.
+    /// </param>
+    public static void Bind(RowCommand command, TerminalMinute m, long foldedTo)
     {
         command.Set(0, m.TerminalId);
         command.Set(1, DbTime.ToMs(m.Minute));
         for (var i = 0; i < All.Count; i++) All[i].Bind(command, i + 2, m);
+        command.Set(All.Count + 2, foldedTo);
     }
 
     private static string Names => string.Join(", ", All.Select(c => c.Name));
@@ -111,10 +116,11 @@ public static class RollupColumns
             _ => $"{c.Name} = COALESCE(MIN({c.Name}, excluded.{c.Name}), {c.Name}, excluded.{c.Name})",
         };
         return $"""
-            INSERT INTO terminal_minutes (terminal_id, minute, {Names})
-            VALUES (@terminal_id, @minute, {Values})
+            INSERT INTO terminal_minutes (terminal_id, minute, {Names}, folded_to)
+            VALUES (@terminal_id, @minute, {Values}, @folded_to)
             ON CONFLICT (minute, terminal_id) DO UPDATE SET
-            {string.Join(",\n", All.Select(Merged))};
+            {string.Join(",\n", All.Select(Merged))},
+            folded_to = MAX(folded_to, excluded.folded_to);
             """;
     }
 
@@ -129,12 +135,13 @@ public static class RollupColumns
         };
         return $"""
             MERGE terminal_minutes WITH (HOLDLOCK) AS t
-            USING (SELECT @terminal_id AS terminal_id, @minute AS minute, {string.Join(", ", All.Select(c => $"@{c.Name} AS {c.Name}"))}) AS s
+            USING (SELECT @terminal_id AS terminal_id, @minute AS minute, {string.Join(", ", All.Select(c => $"@{c.Name} AS {c.Name}"))}, @folded_to AS folded_to) AS s
             ON t.minute = s.minute AND t.terminal_id = s.terminal_id
             WHEN MATCHED THEN UPDATE SET
-            {string.Join(",\n", All.Select(Merged))}
-            WHEN NOT MATCHED THEN INSERT (terminal_id, minute, {Names})
-            VALUES (s.terminal_id, s.minute, {string.Join(", ", All.Select(c => "s." + c.Name))});
+            {string.Join(",\n", All.Select(Merged))},
+            folded_to = GREATEST(t.folded_to, s.folded_to)
+            WHEN NOT MATCHED THEN INSERT (terminal_id, minute, {Names}, folded_to)
+            VALUES (s.terminal_id, s.minute, {string.Join(", ", All.Select(c => "s." + c.Name))}, s.folded_to);
             """;
     }
 }

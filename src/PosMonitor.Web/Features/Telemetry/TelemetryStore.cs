@@ -10,6 +10,10 @@ namespace PosMonitor.Web.Features.Telemetry;
 // Rows are written with synchronous calls: this runs on the single writer loop, where a Task per
 // row would cost more than it frees.
 
+/// <summary>Part of a rollup flush: rows holding every event up to commit stamp <paramref name="FoldedTo"/>; the last one completes the flush.</summary>
+public sealed record RollupChunk(IReadOnlyList<TerminalMinute> Minutes, IReadOnlyList<TerminalState> States,
+    IReadOnlyList<FirmwareChange> FirmwareChanges, long FoldedTo, bool Completes);
+
 /// <summary>What one commit stored: per request its duplicates, and the rollup changes of the new events.</summary>
 public sealed record CommitResult(int[] DuplicatesPerBatch, RollupDelta Delta, int Stored);
 
@@ -101,9 +105,18 @@ public sealed class TelemetryStore(Db db, RecentEventKeys recent)
     /// the watermark, in one transaction; with <paramref name="spillBefore"/>, also moves the
     /// duplicate keys of minutes before it from memory to <c>event_keys</c>.
     /// </summary>
-    public async Task FlushAsync(RollupDelta delta, long watermark, CancellationToken ct, long? spillBefore = null)
+    public Task FlushAsync(RollupDelta delta, long watermark, CancellationToken ct, long? spillBefore = null) =>
+        WriteRollupsAsync(new RollupChunk([.. delta.Minutes.Values], [.. delta.States.Values], delta.FirmwareChanges, watermark, Completes: true), ct, spillBefore);
+
+    /// <summary>
+    /// Writes one chunk of a flush in its own transaction. Rows hold every event up to
+    /// <see cref="RollupChunk.FoldedTo"/>; the chunk that completes the flush also moves the
+    /// watermark there (and spills duplicate keys), so a crash mid-flush leaves the watermark where
+    /// it was and recovery tells the rows already written by their folded_to.
+    /// </summary>
+    public async Task WriteRollupsAsync(RollupChunk chunk, CancellationToken ct, long? spillBefore = null)
     {
-        var spill = spillBefore is { } before && before > recent.SpilledBefore ? recent.Due(before) : null;
+        var spill = chunk.Completes && spillBefore is { } before && before > recent.SpilledBefore ? recent.Due(before) : null;
         await db.WriteAsync((connection, tx) =>
         {
             if (spill is not null)
@@ -119,38 +132,51 @@ public sealed class TelemetryStore(Db db, RecentEventKeys recent)
                 state.Set(0, spillBefore!.Value);
                 state.Execute();
             }
-            using (var minutes = RowCommand.Prepare(connection, tx, db.Sql(RollupColumns.Upsert), RollupColumns.Parameters))
+            if (chunk.Minutes.Count > 0)
             {
-                foreach (var m in delta.Minutes.Values)
+                using var minutes = RowCommand.Prepare(connection, tx, db.Sql(RollupColumns.Upsert), RollupColumns.Parameters);
+                foreach (var m in chunk.Minutes)
                 {
-                    RollupColumns.Bind(minutes, m);
+                    RollupColumns.Bind(minutes, m, chunk.FoldedTo);
                     minutes.Execute();
                 }
             }
-            using (var states = RowCommand.Prepare(connection, tx, db.Sql(UpsertState), StateParameters))
+            if (chunk.States.Count > 0)
             {
-                foreach (var s in delta.States.Values)
+                using var states = RowCommand.Prepare(connection, tx, db.Sql(UpsertState), StateParameters);
+                foreach (var s in chunk.States)
                 {
                     BindState(states, s);
                     states.Execute();
                 }
             }
-            using (var firmware = RowCommand.Prepare(connection, tx, db.Sql(InsertFirmwareChange), ["terminal_id", "at", "from_version", "to_version"]))
+            if (chunk.FirmwareChanges.Count > 0)
             {
-                foreach (var f in delta.FirmwareChanges)
+                using var firmware = RowCommand.Prepare(connection, tx, db.Sql(InsertFirmwareChange), ["terminal_id", "at", "from_version", "to_version"]);
+                foreach (var f in chunk.FirmwareChanges)
                 {
                     firmware.Set(0, f.TerminalId); firmware.Set(1, DbTime.ToMs(f.At)); firmware.Set(2, f.From); firmware.Set(3, f.To);
                     firmware.Execute();
                 }
             }
-            using (var mark = RowCommand.Prepare(connection, tx, db.Sql(UpdateWatermark), ["received_at"]))
+            if (chunk.Completes)
             {
-                mark.Set(0, watermark);
+                using var mark = RowCommand.Prepare(connection, tx, db.Sql(UpdateWatermark), ["received_at"]);
+                mark.Set(0, chunk.FoldedTo);
                 mark.Execute();
             }
             return Task.CompletedTask;
         }, ct);
         if (spill is not null) recent.Spilled(spillBefore!.Value);
+    }
+
+    /// <summary>Rollup rows written ahead of <paramref name="watermark"/> (by an unfinished flush) for minutes in a range, with how far each holds events.</summary>
+    public async Task<Dictionary<(string TerminalId, long Minute), long>> FoldedAheadAsync(long watermark, long fromMinute, long toMinute, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        var rows = await c.QueryAsync<(string TerminalId, long Minute, long FoldedTo)>(new CommandDefinition(db.Sql(SelectFoldedAhead),
+            new { Watermark = watermark, From = fromMinute, To = toMinute }, cancellationToken: ct));
+        return rows.ToDictionary(r => (r.TerminalId, r.Minute), r => r.FoldedTo);
     }
 
     /// <summary>
@@ -185,14 +211,14 @@ public sealed class TelemetryStore(Db db, RecentEventKeys recent)
     /// Raw events committed after the watermark (a crash came between their commit and the next
     /// flush), oldest commit first, with the newest commit stamp among them.
     /// </summary>
-    public async Task<(List<Heartbeat> Heartbeats, List<Transaction> Transactions, long LastStamp)> UnfoldedAsync(long watermark, CancellationToken ct)
+    public async Task<(List<(long ReceivedAt, Heartbeat Event)> Heartbeats, List<(long ReceivedAt, Transaction Event)> Transactions, long LastStamp)> UnfoldedAsync(long watermark, CancellationToken ct)
     {
         await using var c = await db.OpenAsync(ct);
         var args = new { Watermark = watermark };
         var heartbeats = (await c.QueryAsync<HeartbeatRow>(new CommandDefinition(db.Sql(SelectUnfoldedHeartbeats), args, cancellationToken: ct))).ToList();
         var transactions = (await c.QueryAsync<TransactionRow>(new CommandDefinition(db.Sql(SelectUnfoldedTransactions), args, cancellationToken: ct))).ToList();
         var last = heartbeats.Select(h => h.ReceivedAt).Concat(transactions.Select(t => t.ReceivedAt)).DefaultIfEmpty(watermark).Max();
-        return (heartbeats.Select(h => h.ToEvent()).ToList(), transactions.Select(t => t.ToEvent()).ToList(), last);
+        return (heartbeats.Select(h => (h.ReceivedAt, h.ToEvent())).ToList(), transactions.Select(t => (t.ReceivedAt, t.ToEvent())).ToList(), last);
     }
 
     private sealed record HeartbeatRow(long Ts, string EventId, string TerminalId, long ReceivedAt, string NetworkType, long? SignalDbm,
@@ -302,6 +328,12 @@ public sealed class TelemetryStore(Db db, RecentEventKeys recent)
         INSERT INTO event_keys (minute, key_hi, key_lo)
         SELECT @minute, @key_hi, @key_lo
         WHERE NOT EXISTS (SELECT 1 FROM event_keys WHERE minute = @minute AND key_hi = @key_hi AND key_lo = @key_lo);
+        """);
+
+    private static readonly SqlText SelectFoldedAhead = SqlText.Same(
+        """
+        SELECT terminal_id AS TerminalId, minute AS Minute, folded_to AS FoldedTo FROM terminal_minutes
+        WHERE minute >= @From AND minute <= @To AND folded_to > @Watermark;
         """);
 
     private static readonly SqlText SelectSpilledBefore = SqlText.Same("SELECT spilled_before FROM dedup_state WHERE id = 1;");

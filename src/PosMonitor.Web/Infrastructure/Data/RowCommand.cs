@@ -68,7 +68,8 @@ public abstract class RowCommand : IDisposable
         public override void Set(int index, double value) => Check(raw.sqlite3_bind_double(_statement, _slots[index], value));
 
         public override void Set(int index, string? value) =>
-            Check(value is null ? raw.sqlite3_bind_null(_statement, _slots[index]) : raw.sqlite3_bind_text(_statement, _slots[index], value));
+            // UTF-16 as it is: SQLite converts it natively, without a managed UTF-8 copy per value.
+            Check(value is null ? raw.sqlite3_bind_null(_statement, _slots[index]) : raw.sqlite3_bind_text16(_statement, _slots[index], value.AsSpan()));
 
         public override void SetNull(int index) => Check(raw.sqlite3_bind_null(_statement, _slots[index]));
 
