@@ -8,6 +8,9 @@ namespace PosMonitor.Web.Tests.Infrastructure;
 /// <summary>bUnit base: MudBlazor registered with transitions off and loose JS interop (as MudBlazor's own tests).</summary>
 public abstract class BunitTest : BunitContext
 {
+    // bUnit waits 1 s by default; on CI's two busy cores the renderer's dispatcher can be that late.
+    static BunitTest() => DefaultWaitTimeout = TimeSpan.FromSeconds(10);
+
     protected BunitTest()
     {
         JSInterop.Mode = JSRuntimeMode.Loose;
