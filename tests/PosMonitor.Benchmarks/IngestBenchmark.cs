@@ -44,6 +44,8 @@ public static class IngestBenchmark
         var full = await Load(portal, terminals, clients, batch, TimeSpan.FromSeconds(seconds), eventsPerSecond: null);
         Console.WriteLine($"(b) end to end: {full.EventsPerSecond:N0} events/s, p50 {full.P50:N0} ms, p99 {full.P99:N0} ms, "
             + $"refused {full.Refused}, server memory {full.MemoryStartMb:N0} → {full.MemoryEndMb:N0} MB (peak {full.MemoryPeakMb:N0} MB)");
+        Console.WriteLine($"    CPU per 1,000 events: server {full.ServerCpuMsPer1000:N1} ms, load generator {full.ClientCpuMsPer1000:N1} ms "
+            + $"(both on the same {Environment.ProcessorCount} cores: at most {Environment.ProcessorCount * 1_000_000 / (full.ServerCpuMsPer1000 + full.ClientCpuMsPer1000) :N0} events/s)");
 
         // (c) 80% of (b)'s rate, paced.
         var paced = await Load(portal, terminals, clients, batch, TimeSpan.FromSeconds(Math.Max(20, seconds / 3)), full.EventsPerSecond * 0.8);
@@ -56,6 +58,7 @@ public static class IngestBenchmark
         Console.WriteLine($"| (a) raw SQLite insert (floor) | {floor:N0} rows/s | baseline |");
         Console.WriteLine($"| (b) end-to-end HTTP ingestion, {seconds} s | {full.EventsPerSecond:N0} events/s | ≥ 50,000 |");
         Console.WriteLine($"| (b)/(a) | {full.EventsPerSecond / floor:F2} | ≥ 0.35 |");
+        Console.WriteLine($"| (b) CPU per 1,000 events, server / load generator | {full.ServerCpuMsPer1000:N1} / {full.ClientCpuMsPer1000:N1} ms | |");
         Console.WriteLine($"| (b) request latency p50 / p99 | {full.P50:N0} / {full.P99:N0} ms | |");
         Console.WriteLine($"| (c) p99 at 80% of (b) | {paced.P99:N0} ms | < 250 ms |");
         Console.WriteLine($"| server memory start → end (peak) | {full.MemoryStartMb:N0} → {full.MemoryEndMb:N0} MB ({Math.Max(full.MemoryPeakMb, paced.MemoryPeakMb):N0}) | flat |");
@@ -63,7 +66,8 @@ public static class IngestBenchmark
         return 0;
     }
 
-    private sealed record LoadResult(double EventsPerSecond, double P50, double P99, long Refused, double MemoryStartMb, double MemoryEndMb, double MemoryPeakMb);
+    private sealed record LoadResult(double EventsPerSecond, double P50, double P99, long Refused, double MemoryStartMb, double MemoryEndMb, double MemoryPeakMb,
+        double ServerCpuMsPer1000, double ClientCpuMsPer1000);
 
     private static async Task<LoadResult> Load(Portal portal, string[] terminals, int clients, int batchSize, TimeSpan duration, double? eventsPerSecond)
     {
@@ -80,6 +84,8 @@ public static class IngestBenchmark
             }
         });
         var started = Stopwatch.StartNew();
+        var serverCpu = portal.CpuTime();
+        var clientCpu = Process.GetCurrentProcess().TotalProcessorTime;
         var interval = eventsPerSecond is { } rate ? TimeSpan.FromSeconds(batchSize * clients / rate) : TimeSpan.Zero;
         var tasks = Enumerable.Range(0, clients).Select(c => Task.Run(async () =>
         {
@@ -105,10 +111,14 @@ public static class IngestBenchmark
         })).ToList();
         await Task.WhenAll(tasks);
         var elapsed = started.Elapsed.TotalSeconds;
+        var serverUsed = portal.CpuTime() - serverCpu;
+        var clientUsed = Process.GetCurrentProcess().TotalProcessorTime - clientCpu;
         await sampler;
         var all = latencies.SelectMany(l => l).Order().ToArray();
+        var events = Math.Max(1, accepted);
         return new LoadResult(accepted / elapsed, Percentile(all, 0.50), Percentile(all, 0.99), refused,
-            memory.FirstOrDefault(), memory.LastOrDefault(), memory.DefaultIfEmpty().Max());
+            memory.FirstOrDefault(), memory.LastOrDefault(), memory.DefaultIfEmpty().Max(),
+            serverUsed.TotalMilliseconds / events * 1000, clientUsed.TotalMilliseconds / events * 1000);
     }
 
     /// <summary>A realistic batch: 70% sales (8% timeouts at various stages, stage timings), 30% heartbeats; random ids as clients choose them.</summary>

@@ -54,6 +54,23 @@ public sealed class Portal(string databasePath, string adminKey, IDictionary<str
         return client;
     }
 
+    /// <summary>CPU time the portal process has used (user + system), from /proc; busy-machine-proof where wall time is not.</summary>
+    public TimeSpan CpuTime()
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{ProcessId}/stat");
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            // Fields 14 and 15 of proc(5) (utime, stime), counted from after the command name; clock ticks of 1/100 s.
+            var ticks = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+            return TimeSpan.FromMilliseconds(ticks * 10);
+        }
+        catch (IOException)
+        {
+            return TimeSpan.Zero;
+        }
+    }
+
     /// <summary>Resident set of the portal process (VmRSS), in MB.</summary>
     public double ResidentMb()
     {

@@ -45,6 +45,8 @@ public static class DetectionExtensions
         services.AddSingleton<MaintenanceWindowRepository>();
         services.AddScoped<MaintenanceAdministration>();
         services.AddSingleton<DetectionRunner>();
+        services.AddSingleton<LiveMinuteWindow>();
+        services.AddHostedService<LiveMinuteWindow.Startup>();
         if (options.Enabled)
         {
             services.AddJob<DetectIncidentsJob>(settings.Interval);

@@ -14,7 +14,7 @@ namespace PosMonitor.Web.Features.Detection;
 /// <remarks>Runs and baseline saves take one lock: the engine is not thread-safe.</remarks>
 public sealed class DetectionRunner(
     DetectionSettings settings, DetectionHostOptions options, TimeProvider time, FleetCache fleet,
-    TerminalStateCache states, RollupQueries rollups, DetectionQueries queries, MaintenanceWindowRepository maintenance,
+    TerminalStateCache states, LiveMinuteWindow minutes, DetectionQueries queries, MaintenanceWindowRepository maintenance,
     IncidentRepository incidents, IncidentFeed feed, ILogger<DetectionRunner> logger)
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
@@ -33,9 +33,8 @@ public sealed class DetectionRunner(
             var input = new DetectionInput
             {
                 Fleet = current,
-                // Minutes up to the current one, as the replay's store holds them at this instant.
-                Minutes = await rollups.MinutesAsync(TerminalMinute.MinuteOf(now - settings.Lookback),
-                    TerminalMinute.MinuteOf(now) + TimeSpan.FromMinutes(1), ct),
+                // The lookback as committed so far, as the replay's store holds it at this instant.
+                MinuteBatches = minutes.Between(TerminalMinute.MinuteOf(now - settings.Lookback), TerminalMinute.MinuteOf(now) + TimeSpan.FromMinutes(1)),
                 States = states.All.ToDictionary(s => s.TerminalId, StringComparer.Ordinal),
                 FirmwareChanges = await queries.FirmwareChangesAsync(now - TimeSpan.FromDays(1), ct),
                 MaintenanceWindows = await maintenance.ForDetectionAsync(now, ct),
