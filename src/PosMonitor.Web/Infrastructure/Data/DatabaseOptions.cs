@@ -21,8 +21,8 @@ public sealed class DatabaseOptions
     public string SqliteSynchronous { get; set; } = "FULL";
 
     /// <summary>
-    /// SQLite page cache per connection, in MB. Telemetry arrives up to a minute out of order, so the
-    /// writer touches index pages across the newest minute of events; they must stay in memory.
+    /// SQLite page cache per connection, in MB: the ingestion writer upserts the rollups of the newest
+    /// minutes of every active terminal, and those pages should stay in memory.
     /// </summary>
-    public int SqliteCacheMb { get; set; } = 256;
+    public int SqliteCacheMb { get; set; } = 64;
 }
