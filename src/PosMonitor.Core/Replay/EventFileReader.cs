@@ -22,6 +22,8 @@ public sealed class EventFileReader(Stream stream, Fleet.Fleet fleet)
 {
     private const int BatchSize = 4096;
 
+    private readonly TelemetryEventReader _events = new();
+
     public long Lines { get; private set; }
 
     /// <summary>
@@ -120,7 +122,11 @@ public sealed class EventFileReader(Stream stream, Fleet.Fleet fleet)
         }
     }
 
-    private object ParseLine(ReadOnlyMemory<byte> line, long number)
+    private object ParseLine(ReadOnlyMemory<byte> line, long number) =>
+        // The forward reader takes the plain valid lines; any other goes the slow way, which says what is wrong.
+        _events.TryReadLine(line.Span) is { } parsed ? Check(parsed, number) : ParseLineWithDocument(line, number);
+
+    private object ParseLineWithDocument(ReadOnlyMemory<byte> line, long number)
     {
         JsonDocument document;
         try
