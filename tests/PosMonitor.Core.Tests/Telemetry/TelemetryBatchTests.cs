@@ -181,6 +181,28 @@ public class TelemetryBatchTests
     }
 
     [Theory]
+    [InlineData("\"3.2.1\"")]
+    [InlineData("\"E504\"")]
+    [InlineData("\"T-000001\"")]
+    [InlineData("\"note\":1")]
+    public void Invalid_utf8_in_a_string_is_answered_as_the_reference_answers_it(string where)
+    {
+        var json = Body([Heartbeat], [Transaction]);
+        var at = json.IndexOf(where, StringComparison.Ordinal) + 2;
+        var bytes = Encoding.UTF8.GetBytes(json);
+        var broken = bytes[..at].Concat(new byte[] { 0xFF, 0xC3 }).Concat(bytes[at..]).ToArray();
+
+        static string Outcome(Func<TelemetryBatch> read)
+        {
+            try { return Describe(read()); }
+            catch (Exception e) { return e.GetType().Name; }
+        }
+
+        var expected = Outcome(() => TelemetryBatch.ReadWithDocument(broken, Now, 5000));
+        Assert.Equal(expected, Outcome(() => TelemetryBatch.Read(broken, Now, 5000)));
+    }
+
+    [Theory]
     [InlineData("eventId")]
     [InlineData("timestamp")]
     [InlineData("network")]
