@@ -121,11 +121,7 @@ public sealed class TelemetryEventReader
         switch (name.Length)
         {
             case 4 when name.SequenceEqual("type"u8):
-                if (Taken(_f.TypeState)) return;
-                _f.TypeState = r.TokenType == JsonTokenType.String && !r.ValueIsEscaped
-                    ? r.ValueSpan.SequenceEqual("heartbeat"u8) ? Set(ref _f.Type, EventKind.Heartbeat)
-                    : r.ValueSpan.SequenceEqual("transaction"u8) ? Set(ref _f.Type, EventKind.Transaction) : State.Bad
-                    : State.Bad;
+                if (!Taken(_f.TypeState)) _f.TypeState = Kind(ref r, out _f.Type);
                 return;
             case 5 when name.SequenceEqual("stage"u8):
                 if (!Taken(_f.StageState)) _f.StageState = Enum(ref r, Wire.StageUtf8, out _f.Stage);
@@ -222,9 +218,14 @@ public sealed class TelemetryEventReader
         return true;
     }
 
-    private static State Set<T>(ref T field, T value)
+    /// <summary>The replay line's <c>"type"</c>: heartbeat or transaction, exactly.</summary>
+    private static State Kind(ref Utf8JsonReader r, out EventKind value)
     {
-        field = value;
+        value = default;
+        if (r.TokenType != JsonTokenType.String || r.ValueIsEscaped) return State.Bad;
+        if (r.ValueSpan.SequenceEqual("heartbeat"u8)) value = EventKind.Heartbeat;
+        else if (r.ValueSpan.SequenceEqual("transaction"u8)) value = EventKind.Transaction;
+        else return State.Bad;
         return State.Value;
     }
 
