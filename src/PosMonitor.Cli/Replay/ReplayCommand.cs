@@ -65,14 +65,15 @@ public static class ReplayCommand
         }
         var fleet = LoadFleet(fleetPath);
 
-        var replayer = new Replayer(fleet, settings);
+        // Two threads for two cores: reading, ordering and aggregating on this one, detection on its own.
+        using var replayer = new Replayer(fleet, settings) { DetectOnAnotherThread = true };
         using (var stream = new FileStream(eventsPath, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, FileOptions.SequentialScan))
         {
-            new EventFileReader(stream, fleet).ReadAll(e =>
+            foreach (var e in new EventFileReader(stream, fleet).Parse(ct))
             {
                 if (e is Heartbeat hb) replayer.Add(hb);
                 else replayer.Add((Transaction)e);
-            }, ct);
+            }
         }
         replayer.Finish();
 

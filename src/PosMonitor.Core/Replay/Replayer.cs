@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using PosMonitor.Core.Detection;
 using PosMonitor.Core.Incidents;
 using PosMonitor.Core.Rollups;
@@ -15,8 +16,13 @@ namespace PosMonitor.Core.Replay;
 /// Events are held back until one at least <see cref="ReorderWindow"/> newer has been read, so a few
 /// seconds of disorder change nothing. An event older than a check already run (disorder beyond the
 /// window) is still counted, at the next check, as a late event is on the live API.
+/// Each check has two halves: folding the events up to it into a rollup delta (on the caller's thread)
+/// and detection over the store with that delta applied. With <see cref="DetectOnAnotherThread"/> the
+/// second half runs on its own thread, one check after another in the same order, so results are the
+/// same while the two overlap; the aggregator reads terminal states from its own copy of what the store
+/// will hold, never from the store itself.
 /// </remarks>
-public sealed class Replayer
+public sealed class Replayer : IDisposable
 {
     public static readonly TimeSpan DefaultReorderWindow = TimeSpan.FromSeconds(10);
 
@@ -26,6 +32,12 @@ public sealed class Replayer
     private readonly InMemoryTelemetryStore _store;
     private readonly RollupAggregator _aggregator;
     private readonly PriorityQueue<object, (long Ticks, long Seq)> _pending = new();
+    /// <summary>Every terminal's state as of the last delta handed to detection: the store's states, known on this side.</summary>
+    private readonly Dictionary<string, TerminalState> _folded = new(StringComparer.Ordinal);
+    private BlockingCollection<(DateTimeOffset At, RollupDelta Delta)>? _handoff;
+    private Task? _detector;
+    private DateTimeOffset _lastFolded;
+    private long _folds;
     private readonly List<Incident> _openList = [];
     private readonly Dictionary<string, int> _order = new(StringComparer.Ordinal);
     private readonly List<Incident> _incidents = [];
@@ -43,10 +55,13 @@ public sealed class Replayer
         _maintenance = maintenance ?? [];
         ReorderWindow = reorderWindow ?? DefaultReorderWindow;
         _store = new InMemoryTelemetryStore(settings.Lookback + TimeSpan.FromMinutes(5));
-        _aggregator = new RollupAggregator(_store.GetState);
+        _aggregator = new RollupAggregator(id => _folded.GetValueOrDefault(id));
     }
 
     public TimeSpan ReorderWindow { get; }
+
+    /// <summary>Runs detection on a thread of its own, overlapping the caller's reading and aggregation. Events raised from it.</summary>
+    public bool DetectOnAnotherThread { get; init; }
 
     /// <summary>Incidents in the order they were opened, each as it was last seen (resolvedAt null while open).</summary>
     public IReadOnlyList<Incident> Incidents => _incidents;
@@ -59,6 +74,10 @@ public sealed class Replayer
     /// <summary>Events older than a check already run when they were read.</summary>
     public long LateEvents { get; private set; }
     public long Checks { get; private set; }
+    /// <summary>Time spent in detection (its input gathered from the store, then <see cref="DetectionEngine.Evaluate"/>), by <see cref="ProfileClock"/>: for profiling.</summary>
+    public TimeSpan DetectionTime { get; private set; }
+    /// <summary>What <see cref="DetectionTime"/> is measured with: wall time unless a profiler passes e.g. thread CPU time.</summary>
+    public Func<TimeSpan> ProfileClock { get; init; } = () => TimeSpan.FromTicks(System.Diagnostics.Stopwatch.GetTimestamp() * TimeSpan.TicksPerSecond / System.Diagnostics.Stopwatch.Frequency);
     public DateTimeOffset? FirstEvent { get; private set; }
     public DateTimeOffset? LastEvent { get; private set; }
     /// <summary>The simulated time of the last check.</summary>
@@ -83,7 +102,7 @@ public sealed class Replayer
         }
         // Every event up to a check has been read once one this much newer arrives.
         while (at > _nextCheck + ReorderWindow) Check();
-        if (at <= _clock.GetUtcNow() && Checks > 0) LateEvents++;
+        if (_folds > 0 && at <= _lastFolded) LateEvents++;
         _pending.Enqueue(e, (at.UtcTicks, _seq++));
     }
 
@@ -92,7 +111,13 @@ public sealed class Replayer
     {
         if (_clock is null && _pending.Count > 0) StartClock();
         while (_pending.Count > 0) Check();
+        if (_handoff is null) return;
+        _handoff.CompleteAdding();
+        _detector!.GetAwaiter().GetResult();
     }
+
+    /// <summary>Lets the detection thread (if any) end, e.g. when reading stopped at a bad line.</summary>
+    public void Dispose() => _handoff?.CompleteAdding();
 
     private void StartClock()
     {
@@ -100,12 +125,32 @@ public sealed class Replayer
         _clock = new ManualTimeProvider(start);
         _engine = new DetectionEngine(_settings, _clock, new SequentialIncidentIdGenerator());
         _nextCheck = start + _settings.Interval;
+        if (DetectOnAnotherThread)
+        {
+            // Bounded: reading never runs more than a few checks ahead of detection.
+            var handoff = _handoff = new BlockingCollection<(DateTimeOffset, RollupDelta)>(boundedCapacity: 8);
+            _detector = Task.Factory.StartNew(() =>
+            {
+                try
+                {
+                    foreach (var (at, delta) in handoff.GetConsumingEnumerable()) Detect(at, delta);
+                }
+                catch
+                {
+                    // Unblock the reader; Finish (or the next hand-over) reports the failure.
+                    handoff.CompleteAdding();
+                    throw;
+                }
+            }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        }
         while (LastEvent!.Value > _nextCheck + ReorderWindow) Check();
     }
 
+    /// <summary>The first half of a check: the events up to it folded into a delta, handed to detection.</summary>
     private void Check()
     {
-        var limit = _nextCheck.UtcTicks;
+        var at = _nextCheck;
+        var limit = at.UtcTicks;
         while (_pending.TryPeek(out _, out var key) && key.Ticks <= limit)
         {
             switch (_pending.Dequeue())
@@ -115,14 +160,39 @@ public sealed class Replayer
             }
         }
         var delta = _aggregator.TakeDelta();
+        foreach (var (id, state) in delta.States) _folded[id] = state;
+        _lastFolded = at;
+        _folds++;
+        _nextCheck += _settings.Interval;
+        if (_handoff is null)
+        {
+            Detect(at, delta);
+            return;
+        }
+        try
+        {
+            _handoff.Add((at, delta));
+        }
+        catch (InvalidOperationException) when (_handoff.IsAddingCompleted)
+        {
+            // Detection stopped on an exception: that one is the news.
+            _detector!.GetAwaiter().GetResult();
+            throw;
+        }
+    }
+
+    /// <summary>The second half: the delta applied to the store, detection run at <paramref name="at"/>.</summary>
+    private void Detect(DateTimeOffset at, RollupDelta delta)
+    {
         if (!delta.IsEmpty) _store.Apply(delta);
 
-        _clock!.Set(_nextCheck);
-        var result = _engine!.Evaluate(_store.DetectionInput(_fleet, _nextCheck, _settings, _maintenance, _openList));
+        _clock!.Set(at);
+        var started = ProfileClock();
+        var result = _engine!.Evaluate(_store.DetectionInput(_fleet, at, _settings, _maintenance, _openList));
+        DetectionTime += ProfileClock() - started;
         Checks++;
         _problems.AddRange(result.Problems);
         foreach (var change in result.Changes) Record(change);
-        _nextCheck += _settings.Interval;
     }
 
     private void Record(IncidentChange change)

@@ -16,32 +16,39 @@ public static partial class CardData
     /// </summary>
     public static bool MayContain(ReadOnlySpan<byte> utf8)
     {
+        // An escaped character could spell a digit: take the slow path.
+        if (utf8.IndexOf("\\u"u8) >= 0) return true;
         Span<char> digits = stackalloc char[20];
-        var count = 0;
-        var separatorBefore = false;
-        for (var i = 0; i <= utf8.Length; i++)
+        var i = 0;
+        while (true)
         {
-            var b = i < utf8.Length ? utf8[i] : (byte)0;
-            if (b is >= (byte)'0' and <= (byte)'9')
+            // Vectorised jump to the next digit: most bytes of an event are not in a run.
+            var next = utf8[i..].IndexOfAnyInRange((byte)'0', (byte)'9');
+            if (next < 0) return false;
+            i += next;
+            var count = 0;
+            var separatorBefore = false;
+            for (; i <= utf8.Length; i++)
             {
-                if (count < digits.Length) digits[count] = (char)b;
-                count++;
-                separatorBefore = false;
-                continue;
+                var b = i < utf8.Length ? utf8[i] : (byte)0;
+                if (b is >= (byte)'0' and <= (byte)'9')
+                {
+                    if (count < digits.Length) digits[count] = (char)b;
+                    count++;
+                    separatorBefore = false;
+                    continue;
+                }
+                if (b is (byte)' ' or (byte)'-' && !separatorBefore && i + 1 < utf8.Length && utf8[i + 1] is >= (byte)'0' and <= (byte)'9')
+                {
+                    separatorBefore = true;
+                    continue;
+                }
+                // The run ended: a PAN, or the PAN of track data (…=YYMM or …^NAME).
+                if (count is >= 13 and <= 19 && (Luhn(digits[..count]) || b is (byte)'=' or (byte)'^')) return true;
+                break;
             }
-            if (b is (byte)' ' or (byte)'-' && count > 0 && !separatorBefore && i + 1 < utf8.Length && utf8[i + 1] is >= (byte)'0' and <= (byte)'9')
-            {
-                separatorBefore = true;
-                continue;
-            }
-            // The run ended: a PAN, or the PAN of track data (…=YYMM or …^NAME).
-            if (count is >= 13 and <= 19 && (Luhn(digits[..count]) || b is (byte)'=' or (byte)'^')) return true;
-            // An escaped character could spell a digit: take the slow path.
-            if (b == (byte)'\\' && i + 1 < utf8.Length && utf8[i + 1] == (byte)'u') return true;
-            count = 0;
-            separatorBefore = false;
+            if (++i >= utf8.Length) return false;
         }
-        return false;
     }
 
     public static bool Contains(string text)

@@ -21,6 +21,13 @@ public static class Wire
     private static readonly string[] OutcomeNames = ["approved", "declined", "timeout", "error", "cancelled"];
     private static readonly string[] StageNames = ["input", "connect", "send", "host", "gateway", "print", "notify", "app"];
 
+    // The same names as UTF-8, for readers that compare bytes without making strings.
+    internal static readonly byte[][] NetworkUtf8 = Utf8(NetworkNames);
+    internal static readonly byte[][] PrinterUtf8 = Utf8(PrinterNames);
+    internal static readonly byte[][] ScannerUtf8 = Utf8(ScannerNames);
+    internal static readonly byte[][] OutcomeUtf8 = Utf8(OutcomeNames);
+    internal static readonly byte[][] StageUtf8 = Utf8(StageNames);
+
     public static IReadOnlyList<string> Stages => StageNames;
     public static IReadOnlyList<string> Outcomes => OutcomeNames;
 
@@ -44,6 +51,16 @@ public static class Wire
         nameof(Outcome) => string.Join(", ", OutcomeNames),
         _ => string.Join(", ", StageNames),
     };
+
+    /// <summary>The index of <paramref name="utf8"/> among <paramref name="names"/>, or -1.</summary>
+    internal static int IndexOf(byte[][] names, ReadOnlySpan<byte> utf8)
+    {
+        for (var i = 0; i < names.Length; i++)
+            if (utf8.SequenceEqual(names[i])) return i;
+        return -1;
+    }
+
+    private static byte[][] Utf8(string[] names) => [.. names.Select(System.Text.Encoding.UTF8.GetBytes)];
 
     /// <summary>Reads an enum from its wire name: the name's index in <paramref name="names"/> is the enum value.</summary>
     internal static bool TryIndex<T>(string[] names, string? s, out T value) where T : struct, Enum

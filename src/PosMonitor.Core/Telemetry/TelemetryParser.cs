@@ -39,8 +39,7 @@ public static class TelemetryParser
     public static object ParseEvent(JsonElement e, EventKind kind, int index, DateTimeOffset? now)
     {
         var label = kind == EventKind.Heartbeat ? "heartbeat" : "transaction";
-        if (e.ValueKind != JsonValueKind.Object)
-            return new Rejection(kind, index, null, RejectionCodes.InvalidField, $"{label} {index}: must be a JSON object");
+        if (e.ValueKind != JsonValueKind.Object) return NotAnObject(kind, index);
 
         // Card data first: whatever else is wrong, the value must not be echoed in a message or stored.
         var eventIdRaw = e.TryGetProperty("eventId", out var idEl) && idEl.ValueKind == JsonValueKind.String ? idEl.GetString() : null;
@@ -68,6 +67,10 @@ public static class TelemetryParser
             return new Rejection(kind, index, r.EventId, f.Code, $"{label} {index}: {f.Message}");
         }
     }
+
+    /// <summary>The rejection of a list item that is not a JSON object.</summary>
+    public static Rejection NotAnObject(EventKind kind, int index) =>
+        new(kind, index, null, RejectionCodes.InvalidField, $"{(kind == EventKind.Heartbeat ? "heartbeat" : "transaction")} {index}: must be a JSON object");
 
     private static Heartbeat ReadHeartbeat(Reader r, string eventId, string terminalId, DateTimeOffset timestamp)
     {

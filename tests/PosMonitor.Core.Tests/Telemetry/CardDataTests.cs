@@ -45,3 +45,54 @@ public class CardDataScreenTests
     public void The_body_screen_never_misses_a_digit_run_long_enough_for_a_pan(string body, bool mayContain) =>
         Assert.Equal(mayContain, CardData.MayContain(System.Text.Encoding.UTF8.GetBytes(body)));
 }
+
+public class CardDataScreenEquivalenceTests
+{
+    /// <summary>The byte-by-byte screen as first written: the vectorised one must answer the same for every input.</summary>
+    private static bool Reference(ReadOnlySpan<byte> utf8)
+    {
+        Span<char> digits = stackalloc char[20];
+        var count = 0;
+        var separatorBefore = false;
+        for (var i = 0; i <= utf8.Length; i++)
+        {
+            var b = i < utf8.Length ? utf8[i] : (byte)0;
+            if (b is >= (byte)'0' and <= (byte)'9')
+            {
+                if (count < digits.Length) digits[count] = (char)b;
+                count++;
+                separatorBefore = false;
+                continue;
+            }
+            if (b is (byte)' ' or (byte)'-' && count > 0 && !separatorBefore && i + 1 < utf8.Length && utf8[i + 1] is >= (byte)'0' and <= (byte)'9')
+            {
+                separatorBefore = true;
+                continue;
+            }
+            if (count is >= 13 and <= 19 && (CardData.Luhn(digits[..count]) || b is (byte)'=' or (byte)'^')) return true;
+            if (b == (byte)'\\' && i + 1 < utf8.Length && utf8[i + 1] == (byte)'u') return true;
+            count = 0;
+            separatorBefore = false;
+        }
+        return false;
+    }
+
+    [Fact]
+    public void The_vectorised_screen_answers_as_the_byte_by_byte_one()
+    {
+        var random = new Random(11);
+        var alphabet = "0123456789012345678901234567890123456789 --=^\\ua\"{}:,"u8.ToArray();
+        var mayContain = 0;
+        for (var n = 0; n < 200_000; n++)
+        {
+            var bytes = new byte[random.Next(0, 60)];
+            for (var i = 0; i < bytes.Length; i++) bytes[i] = alphabet[random.Next(alphabet.Length)];
+            // Plant a real PAN now and then, so both answers are exercised.
+            if (random.Next(4) == 0 && bytes.Length > 20) "4111111111111111"u8.CopyTo(bytes.AsSpan(random.Next(bytes.Length - 16)));
+            var expected = Reference(bytes);
+            if (expected) mayContain++;
+            Assert.True(expected == CardData.MayContain(bytes), System.Text.Encoding.ASCII.GetString(bytes));
+        }
+        Assert.InRange(mayContain, 10_000, 190_000);
+    }
+}

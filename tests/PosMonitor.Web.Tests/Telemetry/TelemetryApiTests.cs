@@ -167,6 +167,63 @@ public class TelemetryApiTests(PosMonitorFactory factory) : IClassFixture<PosMon
         Assert.Equal(0, await db.ExecuteScalarAsync<int>("SELECT COUNT(*) FROM transactions WHERE event_id LIKE 'many-%'"));
     }
 
+    [Theory]
+    [InlineData("{\"transactions\": [", null)]
+    [InlineData("{\"heartbeats\": [{\"eventId\": \"a\",}]}", null)]
+    [InlineData("{\"heartbeats\": []}\n  x", null)]
+    [InlineData("", null)]
+    [InlineData("[]", "The body must be a JSON object with \"heartbeats\" and/or \"transactions\" arrays.")]
+    [InlineData("{\"transactions\": 5, \"heartbeats\": {}}", "\"heartbeats\" must be an array.")]
+    [InlineData("{\"transactions\": \"x\"}", "\"transactions\" must be an array.")]
+    [InlineData("{\"heartbeats\": null}", "The body has neither a \"heartbeats\" nor a \"transactions\" array.")]
+    public async Task Bodies_that_are_not_telemetry_json_are_400_with_where_and_why(string body, string? detail)
+    {
+        if (detail is null)
+        {
+            // Where the JSON reader stopped, as JsonDocument reports it.
+            var e = Assert.ThrowsAny<JsonException>(() => JsonDocument.Parse(body));
+            detail = $"JSON error at line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1}: the body must be {{ \"heartbeats\": [...], \"transactions\": [...] }}.";
+        }
+        var response = await factory.AdminClient().PostAsync("/api/v1/telemetry", Content(body));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("The body is not telemetry JSON", problem.GetProperty("title").GetString());
+        Assert.Equal(detail, problem.GetProperty("detail").GetString());
+    }
+
+    [Fact]
+    public async Task Rejections_keep_their_messages_indexes_and_event_ids_and_duplicates_are_per_kind()
+    {
+        var shared = Id();
+        var body = Body(
+            heartbeats: [Heartbeat(shared, "T-000001", _now), "17", Heartbeat("hb-9", "T-000001", _now).Replace("\"scanner\": \"ok\"", "\"scanner\": null")],
+            transactions:
+            [
+                Sale(shared, "T-000001", _now), Sale(shared, "T-000001", _now),
+                Sale("tx-big", "T-000001", _now, extra: $"\"errorCode\": \"{new string('E', 40)}\""),
+                Sale("tx-gw", "T-000001", _now, extra: "\"gateway\": \"gw-nowhere\""),
+                Sale("tx-esc", "T-000001", _now, extra: "\"errorCode\": \"\\u0034111111111111111\""),
+            ]);
+
+        var result = await Post(body);
+
+        var rejected = result.GetProperty("rejected").EnumerateArray()
+            .Select(r => (r.GetProperty("kind").GetString(), r.GetProperty("index").GetInt32(), r.GetProperty("eventId").GetString(),
+                r.GetProperty("code").GetString(), r.GetProperty("message").GetString()))
+            .ToList();
+        Assert.Equal(
+        [
+            ("heartbeat", 1, null, "invalid_field", "heartbeat 1: must be a JSON object"),
+            ("heartbeat", 2, "hb-9", "missing_field", "heartbeat 2: field 'scanner' is required"),
+            ("transaction", 2, "tx-big", "invalid_field", "transaction 2: field 'errorCode' must be at most 32 characters"),
+            ("transaction", 3, "tx-gw", "invalid_field", "transaction 3: field 'gateway' names unknown gateway gw-nowhere"),
+            ("transaction", 4, "tx-esc", "card_data", "transaction 4: contains card data (a PAN or track data); the event was discarded and not stored"),
+        ], rejected);
+        // The same event id as a heartbeat and as a sale is no duplicate; twice as a sale is.
+        Assert.Equal((2, 1), (result.GetProperty("accepted").GetInt32(), result.GetProperty("duplicates").GetInt32()));
+    }
+
     [Fact]
     public async Task Heartbeats_update_the_terminal_state_and_record_firmware_changes_and_restarts()
     {

@@ -69,95 +69,76 @@ public static class TelemetryApi
     private static async Task<IResult> Ingest(HttpContext http, ReadOnlyMemory<byte> body, Core.Fleet.Fleet fleet,
         IngestionQueue queue, IngestionMetrics metrics, IngestionOptions options, DateTimeOffset now, ILogger logger)
     {
-        JsonDocument document;
-        try
+        var parsed = TelemetryBatch.Read(body, now, MaxEvents);
+        switch (parsed.Problem)
         {
-            document = JsonDocument.Parse(body);
-        }
-        catch (JsonException e)
-        {
-            return ApiProblems.BadRequest("The body is not telemetry JSON",
-                $"JSON error at line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1}: the body must be {{ \"heartbeats\": [...], \"transactions\": [...] }}.");
-        }
-        using (document)
-        {
-            var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object)
+            case TelemetryBodyProblem.NotJson:
+                return ApiProblems.BadRequest("The body is not telemetry JSON",
+                    $"JSON error at line {parsed.ErrorLine + 1}, byte {parsed.ErrorBytePositionInLine + 1}: the body must be {{ \"heartbeats\": [...], \"transactions\": [...] }}.");
+            case TelemetryBodyProblem.NotAnObject:
                 return ApiProblems.BadRequest("The body is not telemetry JSON", "The body must be a JSON object with \"heartbeats\" and/or \"transactions\" arrays.");
-            var heartbeats = ListOf(root, "heartbeats", out var hbProblem);
-            var transactions = ListOf(root, "transactions", out var txProblem);
-            if ((hbProblem ?? txProblem) is { } shapeProblem)
-                return ApiProblems.BadRequest("The body is not telemetry JSON", shapeProblem);
-            if (heartbeats is null && transactions is null)
+            case TelemetryBodyProblem.NotAnArray:
+                return ApiProblems.BadRequest("The body is not telemetry JSON", $"\"{parsed.List}\" must be an array.");
+            case TelemetryBodyProblem.NoLists:
                 return ApiProblems.BadRequest("The body is not telemetry JSON", "The body has neither a \"heartbeats\" nor a \"transactions\" array.");
-            var total = (heartbeats?.GetArrayLength() ?? 0) + (transactions?.GetArrayLength() ?? 0);
-            if (total > MaxEvents)
-                return TooLarge($"The body holds {total} events; the limit is {MaxEvents} per request.");
-
-            var scope = http.User.FindFirstValue(PosClaims.Scope);
-            var ownMerchant = scope == Scopes.IngestMerchant ? http.User.FindFirstValue(PosClaims.MerchantId) : null;
-            var rejected = new List<RejectionBody>();
-            var seen = new HashSet<string>(StringComparer.Ordinal);
-            var withinBatchDuplicates = 0;
-            var acceptedHeartbeats = new List<Heartbeat>(heartbeats?.GetArrayLength() ?? 0);
-            var acceptedTransactions = new List<Transaction>(transactions?.GetArrayLength() ?? 0);
-
-            if (heartbeats is { } hbs)
-            {
-                var i = 0;
-                foreach (var e in hbs.EnumerateArray())
-                {
-                    var parsed = Check(TelemetryParser.ParseEvent(e, EventKind.Heartbeat, i, now), EventKind.Heartbeat, i, fleet, ownMerchant);
-                    if (parsed is Rejection r) rejected.Add(Body(r));
-                    else if (parsed is Heartbeat hb && !seen.Add("h|" + hb.EventId)) withinBatchDuplicates++;
-                    else if (parsed is Heartbeat ok) acceptedHeartbeats.Add(ok);
-                    i++;
-                }
-            }
-            if (transactions is { } txs)
-            {
-                var i = 0;
-                foreach (var e in txs.EnumerateArray())
-                {
-                    var parsed = Check(TelemetryParser.ParseEvent(e, EventKind.Transaction, i, now), EventKind.Transaction, i, fleet, ownMerchant);
-                    if (parsed is Rejection r) rejected.Add(Body(r));
-                    else if (parsed is Transaction tx && !seen.Add("t|" + tx.EventId)) withinBatchDuplicates++;
-                    else if (parsed is Transaction ok) acceptedTransactions.Add(ok);
-                    i++;
-                }
-            }
-            foreach (var r in rejected) metrics.Rejected(r.Code);
-            if (rejected.Any(r => r.Code == RejectionCodes.CardData))
-                // Never the value: which event, and that it was discarded.
-                logger.LogWarning("Discarded {Count} event(s) holding card data from key {KeyId}",
-                    rejected.Count(r => r.Code == RejectionCodes.CardData), http.User.FindFirstValue(PosClaims.KeyId));
-
-            var duplicates = withinBatchDuplicates;
-            var batch = new IngestBatch(acceptedHeartbeats, acceptedTransactions);
-            if (batch.Count > 0)
-            {
-                if (!queue.TryEnqueue(batch))
-                {
-                    metrics.Refused(StatusCodes.Status503ServiceUnavailable);
-                    return ApiProblems.RetryLater(http, StatusCodes.Status503ServiceUnavailable, options.RetryAfterSeconds,
-                        "Ingestion queue is full", "Nothing of this request was stored; send it again after Retry-After seconds.");
-                }
-                try
-                {
-                    duplicates += await batch.Stored.Task;
-                }
-                catch (Exception)
-                {
-                    metrics.Refused(StatusCodes.Status503ServiceUnavailable);
-                    return ApiProblems.RetryLater(http, StatusCodes.Status503ServiceUnavailable, options.RetryAfterSeconds,
-                        "The server cannot store telemetry right now", "Nothing of this request was stored; send it again after Retry-After seconds.");
-                }
-            }
-            var accepted = batch.Count - (duplicates - withinBatchDuplicates);
-            metrics.Accepted(accepted);
-            metrics.Duplicates(duplicates);
-            return TypedResults.Json(new TelemetryAccepted(accepted, duplicates, rejected), statusCode: StatusCodes.Status202Accepted);
+            case TelemetryBodyProblem.TooManyEvents:
+                return TooLarge($"The body holds {parsed.Total} events; the limit is {MaxEvents} per request.");
         }
+        var scope = http.User.FindFirstValue(PosClaims.Scope);
+        var ownMerchant = scope == Scopes.IngestMerchant ? http.User.FindFirstValue(PosClaims.MerchantId) : null;
+        var rejected = new List<RejectionBody>();
+        // Within-batch duplicates: ids are unique per kind, so one set per kind.
+        var seenHeartbeats = new HashSet<string>(StringComparer.Ordinal);
+        var seenTransactions = new HashSet<string>(StringComparer.Ordinal);
+        var withinBatchDuplicates = 0;
+        var acceptedHeartbeats = new List<Heartbeat>(parsed.Heartbeats.Count);
+        var acceptedTransactions = new List<Transaction>(parsed.Transactions.Count);
+
+        for (var i = 0; i < parsed.Heartbeats.Count; i++)
+        {
+            var e = Check(parsed.Heartbeats[i], EventKind.Heartbeat, i, fleet, ownMerchant);
+            if (e is Rejection r) rejected.Add(Body(r));
+            else if (e is Heartbeat hb && !seenHeartbeats.Add(hb.EventId)) withinBatchDuplicates++;
+            else if (e is Heartbeat ok) acceptedHeartbeats.Add(ok);
+        }
+        for (var i = 0; i < parsed.Transactions.Count; i++)
+        {
+            var e = Check(parsed.Transactions[i], EventKind.Transaction, i, fleet, ownMerchant);
+            if (e is Rejection r) rejected.Add(Body(r));
+            else if (e is Transaction tx && !seenTransactions.Add(tx.EventId)) withinBatchDuplicates++;
+            else if (e is Transaction ok) acceptedTransactions.Add(ok);
+        }
+        foreach (var r in rejected) metrics.Rejected(r.Code);
+        if (rejected.Any(r => r.Code == RejectionCodes.CardData))
+            // Never the value: which event, and that it was discarded.
+            logger.LogWarning("Discarded {Count} event(s) holding card data from key {KeyId}",
+                rejected.Count(r => r.Code == RejectionCodes.CardData), http.User.FindFirstValue(PosClaims.KeyId));
+
+        var duplicates = withinBatchDuplicates;
+        var batch = new IngestBatch(acceptedHeartbeats, acceptedTransactions);
+        if (batch.Count > 0)
+        {
+            if (!queue.TryEnqueue(batch))
+            {
+                metrics.Refused(StatusCodes.Status503ServiceUnavailable);
+                return ApiProblems.RetryLater(http, StatusCodes.Status503ServiceUnavailable, options.RetryAfterSeconds,
+                    "Ingestion queue is full", "Nothing of this request was stored; send it again after Retry-After seconds.");
+            }
+            try
+            {
+                duplicates += await batch.Stored.Task;
+            }
+            catch (Exception)
+            {
+                metrics.Refused(StatusCodes.Status503ServiceUnavailable);
+                return ApiProblems.RetryLater(http, StatusCodes.Status503ServiceUnavailable, options.RetryAfterSeconds,
+                    "The server cannot store telemetry right now", "Nothing of this request was stored; send it again after Retry-After seconds.");
+            }
+        }
+        var accepted = batch.Count - (duplicates - withinBatchDuplicates);
+        metrics.Accepted(accepted);
+        metrics.Duplicates(duplicates);
+        return TypedResults.Json(new TelemetryAccepted(accepted, duplicates, rejected), statusCode: StatusCodes.Status202Accepted);
     }
 
     /// <summary>Fleet checks the parser cannot make: the terminal exists, belongs to this key's merchant, the gateway exists.</summary>
@@ -183,15 +164,6 @@ public static class TelemetryApi
                 return new Rejection(kind, index, eventId, RejectionCodes.InvalidField, $"{label} {index}: field 'gateway' names unknown gateway {tx.Gateway}");
         }
         return parsed;
-    }
-
-    private static JsonElement? ListOf(JsonElement root, string name, out string? problem)
-    {
-        problem = null;
-        if (!root.TryGetProperty(name, out var list) || list.ValueKind == JsonValueKind.Null) return null;
-        if (list.ValueKind == JsonValueKind.Array) return list;
-        problem = $"\"{name}\" must be an array.";
-        return null;
     }
 
     private static RejectionBody Body(Rejection r) => new(r.KindName, r.Index, r.EventId, r.Code, r.Message);
