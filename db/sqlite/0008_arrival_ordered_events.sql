@@ -4,7 +4,7 @@
 -- (received_at, seq): the writer's commit stamp and the event's position in that commit, so rows
 -- are appended and crash recovery reads the tail past the rollup watermark by key.
 -- Duplicates (same eventId and timestamp) are found by the writer instead: it keeps a 128-bit
--- hash of (timestamp, eventId) of the newest minutes' events in memory and moves them here,
+-- hash of (kind, timestamp, eventId) of the newest minutes' events in memory and moves them here,
 -- sorted, once their minute is older than its window (so this index, too, grows at its right
 -- edge); events already older than that window when they arrive are looked up and added here at
 -- once. event_keys plus the keys in memory cover every stored event: dedup_state.spilled_before

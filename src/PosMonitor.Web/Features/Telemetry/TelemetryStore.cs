@@ -50,7 +50,7 @@ public sealed class TelemetryStore(Db db, RecentEventKeys recent)
                 {
                     foreach (var e in batches[b].Heartbeats)
                     {
-                        if (IsDuplicate(DbTime.ToMs(e.Timestamp), e.EventId)) { duplicates[b]++; continue; }
+                        if (IsDuplicate(EventKind.Heartbeat, DbTime.ToMs(e.Timestamp), e.EventId)) { duplicates[b]++; continue; }
                         BindHeartbeat(hb, e, receivedAt, ++seq);
                         hb.Execute();
                         aggregator.Add(e);
@@ -58,7 +58,7 @@ public sealed class TelemetryStore(Db db, RecentEventKeys recent)
                     }
                     foreach (var e in batches[b].Transactions)
                     {
-                        if (IsDuplicate(DbTime.ToMs(e.Timestamp), e.EventId)) { duplicates[b]++; continue; }
+                        if (IsDuplicate(EventKind.Transaction, DbTime.ToMs(e.Timestamp), e.EventId)) { duplicates[b]++; continue; }
                         BindTransaction(txn, e, receivedAt, ++seq);
                         txn.Execute();
                         aggregator.Add(e);
@@ -73,9 +73,9 @@ public sealed class TelemetryStore(Db db, RecentEventKeys recent)
             }
             return Task.FromResult(new CommitResult(duplicates, aggregator.TakeDelta(), stored));
 
-            bool IsDuplicate(long ts, string eventId)
+            bool IsDuplicate(EventKind kind, long ts, string eventId)
             {
-                var key = RecentEventKeys.KeyOf(ts, eventId);
+                var key = RecentEventKeys.KeyOf(kind, ts, eventId);
                 if (!inThisCommit.Add(key)) return true;
                 if (recent.Covers(ts))
                 {
@@ -190,13 +190,13 @@ public sealed class TelemetryStore(Db db, RecentEventKeys recent)
         recent.Reset(spilledBefore);
         // An accepted event is at most TelemetryParser.MaxFuture ahead of the clock that stamped it; a margin on top.
         var from = spilledBefore - (long)(TelemetryParser.MaxFuture + TimeSpan.FromMinutes(5)).TotalMilliseconds;
-        foreach (var sql in new[] { SelectRecentHeartbeatKeys, SelectRecentTransactionKeys })
+        foreach (var (kind, sql) in new[] { (EventKind.Heartbeat, SelectRecentHeartbeatKeys), (EventKind.Transaction, SelectRecentTransactionKeys) })
         {
             await using var reader = await c.ExecuteReaderAsync(new CommandDefinition(db.Sql(sql), new { From = from, SpilledBefore = spilledBefore }, cancellationToken: ct));
             while (await reader.ReadAsync(ct))
             {
                 var ts = reader.GetInt64(0);
-                recent.Add(ts, RecentEventKeys.KeyOf(ts, reader.GetString(1)));
+                recent.Add(ts, RecentEventKeys.KeyOf(kind, ts, reader.GetString(1)));
             }
         }
     }
