@@ -31,6 +31,9 @@ internal sealed class RateFinder(DetectionSettings settings, AnomalyTest test)
             if (TryPlatform(f, s, into, claimed)) return;
             foreach (var type in Affinity(s)) TryWide(f, f.Level(type), s, into, claimed);
         }
+        // A poor link on the terminals of many merchants of one region at once is the region's network (a
+        // carrier or ISP outage, timeout-causes.md): the heartbeats show it a minute or two before the sales do.
+        else if (s == Signal.PoorLink) TryWide(f, f.Level(ScopeType.Region), s, into, claimed);
         TryMerchants(f, s, into, claimed);
         TryTerminals(f, s, into, claimed);
     }
