@@ -20,6 +20,12 @@ internal sealed class RateFinder(DetectionSettings settings, AnomalyTest test)
     private static readonly ScopeType[] SpreadLevels = [ScopeType.Gateway, ScopeType.Region, ScopeType.Firmware, ScopeType.Merchant];
     /// <summary>Heartbeat minutes a terminal needs learned before its own device-signal rate counts as its normal.</summary>
     private const double OwnNormalMinutes = 5;
+    /// <summary>
+    /// Heartbeat minutes learned per reporting terminal before a terminal's or merchant's link quality is judged at
+    /// all: a device just switched on in a basement shows a weak signal, and only its own history says whether
+    /// that is its normal (timeout-causes.md: compare with the scope's own normal, not one global threshold).
+    /// </summary>
+    private const double OwnLinkHistoryMinutes = 10;
 
     private static readonly ScopeType[] Dimensions = [ScopeType.Gateway, ScopeType.Region, ScopeType.Firmware];
 
@@ -167,6 +173,11 @@ internal sealed class RateFinder(DetectionSettings settings, AnomalyTest test)
             }
             var rest = test.Decide(restX - worstX, restN - worstN, platformNormal, Strictness.Elevated, v.ShortWindow);
             if (rest.Anomalous) continue;
+            // And the scope must stand out from the rest, not merely hold most of the traffic while a fleet-wide
+            // fault is still too young to show elsewhere (a platform slowdown first looks like its biggest firmware).
+            // (Its worst merchant counted: at a fault's onset the few failures elsewhere are all the evidence there is.)
+            var restRate = restN > 0 ? restX / restN : 0;
+            if (restRate > normal && !test.Decide(v.Failures, v.Volume, restRate, Strictness.Spread, v.ShortWindow).Anomalous) continue;
 
             foreach (var t in level.Members[i]) claimed[t] = true;
             var evidence = new List<string>
@@ -250,6 +261,7 @@ internal sealed class RateFinder(DetectionSettings settings, AnomalyTest test)
                 DetectionFrame.AddTo(longV, f.Terminals.LongOf(t));
             }
             var normal = f.Normal(ScopeType.Merchant, m, s);
+            if (s == Signal.PoorLink && !OwnLinkNormal(f, ScopeType.Merchant, m, members, ref normal)) continue;
             var v = test.Test(shortV, longV, s, normal, Strictness.Open);
             if (!v.Anomalous) continue;
 
@@ -295,6 +307,7 @@ internal sealed class RateFinder(DetectionSettings settings, AnomalyTest test)
         {
             if (claimed[t] || f.Excluded[t] || terminals.LongOf(t)[x] < settings.MinFailures) continue;
             var normal = f.Normal(ScopeType.Terminal, t, s);
+            if (s == Signal.PoorLink && !OwnLinkNormal(f, ScopeType.Terminal, t, [t], ref normal)) continue;
             // A device's link quality and peripherals are its own: judged against what this terminal
             // itself showed (once it has a few minutes learned), not a fleet prior it may never match.
             if (Signals.IsDeviceLevel(s) && f.Baselines.Find(ScopeType.Terminal, terminals.Ids[t]) is { } own
@@ -321,6 +334,22 @@ internal sealed class RateFinder(DetectionSettings settings, AnomalyTest test)
                 Affected = [t],
             });
         }
+    }
+
+    /// <summary>
+    /// Whether the scope has learned enough of its own link quality to be judged on it (see
+    /// <see cref="OwnLinkHistoryMinutes"/>); if so, raises <paramref name="normal"/> to its own poor-link rate.
+    /// </summary>
+    private static bool OwnLinkNormal(DetectionFrame f, ScopeType type, int scope, int[] members, ref double normal)
+    {
+        var d = Signals.HeartbeatMinutes;
+        var reporting = 0;
+        foreach (var t in members)
+            if (f.Terminals.LongOf(t)[d] > 0) reporting++;
+        var level = f.Level(type);
+        if (f.Baselines.Find(type, level.Ids[scope]) is not { } own || own.All[d] < OwnLinkHistoryMinutes * Math.Max(1, reporting)) return false;
+        normal = Math.Max(normal, own.All[Signals.Index(Signal.PoorLink)] / own.All[d]);
+        return true;
     }
 
     /// <summary>"rollout: 3.2.1 reached 120 terminals since 08:02:10Z (from 3.2.0)", when the version is recent.</summary>
