@@ -108,7 +108,10 @@ internal sealed class RateFinder(DetectionSettings settings, AnomalyTest test)
         }
         if (withTraffic < 2) return true;
         var top = level.Window(worst, v.ShortWindow);
-        return test.Decide(v.Failures - top[x], v.Volume - top[d], normal, Strictness.Spread, v.ShortWindow).Anomalous;
+        if (test.Decide(v.Failures - top[x], v.Volume - top[d], normal, Strictness.Spread, v.ShortWindow).Anomalous) return true;
+        // Too few failures elsewhere to tell yet, but the worst scope holds no more of them than its share of the
+        // traffic (a firmware most of the fleet runs, at a slowdown's onset): nothing says it, not the platform, is at fault.
+        return v.Volume > top[d] && AnomalyTest.BinomialSurprise(top[x], v.Failures, top[d] / v.Volume) < settings.MinSurprise / 2;
     }
 
     private void TryWide(DetectionFrame f, ScopeLevel level, Signal s, List<Finding> into, bool[] claimed)
@@ -173,11 +176,11 @@ internal sealed class RateFinder(DetectionSettings settings, AnomalyTest test)
             }
             var rest = test.Decide(restX - worstX, restN - worstN, platformNormal, Strictness.Elevated, v.ShortWindow);
             if (rest.Anomalous) continue;
-            // And the scope must stand out from the rest, not merely hold most of the traffic while a fleet-wide
-            // fault is still too young to show elsewhere (a platform slowdown first looks like its biggest firmware).
-            // (Its worst merchant counted: at a fault's onset the few failures elsewhere are all the evidence there is.)
-            var restRate = restN > 0 ? restX / restN : 0;
-            if (restRate > normal && !test.Decide(v.Failures, v.Volume, restRate, Strictness.Spread, v.ShortWindow).Anomalous) continue;
+            // And the failures must concentrate in the scope beyond its share of the traffic: a fleet-wide fault
+            // still too young to show much elsewhere first looks like its biggest firmware or gateway otherwise.
+            // (The rest's worst merchant counts here: at a fault's onset its few failures are all the evidence there is.)
+            var share = scope[d] / platform[d];
+            if (AnomalyTest.BinomialSurprise(scope[x], scope[x] + restX, share) < settings.MinSurprise / 2) continue;
 
             foreach (var t in level.Members[i]) claimed[t] = true;
             var evidence = new List<string>
