@@ -109,7 +109,7 @@ internal sealed class IncidentTracker(DetectionSettings settings, IIncidentIdGen
                 }
                 if (!mayOpen) continue;
                 var firstSeen = _pending.TryGetValue(key, out var at) ? at : _pending[key] = now;
-                if (Width(g.Primary.ScopeType) <= Width(ScopeType.Merchant) && now - firstSeen < settings.NarrowConfirmation) continue;
+                if (Width(g.Primary.ScopeType) <= Width(ScopeType.Merchant) && !g.Primary.Immediate && now - firstSeen < settings.NarrowConfirmation) continue;
                 if (Width(g.Primary.ScopeType) > Width(ScopeType.Merchant) && !g.Primary.Silence && !persisted(g.Primary)) continue;
                 _pending.Remove(key);
                 var opened = OpenNew(f, g, ids.NextId());
