@@ -308,7 +308,13 @@ internal sealed class RateFinder(DetectionSettings settings, AnomalyTest test)
         var terminals = f.Terminals;
         for (var t = 0; t < terminals.Count; t++)
         {
-            if (claimed[t] || f.Excluded[t] || terminals.LongOf(t)[x] < settings.MinFailures) continue;
+            if (claimed[t] || f.Excluded[t]) continue;
+            if (s == Signal.DeviceFault && ReportedFault(f, t) is { } fault && terminals.ShortOf(t)[x] > 0)
+            {
+                into.Add(DeviceStatus(f, t, fault));
+                continue;
+            }
+            if (terminals.LongOf(t)[x] < settings.MinFailures) continue;
             var normal = f.Normal(ScopeType.Terminal, t, s);
             if (s == Signal.PoorLink && !OwnLinkNormal(f, ScopeType.Terminal, t, [t], ref normal)) continue;
             // A device's link quality and peripherals are its own: judged against what this terminal
@@ -353,6 +359,43 @@ internal sealed class RateFinder(DetectionSettings settings, AnomalyTest test)
         if (f.Baselines.Find(type, level.Ids[scope]) is not { } own || own.All[d] < OwnLinkHistoryMinutes * Math.Max(1, reporting)) return false;
         normal = Math.Max(normal, own.All[Signals.Index(Signal.PoorLink)] / own.All[d]);
         return true;
+    }
+
+    /// <summary>
+    /// The fault the terminal's printer or scanner reports in its latest heartbeat ("printer paper_out"), if any.
+    /// A device stating its own fault is no rate to be judged against a normal: it opens at once (after the
+    /// narrow confirmation), where a rate would need several heartbeat minutes first.
+    /// </summary>
+    private string? ReportedFault(DetectionFrame f, int t)
+    {
+        if (f.States[t] is not { LastHeartbeatAt: { } at } state || f.Now - at > settings.SilenceAfter) return null;
+        if (state.Printer is { } p && p is not (Telemetry.PrinterStatus.Ok or Telemetry.PrinterStatus.Absent))
+            return $"printer {Telemetry.Wire.Name(p)}";
+        if (state.Scanner is Telemetry.ScannerStatus.Error) return "scanner error";
+        return null;
+    }
+
+    private Finding DeviceStatus(DetectionFrame f, int t, string fault)
+    {
+        var id = f.Terminals.Ids[t];
+        var at = f.States[t]!.LastHeartbeatAt!.Value;
+        var evidence = new List<string> { $"{fault} reported by the terminal's heartbeat at {Wording.Time(at)}" };
+        var merchant = f.Index.MerchantOf[t];
+        if (f.Index.MerchantTerminals[merchant].Length > 1)
+            evidence.Add($"other terminals of merchant {f.Index.MerchantIds[merchant]} normal");
+        return new Finding
+        {
+            Cause = Cause.Hardware,
+            ScopeType = ScopeType.Terminal,
+            Scope = t,
+            ScopeId = id,
+            Signal = Signal.DeviceFault,
+            Rate = 1,
+            Surprise = 0,
+            Title = $"{Wording.Scope(ScopeType.Terminal, id, f.Index)}: {fault}",
+            Evidence = evidence,
+            Affected = [t],
+        };
     }
 
     /// <summary>"rollout: 3.2.1 reached 120 terminals since 08:02:10Z (from 3.2.0)", when the version is recent.</summary>
