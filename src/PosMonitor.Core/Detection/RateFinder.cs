@@ -238,6 +238,8 @@ internal sealed class RateFinder(DetectionSettings settings, AnomalyTest test)
             {
                 if (part.N > 0.7 * totalN) continue;
                 if (!test.Decide(part.X, part.N, normal, Strictness.Spread, v.ShortWindow).Anomalous) continue;
+                // A handful of failures always sits somewhere: the part must hold clearly more than its share of the traffic.
+                if (totalN <= 0 || AnomalyTest.BinomialSurprise(part.X, totalX, part.N / totalN) < settings.MinSurprise / 2) continue;
                 if (!test.Decide(totalX - part.X, totalN - part.N, normal, Strictness.Elevated, v.ShortWindow).Anomalous) return true;
             }
         }
