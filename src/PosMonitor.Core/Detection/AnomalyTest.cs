@@ -43,7 +43,12 @@ internal sealed class AnomalyTest(DetectionSettings settings)
         var n = v[d];
         var x = v[k];
         if (n < minVolume || (strictness == Strictness.Open && shortV[k] == 0)) return new Verdict(false, x, n, normal, 0, useShort);
-        return Decide(x, n, normal, strictness, useShort);
+        var verdict = Decide(x, n, normal, strictness, useShort);
+        // A scope just busy enough for the short window sees a steady fault as a few failures at a time, never
+        // enough for the short window alone: the long window, which holds five times the evidence, is judged too.
+        if (verdict.Anomalous || !useShort || longV[d] <= shortV[d]) return verdict;
+        var overLong = Decide(longV[k], longV[d], normal, strictness, shortWindow: false);
+        return overLong.Anomalous ? overLong : verdict;
     }
 
     public Verdict Decide(double x, double n, double normal, Strictness strictness, bool shortWindow)

@@ -160,6 +160,19 @@ public sealed class DetectionEngine(DetectionSettings settings, TimeProvider tim
             if (finding.ScopeType == ScopeType.Terminal && finding.Signal is { } sig && Signals.IsDeviceLevel(sig)) continue;
             foreach (var t in finding.Affected) faulty[t] = true;
         }
+        // A shop whose sales already fail well above its normal, though not yet enough to open anything, may be at
+        // a fault's onset: learning those minutes would lift its normal and hide the fault as it grows.
+        var merchants = f.Level(ScopeType.Merchant);
+        for (var m = 0; m < merchants.Count; m++)
+        {
+            foreach (var s in Signals.Sale)
+            {
+                var normal = f.Normal(ScopeType.Merchant, m, s);
+                if (!_test.Decide(merchants.LongOf(m)[Signals.Index(s)], merchants.LongOf(m)[Signals.Sales], normal, Strictness.Spread, shortWindow: false).Anomalous) continue;
+                foreach (var t in merchants.Members[m]) faulty[t] = true;
+                break;
+            }
+        }
 
         var width = Signals.Width;
         var seen = new bool[f.Index.TerminalCount];

@@ -167,7 +167,7 @@ internal sealed class SimulationPlan
     };
 
     /// <summary>Failing sales per quarter hour a randomly picked scope must produce for a sales-only fault to show.</summary>
-    private const double RateFaultMinFailures = 8;
+    private const double RateFaultMinFailures = 12;
 
     // A random scope is one where the fault will show: busy, trading through the window, not already hot.
     private List<string> PickRandom(FaultSpec spec, long start, long end, ref SimRandom rng)
