@@ -117,6 +117,7 @@ public sealed class DetectionEngine(DetectionSettings settings, TimeProvider tim
         var current = new DateTimeOffset(f.Now.UtcTicks - f.Now.UtcTicks % TimeSpan.TicksPerMinute, TimeSpan.Zero);
         var from = f.Now - settings.ShortWindow;
         var elevated = 0;
+        double totalX = 0, totalN = 0, worstX = 0, worstN = 0;
         foreach (var block in _minutes.Blocks)
         {
             if (block.Minute < from || block.Minute > current) continue;
@@ -130,8 +131,14 @@ public sealed class DetectionEngine(DetectionSettings settings, TimeProvider tim
                 volume += v[d];
             }
             if (failures >= 2 && failures >= threshold * volume) elevated++;
+            totalX += failures;
+            totalN += volume;
+            if (failures > worstX) (worstX, worstN) = (failures, volume);
         }
-        return elevated >= 2;
+        if (elevated >= 2) return true;
+        // A quiet scope fails a sale or two a minute: the fault has persisted when the window without its worst
+        // minute is still abnormal (a one-minute burst is not).
+        return totalN > worstN && _test.Decide(totalX - worstX, totalN - worstN, normal, Strictness.Spread, shortWindow: true).Anomalous;
     }
 
     /// <summary>How old the minute under way must be before its failures count towards <see cref="Persisted"/>.</summary>
@@ -160,17 +167,20 @@ public sealed class DetectionEngine(DetectionSettings settings, TimeProvider tim
             if (finding.ScopeType == ScopeType.Terminal && finding.Signal is { } sig && Signals.IsDeviceLevel(sig)) continue;
             foreach (var t in finding.Affected) faulty[t] = true;
         }
-        // A shop whose sales already fail well above its normal, though not yet enough to open anything, may be at
-        // a fault's onset: learning those minutes would lift its normal and hide the fault as it grows.
-        var merchants = f.Level(ScopeType.Merchant);
-        for (var m = 0; m < merchants.Count; m++)
+        // A shop, gateway or region whose sales already fail well above its normal, though not yet enough to open
+        // anything, may be at a fault's onset: learning those minutes would lift its normal and hide the fault as it grows.
+        foreach (var type in (ScopeType[])[ScopeType.Merchant, ScopeType.Gateway, ScopeType.Region])
         {
-            foreach (var s in Signals.Sale)
+            var level = f.Level(type);
+            for (var m = 0; m < level.Count; m++)
             {
-                var normal = f.Normal(ScopeType.Merchant, m, s);
-                if (!_test.Decide(merchants.LongOf(m)[Signals.Index(s)], merchants.LongOf(m)[Signals.Sales], normal, Strictness.Spread, shortWindow: false).Anomalous) continue;
-                foreach (var t in merchants.Members[m]) faulty[t] = true;
-                break;
+                foreach (var s in Signals.Sale)
+                {
+                    var normal = f.Normal(type, m, s);
+                    if (!_test.Decide(level.LongOf(m)[Signals.Index(s)], level.LongOf(m)[Signals.Sales], normal, Strictness.Spread, shortWindow: false).Anomalous) continue;
+                    foreach (var t in level.Members[m]) faulty[t] = true;
+                    break;
+                }
             }
         }
 
