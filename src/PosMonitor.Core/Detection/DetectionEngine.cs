@@ -141,6 +141,9 @@ public sealed class DetectionEngine(DetectionSettings settings, TimeProvider tim
         return totalN > worstN && _test.Decide(totalX - worstX, totalN - worstN, normal, Strictness.Spread, shortWindow: true).Anomalous;
     }
 
+    /// <summary>Sales a scope must have had learned before an elevated rate keeps it from learning.</summary>
+    private const double OwnHistorySales = 200;
+
     /// <summary>How old the minute under way must be before its failures count towards <see cref="Persisted"/>.</summary>
     private static readonly TimeSpan PartialMinute = TimeSpan.FromSeconds(15);
 
@@ -174,6 +177,8 @@ public sealed class DetectionEngine(DetectionSettings settings, TimeProvider tim
             var level = f.Level(type);
             for (var m = 0; m < level.Count; m++)
             {
+                // Only a scope with history of its own: one hot from its first minutes must learn that as its normal.
+                if (_baselines.Find(type, level.Ids[m]) is not { } own || own.All[Signals.Sales] < OwnHistorySales) continue;
                 foreach (var s in Signals.Sale)
                 {
                     var normal = f.Normal(type, m, s);

@@ -57,15 +57,11 @@ public sealed class DetectionSettings
     public double MissedHeartbeats { get; set; } = 1.5;
 
     /// <summary>
-    /// A terminal silent on its own (not with its merchant or region) when a restart is plausible (a firmware
-    /// rollout under way, a restart of its own within <see cref="RestartMemory"/>, app failures on it or its
-    /// firmware) opens only after this long, and not before a restart could explain it (two minutes plus two
-    /// of the terminal's learned heartbeat intervals): a reboot or firmware install is not an outage.
+    /// A terminal silent on its own (not with its merchant or region) opens only after this long, and not
+    /// before a restart could explain it (two minutes of restart, rounded up to whole heartbeat intervals of
+    /// the terminal, whose heartbeat clock runs on through a restart): a reboot or firmware install is not an outage.
     /// </summary>
     public TimeSpan TerminalSilenceAfter { get; set; } = TimeSpan.FromSeconds(150);
-
-    /// <summary>How long a terminal's own restart, or firmware changes in the fleet, make another restart plausible.</summary>
-    public TimeSpan RestartMemory { get; set; } = TimeSpan.FromMinutes(30);
 
     /// <summary>
     /// Only terminals seen within this span (and, for merchants with opening hours, since today's
@@ -107,7 +103,6 @@ public sealed class DetectionSettings
         if (SilenceAfter <= TimeSpan.Zero) problems.Add("SilenceAfter must be positive");
         if (TerminalSilenceAfter < SilenceAfter) problems.Add("TerminalSilenceAfter must not be shorter than SilenceAfter");
         if (MissedHeartbeats < 1) problems.Add("MissedHeartbeats must be at least 1");
-        if (RestartMemory < TimeSpan.Zero) problems.Add("RestartMemory must not be negative");
         if (RegionSilenceShare is <= 0 or > 1) problems.Add("RegionSilenceShare must be in (0, 1]");
         if (PriorFailures <= 0) problems.Add("PriorFailures must be positive");
         return problems;

@@ -109,9 +109,10 @@ internal sealed class RateFinder(DetectionSettings settings, AnomalyTest test)
         if (withTraffic < 2) return true;
         var top = level.Window(worst, v.ShortWindow);
         if (test.Decide(v.Failures - top[x], v.Volume - top[d], normal, Strictness.Spread, v.ShortWindow).Anomalous) return true;
-        // Too few failures elsewhere to tell yet, but the worst scope holds no more of them than its share of the
-        // traffic (a firmware most of the fleet runs, at a slowdown's onset): nothing says it, not the platform, is at fault.
-        return v.Volume > top[d] && AnomalyTest.BinomialSurprise(top[x], v.Failures, top[d] / v.Volume) < settings.MinSurprise / 2;
+        // Too few failures elsewhere to tell yet, but the worst scope holds not clearly more of them than its share of
+        // the traffic (a firmware most of the fleet runs, at a slowdown's onset): nothing says it, not the platform, is at fault.
+        // Others of the level must be elevated too, with failures of their own: failures on one scope alone are that scope's.
+        return elevated >= 2 && v.Failures - top[x] >= settings.MinFailures && v.Volume > top[d] && AnomalyTest.BinomialSurprise(top[x], v.Failures, top[d] / v.Volume) < settings.MinSurprise / 2;
     }
 
     private void TryWide(DetectionFrame f, ScopeLevel level, Signal s, List<Finding> into, bool[] claimed)

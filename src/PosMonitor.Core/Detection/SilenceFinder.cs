@@ -25,25 +25,17 @@ internal sealed class SilenceFinder(DetectionSettings settings)
     /// <summary>Terminals of the region that must have reported since a terminal fell quiet for it to be alone.</summary>
     private const int RegionWitnesses = 3;
 
-    /// <summary>Shops with a device past a missed heartbeat at once that make a restart wave (a rollout starting).</summary>
-    private const int WaveMerchants = 3;
-
-    private readonly AnomalyTest _test = new(settings);
-
     /// <summary>Terminals silent at the last <see cref="Find"/>.</summary>
     public bool[] Silent { get; private set; } = [];
 
     private DateTimeOffset[] _lastHeartbeat = [];
     private double[] _cadenceSec = [];
     private double[] _lastGapSec = [];
-    private long[] _lastUptime = [];
-    private DateTimeOffset[] _restartedAt = [];
 
     /// <summary>
     /// Learns each terminal's heartbeat cadence from the gaps between the heartbeats it reports (a gap of more
     /// than twice the cadence is a missed heartbeat or sleep, not cadence), remembers its last gap (a device
-    /// asleep while the shop was closed keeps its slow schedule until its next heartbeat), and notes restarts
-    /// seen while watching (uptime lower than the time since the previous heartbeat).
+    /// asleep while the shop was closed keeps its slow schedule until its next heartbeat).
     /// </summary>
     private void LearnCadence(DetectionFrame f)
     {
@@ -53,12 +45,10 @@ internal sealed class SilenceFinder(DetectionSettings settings)
             _lastHeartbeat = new DateTimeOffset[n];
             _cadenceSec = new double[n];
             _lastGapSec = new double[n];
-            _lastUptime = new long[n];
-            _restartedAt = new DateTimeOffset[n];
         }
         for (var t = 0; t < n; t++)
         {
-            if (f.States[t] is not { LastHeartbeatAt: { } hb } state || hb <= _lastHeartbeat[t]) continue;
+            if (f.States[t]?.LastHeartbeatAt is not { } hb || hb <= _lastHeartbeat[t]) continue;
             var gap = (hb - _lastHeartbeat[t]).TotalSeconds;
             if (_lastHeartbeat[t] != default && gap > 0)
             {
@@ -66,9 +56,7 @@ internal sealed class SilenceFinder(DetectionSettings settings)
                 var c = _cadenceSec[t];
                 if (c == 0) _cadenceSec[t] = gap < 600 ? gap : 0;
                 else if (gap <= 2 * c) _cadenceSec[t] = (gap < c ? 0.5 : 0.8) * c + (gap < c ? 0.5 : 0.2) * gap;
-                if (state.UptimeSec is { } up && up < gap) _restartedAt[t] = hb;
             }
-            _lastUptime[t] = state.UptimeSec ?? 0;
             _lastHeartbeat[t] = hb;
         }
     }
@@ -94,50 +82,17 @@ internal sealed class SilenceFinder(DetectionSettings settings)
     }
 
     /// <summary>
-    /// How long a terminal going quiet on its own may be a restart: the restart itself plus a heartbeat
-    /// before and after it, at the terminal's own cadence; never less than <see cref="DetectionSettings.TerminalSilenceAfter"/>.
+    /// How long a terminal going quiet on its own may still be a restart (a firmware install or a crash keeps it
+    /// off the air for up to <see cref="RestartAllowance"/>). Its heartbeat clock keeps running through a restart,
+    /// so the first heartbeat after one comes a whole number of its intervals after the last before it: at most
+    /// the interval that holds the restart's end, plus slack. Never less than <see cref="DetectionSettings.TerminalSilenceAfter"/>.
     /// </summary>
     private TimeSpan RestartProof(int t)
     {
-        var proof = RestartAllowance + 2 * Cadence(t);
+        var cadence = Cadence(t);
+        var intervals = Math.Ceiling((cadence + RestartAllowance) / cadence);
+        var proof = intervals * cadence + HeartbeatSlack;
         return proof > settings.TerminalSilenceAfter ? proof : settings.TerminalSilenceAfter;
-    }
-
-    /// <summary>
-    /// Whether a restart could explain the terminal's silence: a firmware rollout is under way to a version it
-    /// does not run yet (installs restart devices), it restarted itself lately (a crashing build restarts again),
-    /// or its firmware is failing in the app (crashes; one stray app error on the terminal itself is no sign).
-    /// Otherwise a terminal quiet past its heartbeats is down.
-    /// </summary>
-    private bool RestartPlausible(DetectionFrame f, int t, HashSet<string> rollingOut, bool[] crashingFirmware)
-    {
-        var firmware = f.Level(ScopeType.Firmware);
-        if (crashingFirmware[firmware.Of[t]]) return true;
-        if (rollingOut.Count > 0 && !rollingOut.Contains(firmware.Ids[firmware.Of[t]])) return true;
-        return _restartedAt.Length > t && _restartedAt[t] != default && f.Now - _restartedAt[t] <= settings.RestartMemory;
-    }
-
-    /// <summary>Versions terminals moved to within <see cref="DetectionSettings.RestartMemory"/> (two moves or more: a rollout).</summary>
-    private HashSet<string> RollingOut(DetectionFrame f)
-    {
-        var since = f.Now - settings.RestartMemory;
-        var moves = f.FirmwareChanges.Where(c => c.At >= since && c.From is not null && c.From != c.To)
-            .GroupBy(c => c.To).Where(g => g.Count() >= 2).Select(g => g.Key);
-        return new HashSet<string>(moves, StringComparer.Ordinal);
-    }
-
-    /// <summary>Firmware versions whose app failures are elevated now: their terminals may be crashing.</summary>
-    private bool[] CrashingFirmware(DetectionFrame f)
-    {
-        var level = f.Level(ScopeType.Firmware);
-        var crashing = new bool[level.Count];
-        for (var i = 0; i < level.Count; i++)
-        {
-            var normal = f.Baselines.Normal(f.Baselines.Find(ScopeType.Firmware, level.Ids[i]), Signal.App, f.HourOfWeek,
-                f.Normal(ScopeType.Platform, 0, Signal.App));
-            crashing[i] = _test.Test(level.ShortOf(i), level.LongOf(i), Signal.App, normal, Strictness.Elevated).Anomalous;
-        }
-        return crashing;
     }
 
     /// <param name="stillTracked">Terminal ids already in an open network incident: they stay expected past the lookback.</param>
@@ -209,9 +164,6 @@ internal sealed class SilenceFinder(DetectionSettings settings)
                  $"last seen {Wording.Time(affected.Max(t => f.States[t]!.LastSeenAt!.Value))}"]));
         }
 
-        HashSet<string>? rollingOut = null;
-        bool[]? crashing = null;
-        var wave = RestartWave(f, expected, claimed);
         for (var t = 0; t < n; t++)
         {
             if (!silent[t] || claimed[t]) continue;
@@ -219,12 +171,9 @@ internal sealed class SilenceFinder(DetectionSettings settings)
             var m = index.MerchantOf[t];
             // Others of its shop quiet too: the shop's rule above decides (they may be restarting one by one).
             if (index.MerchantTerminals[m].Any(o => o != t && silent[o] && !claimed[o])) continue;
-            // One device alone going quiet may be a restart (a firmware install or a crash takes up to two minutes
-            // plus a heartbeat) when something makes one likely; otherwise, past its missed heartbeats, it is down.
-            rollingOut ??= RollingOut(f);
-            crashing ??= CrashingFirmware(f);
-            var restart = wave || RestartPlausible(f, t, rollingOut, crashing);
-            if (restart && f.Now - seen <= RestartProof(t)) continue;
+            // One device alone going quiet is most often a restart (a firmware install or a crash): it must stay
+            // quiet longer than a restart can last at its own heartbeat interval before it is an outage.
+            if (f.Now - seen <= RestartProof(t)) continue;
             var others = index.MerchantTerminals[m].Count(o => o != t && expected[o]);
             var merchantNote = others > 0 ? "other terminals of the merchant still reporting"
                 : index.MerchantTerminals[m].Length > 1 ? "the merchant's only terminal reporting today" : "the merchant's only terminal";
@@ -232,31 +181,12 @@ internal sealed class SilenceFinder(DetectionSettings settings)
             {
                 $"no heartbeat or sale since {Wording.Time(seen)} ({(f.Now - seen).TotalMinutes:0.0} min) while merchant {index.MerchantIds[m]} is open",
                 merchantNote,
-                restart
-                    ? "quiet longer than a restart takes (a rollout, a restart wave, a recent restart or app failures on its firmware made one likely)"
-                    : $"missed its heartbeats (every {ExpectedGap(t).TotalSeconds:0} s) with no restart in sight",
+                $"quiet longer than a restart takes at its heartbeat interval ({Cadence(t).TotalSeconds:0} s)",
             };
             var finding = Silence(f, ScopeType.Terminal, t, index.TerminalIds[t], 1, 1, [t], evidence);
-            finding.Immediate = !restart && Alone(f, t, seen + ExpectedGap(t), expected, silent);
+            finding.Immediate = Alone(f, t, seen + ExpectedGap(t), expected, silent);
             into.Add(finding);
         }
-    }
-
-    /// <summary>
-    /// Whether devices of several shops, in no common outage, have each missed a heartbeat at the same time: the
-    /// first minutes of a firmware rollout look like that before any device is back to report its new version.
-    /// </summary>
-    private bool RestartWave(DetectionFrame f, bool[] expected, bool[] claimed)
-    {
-        var merchants = new HashSet<int>();
-        for (var t = 0; t < expected.Length; t++)
-        {
-            if (!expected[t] || claimed[t]) continue;
-            if (f.Now - f.States[t]!.LastSeenAt!.Value <= ExpectedGap(t) + HeartbeatSlack) continue;
-            merchants.Add(f.Index.MerchantOf[t]);
-            if (merchants.Count >= WaveMerchants) return true;
-        }
-        return false;
     }
 
     /// <summary>
