@@ -142,7 +142,7 @@ public sealed class DetectionEngine(DetectionSettings settings, TimeProvider tim
     }
 
     /// <summary>Sales a scope must have had learned before an elevated rate keeps it from learning.</summary>
-    private const double OwnHistorySales = 200;
+    private const double OwnHistorySales = 50;
 
     /// <summary>How old the minute under way must be before its failures count towards <see cref="Persisted"/>.</summary>
     private static readonly TimeSpan PartialMinute = TimeSpan.FromSeconds(15);
@@ -177,12 +177,16 @@ public sealed class DetectionEngine(DetectionSettings settings, TimeProvider tim
             var level = f.Level(type);
             for (var m = 0; m < level.Count; m++)
             {
-                // Only a scope with history of its own: one hot from its first minutes must learn that as its normal.
+                // Only with some history of its own, and against that too: a scope hot from its first minutes (a store
+                // with a weak link) learns its heat as its normal; one that was fine and now fails is at a fault's onset.
                 if (_baselines.Find(type, level.Ids[m]) is not { } own || own.All[Signals.Sales] < OwnHistorySales) continue;
+                var longV = level.LongOf(m);
                 foreach (var s in Signals.Sale)
                 {
-                    var normal = f.Normal(type, m, s);
-                    if (!_test.Decide(level.LongOf(m)[Signals.Index(s)], level.LongOf(m)[Signals.Sales], normal, Strictness.Spread, shortWindow: false).Anomalous) continue;
+                    var x = Signals.Index(s);
+                    var reference = Math.Max(f.Normal(type, m, s), own.All[x] / own.All[Signals.Sales]);
+                    var elevated = _test.Decide(longV[x], longV[Signals.Sales], reference, Strictness.Spread, shortWindow: false).Anomalous;
+                    if (!elevated) continue;
                     foreach (var t in level.Members[m]) faulty[t] = true;
                     break;
                 }
