@@ -58,8 +58,9 @@ public sealed class DetectionSettings
 
     /// <summary>
     /// A terminal silent on its own (not with its merchant or region) opens only after this long, and not
-    /// before a restart could explain it (two minutes of restart, rounded up to whole heartbeat intervals of
-    /// the terminal, whose heartbeat clock runs on through a restart): a reboot or firmware install is not an outage.
+    /// before a restart could explain it (two minutes plus two of the terminal's learned heartbeat intervals,
+    /// plus a few seconds of jitter): a reboot or firmware install is not an outage. When the terminal's region
+    /// kept reporting after its missed heartbeat, it opens without <see cref="NarrowConfirmation"/>.
     /// </summary>
     public TimeSpan TerminalSilenceAfter { get; set; } = TimeSpan.FromSeconds(150);
 

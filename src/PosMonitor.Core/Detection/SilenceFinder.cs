@@ -82,16 +82,15 @@ internal sealed class SilenceFinder(DetectionSettings settings)
     }
 
     /// <summary>
-    /// How long a terminal going quiet on its own may still be a restart (a firmware install or a crash keeps it
-    /// off the air for up to <see cref="RestartAllowance"/>). Its heartbeat clock keeps running through a restart,
-    /// so the first heartbeat after one comes a whole number of its intervals after the last before it: at most
-    /// the interval that holds the restart's end, plus slack. Never less than <see cref="DetectionSettings.TerminalSilenceAfter"/>.
+    /// How long a terminal going quiet on its own may still be a restart: a firmware install or a crash starts up
+    /// to one of its heartbeat intervals after its last heartbeat, keeps it off the air for up to
+    /// <see cref="RestartAllowance"/>, and its first heartbeat after comes up to another interval later (a jittered
+    /// heartbeat just before the device is back is lost). Plus slack for jitter; never less than
+    /// <see cref="DetectionSettings.TerminalSilenceAfter"/>.
     /// </summary>
     private TimeSpan RestartProof(int t)
     {
-        var cadence = Cadence(t);
-        var intervals = Math.Ceiling((cadence + RestartAllowance) / cadence);
-        var proof = intervals * cadence + HeartbeatSlack;
+        var proof = RestartAllowance + 2 * Cadence(t) + HeartbeatSlack;
         return proof > settings.TerminalSilenceAfter ? proof : settings.TerminalSilenceAfter;
     }
 
@@ -181,7 +180,7 @@ internal sealed class SilenceFinder(DetectionSettings settings)
             {
                 $"no heartbeat or sale since {Wording.Time(seen)} ({(f.Now - seen).TotalMinutes:0.0} min) while merchant {index.MerchantIds[m]} is open",
                 merchantNote,
-                $"quiet longer than a restart takes at its heartbeat interval ({Cadence(t).TotalSeconds:0} s)",
+                $"quiet longer than a restart takes at its heartbeat interval ({Cadence(t).TotalSeconds:0} s): two minutes and two intervals",
             };
             var finding = Silence(f, ScopeType.Terminal, t, index.TerminalIds[t], 1, 1, [t], evidence);
             finding.Immediate = Alone(f, t, seen + ExpectedGap(t), expected, silent);
