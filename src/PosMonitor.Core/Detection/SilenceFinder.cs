@@ -168,8 +168,6 @@ internal sealed class SilenceFinder(DetectionSettings settings)
             if (!silent[t] || claimed[t]) continue;
             var seen = f.States[t]!.LastSeenAt!.Value;
             var m = index.MerchantOf[t];
-            // Others of its shop quiet too: the shop's rule above decides (they may be restarting one by one).
-            if (index.MerchantTerminals[m].Any(o => o != t && silent[o] && !claimed[o])) continue;
             // One device alone going quiet is most often a restart (a firmware install or a crash): it must stay
             // quiet longer than a restart can last at its own heartbeat interval before it is an outage.
             if (f.Now - seen <= RestartProof(t)) continue;
