@@ -43,7 +43,12 @@ internal sealed class AnomalyTest(DetectionSettings settings)
         var n = v[d];
         var x = v[k];
         if (n < minVolume || (strictness == Strictness.Open && shortV[k] == 0)) return new Verdict(false, x, n, normal, 0, useShort);
-        return Decide(x, n, normal, strictness, useShort);
+        var verdict = Decide(x, n, normal, strictness, useShort);
+        // A scope just busy enough for the short window sees a steady fault as a few failures at a time, never
+        // enough for the short window alone: the long window, which holds five times the evidence, is judged too.
+        if (verdict.Anomalous || !useShort || longV[d] <= shortV[d]) return verdict;
+        var overLong = Decide(longV[k], longV[d], normal, strictness, shortWindow: false);
+        return overLong.Anomalous ? overLong : verdict;
     }
 
     public Verdict Decide(double x, double n, double normal, Strictness strictness, bool shortWindow)
@@ -76,6 +81,28 @@ internal sealed class AnomalyTest(DetectionSettings settings)
         var lnTerm = -lambda + x * Math.Log(lambda) - LnGamma(x + 1);
         var lnTail = lnTerm - Math.Log(1 - lambda / (x + 1));
         return Math.Max(0, -lnTail / Math.Log(10));
+    }
+
+    /// <summary>
+    /// −log10 of P(X ≥ k) for X ~ Binomial(n, p): how surprising it is that k of n failures fell in a part that
+    /// carries share p of the traffic, were they spread evenly.
+    /// </summary>
+    public static double BinomialSurprise(double k, double n, double p)
+    {
+        if (k <= n * p) return 0;
+        if (p <= 0) return 300;
+        if (p >= 1) return 0;
+        var kk = (int)Math.Round(k);
+        var nn = (int)Math.Round(n);
+        double lnP = Math.Log(p), lnQ = Math.Log(1 - p), lnN = LnGamma(nn + 1);
+        var tail = 0.0;
+        for (var i = kk; i <= nn; i++)
+        {
+            var term = Math.Exp(lnN - LnGamma(i + 1) - LnGamma(nn - i + 1) + i * lnP + (nn - i) * lnQ);
+            tail += term;
+            if (term < tail * 1e-12) break;
+        }
+        return tail <= 0 ? 300 : Math.Max(0, -Math.Log10(tail));
     }
 
     /// <summary>ln Γ(z) for z &gt; 0 by Stirling's series after shifting z up to 7 or more.</summary>

@@ -75,9 +75,11 @@ internal sealed class Baselines(double priorFailures)
         if (b is null) return Math.Max(FloorRate, parentNormal);
         var d = Signals.Denominator(signal);
         var x = Signals.Index(signal);
-        var all = Shrink(b.All, 0, d, x, Math.Max(FloorRate, parentNormal));
-        var hod = Shrink(b.HourOfDay, (hourOfWeek % 24) * Signals.Width, d, x, all);
-        return b.HourOfWeek is { } week ? Shrink(week, hourOfWeek * Signals.Width, d, x, hod) : hod;
+        var all = Shrink(b.All, 0, d, x, Math.Max(FloorRate, parentNormal), ownFloor: true);
+        // Hour buckets are thin: a few minutes of a fault's onset, learned before it was found, must not lift
+        // them at once; only the all-hours figures (a store that always runs hot) may.
+        var hod = Shrink(b.HourOfDay, (hourOfWeek % 24) * Signals.Width, d, x, all, ownFloor: false);
+        return b.HourOfWeek is { } week ? Shrink(week, hourOfWeek * Signals.Width, d, x, hod, ownFloor: false) : hod;
     }
 
     public BaselineState Export() => new()
@@ -114,11 +116,11 @@ internal sealed class Baselines(double priorFailures)
     /// The posterior mean with a prior worth <c>priorFailures</c> expected failures at <paramref name="prior"/>,
     /// but never below a cautious lower bound of the scope's own rate (about two standard errors under it).
     /// </summary>
-    private double Shrink(double[] sums, int offset, int d, int x, double prior)
+    private double Shrink(double[] sums, int offset, int d, int x, double prior, bool ownFloor)
     {
         double failures = sums[offset + x], volume = sums[offset + d];
         var shrunk = (failures + priorFailures) / (volume + priorFailures / prior);
-        var lower = volume > 0 ? Math.Max(0, failures - 2 * Math.Sqrt(failures) - 1) / volume : 0;
+        var lower = ownFloor && volume > 0 ? Math.Max(0, failures - 2 * Math.Sqrt(failures) - 1) / volume : 0;
         return Math.Max(FloorRate, Math.Max(shrunk, lower));
     }
 

@@ -117,6 +117,7 @@ public sealed class DetectionEngine(DetectionSettings settings, TimeProvider tim
         var current = new DateTimeOffset(f.Now.UtcTicks - f.Now.UtcTicks % TimeSpan.TicksPerMinute, TimeSpan.Zero);
         var from = f.Now - settings.ShortWindow;
         var elevated = 0;
+        double totalX = 0, totalN = 0, worstX = 0, worstN = 0;
         foreach (var block in _minutes.Blocks)
         {
             if (block.Minute < from || block.Minute > current) continue;
@@ -130,9 +131,18 @@ public sealed class DetectionEngine(DetectionSettings settings, TimeProvider tim
                 volume += v[d];
             }
             if (failures >= 2 && failures >= threshold * volume) elevated++;
+            totalX += failures;
+            totalN += volume;
+            if (failures > worstX) (worstX, worstN) = (failures, volume);
         }
-        return elevated >= 2;
+        if (elevated >= 2) return true;
+        // A quiet scope fails a sale or two a minute: the fault has persisted when the window without its worst
+        // minute is still abnormal (a one-minute burst is not).
+        return totalN > worstN && _test.Decide(totalX - worstX, totalN - worstN, normal, Strictness.Spread, shortWindow: true).Anomalous;
     }
+
+    /// <summary>Sales a scope must have had learned before an elevated rate keeps it from learning.</summary>
+    private const double OwnHistorySales = 50;
 
     /// <summary>How old the minute under way must be before its failures count towards <see cref="Persisted"/>.</summary>
     private static readonly TimeSpan PartialMinute = TimeSpan.FromSeconds(15);
@@ -159,6 +169,28 @@ public sealed class DetectionEngine(DetectionSettings settings, TimeProvider tim
             // terminal that always runs on a weak link must come to count that as its normal.
             if (finding.ScopeType == ScopeType.Terminal && finding.Signal is { } sig && Signals.IsDeviceLevel(sig)) continue;
             foreach (var t in finding.Affected) faulty[t] = true;
+        }
+        // A shop, gateway or region whose sales already fail well above its normal, though not yet enough to open
+        // anything, may be at a fault's onset: learning those minutes would lift its normal and hide the fault as it grows.
+        foreach (var type in (ScopeType[])[ScopeType.Merchant, ScopeType.Gateway, ScopeType.Region])
+        {
+            var level = f.Level(type);
+            for (var m = 0; m < level.Count; m++)
+            {
+                // Only with some history of its own, and against that too: a scope hot from its first minutes (a store
+                // with a weak link) learns its heat as its normal; one that was fine and now fails is at a fault's onset.
+                if (_baselines.Find(type, level.Ids[m]) is not { } own || own.All[Signals.Sales] < OwnHistorySales) continue;
+                var longV = level.LongOf(m);
+                foreach (var s in Signals.Sale)
+                {
+                    var x = Signals.Index(s);
+                    var reference = Math.Max(f.Normal(type, m, s), own.All[x] / own.All[Signals.Sales]);
+                    var elevated = _test.Decide(longV[x], longV[Signals.Sales], reference, Strictness.Spread, shortWindow: false).Anomalous;
+                    if (!elevated) continue;
+                    foreach (var t in level.Members[m]) faulty[t] = true;
+                    break;
+                }
+            }
         }
 
         var width = Signals.Width;

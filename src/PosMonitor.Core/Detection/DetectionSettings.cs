@@ -51,9 +51,16 @@ public sealed class DetectionSettings
     public TimeSpan SilenceAfter { get; set; } = TimeSpan.FromSeconds(90);
 
     /// <summary>
-    /// A terminal silent on its own (not with its merchant or region) opens only after this long, and
-    /// not before a restart could explain it (two minutes plus two of the terminal's learned heartbeat
-    /// intervals): a reboot or firmware install is not an outage.
+    /// A reporting terminal counts as silent once it missed this many of its own heartbeats (its learned
+    /// interval, or its last, slower one while it was asleep), and never before <see cref="SilenceAfter"/>.
+    /// </summary>
+    public double MissedHeartbeats { get; set; } = 1.5;
+
+    /// <summary>
+    /// A terminal silent on its own (not with its merchant or region) opens only after this long, and not
+    /// before a restart could explain it (two minutes plus two of the terminal's learned heartbeat intervals,
+    /// plus a few seconds of jitter): a reboot or firmware install is not an outage. When the terminal's region
+    /// kept reporting after its missed heartbeat, it opens without <see cref="NarrowConfirmation"/>.
     /// </summary>
     public TimeSpan TerminalSilenceAfter { get; set; } = TimeSpan.FromSeconds(150);
 
@@ -96,6 +103,7 @@ public sealed class DetectionSettings
         if (QuietPeriod < TimeSpan.Zero) problems.Add("QuietPeriod must not be negative");
         if (SilenceAfter <= TimeSpan.Zero) problems.Add("SilenceAfter must be positive");
         if (TerminalSilenceAfter < SilenceAfter) problems.Add("TerminalSilenceAfter must not be shorter than SilenceAfter");
+        if (MissedHeartbeats < 1) problems.Add("MissedHeartbeats must be at least 1");
         if (RegionSilenceShare is <= 0 or > 1) problems.Add("RegionSilenceShare must be in (0, 1]");
         if (PriorFailures <= 0) problems.Add("PriorFailures must be positive");
         return problems;

@@ -19,6 +19,8 @@ internal sealed class Finding
     /// <summary>Terminal indices that showed the symptom.</summary>
     public required List<int> Affected { get; init; }
     public bool Silence => Signal is null;
+    /// <summary>Opens without <see cref="DetectionSettings.NarrowConfirmation"/>: nothing wider can be forming.</summary>
+    public bool Immediate { get; set; }
 }
 
 /// <summary>How incidents put figures into words (English; the portal localises around them).</summary>

@@ -88,9 +88,11 @@ internal sealed class IncidentTracker(DetectionSettings settings, IIncidentIdGen
                     refreshed.Add(same.Incident.Id);
                     continue;
                 }
+                // Only a narrow incident opened while this fault could have been spreading is its first sign;
+                // one open long before it (a terminal's own weak link, say) is another problem and stays apart.
                 var narrower = _open.Values
                     .Where(o => o.Incident.Cause == g.Primary.Cause && Width(o.Incident.ScopeType) < Width(g.Primary.ScopeType)
-                        && Inside(f, o, g.Primary))
+                        && now - o.Incident.OpenedAt <= settings.LongWindow && Inside(f, o, g.Primary))
                     .OrderBy(o => o.Incident.OpenedAt).ToList();
                 if (narrower.Count > 0)
                 {
@@ -107,7 +109,7 @@ internal sealed class IncidentTracker(DetectionSettings settings, IIncidentIdGen
                 }
                 if (!mayOpen) continue;
                 var firstSeen = _pending.TryGetValue(key, out var at) ? at : _pending[key] = now;
-                if (Width(g.Primary.ScopeType) <= Width(ScopeType.Merchant) && now - firstSeen < settings.NarrowConfirmation) continue;
+                if (Width(g.Primary.ScopeType) <= Width(ScopeType.Merchant) && !g.Primary.Immediate && now - firstSeen < settings.NarrowConfirmation) continue;
                 if (Width(g.Primary.ScopeType) > Width(ScopeType.Merchant) && !g.Primary.Silence && !persisted(g.Primary)) continue;
                 _pending.Remove(key);
                 var opened = OpenNew(f, g, ids.NextId());

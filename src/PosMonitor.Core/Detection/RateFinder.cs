@@ -20,6 +20,12 @@ internal sealed class RateFinder(DetectionSettings settings, AnomalyTest test)
     private static readonly ScopeType[] SpreadLevels = [ScopeType.Gateway, ScopeType.Region, ScopeType.Firmware, ScopeType.Merchant];
     /// <summary>Heartbeat minutes a terminal needs learned before its own device-signal rate counts as its normal.</summary>
     private const double OwnNormalMinutes = 5;
+    /// <summary>
+    /// Heartbeat minutes learned per reporting terminal before a terminal's or merchant's link quality is judged at
+    /// all: a device just switched on in a basement shows a weak signal, and only its own history says whether
+    /// that is its normal (timeout-causes.md: compare with the scope's own normal, not one global threshold).
+    /// </summary>
+    private const double OwnLinkHistoryMinutes = 10;
 
     private static readonly ScopeType[] Dimensions = [ScopeType.Gateway, ScopeType.Region, ScopeType.Firmware];
 
@@ -31,6 +37,9 @@ internal sealed class RateFinder(DetectionSettings settings, AnomalyTest test)
             if (TryPlatform(f, s, into, claimed)) return;
             foreach (var type in Affinity(s)) TryWide(f, f.Level(type), s, into, claimed);
         }
+        // A poor link on the terminals of many merchants of one region at once is the region's network (a
+        // carrier or ISP outage, timeout-causes.md): the heartbeats show it a minute or two before the sales do.
+        else if (s == Signal.PoorLink) TryWide(f, f.Level(ScopeType.Region), s, into, claimed);
         TryMerchants(f, s, into, claimed);
         TryTerminals(f, s, into, claimed);
     }
@@ -99,7 +108,11 @@ internal sealed class RateFinder(DetectionSettings settings, AnomalyTest test)
         }
         if (withTraffic < 2) return true;
         var top = level.Window(worst, v.ShortWindow);
-        return test.Decide(v.Failures - top[x], v.Volume - top[d], normal, Strictness.Spread, v.ShortWindow).Anomalous;
+        if (test.Decide(v.Failures - top[x], v.Volume - top[d], normal, Strictness.Spread, v.ShortWindow).Anomalous) return true;
+        // Too few failures elsewhere to tell yet, but the worst scope holds not clearly more of them than its share of
+        // the traffic (a firmware most of the fleet runs, at a slowdown's onset): nothing says it, not the platform, is at fault.
+        // Others of the level must be elevated too, with failures of their own: failures on one scope alone are that scope's.
+        return elevated >= 2 && v.Failures - top[x] >= settings.MinFailures && v.Volume > top[d] && AnomalyTest.BinomialSurprise(top[x], v.Failures, top[d] / v.Volume) < settings.MinSurprise / 2;
     }
 
     private void TryWide(DetectionFrame f, ScopeLevel level, Signal s, List<Finding> into, bool[] claimed)
@@ -164,6 +177,11 @@ internal sealed class RateFinder(DetectionSettings settings, AnomalyTest test)
             }
             var rest = test.Decide(restX - worstX, restN - worstN, platformNormal, Strictness.Elevated, v.ShortWindow);
             if (rest.Anomalous) continue;
+            // And the failures must concentrate in the scope beyond its share of the traffic: a fleet-wide fault
+            // still too young to show much elsewhere first looks like its biggest firmware or gateway otherwise.
+            // (The rest's worst merchant counts here: at a fault's onset its few failures are all the evidence there is.)
+            var share = scope[d] / platform[d];
+            if (AnomalyTest.BinomialSurprise(scope[x], scope[x] + restX, share) < settings.MinSurprise / 2) continue;
 
             foreach (var t in level.Members[i]) claimed[t] = true;
             var evidence = new List<string>
@@ -221,6 +239,8 @@ internal sealed class RateFinder(DetectionSettings settings, AnomalyTest test)
             {
                 if (part.N > 0.7 * totalN) continue;
                 if (!test.Decide(part.X, part.N, normal, Strictness.Spread, v.ShortWindow).Anomalous) continue;
+                // A handful of failures always sits somewhere: the part must hold clearly more than its share of the traffic.
+                if (totalN <= 0 || AnomalyTest.BinomialSurprise(part.X, totalX, part.N / totalN) < settings.MinSurprise / 2) continue;
                 if (!test.Decide(totalX - part.X, totalN - part.N, normal, Strictness.Elevated, v.ShortWindow).Anomalous) return true;
             }
         }
@@ -247,6 +267,7 @@ internal sealed class RateFinder(DetectionSettings settings, AnomalyTest test)
                 DetectionFrame.AddTo(longV, f.Terminals.LongOf(t));
             }
             var normal = f.Normal(ScopeType.Merchant, m, s);
+            if (s == Signal.PoorLink && !OwnLinkNormal(f, ScopeType.Merchant, m, members, ref normal)) continue;
             var v = test.Test(shortV, longV, s, normal, Strictness.Open);
             if (!v.Anomalous) continue;
 
@@ -290,8 +311,15 @@ internal sealed class RateFinder(DetectionSettings settings, AnomalyTest test)
         var terminals = f.Terminals;
         for (var t = 0; t < terminals.Count; t++)
         {
-            if (claimed[t] || f.Excluded[t] || terminals.LongOf(t)[x] < settings.MinFailures) continue;
+            if (claimed[t] || f.Excluded[t]) continue;
+            if (s == Signal.DeviceFault && ReportedFault(f, t) is { } fault && terminals.ShortOf(t)[x] > 0)
+            {
+                into.Add(DeviceStatus(f, t, fault));
+                continue;
+            }
+            if (terminals.LongOf(t)[x] < settings.MinFailures) continue;
             var normal = f.Normal(ScopeType.Terminal, t, s);
+            if (s == Signal.PoorLink && !OwnLinkNormal(f, ScopeType.Terminal, t, [t], ref normal)) continue;
             // A device's link quality and peripherals are its own: judged against what this terminal
             // itself showed (once it has a few minutes learned), not a fleet prior it may never match.
             if (Signals.IsDeviceLevel(s) && f.Baselines.Find(ScopeType.Terminal, terminals.Ids[t]) is { } own
@@ -318,6 +346,59 @@ internal sealed class RateFinder(DetectionSettings settings, AnomalyTest test)
                 Affected = [t],
             });
         }
+    }
+
+    /// <summary>
+    /// Whether the scope has learned enough of its own link quality to be judged on it (see
+    /// <see cref="OwnLinkHistoryMinutes"/>); if so, raises <paramref name="normal"/> to its own poor-link rate.
+    /// </summary>
+    private static bool OwnLinkNormal(DetectionFrame f, ScopeType type, int scope, int[] members, ref double normal)
+    {
+        var d = Signals.HeartbeatMinutes;
+        var reporting = 0;
+        foreach (var t in members)
+            if (f.Terminals.LongOf(t)[d] > 0) reporting++;
+        var level = f.Level(type);
+        if (f.Baselines.Find(type, level.Ids[scope]) is not { } own || own.All[d] < OwnLinkHistoryMinutes * Math.Max(1, reporting)) return false;
+        normal = Math.Max(normal, own.All[Signals.Index(Signal.PoorLink)] / own.All[d]);
+        return true;
+    }
+
+    /// <summary>
+    /// The fault the terminal's printer or scanner reports in its latest heartbeat ("printer paper_out"), if any.
+    /// A device stating its own fault is no rate to be judged against a normal: it opens at once (after the
+    /// narrow confirmation), where a rate would need several heartbeat minutes first.
+    /// </summary>
+    private string? ReportedFault(DetectionFrame f, int t)
+    {
+        if (f.States[t] is not { LastHeartbeatAt: { } at } state || f.Now - at > settings.SilenceAfter) return null;
+        if (state.Printer is { } p && p is not (Telemetry.PrinterStatus.Ok or Telemetry.PrinterStatus.Absent))
+            return $"printer {Telemetry.Wire.Name(p)}";
+        if (state.Scanner is Telemetry.ScannerStatus.Error) return "scanner error";
+        return null;
+    }
+
+    private Finding DeviceStatus(DetectionFrame f, int t, string fault)
+    {
+        var id = f.Terminals.Ids[t];
+        var at = f.States[t]!.LastHeartbeatAt!.Value;
+        var evidence = new List<string> { $"{fault} reported by the terminal's heartbeat at {Wording.Time(at)}" };
+        var merchant = f.Index.MerchantOf[t];
+        if (f.Index.MerchantTerminals[merchant].Length > 1)
+            evidence.Add($"other terminals of merchant {f.Index.MerchantIds[merchant]} normal");
+        return new Finding
+        {
+            Cause = Cause.Hardware,
+            ScopeType = ScopeType.Terminal,
+            Scope = t,
+            ScopeId = id,
+            Signal = Signal.DeviceFault,
+            Rate = 1,
+            Surprise = 0,
+            Title = $"{Wording.Scope(ScopeType.Terminal, id, f.Index)}: {fault}",
+            Evidence = evidence,
+            Affected = [t],
+        };
     }
 
     /// <summary>"rollout: 3.2.1 reached 120 terminals since 08:02:10Z (from 3.2.0)", when the version is recent.</summary>

@@ -19,15 +19,23 @@ internal sealed class SilenceFinder(DetectionSettings settings)
     /// <summary>Assumed heartbeat cadence of a terminal not yet seen sending two in a row.</summary>
     private static readonly TimeSpan DefaultCadence = TimeSpan.FromSeconds(60);
 
+    /// <summary>Slack on top of the missed heartbeats, for clock jitter and the evaluation tick.</summary>
+    private static readonly TimeSpan HeartbeatSlack = TimeSpan.FromSeconds(10);
+
+    /// <summary>Terminals of the region that must have reported since a terminal fell quiet for it to be alone.</summary>
+    private const int RegionWitnesses = 3;
+
     /// <summary>Terminals silent at the last <see cref="Find"/>.</summary>
     public bool[] Silent { get; private set; } = [];
 
     private DateTimeOffset[] _lastHeartbeat = [];
     private double[] _cadenceSec = [];
+    private double[] _lastGapSec = [];
 
     /// <summary>
-    /// Learns each terminal's heartbeat cadence from the gaps between the heartbeats it reports
-    /// (gaps longer than ten minutes are power-off or sleep, not cadence).
+    /// Learns each terminal's heartbeat cadence from the gaps between the heartbeats it reports (a gap of more
+    /// than twice the cadence is a missed heartbeat or sleep, not cadence), remembers its last gap (a device
+    /// asleep while the shop was closed keeps its slow schedule until its next heartbeat).
     /// </summary>
     private void LearnCadence(DetectionFrame f)
     {
@@ -36,25 +44,53 @@ internal sealed class SilenceFinder(DetectionSettings settings)
         {
             _lastHeartbeat = new DateTimeOffset[n];
             _cadenceSec = new double[n];
+            _lastGapSec = new double[n];
         }
         for (var t = 0; t < n; t++)
         {
             if (f.States[t]?.LastHeartbeatAt is not { } hb || hb <= _lastHeartbeat[t]) continue;
             var gap = (hb - _lastHeartbeat[t]).TotalSeconds;
-            if (_lastHeartbeat[t] != default && gap is > 0 and < 600)
-                _cadenceSec[t] = _cadenceSec[t] == 0 ? gap : 0.8 * _cadenceSec[t] + 0.2 * gap;
+            if (_lastHeartbeat[t] != default && gap > 0)
+            {
+                _lastGapSec[t] = gap;
+                var c = _cadenceSec[t];
+                if (c == 0) _cadenceSec[t] = gap < 600 ? gap : 0;
+                else if (gap <= 2 * c) _cadenceSec[t] = (gap < c ? 0.5 : 0.8) * c + (gap < c ? 0.5 : 0.2) * gap;
+            }
             _lastHeartbeat[t] = hb;
         }
     }
 
+    private TimeSpan Cadence(int t) => _cadenceSec.Length > t && _cadenceSec[t] > 0 ? TimeSpan.FromSeconds(_cadenceSec[t]) : DefaultCadence;
+
+    /// <summary>The wait for the terminal's next heartbeat: its cadence, or its last gap when that was a slow (sleeping) one.</summary>
+    private TimeSpan ExpectedGap(int t)
+    {
+        var cadence = Cadence(t);
+        var last = _lastGapSec.Length > t ? TimeSpan.FromSeconds(_lastGapSec[t]) : TimeSpan.Zero;
+        return last > 1.5 * cadence ? last : cadence;
+    }
+
     /// <summary>
-    /// How long a terminal going quiet on its own may be a restart: the restart itself plus a heartbeat
-    /// before and after it, at the terminal's own cadence; never less than <see cref="DetectionSettings.TerminalSilenceAfter"/>.
+    /// How long a reporting terminal may stay quiet before it counts as silent: <see cref="DetectionSettings.MissedHeartbeats"/>
+    /// of its own expected heartbeat gaps, never less than <see cref="DetectionSettings.SilenceAfter"/>.
+    /// </summary>
+    private TimeSpan SilentAfter(int t)
+    {
+        var wait = settings.MissedHeartbeats * ExpectedGap(t) + HeartbeatSlack;
+        return wait > settings.SilenceAfter ? wait : settings.SilenceAfter;
+    }
+
+    /// <summary>
+    /// How long a terminal going quiet on its own may still be a restart: a firmware install or a crash starts up
+    /// to one of its heartbeat intervals after its last heartbeat, keeps it off the air for up to
+    /// <see cref="RestartAllowance"/>, and its first heartbeat after comes up to another interval later (a jittered
+    /// heartbeat just before the device is back is lost). Plus slack for jitter; never less than
+    /// <see cref="DetectionSettings.TerminalSilenceAfter"/>.
     /// </summary>
     private TimeSpan RestartProof(int t)
     {
-        var cadence = _cadenceSec.Length > t && _cadenceSec[t] > 0 ? TimeSpan.FromSeconds(_cadenceSec[t]) : DefaultCadence;
-        var proof = RestartAllowance + 2 * cadence;
+        var proof = RestartAllowance + 2 * Cadence(t) + HeartbeatSlack;
         return proof > settings.TerminalSilenceAfter ? proof : settings.TerminalSilenceAfter;
     }
 
@@ -83,7 +119,7 @@ internal sealed class SilenceFinder(DetectionSettings settings)
             if (seen < lookbackFrom && !stillTracked.Contains(index.TerminalIds[t])) continue;
             expected[t] = true;
             expectedCount++;
-            if (f.Now - seen > settings.SilenceAfter)
+            if (f.Now - seen > SilentAfter(t))
             {
                 silent[t] = true;
                 silentCount++;
@@ -131,14 +167,43 @@ internal sealed class SilenceFinder(DetectionSettings settings)
         {
             if (!silent[t] || claimed[t]) continue;
             var seen = f.States[t]!.LastSeenAt!.Value;
-            // One device alone going quiet is most often a restart (a firmware install takes up to two
-            // minutes plus a heartbeat): it must stay quiet longer than that before it is an outage.
-            if (f.Now - seen <= RestartProof(t)) continue;
             var m = index.MerchantOf[t];
-            into.Add(Silence(f, ScopeType.Terminal, t, index.TerminalIds[t], 1, 1, [t],
-                [$"no heartbeat or sale since {Wording.Time(seen)} ({(f.Now - seen).TotalMinutes:0.0} min) while merchant {index.MerchantIds[m]} is open",
-                 index.MerchantTerminals[m].Length > 1 ? "other terminals of the merchant still reporting" : "the merchant's only terminal"]));
+            // One device alone going quiet is most often a restart (a firmware install or a crash): it must stay
+            // quiet longer than a restart can last at its own heartbeat interval before it is an outage.
+            if (f.Now - seen <= RestartProof(t)) continue;
+            var others = index.MerchantTerminals[m].Count(o => o != t && expected[o]);
+            var merchantNote = others > 0 ? "other terminals of the merchant still reporting"
+                : index.MerchantTerminals[m].Length > 1 ? "the merchant's only terminal reporting today" : "the merchant's only terminal";
+            var evidence = new List<string>
+            {
+                $"no heartbeat or sale since {Wording.Time(seen)} ({(f.Now - seen).TotalMinutes:0.0} min) while merchant {index.MerchantIds[m]} is open",
+                merchantNote,
+                $"quiet longer than a restart takes at its heartbeat interval ({Cadence(t).TotalSeconds:0} s): two minutes and two intervals",
+            };
+            var finding = Silence(f, ScopeType.Terminal, t, index.TerminalIds[t], 1, 1, [t], evidence);
+            finding.Immediate = Alone(f, t, seen + ExpectedGap(t), expected, silent);
+            into.Add(finding);
         }
+    }
+
+    /// <summary>
+    /// Whether the terminal fell quiet on its own: terminals of its region (and of its shop, if it has others
+    /// reporting) were heard from after its own next heartbeat was due. Then no wider outage is forming, and
+    /// the finding need not wait for one (<see cref="DetectionSettings.NarrowConfirmation"/>).
+    /// </summary>
+    private static bool Alone(DetectionFrame f, int t, DateTimeOffset due, bool[] expected, bool[] silent)
+    {
+        var index = f.Index;
+        var m = index.MerchantOf[t];
+        var mates = index.MerchantTerminals[m].Where(o => o != t && expected[o]).ToList();
+        if (mates.Count > 0 && !mates.Any(o => f.States[o]?.LastSeenAt > due)) return false;
+        var witnesses = 0;
+        foreach (var o in f.Level(ScopeType.Region).Members[index.RegionOf[t]])
+        {
+            if (o == t || !expected[o] || silent[o] || index.MerchantOf[o] == m || !(f.States[o]?.LastSeenAt > due)) continue;
+            if (++witnesses >= RegionWitnesses) return true;
+        }
+        return false;
     }
 
     private static (int Expected, int Silent, int Merchants, List<int> Affected) Count(

@@ -166,20 +166,33 @@ internal sealed class SimulationPlan
         _ => "",
     };
 
+    /// <summary>Failing sales per quarter hour a randomly picked scope must produce for a sales-only fault to show.</summary>
+    private const double RateFaultMinFailures = 12;
+
     // A random scope is one where the fault will show: busy, trading through the window, not already hot.
     private List<string> PickRandom(FaultSpec spec, long start, long end, ref SimRandom rng)
     {
         var mid = start + (end - start) / 2;
         bool Trading(MerchantProfile m) => m.IsOpen(new DateTimeOffset(start, TimeSpan.Zero)) && m.IsOpen(new DateTimeOffset(mid, TimeSpan.Zero));
+        // A fault seen only in sales (operator trouble: no heartbeat shows it) shows only where there are sales:
+        // busy means it fails at least RateFaultMinFailures sales in a quarter of an hour, at the scope's traffic
+        // when it starts and at its middle. Two failed sales in 45 minutes are no rate (timeout-causes.md).
+        bool Busy(IEnumerable<int> terminals)
+        {
+            if (spec.Cause != Cause.Operator) return true;
+            double at(long ticks) => terminals.Sum(i => _traffic.SalesPerHour(_traffic.Terminals[i], new DateTimeOffset(ticks, TimeSpan.Zero)));
+            return Math.Min(at(start), at(mid)) * 0.25 * spec.EffectiveIntensity >= RateFaultMinFailures;
+        }
         string[] candidates = spec.ScopeType switch
         {
             ScopeType.Terminal => _traffic.Terminals
-                .Where(t => !t.IsHot && t.PeakSalesPerHour >= 8 && Trading(t.Terminal.Merchant)
+                .Where(t => !t.IsHot && t.PeakSalesPerHour >= 8 && Trading(t.Terminal.Merchant) && Busy([t.Terminal.Index])
                     && (spec.Cause != Cause.Hardware || !IsPrinterFault(spec.Device) || t.Terminal.HasPrinter)
                     && (spec.Cause != Cause.Hardware || spec.Device != DeviceFault.Scanner || t.Terminal.HasScanner))
                 .Select(t => t.Terminal.Id).ToArray(),
             ScopeType.Merchant => _fleet.Merchants
-                .Where(m => Trading(m) && TerminalsOf(ScopeType.Merchant, m.Merchant.Id, spec).All(i => !_traffic.Terminals[i].IsHot))
+                .Where(m => Trading(m) && TerminalsOf(ScopeType.Merchant, m.Merchant.Id, spec).All(i => !_traffic.Terminals[i].IsHot)
+                    && Busy(TerminalsOf(ScopeType.Merchant, m.Merchant.Id, spec)))
                 .Select(m => m.Merchant.Id).ToArray(),
             ScopeType.Region => _fleet.Fleet.Regions.Keys.Where(r => _fleet.Terminals.Any(t => t.Terminal.RegionId == r)).ToArray(),
             ScopeType.Gateway => _fleet.Fleet.Gateways.Keys.Where(g => _fleet.Terminals.Any(t => t.Terminal.GatewayId == g)).ToArray(),

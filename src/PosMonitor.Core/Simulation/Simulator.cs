@@ -113,6 +113,8 @@ public sealed class Simulator
         // Heartbeat times and boots draw from their own stream, so a fault that changes readings never moves a heartbeat.
         private SimRandom _clockRng;
         private SimRandom _arrivalRng;
+        // The offline queue drains by its own draws: how many sales failed (which faults change) must not shift readings.
+        private SimRandom _drainRng;
         private SimRandom _saleRng;
         private long _nextHb;
         private long _nextSale;
@@ -148,6 +150,7 @@ public sealed class Simulator
             _hbRng = SimRandom.For(seed, "heartbeats", p.Index);
             _clockRng = SimRandom.For(seed, "clock", p.Index);
             _arrivalRng = SimRandom.For(seed, "arrivals", p.Index);
+            _drainRng = SimRandom.For(seed, "drain", p.Index);
             _saleRng = SimRandom.For(seed, "sales", p.Index);
             var start = sim._start;
 
@@ -321,8 +324,8 @@ public sealed class Simulator
                 PendingOffline = _pending,
             };
             // The heartbeat reports the queue; it drains after, while the link is up (on a lossy link only now and then).
-            if (_pending > 0 && (!lossy || _hbRng.Chance(1 - worstLoss / 100)))
-                _pending = Math.Max(0, _pending - (lossy ? _hbRng.Between(1, 3) : _hbRng.Between(5, 20)));
+            if (_pending > 0 && (!lossy || _drainRng.Chance(1 - worstLoss / 100)))
+                _pending = Math.Max(0, _pending - (lossy ? _drainRng.Between(1, 3) : _drainRng.Between(5, 20)));
             // A defective build crashes now and then on its own, not only mid-sale.
             foreach (var e in _effects)
                 if (e.Cause == Cause.Software && e.Firmware == _firmware && e.ActiveAt(t) && _hbRng.Chance(e.Intensity * 0.03))

@@ -114,6 +114,33 @@ public class DetectionEngineTests
     }
 
     [Fact]
+    public void A_printer_reporting_paper_out_opens_a_hardware_incident_before_any_sale_fails()
+    {
+        // No sale fails at print: the heartbeat's own printer status is the evidence, and one heartbeat is enough.
+        var s = Scenario(During(t => t.Id == "T-north-1-3", new Fault { Printer = PrinterStatus.PaperOut }));
+        s.Run(History + TimeSpan.FromMinutes(5));
+        var incident = Single(s, Cause.Hardware, ScopeType.Terminal, "T-north-1-3", Severity.Minor);
+        Assert.True(incident.OpenedAt - FaultAt < TimeSpan.FromMinutes(2), $"opened after {incident.OpenedAt - FaultAt}");
+        Assert.Contains("printer paper_out", incident.Title, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_lone_terminal_going_silent_while_its_region_reports_opens_once_a_restart_is_ruled_out_without_confirmation()
+    {
+        // Heartbeats every minute: a restart (up to two minutes, starting up to a minute after the last heartbeat) is
+        // over by the fourth heartbeat, so the terminal is down once that is missed too (250 s after its last one);
+        // its region keeps reporting, so nothing wider can be forming and it opens without the 30 s confirmation
+        // (before: 240 s, then the confirmation, 270 s or more).
+        var s = Scenario(During(t => t.Id == "T-east-2-2", new Fault { Silent = true }));
+        s.Run(History + TimeSpan.FromMinutes(8));
+        var incident = Single(s, Cause.Network, ScopeType.Terminal, "T-east-2-2", Severity.Minor);
+        var lastHeartbeat = s.Store.GetState("T-east-2-2")!.LastHeartbeatAt!.Value;
+        var after = incident.OpenedAt - lastHeartbeat;
+        Assert.InRange(after, TimeSpan.FromSeconds(240), TimeSpan.FromSeconds(266));
+        Assert.Contains("stopped reporting", incident.Title, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Input_timeouts_and_cancellations_at_one_merchant_open_one_operator_incident()
     {
         var s = Scenario(During(t => t.MerchantId == "m-south-4", new Fault { Rate = 0.3, Stage = Stage.Input, CancelRate = 0.3 }));

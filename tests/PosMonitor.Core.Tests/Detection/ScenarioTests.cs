@@ -74,17 +74,9 @@ public class ScenarioFaultTests
         "third_party:platform:50%:15m:at=1h",
         "third_party:region=random:20%:15m:at=1h",
         "operator:merchant=random:35%:40m:at=1h",
-    ])
-    {
-        new TheoryDataRow<string>("operator:merchant=random:20%:40m:at=1h")
-        {
-            Skip = "Known gap: a 20% operator fault on a small merchant (m-0054) opens nothing yet",
-        },
-        new TheoryDataRow<string>("network:region=random:loss=40%:20m:at=1h")
-        {
-            Skip = "Known gap: a merchant of the region opens a poor-link incident 15 s after the region's and is grouped under it a minute later (duplicate)",
-        },
-    };
+        "operator:merchant=random:20%:40m:at=1h",
+        "network:region=random:loss=40%:20m:at=1h",
+    ]);
 
     [Theory]
     [MemberData(nameof(Faults))]
@@ -131,7 +123,7 @@ public class ScenarioMixTests
         Scenarios.AssertOpenedExactlyTheFaults(run);
     }
 
-    [Fact(Skip = "Known gap: the operator fault on m-0036 during the gateway fault opens nothing yet")]
+    [Fact]
     public void Overlapping_gateway_and_operator_faults_open_one_incident_each() =>
         Scenarios.AssertOpenedExactlyTheFaults(Scenarios.Run(Decoys.None,
             "gateway:gateway=random:50%:20m:at=60m", "operator:merchant=random:35%:40m:at=65m"));

@@ -209,6 +209,18 @@ public class FaultEffectTests
     }
 
     [Fact]
+    public void Random_operator_fault_picks_a_store_busy_enough_for_its_failures_to_make_a_rate()
+    {
+        // 20% of sales for 40 minutes: the store must fail about 12 sales a quarter hour (32 in all), not two or three.
+        var (sim, events) = Run("operator:merchant=random:20%:40m:at=1h");
+        var truth = Only(sim);
+        var store = truth.AffectedTerminals.ToHashSet();
+        var failed = events.Sales().Between(From, From.AddMinutes(40))
+            .Count(s => store.Contains(s.TerminalId) && s.Stage == Stage.Input && s.Outcome is Outcome.Timeout or Outcome.Cancelled);
+        Assert.True(failed >= 20, $"{truth.ScopeId} failed only {failed} sales in 40 minutes");
+    }
+
+    [Fact]
     public void Several_named_terminals_give_one_ground_truth_entry_each()
     {
         var fleet = FleetGenerator.Generate(300, 7);
