@@ -44,6 +44,7 @@ public static class IngestBenchmark
         var full = await Load(portal, terminals, clients, batch, TimeSpan.FromSeconds(seconds), eventsPerSecond: null);
         Console.WriteLine($"(b) end to end: {full.EventsPerSecond:N0} events/s, p50 {full.P50:N0} ms, p99 {full.P99:N0} ms, "
             + $"refused {full.Refused}, server memory {full.MemoryStartMb:N0} → {full.MemoryEndMb:N0} MB (peak {full.MemoryPeakMb:N0} MB)");
+        Console.WriteLine($"    server memory every 10 s: {string.Join(", ", full.Memory.Where((_, i) => i % 10 == 0).Select(m => m.ToString("N0")))} MB");
         Console.WriteLine($"    CPU per 1,000 events: server {full.ServerCpuMsPer1000:N1} ms, load generator {full.ClientCpuMsPer1000:N1} ms "
             + $"(both on the same {Environment.ProcessorCount} cores: at most {Environment.ProcessorCount * 1_000_000 / (full.ServerCpuMsPer1000 + full.ClientCpuMsPer1000) :N0} events/s)");
 
@@ -67,7 +68,7 @@ public static class IngestBenchmark
     }
 
     private sealed record LoadResult(double EventsPerSecond, double P50, double P99, long Refused, double MemoryStartMb, double MemoryEndMb, double MemoryPeakMb,
-        double ServerCpuMsPer1000, double ClientCpuMsPer1000);
+        double ServerCpuMsPer1000, double ClientCpuMsPer1000, IReadOnlyList<double> Memory);
 
     private static async Task<LoadResult> Load(Portal portal, string[] terminals, int clients, int batchSize, TimeSpan duration, double? eventsPerSecond)
     {
@@ -118,7 +119,7 @@ public static class IngestBenchmark
         var events = Math.Max(1, accepted);
         return new LoadResult(accepted / elapsed, Percentile(all, 0.50), Percentile(all, 0.99), refused,
             memory.FirstOrDefault(), memory.LastOrDefault(), memory.DefaultIfEmpty().Max(),
-            serverUsed.TotalMilliseconds / events * 1000, clientUsed.TotalMilliseconds / events * 1000);
+            serverUsed.TotalMilliseconds / events * 1000, clientUsed.TotalMilliseconds / events * 1000, memory);
     }
 
     /// <summary>A realistic batch: 70% sales (8% timeouts at various stages, stage timings), 30% heartbeats; random ids as clients choose them.</summary>
