@@ -14,7 +14,7 @@ namespace PosMonitor.Web.Features.Detection;
 /// <remarks>Runs and baseline saves take one lock: the engine is not thread-safe.</remarks>
 public sealed class DetectionRunner(
     DetectionSettings settings, DetectionHostOptions options, TimeProvider time, FleetCache fleet,
-    TerminalStateCache states, LiveMinuteWindow minutes, DetectionQueries queries, MaintenanceWindowRepository maintenance,
+    TerminalStateCache states, TelemetryFeed telemetry, LiveMinuteWindow minutes, DetectionQueries queries, MaintenanceWindowRepository maintenance,
     IncidentRepository incidents, IncidentFeed feed, ILogger<DetectionRunner> logger)
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
@@ -28,6 +28,15 @@ public sealed class DetectionRunner(
         try
         {
             var engine = _engine ??= await StartEngineAsync(ct);
+            // Every commit acknowledged so far reaches the live window first, as a replay sees every event before its check.
+            try
+            {
+                await telemetry.DeliveredAsync().WaitAsync(TimeSpan.FromSeconds(5), ct);
+            }
+            catch (TimeoutException)
+            {
+                logger.LogWarning("The telemetry feed is more than 5 s behind; detection runs on what it has delivered");
+            }
             var now = time.GetUtcNow();
             var current = fleet.Current;
             var input = new DetectionInput

@@ -128,8 +128,9 @@ public sealed class IngestionWriter(
             _pending.MergeFrom(result.Delta);
             _pendingStamp = stamp;
             metrics.Committed(events, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-            for (var i = 0; i < batches.Count; i++) batches[i].Stored.TrySetResult(result.DuplicatesPerBatch[i]);
+            // Published before the 202s go out, so whoever waits for the feed after a 202 sees this commit.
             if (!result.Delta.IsEmpty) feed.Publish(result.Delta);
+            for (var i = 0; i < batches.Count; i++) batches[i].Stored.TrySetResult(result.DuplicatesPerBatch[i]);
         }
         catch (Exception e)
         {

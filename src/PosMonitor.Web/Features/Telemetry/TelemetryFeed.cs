@@ -12,7 +12,10 @@ namespace PosMonitor.Web.Features.Telemetry;
 public sealed class TelemetryFeed : IDisposable
 {
     private readonly List<Action<RollupDelta>> _subscribers = [];
-    private readonly Channel<RollupDelta> _waiting = Channel.CreateUnbounded<RollupDelta>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<(long Sequence, RollupDelta Delta)> _waiting = Channel.CreateUnbounded<(long, RollupDelta)>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly List<(long Sequence, TaskCompletionSource Done)> _waiters = [];
+    private long _published;
+    private long _delivered;
     private readonly ILogger<TelemetryFeed> _logger;
     private readonly Task _loop;
 
@@ -29,19 +32,43 @@ public sealed class TelemetryFeed : IDisposable
     }
 
     /// <summary>Hands a committed change to the feed's loop; returns at once. The delta must not change afterwards.</summary>
-    public void Publish(RollupDelta delta) => _waiting.Writer.TryWrite(delta);
+    public void Publish(RollupDelta delta)
+    {
+        lock (_waiters) _waiting.Writer.TryWrite((++_published, delta));
+    }
+
+    /// <summary>
+    /// Completes once every change published before the call has reached the subscribers: detection
+    /// waits for it, so a run sees every commit acknowledged before it started (as a replay does).
+    /// </summary>
+    public Task DeliveredAsync()
+    {
+        lock (_waiters)
+        {
+            if (_delivered >= _published) return Task.CompletedTask;
+            var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _waiters.Add((_published, done));
+            return done.Task;
+        }
+    }
 
     private async Task DispatchAsync()
     {
         while (await _waiting.Reader.WaitToReadAsync())
         {
-            if (!_waiting.Reader.TryRead(out var delta)) continue;
+            if (!_waiting.Reader.TryRead(out var item)) continue;
+            var (sequence, delta) = item;
             if (_waiting.Reader.TryRead(out var next))
             {
                 // Behind: fold everything waiting into one change (a copy; published deltas are shared).
                 var merged = new RollupDelta();
                 merged.MergeFrom(delta);
-                do merged.MergeFrom(next); while (_waiting.Reader.TryRead(out next));
+                do
+                {
+                    merged.MergeFrom(next.Delta);
+                    sequence = next.Sequence;
+                }
+                while (_waiting.Reader.TryRead(out next));
                 delta = merged;
             }
             Action<RollupDelta>[] subscribers;
@@ -58,6 +85,17 @@ public sealed class TelemetryFeed : IDisposable
                     _logger.LogError(e, "A telemetry feed subscriber failed");
                 }
             }
+            lock (_waiters)
+            {
+                _delivered = sequence;
+                foreach (var w in _waiters.Where(w => w.Sequence <= sequence)) w.Done.TrySetResult();
+                _waiters.RemoveAll(w => w.Sequence <= sequence);
+            }
+        }
+        lock (_waiters)
+        {
+            foreach (var w in _waiters) w.Done.TrySetResult();
+            _waiters.Clear();
         }
     }
 
