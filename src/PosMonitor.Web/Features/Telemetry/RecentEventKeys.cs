@@ -54,38 +54,54 @@ public sealed class RecentEventKeys
     }
 
     /// <summary>
-    /// The minutes before <paramref name="before"/>, oldest first, each with its keys as the table
-    /// stores them (two signed 64-bit halves) in the table's order, so they are appended in order.
+    /// The minute being moved to the table, or <see cref="long.MinValue"/>: a key added to it (or an
+    /// older minute) now must be written to the table at once, since its sorted copy was already taken.
     /// </summary>
-    public List<(long Minute, (long Hi, long Lo)[] Keys)> Due(long before)
+    public long SpillingMinute => _spilling?.Minute ?? long.MinValue;
+
+    private (long Minute, (long Hi, long Lo)[] Keys, int Offset)? _spilling;
+
+    /// <summary>
+    /// The next at most <paramref name="max"/> keys of the oldest minute before <paramref name="before"/>,
+    /// in the table's order (appended in order), or null when no minute is due. A minute moves in
+    /// pieces, so a busy minute (millions of keys) never holds the writer for long.
+    /// </summary>
+    public SpillPiece? NextSpill(long before, int max)
     {
-        var due = new List<(long, (long, long)[])>();
-        foreach (var (minute, keys) in _minutes)
+        if (_spilling is null)
         {
-            if (minute >= before) break;
+            if (_minutes.Count == 0) return null;
+            var (minute, keys) = _minutes.First();
+            if (minute >= before) return null;
             var sorted = keys.ToArray();
             Array.Sort(sorted);
-            due.Add((minute, sorted));
+            _spilling = (minute, sorted, 0);
         }
-        return due;
+        var (m, all, offset) = _spilling.Value;
+        var count = Math.Min(max, all.Length - offset);
+        return new SpillPiece(m, new ArraySegment<(long, long)>(all, offset, count), offset + count == all.Length);
     }
 
-    /// <summary>After the minutes before <paramref name="before"/> were committed to the table: forget them.</summary>
-    public void Spilled(long before)
+    /// <summary>After a piece was committed to the table; the last one of its minute lets the minute go.</summary>
+    public void Spilled(SpillPiece piece)
     {
-        while (_minutes.Count > 0 && _minutes.First() is var (minute, keys) && minute < before)
-        {
-            Count -= keys.Count;
-            _minutes.Remove(minute);
-        }
-        SpilledBefore = Math.Max(SpilledBefore, before);
+        if (_spilling is not { } s || s.Minute != piece.Minute) return;
+        _spilling = s with { Offset = s.Offset + piece.Keys.Count };
+        if (!piece.CompletesMinute) return;
+        if (_minutes.Remove(piece.Minute, out var keys)) Count -= keys.Count;
+        SpilledBefore = Math.Max(SpilledBefore, piece.Minute + 60_000);
+        _spilling = null;
     }
 
     /// <summary>At start-up: where the table ends, before the newer keys are reloaded from the raw events.</summary>
     public void Reset(long spilledBefore)
     {
         _minutes.Clear();
+        _spilling = null;
         Count = 0;
         SpilledBefore = spilledBefore;
     }
 }
+
+/// <summary>Keys of one minute on their way to the table; the last piece of the minute completes it.</summary>
+public sealed record SpillPiece(long Minute, IReadOnlyList<(long Hi, long Lo)> Keys, bool CompletesMinute);

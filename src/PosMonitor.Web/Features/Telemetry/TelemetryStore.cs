@@ -81,6 +81,8 @@ public sealed class TelemetryStore(Db db, RecentEventKeys recent)
                 {
                     if (recent.Contains(ts, key)) return true;
                     newRecent.Add((ts, key));
+                    // Its minute is on its way to the table and the sorted copy is taken: the table gets it now.
+                    if (RecentEventKeys.MinuteOf(ts) <= recent.SpillingMinute) AddOld(ts, key);
                     return false;
                 }
                 // Older than the keys held in memory (an offline queue emptying, or a late resend): the table decides.
@@ -94,6 +96,13 @@ public sealed class TelemetryStore(Db db, RecentEventKeys recent)
                 addOld.Execute();
                 return false;
             }
+
+            void AddOld(long ts, (long Hi, long Lo) key)
+            {
+                addOld ??= RowCommand.Prepare(connection, tx, db.Sql(InsertEventKey), EventKeyParameters);
+                addOld.Set(0, RecentEventKeys.MinuteOf(ts)); addOld.Set(1, key.Hi); addOld.Set(2, key.Lo);
+                addOld.Execute();
+            }
         }, ct);
         // Only once committed: a failed commit stored nothing, and its requests are sent again.
         foreach (var (ts, key) in newRecent) recent.Add(ts, key);
@@ -105,8 +114,16 @@ public sealed class TelemetryStore(Db db, RecentEventKeys recent)
     /// the watermark, in one transaction; with <paramref name="spillBefore"/>, also moves the
     /// duplicate keys of minutes before it from memory to <c>event_keys</c>.
     /// </summary>
-    public Task FlushAsync(RollupDelta delta, long watermark, CancellationToken ct, long? spillBefore = null) =>
-        WriteRollupsAsync(new RollupChunk([.. delta.Minutes.Values], [.. delta.States.Values], delta.FirmwareChanges, watermark, Completes: true), ct, spillBefore);
+    public async Task FlushAsync(RollupDelta delta, long watermark, CancellationToken ct, long? spillBefore = null)
+    {
+        await WriteRollupsAsync(new RollupChunk([.. delta.Minutes.Values], [.. delta.States.Values], delta.FirmwareChanges, watermark, Completes: true), ct, spillBefore);
+        // Whatever is still due moves too (recovery and tests flush once; the writer spreads it over its chunks).
+        while (spillBefore is { } before && recent.NextSpill(before, SpillKeysPerChunk) is not null)
+            await WriteRollupsAsync(new RollupChunk([], [], [], watermark, Completes: false), ct, spillBefore);
+    }
+
+    /// <summary>Duplicate keys moved to event_keys with each rollup chunk: a few tens of milliseconds of writing.</summary>
+    public const int SpillKeysPerChunk = 20_000;
 
     /// <summary>
     /// Writes one chunk of a flush in its own transaction. Rows hold every event up to
@@ -116,21 +133,23 @@ public sealed class TelemetryStore(Db db, RecentEventKeys recent)
     /// </summary>
     public async Task WriteRollupsAsync(RollupChunk chunk, CancellationToken ct, long? spillBefore = null)
     {
-        var spill = chunk.Completes && spillBefore is { } before && before > recent.SpilledBefore ? recent.Due(before) : null;
+        var spill = spillBefore is { } before ? recent.NextSpill(before, SpillKeysPerChunk) : null;
         await db.WriteAsync((connection, tx) =>
         {
             if (spill is not null)
             {
                 using var keys = RowCommand.Prepare(connection, tx, db.Sql(InsertEventKey), EventKeyParameters);
-                foreach (var (minute, minuteKeys) in spill)
-                    foreach (var (hi, lo) in minuteKeys)
-                    {
-                        keys.Set(0, minute); keys.Set(1, hi); keys.Set(2, lo);
-                        keys.Execute();
-                    }
-                using var state = RowCommand.Prepare(connection, tx, db.Sql(UpdateSpilledBefore), ["spilled_before"]);
-                state.Set(0, spillBefore!.Value);
-                state.Execute();
+                foreach (var (hi, lo) in spill.Keys)
+                {
+                    keys.Set(0, spill.Minute); keys.Set(1, hi); keys.Set(2, lo);
+                    keys.Execute();
+                }
+                if (spill.CompletesMinute)
+                {
+                    using var state = RowCommand.Prepare(connection, tx, db.Sql(UpdateSpilledBefore), ["spilled_before"]);
+                    state.Set(0, spill.Minute + 60_000);
+                    state.Execute();
+                }
             }
             if (chunk.Minutes.Count > 0)
             {
@@ -167,7 +186,7 @@ public sealed class TelemetryStore(Db db, RecentEventKeys recent)
             }
             return Task.CompletedTask;
         }, ct);
-        if (spill is not null) recent.Spilled(spillBefore!.Value);
+        if (spill is not null) recent.Spilled(spill);
     }
 
     /// <summary>Rollup rows written ahead of <paramref name="watermark"/> (by an unfinished flush) for minutes in a range, with how far each holds events.</summary>
