@@ -111,7 +111,7 @@ public sealed class IngestionWriter(
         }
         while (_flushing is not null || !_pending.IsEmpty)
         {
-            _flushing ??= StartFlush();
+            if (_flushing is null) StartFlush();
             if (!await WriteChunkAsync()) break;
         }
     }
@@ -144,12 +144,11 @@ public sealed class IngestionWriter(
         }
     }
 
-    private Flush StartFlush()
+    private void StartFlush()
     {
         _flushing = new Flush([.. _pending.Minutes.Values], [.. _pending.States.Values], _pending.FirmwareChanges, _pendingStamp);
         _pending = new RollupDelta();
         _lastFlush = Stopwatch.GetTimestamp();
-        return _flushing;
     }
 
     /// <summary>Writes the next chunk of the flush under way; false when it failed (kept, and tried again).</summary>

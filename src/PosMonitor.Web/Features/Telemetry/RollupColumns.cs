@@ -14,8 +14,7 @@ public static class RollupColumns
     public enum Merge { Sum, Max, Min }
 
     /// <param name="Bind">Sets the column's value of a minute as parameter <c>i</c>, typed (no boxing on the writer's hot path).</param>
-    public sealed record Column(string Name, Merge Merge, Func<TerminalMinute, object?> Get, Action<TerminalMinute, object?> Set,
-        Action<RowCommand, int, TerminalMinute> Bind);
+    public sealed record Column(string Name, Merge Merge, Action<TerminalMinute, object?> Set, Action<RowCommand, int, TerminalMinute> Bind);
 
     private static readonly string[] StageNames = ["input", "connect", "send", "host", "gateway", "print", "notify", "app"];
 
@@ -49,9 +48,9 @@ public static class RollupColumns
             Int("heartbeats", m => m.Heartbeats, (m, v) => m.Heartbeats = v),
             Long("net_latency_sum_ms", m => m.NetLatencySumMs, (m, v) => m.NetLatencySumMs = v),
             Int("net_latency_max_ms", m => m.NetLatencyMaxMs, (m, v) => m.NetLatencyMaxMs = v, Merge.Max),
-            new("packet_loss_sum_pct", Merge.Sum, m => m.PacketLossSumPct, (m, v) => m.PacketLossSumPct = Convert.ToDouble(v),
+            new("packet_loss_sum_pct", Merge.Sum, (m, v) => m.PacketLossSumPct = Convert.ToDouble(v),
                 (c, i, m) => c.Set(i, m.PacketLossSumPct)),
-            new("packet_loss_max_pct", Merge.Max, m => m.PacketLossMaxPct, (m, v) => m.PacketLossMaxPct = Convert.ToDouble(v),
+            new("packet_loss_max_pct", Merge.Max, (m, v) => m.PacketLossMaxPct = Convert.ToDouble(v),
                 (c, i, m) => c.Set(i, m.PacketLossMaxPct)),
             NullableInt("signal_min_dbm", m => m.SignalMinDbm, (m, v) => m.SignalMinDbm = v, Merge.Min),
             NullableInt("cpu_max_pct", m => m.CpuMaxPct, (m, v) => m.CpuMaxPct = v, Merge.Max),
@@ -65,13 +64,13 @@ public static class RollupColumns
     }
 
     private static Column Int(string name, Func<TerminalMinute, int> get, Action<TerminalMinute, int> set, Merge merge = Merge.Sum) =>
-        new(name, merge, m => get(m), (m, v) => set(m, Convert.ToInt32(v)), (c, i, m) => c.Set(i, (long)get(m)));
+        new(name, merge, (m, v) => set(m, Convert.ToInt32(v)), (c, i, m) => c.Set(i, (long)get(m)));
 
     private static Column Long(string name, Func<TerminalMinute, long> get, Action<TerminalMinute, long> set) =>
-        new(name, Merge.Sum, m => get(m), (m, v) => set(m, Convert.ToInt64(v)), (c, i, m) => c.Set(i, get(m)));
+        new(name, Merge.Sum, (m, v) => set(m, Convert.ToInt64(v)), (c, i, m) => c.Set(i, get(m)));
 
     private static Column NullableInt(string name, Func<TerminalMinute, int?> get, Action<TerminalMinute, int?> set, Merge merge) =>
-        new(name, merge, m => get(m), (m, v) => set(m, v is null or DBNull ? null : Convert.ToInt32(v)), (c, i, m) => c.Set(i, (long?)get(m)));
+        new(name, merge, (m, v) => set(m, v is null or DBNull ? null : Convert.ToInt32(v)), (c, i, m) => c.Set(i, (long?)get(m)));
 
     public static readonly SqlText Upsert = new(SqliteUpsert(), SqlServerUpsert());
 

@@ -87,20 +87,16 @@ public sealed class TelemetryStore(Db db, RecentEventKeys recent)
                 }
                 // Older than the keys held in memory (an offline queue emptying, or a late resend): the table decides.
                 findOld ??= RowCommand.Prepare(connection, tx, db.Sql(SelectEventKey), EventKeyParameters);
-                addOld ??= RowCommand.Prepare(connection, tx, db.Sql(InsertEventKey), EventKeyParameters);
-                foreach (var command in new[] { findOld, addOld })
-                {
-                    command.Set(0, RecentEventKeys.MinuteOf(ts)); command.Set(1, key.Hi); command.Set(2, key.Lo);
-                }
+                SetEventKey(findOld, RecentEventKeys.MinuteOf(ts), key);
                 if (findOld.Exists()) return true;
-                addOld.Execute();
+                AddOld(ts, key);
                 return false;
             }
 
             void AddOld(long ts, (long Hi, long Lo) key)
             {
                 addOld ??= RowCommand.Prepare(connection, tx, db.Sql(InsertEventKey), EventKeyParameters);
-                addOld.Set(0, RecentEventKeys.MinuteOf(ts)); addOld.Set(1, key.Hi); addOld.Set(2, key.Lo);
+                SetEventKey(addOld, RecentEventKeys.MinuteOf(ts), key);
                 addOld.Execute();
             }
         }, ct);
@@ -139,9 +135,9 @@ public sealed class TelemetryStore(Db db, RecentEventKeys recent)
             if (spill is not null)
             {
                 using var keys = RowCommand.Prepare(connection, tx, db.Sql(InsertEventKey), EventKeyParameters);
-                foreach (var (hi, lo) in spill.Keys)
+                foreach (var key in spill.Keys)
                 {
-                    keys.Set(0, spill.Minute); keys.Set(1, hi); keys.Set(2, lo);
+                    SetEventKey(keys, spill.Minute, key);
                     keys.Execute();
                 }
                 if (spill.CompletesMinute)
@@ -337,6 +333,11 @@ public sealed class TelemetryStore(Db db, RecentEventKeys recent)
         $"INSERT INTO transactions ({Cols(TransactionParameters)}) VALUES ({Params(TransactionParameters)});");
 
     private static readonly string[] EventKeyParameters = ["minute", "key_hi", "key_lo"];
+
+    private static void SetEventKey(RowCommand c, long minute, (long Hi, long Lo) key)
+    {
+        c.Set(0, minute); c.Set(1, key.Hi); c.Set(2, key.Lo);
+    }
 
     private static readonly SqlText SelectEventKey = SqlText.Same(
         "SELECT 1 FROM event_keys WHERE minute = @minute AND key_hi = @key_hi AND key_lo = @key_lo;");
