@@ -27,9 +27,11 @@ public sealed class Db(IOptions<DatabaseOptions> options, IConfiguration configu
             ? new SqlConnection(ConnectionString)
             : new SqliteConnection(ConnectionString);
         await connection.OpenAsync(ct);
+        // busy_timeout: SqliteCommand retries a locked database itself, but the writer's prepared
+        // statements (RowCommand) step SQLite directly and would fail at once without SQLite's own wait.
         if (Provider == DatabaseProvider.Sqlite)
             await connection.ExecuteAsync(new CommandDefinition(
-                $"PRAGMA synchronous={options.Value.SqliteSynchronous}; PRAGMA foreign_keys=ON; PRAGMA cache_size=-{options.Value.SqliteCacheMb * 1024}; PRAGMA wal_autocheckpoint={SqliteCheckpointer.AutoCheckpointPages};", cancellationToken: ct));
+                $"PRAGMA synchronous={options.Value.SqliteSynchronous}; PRAGMA foreign_keys=ON; PRAGMA cache_size=-{options.Value.SqliteCacheMb * 1024}; PRAGMA wal_autocheckpoint={SqliteCheckpointer.AutoCheckpointPages}; PRAGMA busy_timeout=30000;", cancellationToken: ct));
         return connection;
     }
 
