@@ -87,7 +87,12 @@ public class RunbookEditPageTests : BunitTest, IAsyncLifetime
     public void A_draft_with_problems_is_not_saved_and_says_why()
     {
         var page = RenderEditor();
-        foreach (var _ in page.FindAll(".edit-step")) page.FindAll(".step-remove")[0].Click();
+        // One step at a time, each removal rendered before the next click (on a busy machine a click may land on a stale list).
+        for (var left = page.FindAll(".edit-step").Count - 1; left >= 0; left--)
+        {
+            page.FindAll(".step-remove")[0].Click();
+            page.WaitForAssertion(() => Assert.Equal(left, page.FindAll(".edit-step").Count));
+        }
 
         page.Find("button.save").Click();
 
