@@ -76,12 +76,12 @@ public class TelemetryStoreTests
         var minute = RecentEventKeys.MinuteOf(Now.ToUnixTimeMilliseconds());
         // Two commits, one timeout each for two terminals; the rollups of both are pending.
         var first = await store.CommitAsync([new IngestBatch([], [Sale("a", Now.AddSeconds(-20), "T-000001", Outcome.Timeout), Sale("b", Now.AddSeconds(-20), "T-000002", Outcome.Timeout)])],
-            ++_stamp, _ => null, CancellationToken.None);
+            ++_stamp, CancellationToken.None);
         var second = await store.CommitAsync([new IngestBatch([], [Sale("c", Now.AddSeconds(-10), "T-000001", Outcome.Timeout)])],
-            ++_stamp, _ => null, CancellationToken.None);
+            ++_stamp, CancellationToken.None);
         var pending = new RollupDelta();
-        pending.MergeFrom(first.Delta);
-        pending.MergeFrom(second.Delta);
+        pending.MergeFrom(first.Fold(_ => null));
+        pending.MergeFrom(second.Fold(_ => null));
         // The flush wrote its first chunk (T-000001's row, holding both of its sales) and then the process died.
         var t1 = pending.Minutes.Values.Single(m => m.TerminalId == "T-000001");
         await store.WriteRollupsAsync(new RollupChunk([t1], [], [], _stamp, Completes: false), CancellationToken.None);
@@ -107,7 +107,7 @@ public class TelemetryStoreTests
     private async Task<(int Stored, int[] DuplicatesPerBatch, long Stamp)> Commit(TelemetryStore store, Transaction[] sales, Heartbeat[]? heartbeats = null)
     {
         var stamp = ++_stamp;
-        var result = await store.CommitAsync([new IngestBatch(heartbeats ?? [], sales)], stamp, _ => null, CancellationToken.None);
+        var result = await store.CommitAsync([new IngestBatch(heartbeats ?? [], sales)], stamp, CancellationToken.None);
         return (result.Stored, result.DuplicatesPerBatch, stamp);
     }
 

@@ -8,7 +8,8 @@ namespace PosMonitor.Web.Features.Telemetry;
 /// The single writer. It takes every request waiting in the queue (up to MaxEventsPerCommit
 /// events), commits their raw events in one transaction, then acknowledges each: while one commit
 /// syncs to disk the next requests gather, so throughput does not depend on one fsync per request
-/// (group commit). The rollups of committed events are merged in memory and, every
+/// (group commit). The rollups of committed events are folded on another thread while the next
+/// commit is written (at most one fold at a time, in commit order), merged in memory and, every
 /// RollupFlushMilliseconds, written out in chunks of at most <see cref="ChunkRows"/> rows between
 /// commits, so a large flush never holds the requests behind it; the watermark moves when the last
 /// chunk is written. At start-up, events committed after the watermark (a crash between a commit
@@ -24,6 +25,11 @@ public sealed class IngestionWriter(
     private RollupDelta _pending = new();
     private long _lastStamp;
     private long _pendingStamp;
+    /// <summary>Commits up to this stamp are in a flush already (written or being written).</summary>
+    private long _flushedThrough;
+    private int _pendingRows;
+    /// <summary>The fold of the last commit: <see cref="_pending"/> is complete once it has finished.</summary>
+    private Task _folding = Task.CompletedTask;
     private long _lastFlush = Stopwatch.GetTimestamp();
     private Flush? _flushing;
 
@@ -38,7 +44,7 @@ public sealed class IngestionWriter(
         await store.LoadRecentKeysAsync(ct);
         var watermark = await store.WatermarkAsync(ct);
         var (heartbeats, transactions, last) = await store.UnfoldedAsync(watermark, ct);
-        _lastStamp = last;
+        _lastStamp = _flushedThrough = last;
         if (heartbeats.Count + transactions.Count == 0) return;
         // Heartbeats and sales are merged by timestamp so restarts and states fold as they did live.
         var events = heartbeats.Select(h => (h.ReceivedAt, h.Event.TerminalId, h.Event.Timestamp, Event: (object)h.Event))
@@ -85,7 +91,7 @@ public sealed class IngestionWriter(
             // While a flush is being written, its next chunk goes between commits: no waiting.
             if (!ready.IsCompleted && _flushing is null)
             {
-                if (_pending.IsEmpty) await ready;
+                if (_lastStamp == _flushedThrough) await ready;
                 else
                 {
                     var untilFlush = flushEvery - Stopwatch.GetElapsedTime(_lastFlush);
@@ -105,13 +111,14 @@ public sealed class IngestionWriter(
                 }
                 if (batches.Count > 0) await CommitAsync(batches, events);
             }
-            if (_flushing is null && !_pending.IsEmpty && (Stopwatch.GetElapsedTime(_lastFlush) >= flushEvery || _pending.Minutes.Count > 100_000))
-                StartFlush();
+            if (_flushing is null && _lastStamp > _flushedThrough && (Stopwatch.GetElapsedTime(_lastFlush) >= flushEvery || Volatile.Read(ref _pendingRows) > 100_000))
+                await StartFlushAsync();
             if (_flushing is not null) await WriteChunkAsync();
         }
+        await _folding;
         while (_flushing is not null || !_pending.IsEmpty)
         {
-            if (_flushing is null) StartFlush();
+            if (_flushing is null) await StartFlushAsync();
             if (!await WriteChunkAsync()) break;
         }
     }
@@ -122,15 +129,16 @@ public sealed class IngestionWriter(
         var stamp = Math.Max(time.GetUtcNow().ToUnixTimeMilliseconds(), _lastStamp + 1);
         try
         {
-            var result = await store.CommitAsync(batches, stamp, states.Get, CancellationToken.None);
+            var result = await store.CommitAsync(batches, stamp, CancellationToken.None);
             _lastStamp = stamp;
-            states.Apply(result.Delta.States.Values);
-            _pending.MergeFrom(result.Delta);
-            _pendingStamp = stamp;
             metrics.Committed(events, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-            // Published before the 202s go out, so whoever waits for the feed after a 202 sees this commit.
-            if (!result.Delta.IsEmpty) feed.Publish(result.Delta);
+            // The feed place is taken before the 202s go out, so whoever waits for the feed after a 202 sees this commit.
+            var place = feed.Reserve();
             for (var i = 0; i < batches.Count; i++) batches[i].Stored.TrySetResult(result.DuplicatesPerBatch[i]);
+            // One fold at a time keeps them (and the feed) in commit order; the previous one has
+            // usually finished while this commit was written.
+            await _folding;
+            _folding = Task.Run(() => Fold(result, stamp, place));
         }
         catch (Exception e)
         {
@@ -144,10 +152,36 @@ public sealed class IngestionWriter(
         }
     }
 
-    private void StartFlush()
+    /// <summary>Off the writer's thread: the rollup changes of one commit, into the pending flush, the state cache and the feed.</summary>
+    private void Fold(CommitResult result, long stamp, long place)
     {
+        var delta = new RollupDelta();
+        try
+        {
+            delta = result.Fold(states.Get);
+            states.Apply(delta.States.Values);
+            _pending.MergeFrom(delta);
+            _pendingStamp = stamp;
+            Volatile.Write(ref _pendingRows, _pending.Minutes.Count);
+        }
+        catch (Exception e)
+        {
+            // Not expected (plain arithmetic); the raw events are stored, and a restart before the next flush folds them again.
+            logger.LogCritical(e, "Folding the rollups of commit {Stamp} failed", stamp);
+        }
+        finally
+        {
+            feed.Publish(place, delta);
+        }
+    }
+
+    private async Task StartFlushAsync()
+    {
+        await _folding;
         _flushing = new Flush([.. _pending.Minutes.Values], [.. _pending.States.Values], _pending.FirmwareChanges, _pendingStamp);
         _pending = new RollupDelta();
+        _pendingRows = 0;
+        _flushedThrough = _lastStamp;
         _lastFlush = Stopwatch.GetTimestamp();
     }
 

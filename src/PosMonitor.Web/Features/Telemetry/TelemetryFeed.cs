@@ -32,10 +32,19 @@ public sealed class TelemetryFeed : IDisposable
     }
 
     /// <summary>Hands a committed change to the feed's loop; returns at once. The delta must not change afterwards.</summary>
-    public void Publish(RollupDelta delta)
+    public void Publish(RollupDelta delta) => Publish(Reserve(), delta);
+
+    /// <summary>
+    /// Takes the next place in the feed for a change still being computed: from now on
+    /// <see cref="DeliveredAsync"/> waits for it. Places must be published in the order they were taken.
+    /// </summary>
+    public long Reserve()
     {
-        lock (_waiters) _waiting.Writer.TryWrite((++_published, delta));
+        lock (_waiters) return ++_published;
     }
+
+    /// <summary>Publishes the change of a place taken with <see cref="Reserve"/> (an empty change just moves the feed on).</summary>
+    public void Publish(long sequence, RollupDelta delta) => _waiting.Writer.TryWrite((sequence, delta));
 
     /// <summary>
     /// Completes once every change published before the call has reached the subscribers: detection
@@ -72,7 +81,7 @@ public sealed class TelemetryFeed : IDisposable
                 delta = merged;
             }
             Action<RollupDelta>[] subscribers;
-            lock (_subscribers) subscribers = [.. _subscribers];
+            lock (_subscribers) subscribers = delta.IsEmpty ? [] : [.. _subscribers];
             foreach (var s in subscribers)
             {
                 try

@@ -14,8 +14,24 @@ namespace PosMonitor.Web.Features.Telemetry;
 public sealed record RollupChunk(IReadOnlyList<TerminalMinute> Minutes, IReadOnlyList<TerminalState> States,
     IReadOnlyList<FirmwareChange> FirmwareChanges, long FoldedTo, bool Completes);
 
-/// <summary>What one commit stored: per request its duplicates, and the rollup changes of the new events.</summary>
-public sealed record CommitResult(int[] DuplicatesPerBatch, RollupDelta Delta, int Stored);
+/// <summary>What one commit stored: per request its duplicates, and the new events in the order they came.</summary>
+public sealed record CommitResult(int[] DuplicatesPerBatch, List<Heartbeat> Heartbeats, List<Transaction> Transactions)
+{
+    public int Stored => Heartbeats.Count + Transactions.Count;
+
+    /// <summary>
+    /// The rollup changes of the stored events, from the terminals' states before them. Heartbeats
+    /// and sales touch different figures of a state (and sums add), so folding all heartbeats and
+    /// then all sales gives what folding them interleaved would.
+    /// </summary>
+    public RollupDelta Fold(Func<string, TerminalState?> currentState)
+    {
+        var aggregator = new RollupAggregator(currentState);
+        foreach (var e in Heartbeats) aggregator.Add(e);
+        foreach (var e in Transactions) aggregator.Add(e);
+        return aggregator.TakeDelta();
+    }
+}
 
 /// <summary>
 /// Raw events are committed per group of requests, before the 202, in arrival order (appended at
@@ -30,15 +46,15 @@ public sealed record CommitResult(int[] DuplicatesPerBatch, RollupDelta Delta, i
 public sealed class TelemetryStore(Db db, RecentEventKeys recent)
 {
     /// <param name="receivedAt">The commit stamp: strictly increasing across commits.</param>
-    public async Task<CommitResult> CommitAsync(IReadOnlyList<IngestBatch> batches, long receivedAt,
-        Func<string, TerminalState?> currentState, CancellationToken ct)
+    /// <remarks>Rollups are not folded here: the writer folds <see cref="CommitResult"/> off its own thread.</remarks>
+    public async Task<CommitResult> CommitAsync(IReadOnlyList<IngestBatch> batches, long receivedAt, CancellationToken ct)
     {
         var newRecent = new List<(long Ts, (long, long) Key)>();
         var result = await db.WriteAsync((connection, tx) =>
         {
-            var aggregator = new RollupAggregator(currentState);
             var duplicates = new int[batches.Count];
-            var stored = 0;
+            var heartbeats = new List<Heartbeat>();
+            var transactions = new List<Transaction>();
             var seq = 0;
             var inThisCommit = new HashSet<(long, long)>();
             RowCommand? findOld = null, addOld = null;
@@ -53,16 +69,14 @@ public sealed class TelemetryStore(Db db, RecentEventKeys recent)
                         if (IsDuplicate(EventKind.Heartbeat, DbTime.ToMs(e.Timestamp), e.EventId)) { duplicates[b]++; continue; }
                         BindHeartbeat(hb, e, receivedAt, ++seq);
                         hb.Execute();
-                        aggregator.Add(e);
-                        stored++;
+                        heartbeats.Add(e);
                     }
                     foreach (var e in batches[b].Transactions)
                     {
                         if (IsDuplicate(EventKind.Transaction, DbTime.ToMs(e.Timestamp), e.EventId)) { duplicates[b]++; continue; }
                         BindTransaction(txn, e, receivedAt, ++seq);
                         txn.Execute();
-                        aggregator.Add(e);
-                        stored++;
+                        transactions.Add(e);
                     }
                 }
             }
@@ -71,7 +85,7 @@ public sealed class TelemetryStore(Db db, RecentEventKeys recent)
                 findOld?.Dispose();
                 addOld?.Dispose();
             }
-            return Task.FromResult(new CommitResult(duplicates, aggregator.TakeDelta(), stored));
+            return Task.FromResult(new CommitResult(duplicates, heartbeats, transactions));
 
             bool IsDuplicate(EventKind kind, long ts, string eventId)
             {
