@@ -26,7 +26,10 @@ public sealed class HeatmapService
     private readonly IOptions<HeatmapOptions> _options;
     private readonly Lock _gate = new();
     private readonly Dictionary<(string Scope, HeatmapBy By), Dictionary<string, Ring>> _rows = [];
-    private readonly HashSet<(string Scope, HeatmapBy By, string Row, int Minute)> _dirty = [];
+    /// <summary>Per terminal, the nine rings a sale of it goes to: one lookup per rollup row instead of nine (this runs for every row committed).</summary>
+    private readonly Dictionary<string, TerminalRings> _terminalRings = new(StringComparer.Ordinal);
+    /// <summary>Rings with cells changed since the last <see cref="TakeChanges"/>; each ring knows its changed minutes.</summary>
+    private readonly List<Ring> _dirty = [];
     private readonly HashSet<string> _changedTerminals = new(StringComparer.Ordinal);
     private readonly List<Action<HeatmapTick>> _subscribers = [];
     private bool _statesChanged;
@@ -80,9 +83,24 @@ public sealed class HeatmapService
 
     private void Add(Core.Fleet.Terminal terminal, string firmware, int minute, int transactions, int timeouts, bool markDirty)
     {
-        RingOf(AllMerchants, HeatmapBy.Terminal, terminal.Id).Add(minute, transactions, timeouts);
-        foreach (var by in Aggregated)
+        var rings = RingsOf(terminal, firmware);
+        rings.Terminal.Add(minute, transactions, timeouts);
+        foreach (var ring in rings.Aggregated)
         {
+            ring.Add(minute, transactions, timeouts);
+            if (markDirty && ring.MarkDirty(minute)) _dirty.Add(ring);
+        }
+    }
+
+    /// <summary>The rings of a terminal's rows, found again only when the fleet or the terminal's firmware changed.</summary>
+    private TerminalRings RingsOf(Core.Fleet.Terminal terminal, string firmware)
+    {
+        if (_terminalRings.TryGetValue(terminal.Id, out var cached) && ReferenceEquals(cached.Of, terminal) && cached.Firmware == firmware)
+            return cached;
+        var aggregated = new Ring[Aggregated.Length * 2];
+        for (var i = 0; i < Aggregated.Length; i++)
+        {
+            var by = Aggregated[i];
             var row = by switch
             {
                 HeatmapBy.Region => terminal.RegionId,
@@ -90,18 +108,18 @@ public sealed class HeatmapService
                 HeatmapBy.Gateway => terminal.GatewayId,
                 _ => firmware,
             };
-            RingOf(AllMerchants, by, row).Add(minute, transactions, timeouts);
-            RingOf(terminal.MerchantId, by, row).Add(minute, transactions, timeouts);
-            if (!markDirty) continue;
-            _dirty.Add((AllMerchants, by, row, minute));
-            _dirty.Add((terminal.MerchantId, by, row, minute));
+            aggregated[2 * i] = RingOf(AllMerchants, by, row);
+            aggregated[2 * i + 1] = RingOf(terminal.MerchantId, by, row);
         }
+        return _terminalRings[terminal.Id] = new TerminalRings(terminal, firmware, RingOf(AllMerchants, HeatmapBy.Terminal, terminal.Id), aggregated);
     }
+
+    private sealed record TerminalRings(Core.Fleet.Terminal Of, string Firmware, Ring Terminal, Ring[] Aggregated);
 
     private Ring RingOf(string scope, HeatmapBy by, string row)
     {
         if (!_rows.TryGetValue((scope, by), out var rows)) _rows[(scope, by)] = rows = new(StringComparer.Ordinal);
-        if (!rows.TryGetValue(row, out var ring)) rows[row] = ring = new Ring();
+        if (!rows.TryGetValue(row, out var ring)) rows[row] = ring = new Ring(scope, by, row);
         return ring;
     }
 
@@ -114,11 +132,14 @@ public sealed class HeatmapService
             _statesChanged = false;
             if (_dirty.Count == 0) return new HeatmapFlush([], new HashSet<string>(), statesChanged);
             var updates = new Dictionary<(string, HeatmapBy), List<HeatmapCell>>();
-            foreach (var (scope, by, row, minute) in _dirty)
+            foreach (var ring in _dirty)
             {
-                var (tx, to) = _rows[(scope, by)][row].Get(minute);
-                if (!updates.TryGetValue((scope, by), out var cells)) updates[(scope, by)] = cells = [];
-                cells.Add(new HeatmapCell(row, FromEpochMinute(minute).UtcDateTime, tx, to));
+                if (!updates.TryGetValue((ring.Scope, ring.By), out var cells)) updates[(ring.Scope, ring.By)] = cells = [];
+                foreach (var minute in ring.TakeDirty())
+                {
+                    var (tx, to) = ring.Get(minute);
+                    cells.Add(new HeatmapCell(ring.Row, FromEpochMinute(minute).UtcDateTime, tx, to));
+                }
             }
             _dirty.Clear();
             var terminals = new HashSet<string>(_changedTerminals, StringComparer.Ordinal);
@@ -288,11 +309,32 @@ public sealed class HeatmapService
     }
 
     /// <summary>One row's minutes in a ring of <see cref="WindowMinutes"/> slots; a slot holding an older minute reads as empty.</summary>
-    private sealed class Ring
+    private sealed class Ring(string scope, HeatmapBy by, string row)
     {
         private readonly int[] _minute = new int[WindowMinutes];
         private readonly int[] _transactions = new int[WindowMinutes];
         private readonly int[] _timeouts = new int[WindowMinutes];
+        /// <summary>Minutes changed since the last flush: a few at most (sales arrive for the newest minutes).</summary>
+        private readonly List<int> _dirtyMinutes = [];
+
+        public string Scope { get; } = scope;
+        public HeatmapBy By { get; } = by;
+        public string Row { get; } = row;
+
+        /// <summary>Notes a changed minute; true when the ring had no changes yet (the caller lists it once).</summary>
+        public bool MarkDirty(int minute)
+        {
+            if (_dirtyMinutes.Contains(minute)) return false;
+            _dirtyMinutes.Add(minute);
+            return _dirtyMinutes.Count == 1;
+        }
+
+        public int[] TakeDirty()
+        {
+            int[] minutes = [.. _dirtyMinutes];
+            _dirtyMinutes.Clear();
+            return minutes;
+        }
 
         public void Add(int minute, int transactions, int timeouts)
         {
