@@ -122,6 +122,14 @@ public static class IngestBenchmark
             serverUsed.TotalMilliseconds / events * 1000, clientUsed.TotalMilliseconds / events * 1000, memory);
     }
 
+    private static readonly long StartedSec = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+
+    /// <summary>
+    /// A terminal's uptime keeps growing and its firmware stays put: random values made nearly
+    /// every heartbeat a restart and a firmware change, which no fleet does.
+    /// </summary>
+    private static long UptimeOf(int terminal, DateTimeOffset now) => terminal * 37L % 500_000 + (now.ToUnixTimeSeconds() - StartedSec) + 60;
+
     /// <summary>A realistic batch: 70% sales (8% timeouts at various stages, stage timings), 30% heartbeats; random ids as clients choose them.</summary>
     internal static string BatchForProfile(Random random, string[] terminals, int size) => Batch(random, terminals, size);
 
@@ -134,14 +142,15 @@ public static class IngestBenchmark
         string[] printers = ["ok", "ok", "ok", "ok", "paper_out"];
         for (var i = 0; i < size; i++)
         {
-            var terminal = terminals[random.Next(terminals.Length)];
+            var index = random.Next(terminals.Length);
+            var terminal = terminals[index];
             var at = (now - TimeSpan.FromMilliseconds(random.Next(60_000))).UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
             var id = Guid.NewGuid().ToString(); // as clients send them: random UUIDs
             if (random.NextDouble() < 0.3)
             {
                 if (hb.Length > 0) hb.Append(',');
                 hb.Append(CultureInfo.InvariantCulture,
-                    $$"""{"eventId":"{{id}}","terminalId":"{{terminal}}","timestamp":"{{at}}","network":{"type":"cellular","signalDbm":{{-60 - random.Next(50)}},"latencyMs":{{20 + random.Next(300)}},"packetLossPct":{{random.NextDouble() * 3:F2}}},"firmware":"3.2.{{random.Next(3)}}","uptimeSec":{{random.Next(1_000_000)}},"batteryPct":{{random.Next(100)}},"cpuPct":{{random.Next(100)}},"memoryPct":{{random.Next(100)}},"printer":"{{printers[random.Next(printers.Length)]}}","scanner":"ok","pendingOffline":0}""");
+                    $$"""{"eventId":"{{id}}","terminalId":"{{terminal}}","timestamp":"{{at}}","network":{"type":"cellular","signalDbm":{{-60 - random.Next(50)}},"latencyMs":{{20 + random.Next(300)}},"packetLossPct":{{random.NextDouble() * 3:F2}}},"firmware":"3.2.{{index % 3}}","uptimeSec":{{UptimeOf(index, now)}},"batteryPct":{{random.Next(100)}},"cpuPct":{{random.Next(100)}},"memoryPct":{{random.Next(100)}},"printer":"{{printers[random.Next(printers.Length)]}}","scanner":"ok","pendingOffline":0}""");
             }
             else
             {
@@ -205,7 +214,7 @@ public static class IngestBenchmark
             {
                 Id = $"bm-{m:D5}", Name = $"Bench merchant {m}", Region = regions[m % regions.Length], TimeZone = "Asia/Shanghai",
                 Terminals = Enumerable.Range(0, Math.Min(40, terminals - m * 40))
-                    .Select(t => new TerminalDto { Id = $"BT-{m * 40 + t:D6}", Gateway = $"gw-{t % 4}", Model = "A920", Firmware = "3.2.1" }).ToList(),
+                    .Select(t => new TerminalDto { Id = $"BT-{m * 40 + t:D6}", Gateway = $"gw-{t % 4}", Model = "A920", Firmware = $"3.2.{(m * 40 + t) % 3}" }).ToList(),
             });
         return new FleetDocument
         {
