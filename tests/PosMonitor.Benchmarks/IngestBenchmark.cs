@@ -33,8 +33,19 @@ public static class IngestBenchmark
         // (a) Floor: raw rows, prepared command, one transaction, same schema (migrated by the portal itself).
         await using (var seed = new Portal(Path.Combine(folder, "baseline.db"), AdminKey))
             await seed.StartAsync();
-        var floor = RawInsertFloor(Path.Combine(folder, "baseline.db"), terminals, 1_000_000);
-        Console.WriteLine($"(a) raw SQLite insert, prepared, one transaction: {floor:N0} rows/s");
+        // The best of three runs, each into a fresh copy of the migrated database: a floor that
+        // varied from run to run (disk writeback, other work) would flatter the ratio when low.
+        var floors = new List<double>();
+        for (var run = 1; run <= 3; run++)
+        {
+            var copy = Path.Combine(folder, $"baseline-{run}.db");
+            File.Copy(Path.Combine(folder, "baseline.db"), copy);
+            // The portal may have stopped before checkpointing: its schema can still be in the WAL.
+            if (File.Exists(Path.Combine(folder, "baseline.db-wal"))) File.Copy(Path.Combine(folder, "baseline.db-wal"), copy + "-wal");
+            floors.Add(RawInsertFloor(copy, terminals, 1_000_000));
+        }
+        var floor = floors.Max();
+        Console.WriteLine($"(a) raw SQLite insert, prepared, one transaction: {floor:N0} rows/s (best of {string.Join(", ", floors.Select(f => f.ToString("N0")))})");
 
         // (b) End to end over HTTP at full speed.
         await using var portal = new Portal(Path.Combine(folder, "e2e.db"), AdminKey);

@@ -16,6 +16,11 @@ namespace PosMonitor.Web.Features.Telemetry;
 public sealed class RecentEventKeys
 {
     private readonly SortedDictionary<long, HashSet<(long Hi, long Lo)>> _minutes = [];
+    /// <summary>Keys of the last minute moved: a new minute starts with room for as many,
+    /// so a busy minute (millions of keys) is not copied into ever larger arrays as it fills.</summary>
+    private int _expectedPerMinute;
+    /// <summary>Reused for each minute's sorted copy (tens of MB at full speed).</summary>
+    private (long Hi, long Lo)[] _sorted = [];
 
     /// <summary>Epoch ms of a minute boundary: keys of earlier minutes are in <c>event_keys</c>.</summary>
     public long SpilledBefore { get; private set; }
@@ -49,7 +54,7 @@ public sealed class RecentEventKeys
     public void Add(long ts, (long Hi, long Lo) key)
     {
         var minute = MinuteOf(ts);
-        if (!_minutes.TryGetValue(minute, out var keys)) _minutes[minute] = keys = [];
+        if (!_minutes.TryGetValue(minute, out var keys)) _minutes[minute] = keys = new HashSet<(long, long)>(_expectedPerMinute);
         if (keys.Add(key)) Count++;
     }
 
@@ -59,7 +64,8 @@ public sealed class RecentEventKeys
     /// </summary>
     public long SpillingMinute => _spilling?.Minute ?? long.MinValue;
 
-    private (long Minute, (long Hi, long Lo)[] Keys, int Offset)? _spilling;
+    /// <summary>The minute being moved: its first <c>Count</c> keys sorted in <see cref="_sorted"/>, the first <c>Offset</c> of them in the table.</summary>
+    private (long Minute, int Count, int Offset)? _spilling;
 
     /// <summary>
     /// The next at most <paramref name="max"/> keys of the oldest minute before <paramref name="before"/>,
@@ -73,13 +79,15 @@ public sealed class RecentEventKeys
             if (_minutes.Count == 0) return null;
             var (minute, keys) = _minutes.First();
             if (minute >= before) return null;
-            var sorted = keys.ToArray();
-            Array.Sort(sorted);
-            _spilling = (minute, sorted, 0);
+            _expectedPerMinute = keys.Count;
+            if (_sorted.Length < keys.Count) _sorted = new (long, long)[keys.Count + keys.Count / 4];
+            keys.CopyTo(_sorted);
+            Array.Sort(_sorted, 0, keys.Count);
+            _spilling = (minute, keys.Count, 0);
         }
-        var (m, all, offset) = _spilling.Value;
-        var count = Math.Min(max, all.Length - offset);
-        return new SpillPiece(m, new ArraySegment<(long, long)>(all, offset, count), offset + count == all.Length);
+        var (m, total, offset) = _spilling.Value;
+        var count = Math.Min(max, total - offset);
+        return new SpillPiece(m, new ArraySegment<(long, long)>(_sorted, offset, count), offset + count == total);
     }
 
     /// <summary>After a piece was committed to the table; the last one of its minute lets the minute go.</summary>
