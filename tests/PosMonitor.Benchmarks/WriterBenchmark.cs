@@ -74,6 +74,7 @@ public static class WriterBenchmark
         var eventsPerFlush = Math.Max(1, (int)(rate * flushMs / 1000.0));
         TimeSpan commitCpu = TimeSpan.Zero, foldCpu = TimeSpan.Zero, flushCpu = TimeSpan.Zero;
         var pending = new Core.Rollups.RollupDelta();
+        var aggregator = new Core.Rollups.RollupAggregator(states.Get);
         int sinceFlush = 0, flushes = 0, rows = 0;
         long stamp = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         var wall = Stopwatch.StartNew();
@@ -83,7 +84,7 @@ public static class WriterBenchmark
             var c0 = Process.GetCurrentProcess().TotalProcessorTime;
             var result = await store.CommitAsync(group, ++stamp, CancellationToken.None);
             var c1 = Process.GetCurrentProcess().TotalProcessorTime;
-            var delta = result.Fold(states.Get);
+            var delta = result.Fold(aggregator);
             states.Apply(delta.States.Values);
             pending.MergeFrom(delta);
             commitCpu += c1 - c0;

@@ -22,6 +22,8 @@ public sealed class IngestionWriter(
     /// <summary>Rows per flush transaction: a few milliseconds of writing, so requests behind it wait little.</summary>
     public const int ChunkRows = 2000;
 
+    /// <summary>Used by one fold at a time; kept so each terminal's working state is made once, not per commit.</summary>
+    private readonly RollupAggregator _aggregator = new(states.Get);
     private RollupDelta _pending = new();
     private long _lastStamp;
     private long _pendingStamp;
@@ -158,7 +160,7 @@ public sealed class IngestionWriter(
         var delta = new RollupDelta();
         try
         {
-            delta = result.Fold(states.Get);
+            delta = result.Fold(_aggregator);
             states.Apply(delta.States.Values);
             _pending.MergeFrom(delta);
             _pendingStamp = stamp;

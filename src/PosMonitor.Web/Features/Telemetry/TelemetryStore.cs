@@ -24,9 +24,11 @@ public sealed record CommitResult(int[] DuplicatesPerBatch, List<Heartbeat> Hear
     /// and sales touch different figures of a state (and sums add), so folding all heartbeats and
     /// then all sales gives what folding them interleaved would.
     /// </summary>
-    public RollupDelta Fold(Func<string, TerminalState?> currentState)
+    public RollupDelta Fold(Func<string, TerminalState?> currentState) => Fold(new RollupAggregator(currentState));
+
+    /// <summary>As <see cref="Fold(Func{string, TerminalState?})"/>, with an aggregator kept from commit to commit (it reuses its per-terminal state).</summary>
+    public RollupDelta Fold(RollupAggregator aggregator)
     {
-        var aggregator = new RollupAggregator(currentState);
         foreach (var e in Heartbeats) aggregator.Add(e);
         foreach (var e in Transactions) aggregator.Add(e);
         return aggregator.TakeDelta();
