@@ -186,34 +186,50 @@ public static class IngestBenchmark
         }
         var random = new Random(42);
         var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-        // Same rows as the transactions the portal stores, appended in key order (the portal keys raw
-        // events by arrival: commit stamp, position), with random client-chosen ids.
-        var data = Enumerable.Range(0, rows).Select(i => (Ts: now - random.Next(60_000), Id: Guid.NewGuid().ToString("N"), Terminal: terminals[random.Next(terminals.Length)])).ToArray();
+        // The same rows the portal stores for the load below, every column bound: 30% heartbeats,
+        // 70% sales (8% timeouts), random client-chosen UUIDs, appended in key order (the portal keys
+        // raw events by arrival: commit stamp, position). Values are made before the clock starts.
+        string[] stages = ["connect", "send", "host", "gateway", "print", "notify", "input", "app"];
+        var data = new (bool Heartbeat, object?[] Values)[rows];
+        for (var i = 0; i < rows; i++)
+        {
+            var index = random.Next(terminals.Length);
+            var common = new object?[] { now, i + 1, now - random.Next(60_000), Guid.NewGuid().ToString(), terminals[index] };
+            if (random.NextDouble() < 0.3)
+                data[i] = (true, [.. common, "cellular", -60 - random.Next(50), 20 + random.Next(300), Math.Round(random.NextDouble() * 3, 2),
+                    $"3.2.{index % 3}", 60 + index * 37L % 500_000, random.Next(100), random.Next(100), random.Next(100), random.Next(5) == 0 ? "paper_out" : "ok", "ok", 0]);
+            else
+            {
+                var timeout = random.NextDouble() < 0.08;
+                data[i] = (false, [.. common, $"gw-{index % 40 % 4}", timeout ? "timeout" : "approved", timeout ? stages[random.Next(stages.Length)] : null,
+                    300 + random.Next(3000), $"{{\"input\":{random.Next(5000)},\"connect\":{random.Next(200)},\"send\":{random.Next(100)},\"host\":{random.Next(300)},\"gateway\":{random.Next(800)}}}",
+                    null, random.Next(100, 50_000), "CNY"]);
+            }
+        }
         var watch = Stopwatch.StartNew();
         using var tx = connection.BeginTransaction();
-        using var insert = connection.CreateCommand();
-        insert.Transaction = tx;
-        insert.CommandText = """
-            INSERT INTO transactions (received_at, seq, ts, event_id, terminal_id, gateway_id, outcome, stage, latency_ms, stage_ms, error_code, amount_minor, currency)
-            VALUES (@now, @seq, @ts, @id, @terminal, 'gw-0', 'approved', NULL, 800, '{"host":120,"gateway":300}', NULL, 2500, 'CNY');
-            """;
-        var seq = insert.Parameters.Add("@seq", SqliteType.Integer);
-        var ts = insert.Parameters.Add("@ts", SqliteType.Integer);
-        var id = insert.Parameters.Add("@id", SqliteType.Text);
-        var terminal = insert.Parameters.Add("@terminal", SqliteType.Text);
-        insert.Parameters.AddWithValue("@now", now);
-        insert.Prepare();
-        var n = 0;
-        foreach (var row in data)
+        using var heartbeats = Prepare(connection, tx, "heartbeats", ["received_at", "seq", "ts", "event_id", "terminal_id", "network_type", "signal_dbm", "latency_ms",
+            "packet_loss_pct", "firmware", "uptime_sec", "battery_pct", "cpu_pct", "memory_pct", "printer", "scanner", "pending_offline"]);
+        using var transactions = Prepare(connection, tx, "transactions", ["received_at", "seq", "ts", "event_id", "terminal_id", "gateway_id", "outcome", "stage",
+            "latency_ms", "stage_ms", "error_code", "amount_minor", "currency"]);
+        foreach (var (isHeartbeat, values) in data)
         {
-            seq.Value = ++n;
-            ts.Value = row.Ts;
-            id.Value = row.Id;
-            terminal.Value = row.Terminal;
+            var insert = isHeartbeat ? heartbeats : transactions;
+            for (var p = 0; p < values.Length; p++) insert.Parameters[p].Value = values[p] ?? DBNull.Value;
             insert.ExecuteNonQuery();
         }
         tx.Commit();
         return rows / watch.Elapsed.TotalSeconds;
+    }
+
+    private static SqliteCommand Prepare(SqliteConnection connection, SqliteTransaction tx, string table, string[] columns)
+    {
+        var insert = connection.CreateCommand();
+        insert.Transaction = tx;
+        insert.CommandText = $"INSERT INTO {table} ({string.Join(", ", columns)}) VALUES ({string.Join(", ", columns.Select(c => "@" + c))});";
+        foreach (var c in columns) insert.Parameters.Add(new SqliteParameter { ParameterName = "@" + c });
+        insert.Prepare();
+        return insert;
     }
 
     private static FleetDocument Fleet(int terminals)
