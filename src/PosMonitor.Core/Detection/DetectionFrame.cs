@@ -243,17 +243,20 @@ internal sealed class DetectionFrame
     /// <summary>The normal rate of <paramref name="signal"/> for a scope in this hour of the week.</summary>
     public double Normal(ScopeType type, int scope, Signal signal)
     {
-        var level = Levels[(int)type];
-        var k = scope * Signals.Count + (int)signal;
-        var cached = level.Normals[k];
-        if (!double.IsNaN(cached)) return cached;
+        var cached = Levels[(int)type].Normals[scope * Signals.Count + (int)signal];
+        return double.IsNaN(cached) ? Normal(type, scope, signal, Baselines.Find(type, Levels[(int)type].Ids[scope])) : cached;
+    }
+
+    /// <summary><see cref="Normal(ScopeType, int, Signal)"/> computed (and kept) from the scope's baseline, already looked up.</summary>
+    private double Normal(ScopeType type, int scope, Signal signal, ScopeBaseline? baseline)
+    {
         var parent = type switch
         {
             ScopeType.Platform => Signals.Prior(signal),
             ScopeType.Terminal => Normal(ScopeType.Merchant, Index.MerchantOf[scope], signal),
             _ => Normal(ScopeType.Platform, 0, signal),
         };
-        return level.Normals[k] = Baselines.Normal(Baselines.Find(type, level.Ids[scope]), signal, HourOfWeek, parent);
+        return Levels[(int)type].Normals[scope * Signals.Count + (int)signal] = Baselines.Normal(baseline, signal, HourOfWeek, parent);
     }
 
     /// <summary>Which terminals the active maintenance windows cover at <paramref name="at"/>.</summary>
@@ -293,16 +296,22 @@ internal sealed class DetectionFrame
             terminals.Long.AsSpan(t * Signals.Width, Signals.Width).Clear();
             terminals.Short.AsSpan(t * Signals.Width, Signals.Width).Clear();
         }
-        foreach (var level in Levels)
+        var wide = Levels.Where(level => level.Type != ScopeType.Terminal).ToArray();
+        foreach (var level in wide)
         {
-            if (level.Type == ScopeType.Terminal) continue;
             Array.Clear(level.Short);
             Array.Clear(level.Long);
-            for (var t = 0; t < Index.TerminalCount; t++)
+        }
+        // Terminal by terminal, into every wider level at once: each terminal's figures are read once.
+        for (var t = 0; t < Index.TerminalCount; t++)
+        {
+            var shortV = terminals.ShortOf(t);
+            var longV = terminals.LongOf(t);
+            foreach (var level in wide)
             {
-                var s = level.Of[t];
-                AddTo(level.Short.AsSpan(s * Signals.Width, Signals.Width), terminals.ShortOf(t));
-                AddTo(level.Long.AsSpan(s * Signals.Width, Signals.Width), terminals.LongOf(t));
+                var s = level.Of[t] * Signals.Width;
+                AddTo(level.Short.AsSpan(s, Signals.Width), shortV);
+                AddTo(level.Long.AsSpan(s, Signals.Width), longV);
             }
         }
     }
@@ -313,7 +322,17 @@ internal sealed class DetectionFrame
         {
             if (level.Type == ScopeType.Terminal) continue; // on demand: only a few terminals are ever tested
             for (var s = 0; s < level.Count; s++)
-                foreach (var signal in Signals.All) Normal(level.Type, s, signal);
+            {
+                // The scope's baseline is looked up once for all its signals, and not at all when they were kept.
+                ScopeBaseline? baseline = null;
+                var found = false;
+                foreach (var signal in Signals.All)
+                {
+                    if (!double.IsNaN(level.Normals[s * Signals.Count + (int)signal])) continue;
+                    if (!found) (baseline, found) = (Baselines.Find(level.Type, level.Ids[s]), true);
+                    Normal(level.Type, s, signal, baseline);
+                }
+            }
         }
     }
 
