@@ -18,9 +18,9 @@ public sealed class InMemoryTelemetryStore(TimeSpan retention)
     private DateTimeOffset _newest = DateTimeOffset.MinValue;
 
     /// <summary>One minute's rollups; the version changes whenever one of them does (detection re-reads only those).</summary>
-    private sealed class MinuteRow
+    private sealed class MinuteRow(int capacity)
     {
-        public Dictionary<string, TerminalMinute> Terminals { get; } = new(StringComparer.Ordinal);
+        public Dictionary<string, TerminalMinute> Terminals { get; } = new(capacity, StringComparer.Ordinal);
         public long Version { get; set; }
     }
 
@@ -42,7 +42,9 @@ public sealed class InMemoryTelemetryStore(TimeSpan retention)
         {
             if (row is null || key.Minute != rowMinute)
             {
-                if (!_minutes.TryGetValue(key.Minute, out row)) _minutes[key.Minute] = row = new MinuteRow();
+                // A new minute will most likely hold as many terminals as the newest one so far: room for them saves regrowing.
+                if (!_minutes.TryGetValue(key.Minute, out row))
+                    _minutes[key.Minute] = row = new MinuteRow(_minutes.TryGetValue(_newest, out var newest) ? newest.Terminals.Count : 0);
                 rowMinute = key.Minute;
                 if (key.Minute > _newest) _newest = key.Minute;
             }
