@@ -23,6 +23,7 @@ public sealed class DetectionEngine(DetectionSettings settings, TimeProvider tim
     private readonly RateFinder _rates = new(settings, new AnomalyTest(settings));
     private readonly MinuteCache _minutes = new();
     private readonly NormalsCache _normals = new();
+    private readonly FrameBuffers _buffers = new();
     private FleetIndex? _index;
     private DateTimeOffset? _startedAt;
 
@@ -47,7 +48,7 @@ public sealed class DetectionEngine(DetectionSettings settings, TimeProvider tim
         _tracker.Adopt(input.OpenIncidents, now);
 
         _minutes.Update(_index, input, now - settings.Lookback);
-        var frame = new DetectionFrame(_index, input, _minutes, _normals, now, settings, _baselines);
+        var frame = new DetectionFrame(_index, input, _minutes, _normals, _buffers, now, settings, _baselines);
         var findings = new List<Finding>();
         try
         {

@@ -35,6 +35,19 @@ internal sealed class FleetIndex
         SelfMembers = Self.Select(t => new[] { t }).ToArray();
         AllInOne = new int[TerminalIds.Length];
         MerchantHours = Merchants.Select(m => OpeningHours.TryParse(m?.OpeningHours, out var h) ? h : (OpeningHours?)null).ToArray();
+        var schedules = new Dictionary<(string Zone, OpeningHours? Hours), int>();
+        ScheduleOf = new int[MerchantIds.Length];
+        var first = new List<int>();
+        for (var m = 0; m < MerchantIds.Length; m++)
+        {
+            if (!schedules.TryGetValue((MerchantZones[m].Id, MerchantHours[m]), out var s))
+            {
+                schedules[(MerchantZones[m].Id, MerchantHours[m])] = s = first.Count;
+                first.Add(m);
+            }
+            ScheduleOf[m] = s;
+        }
+        ScheduleMerchant = [.. first];
     }
 
     public Fleet.Fleet Fleet { get; }
@@ -57,6 +70,14 @@ internal sealed class FleetIndex
     public TimeZoneInfo[] MerchantZones { get; }
     public OpeningHours?[] MerchantHours { get; }
 
+    /// <summary>
+    /// Merchant → its schedule: merchants with the same time zone and opening hours share one, so whether they
+    /// are open, and since when, is worked out once per schedule (a fleet has hundreds of shops, a few dozen schedules).
+    /// </summary>
+    public int[] ScheduleOf { get; }
+    /// <summary>Schedule → the first merchant with it.</summary>
+    public int[] ScheduleMerchant { get; }
+
     /// <summary>Terminal t's own index (the terminal level's grouping), its one-member lists, and the platform's grouping (all in 0).</summary>
     public int[] Self { get; }
     public int[][] SelfMembers { get; }
@@ -68,6 +89,26 @@ internal sealed class FleetIndex
     public bool IsOpen(int m, DateTimeOffset utc) =>
         MerchantHours[m] is not { } hours
         || hours.Contains(TimeOnly.FromDateTime(TimeZoneInfo.ConvertTime(utc, MerchantZones[m]).DateTime));
+
+    /// <summary>
+    /// For every merchant, <see cref="IsOpen"/> at <paramref name="utc"/> and, where open, <see cref="SessionStart"/>
+    /// (left default where closed): the same answers, worked out once per schedule.
+    /// </summary>
+    public void OpenNow(DateTimeOffset utc, bool[] open, DateTimeOffset[] session)
+    {
+        var scheduleOpen = new bool[ScheduleMerchant.Length];
+        var scheduleSession = new DateTimeOffset[ScheduleMerchant.Length];
+        for (var s = 0; s < ScheduleMerchant.Length; s++)
+        {
+            scheduleOpen[s] = IsOpen(ScheduleMerchant[s], utc);
+            if (scheduleOpen[s]) scheduleSession[s] = SessionStart(ScheduleMerchant[s], utc);
+        }
+        for (var m = 0; m < open.Length; m++)
+        {
+            open[m] = scheduleOpen[ScheduleOf[m]];
+            if (open[m]) session[m] = scheduleSession[ScheduleOf[m]];
+        }
+    }
 
     /// <summary>When the merchant's current trading session began (MinValue when always open).</summary>
     public DateTimeOffset SessionStart(int m, DateTimeOffset utc)

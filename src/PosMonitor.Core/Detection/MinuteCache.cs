@@ -1,3 +1,4 @@
+using System.Numerics;
 using PosMonitor.Core.Rollups;
 
 namespace PosMonitor.Core.Detection;
@@ -8,11 +9,71 @@ namespace PosMonitor.Core.Detection;
 /// read again (a replay touches one or two minutes per check instead of every rollup of the
 /// lookback); with a flat <see cref="DetectionInput.Minutes"/> list every block is rebuilt.
 /// </summary>
+/// <remarks>
+/// It also keeps the per-terminal sums of the short and long windows (<see cref="Short"/>, <see cref="Long"/>)
+/// up to date as blocks enter, change and leave them, instead of summing every block of the window on every
+/// evaluation. The figures are whole numbers, so adding and later subtracting a block is exact.
+/// </remarks>
 internal sealed class MinuteCache
 {
     private readonly SortedDictionary<DateTimeOffset, Block> _blocks = [];
     private readonly Stack<Block> _free = new();
+    private readonly HashSet<DateTimeOffset> _current = [];
     private FleetIndex? _index;
+
+    /// <summary>Per-terminal sums over the minutes of the short window as of the last <see cref="Slide"/>.</summary>
+    public RunningSum Short { get; } = new();
+    /// <summary>Per-terminal sums over the minutes of the long window as of the last <see cref="Slide"/>.</summary>
+    public RunningSum Long { get; } = new();
+
+    /// <summary>The sum of the blocks whose minutes lie in a window, and which minutes those are.</summary>
+    internal sealed class RunningSum
+    {
+        private readonly HashSet<DateTimeOffset> _included = [];
+
+        public double[] Sums { get; private set; } = [];
+
+        public void Reset(int terminals)
+        {
+            Sums = new double[terminals * Signals.Width];
+            _included.Clear();
+        }
+
+        /// <summary>Takes the block out of the sum if it is in (before it changes or goes).</summary>
+        public void Drop(Block block)
+        {
+            if (_included.Remove(block.Minute)) Subtract(Sums, block.Vectors);
+        }
+
+        /// <summary>Makes the sum that of the blocks in (<paramref name="after"/>, <paramref name="until"/>].</summary>
+        public void Slide(IEnumerable<Block> blocks, DateTimeOffset after, DateTimeOffset until, List<Block> leaving)
+        {
+            leaving.Clear();
+            foreach (var block in blocks)
+            {
+                var inside = block.Minute > after && block.Minute <= until;
+                if (inside && _included.Add(block.Minute)) Add(Sums, block.Vectors);
+                else if (!inside && _included.Contains(block.Minute)) leaving.Add(block);
+            }
+            foreach (var block in leaving) Drop(block);
+        }
+
+        private static void Add(double[] into, double[] v)
+        {
+            var i = 0;
+            for (; i <= into.Length - Vector<double>.Count; i += Vector<double>.Count)
+                (new Vector<double>(into, i) + new Vector<double>(v, i)).CopyTo(into, i);
+            for (; i < into.Length; i++) into[i] += v[i];
+        }
+
+        private static void Subtract(double[] into, double[] v)
+        {
+            var i = 0;
+            for (; i <= into.Length - Vector<double>.Count; i += Vector<double>.Count)
+                (new Vector<double>(into, i) - new Vector<double>(v, i)).CopyTo(into, i);
+            for (; i < into.Length; i++) into[i] -= v[i];
+        }
+    }
 
     internal sealed class Block(int terminals)
     {
@@ -38,8 +99,11 @@ internal sealed class MinuteCache
             _blocks.Clear();
             _free.Clear();
             _index = index;
+            Short.Reset(index.TerminalCount);
+            Long.Reset(index.TerminalCount);
         }
-        var current = new HashSet<DateTimeOffset>();
+        var current = _current;
+        current.Clear();
         if (input.MinuteBatches is { } batches)
         {
             foreach (var batch in batches)
@@ -65,6 +129,15 @@ internal sealed class MinuteCache
         foreach (var gone in _blocks.Values.Where(b => !current.Contains(b.Minute)).ToList()) Release(gone);
     }
 
+    /// <summary>Brings <see cref="Short"/> and <see cref="Long"/> to the minutes in (<paramref name="shortAfter"/> or <paramref name="longAfter"/>, <paramref name="until"/>].</summary>
+    public void Slide(DateTimeOffset shortAfter, DateTimeOffset longAfter, DateTimeOffset until)
+    {
+        Short.Slide(_blocks.Values, shortAfter, until, _leaving);
+        Long.Slide(_blocks.Values, longAfter, until, _leaving);
+    }
+
+    private readonly List<Block> _leaving = [];
+
     private void Add(Block block, TerminalMinute m)
     {
         if (!_index!.TerminalIndex.TryGetValue(m.TerminalId, out var t)) return;
@@ -75,7 +148,12 @@ internal sealed class MinuteCache
     /// <summary>An empty block for <paramref name="minute"/>, replacing any cached one.</summary>
     private Block Fresh(DateTimeOffset minute)
     {
-        if (_blocks.Remove(minute, out var old)) _free.Push(old);
+        if (_blocks.Remove(minute, out var old))
+        {
+            Short.Drop(old);
+            Long.Drop(old);
+            _free.Push(old);
+        }
         var block = _free.Count > 0 ? _free.Pop() : new Block(_index!.TerminalCount);
         Array.Clear(block.Vectors);
         Array.Clear(block.Seen);
@@ -87,6 +165,8 @@ internal sealed class MinuteCache
 
     private void Release(Block block)
     {
+        Short.Drop(block);
+        Long.Drop(block);
         _blocks.Remove(block.Minute);
         _free.Push(block);
     }

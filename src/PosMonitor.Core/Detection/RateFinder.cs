@@ -47,10 +47,15 @@ internal sealed class RateFinder(DetectionSettings settings, AnomalyTest test)
     /// <summary>Which wide dimension a signal's cause usually concentrates on is tried first (timeout-causes.md).</summary>
     private static ScopeType[] Affinity(Signal s) => s switch
     {
-        Signal.Gateway or Signal.Host => [ScopeType.Gateway, ScopeType.Region, ScopeType.Firmware],
-        Signal.App => [ScopeType.Firmware, ScopeType.Gateway, ScopeType.Region],
-        _ => [ScopeType.Region, ScopeType.Gateway, ScopeType.Firmware],
+        Signal.Gateway or Signal.Host => GatewayFirst,
+        Signal.App => FirmwareFirst,
+        _ => RegionFirst,
     };
+
+    // Made once: a collection expression in Affinity built a new array on every call (nine per evaluation).
+    private static readonly ScopeType[] GatewayFirst = [ScopeType.Gateway, ScopeType.Region, ScopeType.Firmware];
+    private static readonly ScopeType[] FirmwareFirst = [ScopeType.Firmware, ScopeType.Gateway, ScopeType.Region];
+    private static readonly ScopeType[] RegionFirst = [ScopeType.Region, ScopeType.Gateway, ScopeType.Firmware];
 
     private bool TryPlatform(DetectionFrame f, Signal s, List<Finding> into, bool[] claimed)
     {

@@ -49,10 +49,13 @@ internal static class Signals
     private const double PoorLatencyMs = 1500, PoorLossPct = 20;
     private const int PoorSignalDbm = -110, PinnedPct = 95;
 
+    private static readonly int[] NoStages = new int[TerminalMinute.StageCount];
+
     public static void Add(TerminalMinute m, Span<double> v)
     {
-        var t = m.TimeoutsByStage;
-        var e = m.ErrorsByStage;
+        // A minute without failures has no per-stage arrays: read zeros instead of making them.
+        ReadOnlySpan<int> t = m.TimeoutsByStageIfAny ?? NoStages;
+        ReadOnlySpan<int> e = m.ErrorsByStageIfAny ?? NoStages;
         v[Sales] += m.Transactions;
         v[First + (int)Signal.Network] += t[(int)Stage.Connect] + t[(int)Stage.Send] + e[(int)Stage.Connect] + e[(int)Stage.Send];
         v[First + (int)Signal.Host] += t[(int)Stage.Host] + e[(int)Stage.Host];

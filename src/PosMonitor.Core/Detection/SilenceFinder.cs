@@ -105,11 +105,7 @@ internal sealed class SilenceFinder(DetectionSettings settings)
         Silent = silent;
         var open = new bool[index.MerchantIds.Length];
         var session = new DateTimeOffset[index.MerchantIds.Length];
-        for (var m = 0; m < open.Length; m++)
-        {
-            open[m] = index.IsOpen(m, f.Now);
-            if (open[m]) session[m] = index.SessionStart(m, f.Now);
-        }
+        index.OpenNow(f.Now, open, session);
         var lookbackFrom = f.Now - settings.SilenceLookback;
         int expectedCount = 0, silentCount = 0;
         for (var t = 0; t < n; t++)

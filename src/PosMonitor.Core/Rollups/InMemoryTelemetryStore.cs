@@ -14,11 +14,13 @@ public sealed class InMemoryTelemetryStore(TimeSpan retention)
     private readonly Dictionary<string, TerminalState> _states = new(StringComparer.Ordinal);
     private readonly List<FirmwareChange> _firmwareChanges = [];
     private long _version;
+    /// <summary>The newest minute held (the sorted dictionary has no cheap Last).</summary>
+    private DateTimeOffset _newest = DateTimeOffset.MinValue;
 
     /// <summary>One minute's rollups; the version changes whenever one of them does (detection re-reads only those).</summary>
-    private sealed class MinuteRow
+    private sealed class MinuteRow(int capacity)
     {
-        public Dictionary<string, TerminalMinute> Terminals { get; } = new(StringComparer.Ordinal);
+        public Dictionary<string, TerminalMinute> Terminals { get; } = new(capacity, StringComparer.Ordinal);
         public long Version { get; set; }
     }
 
@@ -32,9 +34,20 @@ public sealed class InMemoryTelemetryStore(TimeSpan retention)
     public void Apply(RollupDelta delta)
     {
         if (delta.Minutes.Count > 0) _version++;
+        // A delta's rollups come grouped by terminal, a few minutes each: the row of the previous one is
+        // most often the row of the next, which saves a search of the sorted minutes per rollup.
+        MinuteRow? row = null;
+        var rowMinute = DateTimeOffset.MinValue;
         foreach (var (key, minute) in delta.Minutes)
         {
-            if (!_minutes.TryGetValue(key.Minute, out var row)) _minutes[key.Minute] = row = new MinuteRow();
+            if (row is null || key.Minute != rowMinute)
+            {
+                // A new minute will most likely hold as many terminals as the newest one so far: room for them saves regrowing.
+                if (!_minutes.TryGetValue(key.Minute, out row))
+                    _minutes[key.Minute] = row = new MinuteRow(_minutes.TryGetValue(_newest, out var newest) ? newest.Terminals.Count : 0);
+                rowMinute = key.Minute;
+                if (key.Minute > _newest) _newest = key.Minute;
+            }
             if (!row.Terminals.TryGetValue(key.TerminalId, out var stored))
                 row.Terminals[key.TerminalId] = stored = new TerminalMinute(key.TerminalId, key.Minute);
             stored.Merge(minute);
@@ -42,7 +55,7 @@ public sealed class InMemoryTelemetryStore(TimeSpan retention)
         }
         foreach (var (id, state) in delta.States) _states[id] = state;
         _firmwareChanges.AddRange(delta.FirmwareChanges);
-        if (_minutes.Count > 0) Prune(_minutes.Keys.Last() - retention);
+        if (_minutes.Count > 0) Prune(_newest - retention);
     }
 
     public IReadOnlyList<TerminalMinute> MinutesSince(DateTimeOffset from)
@@ -83,7 +96,7 @@ public sealed class InMemoryTelemetryStore(TimeSpan retention)
 
     public void Prune(DateTimeOffset before)
     {
-        while (_minutes.Count > 0 && _minutes.First().Key < before) _minutes.Remove(_minutes.First().Key);
+        while (_minutes.Count > 0 && _minutes.First().Key is var oldest && oldest < before) _minutes.Remove(oldest);
         _firmwareChanges.RemoveAll(c => c.At < before - TimeSpan.FromDays(1));
     }
 }

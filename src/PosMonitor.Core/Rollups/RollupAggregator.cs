@@ -5,8 +5,20 @@ namespace PosMonitor.Core.Rollups;
 /// <summary>What one batch of accepted events changes: per-minute sums, newest states, rollouts seen.</summary>
 public sealed class RollupDelta
 {
-    public Dictionary<(string TerminalId, DateTimeOffset Minute), TerminalMinute> Minutes { get; } = [];
-    public Dictionary<string, TerminalState> States { get; } = new(StringComparer.Ordinal);
+    public RollupDelta()
+        : this(0, 0)
+    {
+    }
+
+    /// <summary>A delta with room for this many rollups and states (a steady stream's deltas are alike: growing them costs more than filling them).</summary>
+    public RollupDelta(int minutes, int states)
+    {
+        Minutes = new(minutes);
+        States = new(states, StringComparer.Ordinal);
+    }
+
+    public Dictionary<(string TerminalId, DateTimeOffset Minute), TerminalMinute> Minutes { get; }
+    public Dictionary<string, TerminalState> States { get; }
     public List<FirmwareChange> FirmwareChanges { get; } = [];
 
     public bool IsEmpty => Minutes.Count == 0 && States.Count == 0;
@@ -88,7 +100,7 @@ public sealed class RollupAggregator(Func<string, TerminalState?> currentState)
         foreach (var s in _touched) delta.States[s.Base!.TerminalId] = s.ToState();
         _touched.Clear();
         _generation++;
-        _delta = new RollupDelta();
+        _delta = new RollupDelta(delta.Minutes.Count, delta.States.Count);
         return delta;
     }
 

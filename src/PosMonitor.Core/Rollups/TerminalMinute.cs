@@ -22,14 +22,24 @@ public sealed class TerminalMinute(string terminalId, DateTimeOffset minute)
     public int Timeouts { get; set; }
     public int Errors { get; set; }
     public int Cancelled { get; set; }
+    // The per-stage arrays are made at first use: most minutes hold heartbeats only, and a replay makes
+    // hundreds of thousands of rollups, for which three empty arrays each were most of the garbage collected.
+    private int[]? _timeoutsByStage, _errorsByStage;
+    private long[]? _stageMsSum;
+
     /// <summary>Timeouts by failing stage, indexed by <see cref="Stage"/>.</summary>
-    public int[] TimeoutsByStage { get; } = new int[StageCount];
+    public int[] TimeoutsByStage => _timeoutsByStage ??= new int[StageCount];
     /// <summary>Error outcomes by failing stage, indexed by <see cref="Stage"/>.</summary>
-    public int[] ErrorsByStage { get; } = new int[StageCount];
+    public int[] ErrorsByStage => _errorsByStage ??= new int[StageCount];
     public long LatencySumMs { get; set; }
     public int LatencyMaxMs { get; set; }
     /// <summary>Sum of <c>stageMs</c> per stage over the transactions that sent it.</summary>
-    public long[] StageMsSum { get; } = new long[StageCount];
+    public long[] StageMsSum => _stageMsSum ??= new long[StageCount];
+
+    /// <summary>Timeouts by stage without making the array: null while all are zero.</summary>
+    internal int[]? TimeoutsByStageIfAny => _timeoutsByStage;
+    /// <summary>Errors by stage without making the array: null while all are zero.</summary>
+    internal int[]? ErrorsByStageIfAny => _errorsByStage;
     public int StageMsSamples { get; set; }
     public long AmountSumMinor { get; set; }
     public int AmountCount { get; set; }
@@ -69,7 +79,8 @@ public sealed class TerminalMinute(string terminalId, DateTimeOffset minute)
         if (tx.StageMs is { } stageMs)
         {
             StageMsSamples++;
-            for (var i = 0; i < StageCount; i++) StageMsSum[i] += stageMs[i];
+            var sums = StageMsSum;
+            for (var i = 0; i < StageCount; i++) sums[i] += stageMs[i];
         }
         if (tx.AmountMinor is { } amount)
         {
@@ -102,11 +113,12 @@ public sealed class TerminalMinute(string terminalId, DateTimeOffset minute)
         Timeouts += other.Timeouts;
         Errors += other.Errors;
         Cancelled += other.Cancelled;
-        for (var i = 0; i < StageCount; i++)
+        if (other._timeoutsByStage is { } timeouts) AddTo(TimeoutsByStage, timeouts);
+        if (other._errorsByStage is { } errors) AddTo(ErrorsByStage, errors);
+        if (other._stageMsSum is { } stageMs)
         {
-            TimeoutsByStage[i] += other.TimeoutsByStage[i];
-            ErrorsByStage[i] += other.ErrorsByStage[i];
-            StageMsSum[i] += other.StageMsSum[i];
+            var into = StageMsSum;
+            for (var i = 0; i < StageCount; i++) into[i] += stageMs[i];
         }
         LatencySumMs += other.LatencySumMs;
         LatencyMaxMs = Math.Max(LatencyMaxMs, other.LatencyMaxMs);
@@ -125,6 +137,11 @@ public sealed class TerminalMinute(string terminalId, DateTimeOffset minute)
         ScannerFaults += other.ScannerFaults;
         Restarts += other.Restarts;
         PendingOfflineMax = Math.Max(PendingOfflineMax, other.PendingOfflineMax);
+    }
+
+    private static void AddTo(int[] into, int[] other)
+    {
+        for (var i = 0; i < StageCount; i++) into[i] += other[i];
     }
 
     private static int? Min(int? a, int? b) => a is null ? b : b is null ? a : Math.Min(a.Value, b.Value);
