@@ -19,7 +19,7 @@ public sealed class DetectionEngine(DetectionSettings settings, TimeProvider tim
     private readonly AnomalyTest _test = new(settings);
     private readonly Baselines _baselines = new(settings.PriorFailures);
     private readonly IncidentTracker _tracker = new(settings, ids);
-    private readonly SilenceFinder _silence = new(settings);
+    private readonly SilenceFinder _silence = new(settings, new AnomalyTest(settings));
     private readonly RateFinder _rates = new(settings, new AnomalyTest(settings));
     private readonly MinuteCache _minutes = new();
     private readonly NormalsCache _normals = new();
