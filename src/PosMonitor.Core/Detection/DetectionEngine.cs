@@ -59,11 +59,12 @@ public sealed class DetectionEngine(DetectionSettings settings, TimeProvider tim
         {
             problems.Add($"silence: {e.Message}");
         }
+        var recent = new RecentWindow(frame, _minutes);
         foreach (var signal in Signals.All)
         {
             try
             {
-                _rates.Find(frame, signal, findings);
+                _rates.Find(frame, recent, signal, findings);
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
