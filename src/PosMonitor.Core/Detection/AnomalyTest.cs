@@ -38,7 +38,8 @@ internal sealed class AnomalyTest(DetectionSettings settings)
     /// <param name="recentV">
     /// The same over the <see cref="RecentWindow"/>, or empty. To open, a fault that has just started is also judged on
     /// its own minutes: the short window's earlier, normal minutes only add expected failures. It must clear the same
-    /// thresholds there (traffic included) and <see cref="RecentLook"/> more surprise.
+    /// thresholds there (traffic included) and <see cref="RecentLook"/> more surprise, and the short window's rate must
+    /// still clear <see cref="DetectionSettings.MinRatio"/> and <see cref="DetectionSettings.MinExcessRate"/>.
     /// </param>
     /// <remarks>
     /// A finding that rests on the long window must still show failures in the short one, so a fault
@@ -52,6 +53,10 @@ internal sealed class AnomalyTest(DetectionSettings settings)
         var d = Signals.Denominator(signal);
         var minVolume = Signals.PerHeartbeatMinute(signal) ? settings.MinHeartbeatMinutes : settings.MinTransactions;
         if (recentV[d] < minVolume) return verdict;
+        // How far above normal the scope runs is still judged on the short window: a couple of minutes of a busy scope
+        // swing more than three do, and a bump of a point or two must not pass the rate thresholds on the swing alone.
+        var shortRate = shortV[d] > 0 ? shortV[Signals.Index(signal)] / shortV[d] : 0;
+        if (shortRate < normal * settings.MinRatio || shortRate - normal < settings.MinExcessRate) return verdict;
         var recent = Decide(recentV[Signals.Index(signal)], recentV[d], normal, strictness, shortWindow: true);
         return recent.Anomalous && recent.Surprise >= settings.MinSurprise + RecentLook ? recent with { Recent = true } : verdict;
     }
