@@ -116,12 +116,14 @@ public sealed class DetectionEngine(DetectionSettings settings, TimeProvider tim
         var normal = f.Normal(finding.ScopeType, finding.Scope, s);
         var threshold = Math.Max(2 * normal, normal + settings.MinExcessRate / 2);
         var current = new DateTimeOffset(f.Now.UtcTicks - f.Now.UtcTicks % TimeSpan.TicksPerMinute, TimeSpan.Zero);
-        var from = f.Now - settings.ShortWindow;
+        // The minutes the short window holds (DetectionFrame: those starting after now - ShortWindow - 1 min), so the
+        // failures a finding was decided on are all looked at here too.
+        var from = f.Now - settings.ShortWindow - TimeSpan.FromMinutes(1);
         var elevated = 0;
         double totalX = 0, totalN = 0, worstX = 0, worstN = 0;
         foreach (var block in _minutes.Blocks)
         {
-            if (block.Minute < from || block.Minute > current) continue;
+            if (block.Minute <= from || block.Minute > current) continue;
             if (block.Minute == current && f.Now - current < PartialMinute) continue;
             double failures = 0, volume = 0;
             foreach (var t in members)
