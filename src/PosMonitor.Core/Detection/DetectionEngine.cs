@@ -139,9 +139,10 @@ public sealed class DetectionEngine(DetectionSettings settings, TimeProvider tim
             if (failures > worstX) (worstX, worstN) = (failures, volume);
         }
         if (elevated >= 2) return true;
-        // A quiet scope fails a sale or two a minute: the fault has persisted when the window without its worst
-        // minute is still abnormal (a one-minute burst is not).
-        return totalN > worstN && _test.Decide(totalX - worstX, totalN - worstN, normal, Strictness.Spread, shortWindow: true).Anomalous;
+        // A quiet scope fails a sale or two a minute: the fault has persisted when the window without its worst minute
+        // is still above normal (the relaxed test: a burst confined to one minute leaves the others at normal). Whether
+        // the scope is abnormal at all was already decided, at full strictness, on the whole window.
+        return totalN > worstN && _test.Decide(totalX - worstX, totalN - worstN, normal, Strictness.Elevated, shortWindow: true).Anomalous;
     }
 
     /// <summary>Sales a scope must have had learned before an elevated rate keeps it from learning.</summary>
