@@ -1,7 +1,8 @@
 namespace PosMonitor.Core.Detection;
 
 /// <summary>The figures a rate test was decided on.</summary>
-internal readonly record struct Verdict(bool Anomalous, double Failures, double Volume, double Normal, double Surprise, bool ShortWindow)
+/// <param name="Recent">Decided on the <see cref="RecentWindow"/> (the last minute and the one under way), not the short or long window.</param>
+internal readonly record struct Verdict(bool Anomalous, double Failures, double Volume, double Normal, double Surprise, bool ShortWindow, bool Recent = false)
 {
     public double Rate => Volume > 0 ? Failures / Volume : 0;
     public double Excess => Failures - Volume * Normal;
@@ -26,13 +27,41 @@ internal sealed class AnomalyTest(DetectionSettings settings)
 {
     private const double ElevatedSurprise = 2;
 
+    /// <summary>
+    /// What a finding on the recent window must add to <see cref="DetectionSettings.MinSurprise"/>: it is a second
+    /// look at the same minutes (log10 2, the Bonferroni price of testing two windows instead of one).
+    /// </summary>
+    public static readonly double RecentLook = Math.Log10(2);
+
     /// <param name="shortV">The scope's vector over the short window.</param>
     /// <param name="longV">The same over the long window, used when the short one has too little traffic.</param>
+    /// <param name="recentV">
+    /// The same over the <see cref="RecentWindow"/>, or empty. To open, a fault that has just started is also judged on
+    /// its own minutes: the short window's earlier, normal minutes only add expected failures. It must clear the same
+    /// thresholds there (traffic included) and <see cref="RecentLook"/> more surprise, and the short window's rate must
+    /// still clear <see cref="DetectionSettings.MinRatio"/> and <see cref="DetectionSettings.MinExcessRate"/>.
+    /// </param>
     /// <remarks>
     /// A finding that rests on the long window must still show failures in the short one, so a fault
     /// that has ended does not linger as a new finding while it ages out of the long window.
     /// </remarks>
-    public Verdict Test(ReadOnlySpan<double> shortV, ReadOnlySpan<double> longV, Signal signal, double normal, Strictness strictness)
+    public Verdict Test(ReadOnlySpan<double> shortV, ReadOnlySpan<double> longV, Signal signal, double normal, Strictness strictness,
+        ReadOnlySpan<double> recentV = default)
+    {
+        var verdict = Test(shortV, longV, signal, normal, strictness);
+        if (verdict.Anomalous || strictness != Strictness.Open || recentV.IsEmpty) return verdict;
+        var d = Signals.Denominator(signal);
+        var minVolume = Signals.PerHeartbeatMinute(signal) ? settings.MinHeartbeatMinutes : settings.MinTransactions;
+        if (recentV[d] < minVolume) return verdict;
+        // How far above normal the scope runs is still judged on the short window: a couple of minutes of a busy scope
+        // swing more than three do, and a bump of a point or two must not pass the rate thresholds on the swing alone.
+        var shortRate = shortV[d] > 0 ? shortV[Signals.Index(signal)] / shortV[d] : 0;
+        if (shortRate < normal * settings.MinRatio || shortRate - normal < settings.MinExcessRate) return verdict;
+        var recent = Decide(recentV[Signals.Index(signal)], recentV[d], normal, strictness, shortWindow: true);
+        return recent.Anomalous && recent.Surprise >= settings.MinSurprise + RecentLook ? recent with { Recent = true } : verdict;
+    }
+
+    private Verdict Test(ReadOnlySpan<double> shortV, ReadOnlySpan<double> longV, Signal signal, double normal, Strictness strictness)
     {
         var d = Signals.Denominator(signal);
         var k = Signals.Index(signal);

@@ -19,7 +19,7 @@ public sealed class DetectionEngine(DetectionSettings settings, TimeProvider tim
     private readonly AnomalyTest _test = new(settings);
     private readonly Baselines _baselines = new(settings.PriorFailures);
     private readonly IncidentTracker _tracker = new(settings, ids);
-    private readonly SilenceFinder _silence = new(settings);
+    private readonly SilenceFinder _silence = new(settings, new AnomalyTest(settings));
     private readonly RateFinder _rates = new(settings, new AnomalyTest(settings));
     private readonly MinuteCache _minutes = new();
     private readonly NormalsCache _normals = new();
@@ -60,11 +60,12 @@ public sealed class DetectionEngine(DetectionSettings settings, TimeProvider tim
         {
             problems.Add($"silence: {e.Message}");
         }
+        var recent = new RecentWindow(frame, _minutes);
         foreach (var signal in Signals.All)
         {
             try
             {
-                _rates.Find(frame, signal, findings);
+                _rates.Find(frame, recent, signal, findings);
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
@@ -116,12 +117,14 @@ public sealed class DetectionEngine(DetectionSettings settings, TimeProvider tim
         var normal = f.Normal(finding.ScopeType, finding.Scope, s);
         var threshold = Math.Max(2 * normal, normal + settings.MinExcessRate / 2);
         var current = new DateTimeOffset(f.Now.UtcTicks - f.Now.UtcTicks % TimeSpan.TicksPerMinute, TimeSpan.Zero);
-        var from = f.Now - settings.ShortWindow;
+        // The minutes the short window holds (DetectionFrame: those starting after now - ShortWindow - 1 min), so the
+        // failures a finding was decided on are all looked at here too.
+        var from = f.Now - settings.ShortWindow - TimeSpan.FromMinutes(1);
         var elevated = 0;
         double totalX = 0, totalN = 0, worstX = 0, worstN = 0;
         foreach (var block in _minutes.Blocks)
         {
-            if (block.Minute < from || block.Minute > current) continue;
+            if (block.Minute <= from || block.Minute > current) continue;
             if (block.Minute == current && f.Now - current < PartialMinute) continue;
             double failures = 0, volume = 0;
             foreach (var t in members)
@@ -137,9 +140,10 @@ public sealed class DetectionEngine(DetectionSettings settings, TimeProvider tim
             if (failures > worstX) (worstX, worstN) = (failures, volume);
         }
         if (elevated >= 2) return true;
-        // A quiet scope fails a sale or two a minute: the fault has persisted when the window without its worst
-        // minute is still abnormal (a one-minute burst is not).
-        return totalN > worstN && _test.Decide(totalX - worstX, totalN - worstN, normal, Strictness.Spread, shortWindow: true).Anomalous;
+        // A quiet scope fails a sale or two a minute: the fault has persisted when the window without its worst minute
+        // is still above normal (the relaxed test: a burst confined to one minute leaves the others at normal). Whether
+        // the scope is abnormal at all was already decided, at full strictness, on the whole window.
+        return totalN > worstN && _test.Decide(totalX - worstX, totalN - worstN, normal, Strictness.Elevated, shortWindow: true).Anomalous;
     }
 
     /// <summary>Sales a scope must have had learned before an elevated rate keeps it from learning.</summary>

@@ -57,10 +57,15 @@ public sealed class DetectionSettings
     public double MissedHeartbeats { get; set; } = 1.5;
 
     /// <summary>
-    /// A terminal silent on its own (not with its merchant or region) opens only after this long, and not
-    /// before a restart could explain it (two minutes plus two of the terminal's learned heartbeat intervals,
-    /// plus a few seconds of jitter): a reboot or firmware install is not an outage. When the terminal's region
-    /// kept reporting after its missed heartbeat, it opens without <see cref="NarrowConfirmation"/>.
+    /// A terminal silent on its own (not with its merchant or region) that may be restarting opens only after this long,
+    /// and not before a restart could be over (two minutes plus two of the terminal's learned heartbeat intervals, plus a
+    /// few seconds of jitter): a reboot or firmware install is not an outage. It may be restarting while a firmware
+    /// rollout is under way to a version it does not run (another terminal reported one in the last half hour), when its
+    /// firmware's app failures are up or its own last sales failed in the app (a crashing build), or when terminals of
+    /// other merchants went quiet with it, more than the fleet usually has (a restart pushed to many, such as a
+    /// rollout's first installs). With none of those, it opens once it missed its heartbeats
+    /// (<see cref="MissedHeartbeats"/>, <see cref="SilenceAfter"/>). When the terminal's region kept reporting after its
+    /// missed heartbeat, it opens without <see cref="NarrowConfirmation"/>.
     /// </summary>
     public TimeSpan TerminalSilenceAfter { get; set; } = TimeSpan.FromSeconds(150);
 

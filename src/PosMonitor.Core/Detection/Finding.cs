@@ -65,7 +65,7 @@ internal static class Wording
     /// <summary>"gateway stage failures 38% (412 of 1,078 sales, last 3 min) vs normal 0.4%".</summary>
     public static string RateLine(Signal s, Verdict v, DetectionSettings settings) =>
         $"{Signals.Describe(s)} {Pct(v.Rate)} ({Count(v.Failures)} of {Count(v.Volume)} {Unit(s)}, last "
-        + $"{(v.ShortWindow ? settings.ShortWindow : settings.LongWindow).TotalMinutes.ToString("0", Inv)} min) vs normal {Pct(v.Normal)}";
+        + $"{(v.Recent ? RecentWindow.Span : v.ShortWindow ? settings.ShortWindow : settings.LongWindow).TotalMinutes.ToString("0", Inv)} min) vs normal {Pct(v.Normal)}";
 
     public static string Title(ScopeType type, string id, FleetIndex index, Signal s, double rate) =>
         $"{Scope(type, id, index)}: {Pct(rate)} {Signals.TitleTail(s)}";

@@ -29,8 +29,14 @@ internal sealed class RateFinder(DetectionSettings settings, AnomalyTest test)
 
     private static readonly ScopeType[] Dimensions = [ScopeType.Gateway, ScopeType.Region, ScopeType.Firmware];
 
-    public void Find(DetectionFrame f, Signal s, List<Finding> into)
+    private RecentWindow _recent = null!;
+
+    /// <summary>The scope's figures over the window its verdict was decided on.</summary>
+    private ReadOnlySpan<double> Win(ScopeLevel level, int i, Verdict v) => v.Recent ? _recent.Of(level.Type, i) : level.Window(i, v.ShortWindow);
+
+    public void Find(DetectionFrame f, RecentWindow recent, Signal s, List<Finding> into)
     {
+        _recent = recent;
         var claimed = new bool[f.Index.TerminalCount];
         if (!Signals.IsDeviceLevel(s))
         {
@@ -61,7 +67,7 @@ internal sealed class RateFinder(DetectionSettings settings, AnomalyTest test)
     {
         var platform = f.Platform;
         var normal = f.Normal(ScopeType.Platform, 0, s);
-        var v = test.Test(platform.ShortOf(0), platform.LongOf(0), s, normal, Strictness.Open);
+        var v = test.Test(platform.ShortOf(0), platform.LongOf(0), s, normal, Strictness.Open, _recent.Of(ScopeType.Platform, 0));
         if (!v.Anomalous) return false;
         var spread = new List<string>();
         foreach (var type in SpreadLevels)
@@ -75,7 +81,7 @@ internal sealed class RateFinder(DetectionSettings settings, AnomalyTest test)
         for (var t = 0; t < claimed.Length; t++)
         {
             claimed[t] = true;
-            if (!f.Excluded[t] && f.Terminals.Window(t, v.ShortWindow)[x] > 0) affected.Add(t);
+            if (!f.Excluded[t] && Win(f.Terminals, t, v)[x] > 0) affected.Add(t);
         }
         into.Add(new Finding
         {
@@ -104,7 +110,7 @@ internal sealed class RateFinder(DetectionSettings settings, AnomalyTest test)
         var worstExcess = double.MinValue;
         for (var i = 0; i < level.Count; i++)
         {
-            var w = level.Window(i, v.ShortWindow);
+            var w = Win(level, i, v);
             if (w[d] == 0) continue;
             withTraffic++;
             if (w[x] / w[d] >= Math.Max(2 * normal, normal + settings.MinExcessRate / 2)) elevated++;
@@ -112,7 +118,7 @@ internal sealed class RateFinder(DetectionSettings settings, AnomalyTest test)
             if (excess > worstExcess) (worst, worstExcess) = (i, excess);
         }
         if (withTraffic < 2) return true;
-        var top = level.Window(worst, v.ShortWindow);
+        var top = Win(level, worst, v);
         if (test.Decide(v.Failures - top[x], v.Volume - top[d], normal, Strictness.Spread, v.ShortWindow).Anomalous) return true;
         // Too few failures elsewhere to tell yet, but the worst scope holds not clearly more of them than its share of
         // the traffic (a firmware most of the fleet runs, at a slowdown's onset): nothing says it, not the platform, is at fault.
@@ -129,7 +135,7 @@ internal sealed class RateFinder(DetectionSettings settings, AnomalyTest test)
         for (var i = 0; i < level.Count; i++)
         {
             var normal = f.Normal(level.Type, i, s);
-            var v = test.Test(level.ShortOf(i), level.LongOf(i), s, normal, Strictness.Open);
+            var v = test.Test(level.ShortOf(i), level.LongOf(i), s, normal, Strictness.Open, _recent.Of(level.Type, i));
             if (!v.Anomalous) continue;
 
             // Break the scope down by merchant: all members (for the complement) and unclaimed ones (for spread).
@@ -142,7 +148,7 @@ internal sealed class RateFinder(DetectionSettings settings, AnomalyTest test)
             foreach (var t in level.Members[i])
             {
                 if (f.Excluded[t]) continue;
-                var w = f.Terminals.Window(t, v.ShortWindow);
+                var w = Win(f.Terminals, t, v);
                 var m = f.Index.MerchantOf[t];
                 inScope[m] = Plus(inScope.GetValueOrDefault(m), w[x], w[d]);
                 if (claimed[t]) { claimedX += w[x]; continue; }
@@ -166,15 +172,15 @@ internal sealed class RateFinder(DetectionSettings settings, AnomalyTest test)
             if (!test.Decide(freeX - top.X, freeN - top.N, normal, Strictness.Spread, v.ShortWindow).Anomalous) continue;
 
             // The rest of the fleet must be normal, apart from at most one unrelated bad merchant.
-            var platform = f.Platform.Window(0, v.ShortWindow);
-            var scope = level.Window(i, v.ShortWindow);
+            var platform = Win(f.Platform, 0, v);
+            var scope = Win(level, i, v);
             double restX = platform[x] - scope[x], restN = platform[d] - scope[d];
             // A scope that is nearly the whole fleet cannot be told apart from the platform.
             if (restN < settings.MinTransactions || restN < 0.05 * platform[d]) continue;
             double worstX = 0, worstN = 0, worstExcess = 0;
             for (var m = 0; m < merchants.Count; m++)
             {
-                var mw = merchants.Window(m, v.ShortWindow);
+                var mw = Win(merchants, m, v);
                 var own = inScope.GetValueOrDefault(m);
                 double mx = mw[x] - own.X, mn = mw[d] - own.N;
                 var excess = mx - mn * platformNormal;
@@ -232,7 +238,7 @@ internal sealed class RateFinder(DetectionSettings settings, AnomalyTest test)
             foreach (var t in level.Members[i])
             {
                 if (claimed[t] || f.Excluded[t]) continue;
-                var w = f.Terminals.Window(t, v.ShortWindow);
+                var w = Win(f.Terminals, t, v);
                 var u = other.Of[t];
                 var had = split.GetValueOrDefault(u);
                 split[u] = (had.X + w[x], had.N + w[d]);
@@ -259,21 +265,24 @@ internal sealed class RateFinder(DetectionSettings settings, AnomalyTest test)
         var level = f.Level(ScopeType.Merchant);
         Span<double> shortV = stackalloc double[Signals.Width];
         Span<double> longV = stackalloc double[Signals.Width];
+        Span<double> recentV = stackalloc double[Signals.Width];
         for (var m = 0; m < level.Count; m++)
         {
             if (level.LongOf(m)[x] < settings.MinFailures) continue;
             var members = level.Members[m];
             shortV.Clear();
             longV.Clear();
+            recentV.Clear();
             foreach (var t in members)
             {
                 if (claimed[t]) continue;
                 DetectionFrame.AddTo(shortV, f.Terminals.ShortOf(t));
                 DetectionFrame.AddTo(longV, f.Terminals.LongOf(t));
+                DetectionFrame.AddTo(recentV, _recent.Of(ScopeType.Terminal, t));
             }
             var normal = f.Normal(ScopeType.Merchant, m, s);
             if (s == Signal.PoorLink && !OwnLinkNormal(f, ScopeType.Merchant, m, members, ref normal)) continue;
-            var v = test.Test(shortV, longV, s, normal, Strictness.Open);
+            var v = test.Test(shortV, longV, s, normal, Strictness.Open, recentV);
             if (!v.Anomalous) continue;
 
             var affected = new List<int>();
@@ -282,14 +291,14 @@ internal sealed class RateFinder(DetectionSettings settings, AnomalyTest test)
             foreach (var t in members)
             {
                 if (claimed[t] || f.Excluded[t]) continue;
-                var w = f.Terminals.Window(t, v.ShortWindow);
+                var w = Win(f.Terminals, t, v);
                 if (w[x] <= 0) continue;
                 affected.Add(t);
                 var excess = w[x] - w[d] * normal;
                 if (excess > worstExcess) (worst, worstExcess) = (t, excess);
             }
             if (affected.Count < 2) continue; // one terminal: judged on its own below
-            var top = f.Terminals.Window(worst, v.ShortWindow);
+            var top = Win(f.Terminals, worst, v);
             if (!test.Decide(v.Failures - top[x], v.Volume - top[d], normal, Strictness.Spread, v.ShortWindow).Anomalous) continue;
 
             foreach (var t in members) claimed[t] = true;
@@ -330,7 +339,7 @@ internal sealed class RateFinder(DetectionSettings settings, AnomalyTest test)
             if (Signals.IsDeviceLevel(s) && f.Baselines.Find(ScopeType.Terminal, terminals.Ids[t]) is { } own
                 && own.All[Signals.Denominator(s)] >= OwnNormalMinutes)
                 normal = Math.Max(normal, own.All[x] / own.All[Signals.Denominator(s)]);
-            var v = test.Test(terminals.ShortOf(t), terminals.LongOf(t), s, normal, Strictness.Open);
+            var v = test.Test(terminals.ShortOf(t), terminals.LongOf(t), s, normal, Strictness.Open, _recent.Of(ScopeType.Terminal, t));
             if (!v.Anomalous) continue;
             var id = terminals.Ids[t];
             var evidence = new List<string> { Wording.RateLine(s, v, settings) };

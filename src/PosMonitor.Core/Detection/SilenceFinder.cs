@@ -8,7 +8,7 @@ namespace PosMonitor.Core.Detection;
 /// seen during the merchant's current trading session (and recently), so closed shops, devices parked
 /// for the night and devices not yet switched on after opening are not outages.
 /// </summary>
-internal sealed class SilenceFinder(DetectionSettings settings)
+internal sealed class SilenceFinder(DetectionSettings settings, AnomalyTest test)
 {
     /// <summary>More than this share of the whole fleet silent means our own intake stopped, not the terminals.</summary>
     private const double FleetWideShare = 0.8;
@@ -25,12 +25,110 @@ internal sealed class SilenceFinder(DetectionSettings settings)
     /// <summary>Terminals of the region that must have reported since a terminal fell quiet for it to be alone.</summary>
     private const int RegionWitnesses = 3;
 
+    /// <summary>
+    /// How long after a terminal last reported a new firmware version a rollout counts as under way: terminals
+    /// not on that version yet may be the next to restart for it.
+    /// </summary>
+    private static readonly TimeSpan RolloutMemory = TimeSpan.FromMinutes(30);
+
+    /// <summary>
+    /// How fast the fleet's usual number of quiet merchants (<see cref="_quietUsual"/>) follows a rise and a fall: slowly up,
+    /// quickly down, so it tracks what the fleet shows most of the time and a burst (a lossy region, a rollout) is not usual.
+    /// </summary>
+    private static readonly TimeSpan QuietUsualRise = TimeSpan.FromHours(6), QuietUsualFall = TimeSpan.FromMinutes(15);
+
     /// <summary>Terminals silent at the last <see cref="Find"/>.</summary>
     public bool[] Silent { get; private set; } = [];
 
     private DateTimeOffset[] _lastHeartbeat = [];
     private double[] _cadenceSec = [];
     private double[] _lastGapSec = [];
+    /// <summary>Versions terminals moved to (a rollout, or the rollback of one), with the last time one did.</summary>
+    private readonly Dictionary<string, DateTimeOffset> _rollouts = new(StringComparer.Ordinal);
+    /// <summary>How many merchants usually have a terminal quiet (past a missed heartbeat, within a restart's time) at once.</summary>
+    private double _quietUsual;
+    private DateTimeOffset? _quietUsualAt;
+
+    /// <summary>Follows the fleet's usual count of quiet merchants (exponentially weighted, see <see cref="QuietUsualRise"/>).</summary>
+    private void LearnQuietUsual(DateTimeOffset now, int count)
+    {
+        if (_quietUsualAt is { } at && now > at)
+        {
+            var span = count > _quietUsual ? QuietUsualRise : QuietUsualFall;
+            var w = 1 - Math.Exp(-(now - at).TotalSeconds / span.TotalSeconds);
+            _quietUsual += w * (count - _quietUsual);
+        }
+        _quietUsualAt = now;
+    }
+
+    /// <summary>Remembers which versions terminals are moving to, and forgets rollouts quiet for <see cref="RolloutMemory"/>.</summary>
+    private void LearnRollouts(DetectionFrame f)
+    {
+        foreach (var change in f.FirmwareChanges)
+        {
+            if (change.From is null || change.From == change.To) continue;
+            if (!_rollouts.TryGetValue(change.To, out var at) || change.At > at) _rollouts[change.To] = change.At;
+        }
+        foreach (var version in _rollouts.Where(kv => f.Now - kv.Value > RolloutMemory).Select(kv => kv.Key).ToList())
+            _rollouts.Remove(version);
+    }
+
+    /// <summary>
+    /// Why the terminal may be restarting rather than cut off, if anything says so: a rollout under way to a version
+    /// it does not run yet (an install restarts it), app failures on its firmware (a crashing build) or on its own last
+    /// sales, or unrelated terminals going quiet with it (a pushed restart).
+    /// Silence nothing explains is an outage as soon as heartbeats are missed.
+    /// </summary>
+    private string? RestartReason(DetectionFrame f, int t, bool[] crashing, HashSet<int> quietMerchants)
+    {
+        var firmware = f.Level(ScopeType.Firmware);
+        var version = firmware.Ids[firmware.Of[t]];
+        foreach (var (to, at) in _rollouts)
+            if (to != version) return $"rollout to {to} under way (last install reported {Wording.Time(at)})";
+        if (crashing[firmware.Of[t]]) return $"app failures on firmware {version}";
+        // The short window reaches back past the last sales it made before it fell quiet: one failed in the app (a crash).
+        if (f.Terminals.ShortOf(t)[Signals.Index(Signal.App)] > 0) return "an app failure on the terminal just before it fell quiet";
+        if (Wave(f.Index.MerchantOf[t], quietMerchants) is var others and > 0)
+            return $"terminals of {others} other merchants went quiet within a restart's time too (a rollout starting?)";
+        return null;
+    }
+
+    /// <summary>
+    /// How many other merchants than <paramref name="m"/> have a terminal quiet, when that is more than the fleet
+    /// usually has (over twice its usual count, plus one); else 0.
+    /// </summary>
+    private int Wave(int m, HashSet<int> quietMerchants)
+    {
+        var others = quietMerchants.Count - (quietMerchants.Contains(m) ? 1 : 0);
+        return others >= 2 * _quietUsual + 1 ? others : 0;
+    }
+
+    /// <summary>
+    /// Merchants with a terminal that missed its heartbeat no longer ago than a restart lasts. Unrelated terminals
+    /// across the fleet going quiet together are restarts pushed to them (the first installs of a rollout, before any
+    /// has come back to report its new version), not outages that happen to coincide.
+    /// </summary>
+    private HashSet<int> QuietMerchants(DetectionFrame f, bool[] expected)
+    {
+        var merchants = new HashSet<int>();
+        for (var t = 0; t < expected.Length; t++)
+        {
+            if (!expected[t]) continue;
+            var quiet = f.Now - f.States[t]!.LastSeenAt!.Value;
+            if (quiet > ExpectedGap(t) + HeartbeatSlack && quiet <= RestartProof(t)) merchants.Add(f.Index.MerchantOf[t]);
+        }
+        return merchants;
+    }
+
+    /// <summary>Firmware versions whose app failures are above their normal (the relaxed test): a build that may crash terminals.</summary>
+    private bool[] Crashing(DetectionFrame f)
+    {
+        var level = f.Level(ScopeType.Firmware);
+        var crashing = new bool[level.Count];
+        for (var i = 0; i < level.Count; i++)
+            crashing[i] = test.Test(level.ShortOf(i), level.LongOf(i), Signal.App, f.Normal(ScopeType.Firmware, i, Signal.App), Strictness.Elevated).Anomalous;
+        return crashing;
+    }
 
     /// <summary>
     /// Learns each terminal's heartbeat cadence from the gaps between the heartbeats it reports (a gap of more
@@ -98,6 +196,7 @@ internal sealed class SilenceFinder(DetectionSettings settings)
     public void Find(DetectionFrame f, IReadOnlySet<string> stillTracked, List<Finding> into, List<string> problems)
     {
         LearnCadence(f);
+        LearnRollouts(f);
         var index = f.Index;
         var n = index.TerminalCount;
         var expected = new bool[n];
@@ -121,6 +220,8 @@ internal sealed class SilenceFinder(DetectionSettings settings)
                 silentCount++;
             }
         }
+        var quietMerchants = QuietMerchants(f, expected);
+        LearnQuietUsual(f.Now, quietMerchants.Count);
         if (silentCount == 0) return;
         if (expectedCount >= 20 && silentCount >= FleetWideShare * expectedCount)
         {
@@ -130,6 +231,7 @@ internal sealed class SilenceFinder(DetectionSettings settings)
         }
 
         var claimed = new bool[n];
+        var crashing = Crashing(f);
         var after = $"over {settings.SilenceAfter.TotalSeconds:0} s";
         var regions = f.Level(ScopeType.Region);
         for (var r = 0; r < regions.Count; r++)
@@ -149,14 +251,16 @@ internal sealed class SilenceFinder(DetectionSettings settings)
             var (e, s, _, affected) = Count(merchantsLevel.Members[m], expected, silent, claimed, index);
             if (s < 2 || s < 0.5 * e) continue;
             // Part of a shop quiet may be devices restarting one after another (a rollout): only the whole
-            // shop going quiet opens at once, part of it once each silent device is past a restart.
-            if (s < e && affected.Any(t => f.Now - f.States[t]!.LastSeenAt!.Value <= RestartProof(t))) continue;
+            // shop going quiet opens at once, part of it once each silent device a restart could explain is past one.
+            if (s < e && affected.Any(t => f.Now - f.States[t]!.LastSeenAt!.Value <= RestartProof(t) && RestartReason(f, t, crashing, quietMerchants) is not null)) continue;
             foreach (var t in affected) claimed[t] = true;
             var merchant = index.Merchants[m];
             var hours = merchant?.OpeningHours is { } h ? $" ({h} {merchant.TimeZone})" : "";
-            into.Add(Silence(f, ScopeType.Merchant, m, merchantsLevel.Ids[m], s, e, affected,
+            var finding = Silence(f, ScopeType.Merchant, m, merchantsLevel.Ids[m], s, e, affected,
                 [$"{s} of {e} reporting terminals silent for {after} while the merchant is open{hours}",
-                 $"last seen {Wording.Time(affected.Max(t => f.States[t]!.LastSeenAt!.Value))}"]));
+                 $"last seen {Wording.Time(affected.Max(t => f.States[t]!.LastSeenAt!.Value))}"]);
+            finding.Immediate = Alone(f, m, affected, affected.Max(t => f.States[t]!.LastSeenAt!.Value + ExpectedGap(t)), expected, silent);
+            into.Add(finding);
         }
 
         for (var t = 0; t < n; t++)
@@ -164,9 +268,10 @@ internal sealed class SilenceFinder(DetectionSettings settings)
             if (!silent[t] || claimed[t]) continue;
             var seen = f.States[t]!.LastSeenAt!.Value;
             var m = index.MerchantOf[t];
-            // One device alone going quiet is most often a restart (a firmware install or a crash): it must stay
-            // quiet longer than a restart can last at its own heartbeat interval before it is an outage.
-            if (f.Now - seen <= RestartProof(t)) continue;
+            // One device alone going quiet may be restarting (a firmware install or a crash): when something says it
+            // may be, it must stay quiet longer than a restart can last at its own heartbeat interval before it is an outage.
+            var restart = RestartReason(f, t, crashing, quietMerchants);
+            if (restart is not null && f.Now - seen <= RestartProof(t)) continue;
             var others = index.MerchantTerminals[m].Count(o => o != t && expected[o]);
             var merchantNote = others > 0 ? "other terminals of the merchant still reporting"
                 : index.MerchantTerminals[m].Length > 1 ? "the merchant's only terminal reporting today" : "the merchant's only terminal";
@@ -174,32 +279,40 @@ internal sealed class SilenceFinder(DetectionSettings settings)
             {
                 $"no heartbeat or sale since {Wording.Time(seen)} ({(f.Now - seen).TotalMinutes:0.0} min) while merchant {index.MerchantIds[m]} is open",
                 merchantNote,
-                $"quiet longer than a restart takes at its heartbeat interval ({Cadence(t).TotalSeconds:0} s): two minutes and two intervals",
+                restart is null
+                    ? "no firmware rollout under way and no app failures on it or its firmware: not a restart"
+                    : $"quiet longer than a restart takes at its heartbeat interval ({Cadence(t).TotalSeconds:0} s), two minutes and two intervals ({restart})",
             };
             var finding = Silence(f, ScopeType.Terminal, t, index.TerminalIds[t], 1, 1, [t], evidence);
-            finding.Immediate = Alone(f, t, seen + ExpectedGap(t), expected, silent);
+            // Another shop's terminal quiet as well may be the start of a wave of restarts: then confirm first.
+            finding.Immediate = Alone(f, m, [t], seen + ExpectedGap(t), expected, silent)
+                && quietMerchants.Count - (quietMerchants.Contains(m) ? 1 : 0) <= _quietUsual;
             into.Add(finding);
         }
     }
 
     /// <summary>
-    /// Whether the terminal fell quiet on its own: terminals of its region (and of its shop, if it has others
-    /// reporting) were heard from after its own next heartbeat was due. Then no wider outage is forming, and
-    /// the finding need not wait for one (<see cref="DetectionSettings.NarrowConfirmation"/>).
+    /// Whether the quiet terminals of merchant <paramref name="m"/> fell quiet on their own: terminals of their
+    /// region (and of their shop, if it has others reporting) were heard from after their next heartbeat was due.
+    /// Then no wider outage is forming, and the finding need not wait for one (<see cref="DetectionSettings.NarrowConfirmation"/>).
     /// </summary>
-    private static bool Alone(DetectionFrame f, int t, DateTimeOffset due, bool[] expected, bool[] silent)
+    private static bool Alone(DetectionFrame f, int m, List<int> quiet, DateTimeOffset due, bool[] expected, bool[] silent)
     {
         var index = f.Index;
-        var m = index.MerchantOf[t];
-        var mates = index.MerchantTerminals[m].Where(o => o != t && expected[o]).ToList();
+        var mates = index.MerchantTerminals[m].Where(o => !quiet.Contains(o) && expected[o]).ToList();
         if (mates.Count > 0 && !mates.Any(o => f.States[o]?.LastSeenAt > due)) return false;
-        var witnesses = 0;
-        foreach (var o in f.Level(ScopeType.Region).Members[index.RegionOf[t]])
+        var regions = quiet.Select(t => index.RegionOf[t]).Distinct();
+        foreach (var r in regions)
         {
-            if (o == t || !expected[o] || silent[o] || index.MerchantOf[o] == m || !(f.States[o]?.LastSeenAt > due)) continue;
-            if (++witnesses >= RegionWitnesses) return true;
+            var witnesses = 0;
+            foreach (var o in f.Level(ScopeType.Region).Members[r])
+            {
+                if (!expected[o] || silent[o] || index.MerchantOf[o] == m || !(f.States[o]?.LastSeenAt > due)) continue;
+                if (++witnesses >= RegionWitnesses) break;
+            }
+            if (witnesses < RegionWitnesses) return false;
         }
-        return false;
+        return true;
     }
 
     private static (int Expected, int Silent, int Merchants, List<int> Affected) Count(

@@ -125,19 +125,42 @@ public class DetectionEngineTests
     }
 
     [Fact]
-    public void A_lone_terminal_going_silent_while_its_region_reports_opens_once_a_restart_is_ruled_out_without_confirmation()
+    public void A_lone_terminal_going_silent_with_no_sign_of_a_restart_opens_within_two_minutes()
     {
-        // Heartbeats every minute: a restart (up to two minutes, starting up to a minute after the last heartbeat) is
-        // over by the fourth heartbeat, so the terminal is down once that is missed too (250 s after its last one);
-        // its region keeps reporting, so nothing wider can be forming and it opens without the 30 s confirmation
-        // (before: 240 s, then the confirmation, 270 s or more).
+        // Heartbeats every minute: it counts as silent once it missed one and a half of them (100 s after its last).
+        // Nothing says it may be restarting (no rollout, no app failures, no other terminal quiet) and its region keeps
+        // reporting, so it opens then, without waiting out a restart or the 30 s confirmation (before: 240 s or more).
         var s = Scenario(During(t => t.Id == "T-east-2-2", new Fault { Silent = true }));
         s.Run(History + TimeSpan.FromMinutes(8));
         var incident = Single(s, Cause.Network, ScopeType.Terminal, "T-east-2-2", Severity.Minor);
         var lastHeartbeat = s.Store.GetState("T-east-2-2")!.LastHeartbeatAt!.Value;
-        var after = incident.OpenedAt - lastHeartbeat;
-        Assert.InRange(after, TimeSpan.FromSeconds(240), TimeSpan.FromSeconds(266));
+        Assert.InRange(incident.OpenedAt - lastHeartbeat, TimeSpan.FromSeconds(100), TimeSpan.FromSeconds(115));
+        Assert.True(incident.OpenedAt - FaultAt < TimeSpan.FromMinutes(2), $"opened {incident.OpenedAt - FaultAt} after the fault");
         Assert.Contains("stopped reporting", incident.Title, StringComparison.Ordinal);
+        Assert.Contains(incident.Evidence, e => e.Contains("not a restart", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_lone_terminal_going_silent_while_a_rollout_is_under_way_opens_only_once_a_restart_is_ruled_out()
+    {
+        // Other terminals reported firmware 2.0.0 over the five minutes before: this one may be installing it. A restart
+        // (up to two minutes, starting up to a minute after the last heartbeat) is over by the fourth heartbeat, so it
+        // is down once that is missed too (250 s after its last one), and not before.
+        var s = Scenario(During(t => t.Id == "T-east-2-2", new Fault { Silent = true }));
+        var chosen = s.Fleet.Terminals.Keys.Order(StringComparer.Ordinal).Where((id, i) => i % 2 == 1 && id != "T-east-2-2").ToList();
+        Assert.DoesNotContain("T-east-2-2", chosen);
+        var inner = s.Inject!;
+        s.Inject = (t, at) =>
+        {
+            var i = chosen.IndexOf(t.Id);
+            if (i >= 0 && at >= FaultAt - TimeSpan.FromMinutes(6) + TimeSpan.FromSeconds(i * 300.0 / chosen.Count)) s.Firmware[t.Id] = "2.0.0";
+            return inner(t, at);
+        };
+        s.Run(History + TimeSpan.FromMinutes(8));
+        var incident = Single(s, Cause.Network, ScopeType.Terminal, "T-east-2-2", Severity.Minor);
+        var lastHeartbeat = s.Store.GetState("T-east-2-2")!.LastHeartbeatAt!.Value;
+        Assert.InRange(incident.OpenedAt - lastHeartbeat, TimeSpan.FromSeconds(240), TimeSpan.FromSeconds(266));
+        Assert.Contains(incident.Evidence, e => e.Contains("rollout to 2.0.0 under way", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -154,7 +177,8 @@ public class DetectionEngineTests
         var s = Scenario(During(t => t.MerchantId == "m-north-3", new Fault { Silent = true }));
         s.Run(History + TimeSpan.FromMinutes(10));
         var incident = Single(s, Cause.Network, ScopeType.Merchant, "m-north-3", Severity.Major);
-        Assert.True(incident.OpenedAt - FaultAt < TimeSpan.FromMinutes(3), $"opened after {incident.OpenedAt - FaultAt}");
+        // Its region keeps reporting: no wider outage is forming, so it opens without the 30 s confirmation.
+        Assert.True(incident.OpenedAt - FaultAt < TimeSpan.FromMinutes(2), $"opened after {incident.OpenedAt - FaultAt}");
         Assert.Contains("stopped reporting", incident.Title, StringComparison.Ordinal);
     }
 

@@ -82,6 +82,22 @@ public class ScenarioFaultTests
     [MemberData(nameof(Faults))]
     public void Fault_opens_one_incident_at_its_cause_and_scope(string fault) =>
         Scenarios.AssertOpenedExactlyTheFaults(Scenarios.Run(Decoys.None, fault));
+
+    /// <summary>
+    /// A terminal or a shop cut off opens within two minutes of the fault's start: nothing says its terminals are
+    /// restarting (no rollout, no crashing build, no other terminal quiet), so it need not wait out a restart.
+    /// </summary>
+    [Theory]
+    [InlineData("network:terminal=random:offline:20m:at=1h")]
+    [InlineData("network:merchant=random:offline:20m:at=1h")]
+    public void Terminals_going_offline_open_within_two_minutes(string fault)
+    {
+        var run = Scenarios.Run(Decoys.None, fault);
+        Scenarios.AssertOpenedExactlyTheFaults(run);
+        var start = run.GroundTruth.Single(e => e.Kind == GroundTruthKind.Fault).Start;
+        var latency = run.Engine.Single().OpenedAt - start;
+        Assert.True(latency < TimeSpan.FromMinutes(2), $"opened {latency} after the fault started");
+    }
 }
 
 /// <summary>Situations that look odd but are normal: each must open nothing.</summary>
@@ -133,7 +149,22 @@ public class ScenarioMixTests
         Scenarios.AssertOpenedExactlyTheFaults(Scenarios.Run(Decoys.None,
             "network:merchant=random:offline:20m:at=60m", "server:platform:30%:10m:at=65m"));
 
+    /// <remarks>
+    /// One exception, and only one: the very first install of the (unannounced) rollout. A lone terminal that goes quiet
+    /// while nothing says it may be restarting opens as soon as it missed its heartbeats, so that an outage opens within
+    /// two minutes; the first terminal to restart for a rollout nobody announced, before any other has come back on the
+    /// new version or gone quiet with it, cannot be told from that outage until it returns. In this 200-terminal fleet
+    /// (about one install a minute) that first install is alone for two minutes and opens a minor terminal incident, which
+    /// resolves when it comes back; every later install waits out a restart (a rollout is then known to be under way).
+    /// </remarks>
     [Fact]
-    public void Fault_among_all_decoys_opens_only_its_incident() =>
-        Scenarios.AssertOpenedExactlyTheFaults(Scenarios.Run(Decoys.All, "gateway:gateway=random:40%:15m:at=40m"));
+    public void Fault_among_all_decoys_opens_only_its_incident()
+    {
+        var run = Scenarios.Run(Decoys.All, "gateway:gateway=random:40%:15m:at=40m");
+        var rollout = run.GroundTruth.Single(e => e.Spec == DecoyNames.Name(Decoys.QuietRollout));
+        var firstInstalls = run.Engine.Where(i => i.Cause == Cause.Network && i.ScopeType == ScopeType.Terminal
+            && rollout.AffectedTerminals.Contains(i.ScopeId) && i.OpenedAt >= rollout.Start && i.OpenedAt < rollout.Start + TimeSpan.FromMinutes(5)).ToList();
+        Assert.True(firstInstalls.Count <= 1, $"{firstInstalls.Count} rollout installs opened: {string.Join(", ", firstInstalls.Select(i => i.ScopeId))}");
+        Scenarios.AssertOpenedExactlyTheFaults(run with { Engine = run.Engine.Except(firstInstalls).ToList() });
+    }
 }
