@@ -15,10 +15,13 @@ public class RecentEventKeysTests
         foreach (var id in new[] { "a", "b", "c" }) keys.Add(Minute + 5_000, RecentEventKeys.KeyOf(EventKind.Transaction, Minute + 5_000, id));
         keys.Add(Minute + 60_000, RecentEventKeys.KeyOf(EventKind.Transaction, Minute + 60_000, "later"));
 
+        Assert.False(keys.HasDue(Minute)); // nothing held is older than that
+        Assert.True(keys.HasDue(Minute + 60_000));
         var first = keys.NextSpill(before: Minute + 60_000, max: 2)!;
         Assert.Equal((Minute, 2, false), (first.Minute, first.Keys.Count, first.CompletesMinute));
         Assert.Equal(Minute, keys.SpillingMinute);
         keys.Spilled(first);
+        Assert.True(keys.HasDue(Minute + 60_000)); // half moved
         Assert.True(keys.Covers(Minute + 5_000)); // still answered from memory until the whole minute is in the table
 
         var last = keys.NextSpill(Minute + 60_000, 2)!;
@@ -32,6 +35,7 @@ public class RecentEventKeysTests
         Assert.Equal(1, keys.Count);
         Assert.Equal(long.MinValue, keys.SpillingMinute);
         Assert.Null(keys.NextSpill(Minute + 60_000, 2)); // the later minute is not due
+        Assert.False(keys.HasDue(Minute + 60_000));
     }
 
     [Fact]

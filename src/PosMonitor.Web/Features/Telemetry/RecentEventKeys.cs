@@ -67,6 +67,9 @@ public sealed class RecentEventKeys
     /// <summary>The minute being moved: its first <c>Count</c> keys sorted in <see cref="_sorted"/>, the first <c>Offset</c> of them in the table.</summary>
     private (long Minute, int Count, int Offset)? _spilling;
 
+    /// <summary>True when keys of a minute before <paramref name="before"/> are still held here (or half moved).</summary>
+    public bool HasDue(long before) => _spilling is not null || (_minutes.Count > 0 && _minutes.Keys.First() < before);
+
     /// <summary>
     /// The next at most <paramref name="max"/> keys of the oldest minute before <paramref name="before"/>,
     /// in the table's order (appended in order), or null when no minute is due. A minute moves in

@@ -137,6 +137,13 @@ public sealed class TelemetryStore(Db db, RecentEventKeys recent)
     /// <summary>Duplicate keys moved to event_keys with each rollup chunk: a few tens of milliseconds of writing.</summary>
     public const int SpillKeysPerChunk = 20_000;
 
+    /// <summary>True when duplicate keys of minutes before <paramref name="spillBefore"/> wait in memory to be moved.</summary>
+    public bool SpillDue(long spillBefore) => recent.HasDue(spillBefore);
+
+    /// <summary>Moves one piece of the duplicate keys due to <c>event_keys</c>, outside a rollup flush.</summary>
+    public Task SpillAsync(long spillBefore, CancellationToken ct) =>
+        WriteRollupsAsync(new RollupChunk([], [], [], 0, Completes: false), ct, spillBefore);
+
     /// <summary>
     /// Writes one chunk of a flush in its own transaction. Rows hold every event up to
     /// <see cref="RollupChunk.FoldedTo"/>; the chunk that completes the flush also moves the
