@@ -71,6 +71,18 @@ public sealed partial class DashboardTests(LiveFixture live) : IClassFixture<Liv
         await page.WaitForSelectorAsync("h1:has-text('T-0004-1')");
         Assert.EndsWith("/terminals/T-0004-1", page.Url);
         await page.WaitForSelectorAsync(".mud-chart");
+        // The page reads rollups from the database, where they land with the next flush (every 5 s):
+        // right after the fixture's history was posted the charts can still be empty, so look again.
+        for (var attempt = 0; attempt < 5 && await page.Locator(".mud-chart-line").CountAsync() == 0; attempt++)
+        {
+            await Task.Delay(TimeSpan.FromSeconds(3));
+            await page.ReloadAsync();
+            await page.WaitForSelectorAsync(".mud-chart");
+        }
+        Assert.True(await page.Locator(".mud-chart-line").CountAsync() > 0, "the terminal's charts stayed empty");
+        // The lines get their size once the chart has measured itself in the browser.
+        await page.WaitForFunctionAsync("() => [...document.querySelectorAll('.mud-chart-line')].some(p => p.getBBox().width > 0)",
+            null, new() { Timeout = 15_000 });
         await Browser.ScreenshotAsync(page, "terminal.png");
         Assert.Empty(errors);
     }
