@@ -197,7 +197,7 @@ public static class IngestBenchmark
             var common = new object?[] { now, i + 1, now - random.Next(60_000), Guid.NewGuid().ToString(), terminals[index] };
             if (random.NextDouble() < 0.3)
                 data[i] = (true, [.. common, "cellular", -60 - random.Next(50), 20 + random.Next(300), Math.Round(random.NextDouble() * 3, 2),
-                    $"3.2.{index % 3}", 60 + index * 37L % 500_000, random.Next(100), random.Next(100), random.Next(100), random.Next(5) == 0 ? "paper_out" : "ok", "ok", 0]);
+                    $"3.2.{index % 3}", UptimeOf(index, DateTimeOffset.UtcNow), random.Next(100), random.Next(100), random.Next(100), random.Next(5) == 0 ? "paper_out" : "ok", "ok", 0]);
             else
             {
                 var timeout = random.NextDouble() < 0.08;

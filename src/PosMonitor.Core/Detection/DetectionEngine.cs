@@ -24,6 +24,7 @@ public sealed class DetectionEngine(DetectionSettings settings, TimeProvider tim
     private readonly MinuteCache _minutes = new();
     private readonly NormalsCache _normals = new();
     private readonly FrameBuffers _buffers = new();
+    private readonly RecentWindow _recent = new();
     private FleetIndex? _index;
     private DateTimeOffset? _startedAt;
 
@@ -60,12 +61,12 @@ public sealed class DetectionEngine(DetectionSettings settings, TimeProvider tim
         {
             problems.Add($"silence: {e.Message}");
         }
-        var recent = new RecentWindow(frame, _minutes);
+        _recent.Fill(frame, _minutes);
         foreach (var signal in Signals.All)
         {
             try
             {
-                _rates.Find(frame, recent, signal, findings);
+                _rates.Find(frame, _recent, signal, findings);
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {

@@ -12,14 +12,17 @@ internal sealed class RecentWindow
     /// <summary>The minute under way and the whole minute before it.</summary>
     public static readonly TimeSpan Span = TimeSpan.FromMinutes(2);
 
-    private readonly double[][] _sums;
+    /// <summary>Per level, its scopes' sums; kept by the engine from one check to the next (fresh arrays per check went to the large object heap).</summary>
+    private double[][] _sums = [];
 
-    public RecentWindow(DetectionFrame f, MinuteCache minutes)
+    /// <summary>Sums the recent minutes of the frame's terminals and scopes, over what the last check left here.</summary>
+    public void Fill(DetectionFrame f, MinuteCache minutes)
     {
         var width = Signals.Width;
         var n = f.Index.TerminalCount;
         var from = f.Now - Span;
-        var terminals = new double[n * width];
+        if (_sums.Length != f.Levels.Length) _sums = new double[f.Levels.Length][];
+        var terminals = Cleared((int)ScopeType.Terminal, n * width);
         foreach (var block in minutes.Blocks)
         {
             if (block.Minute <= from || block.Minute > f.Now) continue;
@@ -29,19 +32,21 @@ internal sealed class RecentWindow
                 DetectionFrame.AddTo(terminals.AsSpan(t * width, width), block.Of(t));
             }
         }
-        _sums = new double[f.Levels.Length][];
         foreach (var level in f.Levels)
         {
-            if (level.Type == ScopeType.Terminal)
-            {
-                _sums[(int)level.Type] = terminals;
-                continue;
-            }
-            var sums = new double[level.Count * width];
+            if (level.Type == ScopeType.Terminal) continue;
+            var sums = Cleared((int)level.Type, level.Count * width);
             for (var t = 0; t < n; t++)
                 DetectionFrame.AddTo(sums.AsSpan(level.Of[t] * width, width), terminals.AsSpan(t * width, width));
-            _sums[(int)level.Type] = sums;
         }
+    }
+
+    private double[] Cleared(int level, int length)
+    {
+        var sums = _sums[level];
+        if (sums is null || sums.Length != length) return _sums[level] = new double[length];
+        Array.Clear(sums);
+        return sums;
     }
 
     public ReadOnlySpan<double> Of(ScopeType type, int scope) => _sums[(int)type].AsSpan(scope * Signals.Width, Signals.Width);
