@@ -1,7 +1,11 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
+using System.Text.Json;
+using PosMonitor.Core.Detection;
+using PosMonitor.Cli.Replay;
 using PosMonitor.Core.Quality;
+using PosMonitor.Core.Simulation;
 
 namespace PosMonitor.Cli.Quality;
 
@@ -19,9 +23,13 @@ public static class QualityCommand
         var hours = new Option<double>("--hours") { Description = "Simulated hours per scenario", DefaultValueFactory = _ => 6 };
         var start = new Option<string>("--start") { Description = "UTC start of every scenario", DefaultValueFactory = _ => "2026-11-25T01:00:00Z" };
         var verbose = new Option<bool>("--verbose") { Description = "Also list missed or misattributed faults and false positives" };
+        var settings = new Option<string?>("--settings")
+        {
+            Description = "Detection settings to score instead of the defaults, in replay's --settings shape (to see what a setting trades)",
+        };
         var command = new Command("quality", "Score detection against simulated ground truth, next to a static-threshold rule.")
         {
-            seeds, terminals, hours, start, verbose,
+            seeds, terminals, hours, start, verbose, settings,
         };
         command.SetAction((result, ct) =>
         {
@@ -32,10 +40,16 @@ public static class QualityCommand
                 var list = result.GetValue(seeds)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
                     .Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray();
                 var from = DateTimeOffset.Parse(result.GetValue(start)!, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal);
-                Run(list, result.GetValue(terminals), TimeSpan.FromHours(result.GetValue(hours)), from, result.GetValue(verbose), stdout, stderr);
+                var detection = new DetectionSettings();
+                if (result.GetValue(settings) is { } path)
+                {
+                    detection = DetectionSettingsFile.Load(path, out var warnings);
+                    foreach (var w in warnings) stderr.WriteLine($"quality: {w}");
+                }
+                Run(list, result.GetValue(terminals), TimeSpan.FromHours(result.GetValue(hours)), from, result.GetValue(verbose), stdout, stderr, detection);
                 return Task.FromResult(0);
             }
-            catch (Exception e) when (e is FormatException or ArgumentException or OverflowException)
+            catch (Exception e) when (e is FormatException or ArgumentException or OverflowException or IOException or JsonException)
             {
                 stderr.WriteLine($"quality: {e.Message}");
                 return Task.FromResult(2);
@@ -44,12 +58,13 @@ public static class QualityCommand
         return command;
     }
 
-    public static void Run(int[] seeds, int terminals, TimeSpan duration, DateTimeOffset start, bool verbose, TextWriter stdout, TextWriter stderr)
+    public static void Run(int[] seeds, int terminals, TimeSpan duration, DateTimeOffset start, bool verbose, TextWriter stdout, TextWriter stderr,
+        DetectionSettings? settings = null)
     {
         var wall = Stopwatch.StartNew();
         var runs = new ScenarioRun[seeds.Length];
         Parallel.For(0, seeds.Length, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount },
-            i => runs[i] = ScenarioRun.Execute(QualityScenario.Options(seeds[i], terminals, duration, start), withStaticRule: true));
+            i => runs[i] = ScenarioRun.Execute(QualityScenario.Options(seeds[i], terminals, duration, start), settings, withStaticRule: true));
         var terminalHours = terminals * duration.TotalHours;
         var engine = Score.Combine(runs.Select(r => QualityScore.Evaluate(r.GroundTruth, r.Engine, terminalHours, r.SoleTerminals)));
         var rule = Score.Combine(runs.Select(r => QualityScore.Evaluate(r.GroundTruth, r.Static!, terminalHours, r.SoleTerminals)));
@@ -58,6 +73,13 @@ public static class QualityCommand
             $"Seeds {string.Join(",", seeds)}, {terminals:N0} terminals x {duration.TotalHours:0.#} h each, {engine.Faults.Count} faults, all decoys"));
         stdout.WriteLine();
         stdout.WriteLine(QualityScore.Table([("Detection engine", engine), ("Static rule (5-min timeouts > 5% for 5 min)", rule)]));
+        // What each fault's terminals showed in its first two minutes: a fault over two minutes late with two failed sales
+        // by then was held back by its evidence, not by the engine.
+        var evidence = runs.SelectMany(r => r.Evidence).ToDictionary(p => p.Key, p => p.Value);
+        string Shown(GroundTruthEntry fault) => evidence.TryGetValue(fault, out var e)
+            ? string.Create(CultureInfo.InvariantCulture,
+                $" [first {ScenarioRun.EvidenceSpan.TotalMinutes:0} min: {e.Failed} of {e.Sales} sales failed; {e.FailedBefore} of {e.SalesBefore} before]")
+            : "";
         if (verbose)
         {
             foreach (var (name, score) in new[] { ("engine", engine), ("static", rule) })
@@ -70,7 +92,7 @@ public static class QualityCommand
                         ? string.Create(inv, $"{Causes(i.Cause)} {i.ScopeType} {i.ScopeId} after {f.Latency!.Value.TotalSeconds:0} s, +{f.Duplicates} dup")
                         : "missed";
                     stdout.WriteLine(string.Create(inv,
-                        $"  fault {f.Fault.Spec} -> {Causes(f.Fault.Cause)} {f.Fault.ScopeType} {f.Fault.ScopeId} ({f.Fault.AffectedTerminals.Count} t): {got}"));
+                        $"  fault {f.Fault.Spec} -> {Causes(f.Fault.Cause)} {f.Fault.ScopeType} {f.Fault.ScopeId} ({f.Fault.AffectedTerminals.Count} t): {got}{Shown(f.Fault)}"));
                 }
                 foreach (var i in score.FalsePositives)
                     stdout.WriteLine(string.Create(inv, $"  false positive {i.OpenedAt.UtcDateTime:HH:mm:ss} {Causes(i.Cause)} {i.ScopeType} {i.ScopeId}: {i.Title}"));

@@ -1,6 +1,7 @@
 using PosMonitor.Core.Incidents;
 using PosMonitor.Core.Quality;
 using PosMonitor.Core.Simulation;
+using PosMonitor.Core.Telemetry;
 
 namespace PosMonitor.Core.Tests.Quality;
 
@@ -69,5 +70,28 @@ public class QualityScoreTests
         var table = QualityScore.Table([("Engine", score), ("Static", score)]);
         Assert.StartsWith("| Figure | Engine | Static |", table);
         Assert.Contains("| False positives per 1,000 terminal-hours | 0.00 (0) | 0.00 (0) |", table);
+    }
+
+    [Fact]
+    public void Evidence_counts_the_fault_terminals_sales_and_failures_two_minutes_either_side_of_its_start()
+    {
+        var fault = Fault(Cause.Gateway, ScopeType.Gateway, "gw-a", "T1", "T2");
+        var counter = new EvidenceCounter([fault]);
+        var n = 0;
+        void Sale(string terminal, double minutes, Outcome outcome) => counter.Add(new Transaction
+        {
+            EventId = $"e{++n}", TerminalId = terminal, Timestamp = T0.AddMinutes(minutes), Outcome = outcome,
+            Stage = outcome == Outcome.Approved ? null : Stage.Gateway, LatencyMs = 900,
+        });
+        Sale("T1", -2.5, Outcome.Timeout); // before the span
+        Sale("T1", -1, Outcome.Timeout);
+        Sale("T2", -0.5, Outcome.Approved);
+        Sale("T1", 0, Outcome.Timeout);
+        Sale("T2", 0.5, Outcome.Declined); // a refusal, not a failure
+        Sale("T2", 1, Outcome.Cancelled);
+        Sale("T1", 1.5, Outcome.Error);
+        Sale("T3", 1, Outcome.Timeout); // not the fault's terminal
+        Sale("T1", 2, Outcome.Timeout); // after the span
+        Assert.Equal(new FaultEvidence(SalesBefore: 2, FailedBefore: 1, Sales: 4, Failed: 3), counter.Result[fault]);
     }
 }

@@ -1,0 +1,65 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.RegularExpressions;
+using PosMonitor.Cli.Quality;
+
+namespace PosMonitor.Cli.Tests.Quality;
+
+public sealed class QualityCommandTests : IDisposable
+{
+    private readonly string _dir = Path.Combine(Path.GetTempPath(), "posmonitor-quality-" + Guid.NewGuid().ToString("N"));
+
+    public QualityCommandTests() => Directory.CreateDirectory(_dir);
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_dir)) Directory.Delete(_dir, recursive: true);
+    }
+
+    private string Settings(string json)
+    {
+        var path = Path.Combine(_dir, Guid.NewGuid().ToString("N") + ".json");
+        File.WriteAllText(path, json);
+        return path;
+    }
+
+    private static async Task<(int Exit, string Out, string Err)> Run(params string[] args)
+    {
+        var root = new RootCommand { QualityCommand.Create() };
+        var output = new StringWriter();
+        var error = new StringWriter();
+        var exit = await root.Parse(args).InvokeAsync(new InvocationConfiguration { Output = output, Error = error }, TestContext.Current.CancellationToken);
+        return (exit, output.ToString(), error.ToString());
+    }
+
+    private static readonly string[] Small = ["quality", "--seeds", "1", "--terminals", "300", "--hours", "2"];
+
+    [Fact]
+    public async Task Scores_the_given_settings_and_shows_what_slow_faults_had_shown_in_their_first_two_minutes()
+    {
+        var (exit, defaults, _) = await Run([.. Small, "--verbose"]);
+        Assert.Equal(0, exit);
+
+        // A sensitivity no failure rate can reach: only the silent terminals' faults are found now, so the file was applied.
+        var (deafExit, deaf, _) = await Run([.. Small, "--verbose", "--settings", Settings("""{ "PosMonitor": { "Detection": { "MinSurprise": 200 } } }""")]);
+        Assert.Equal(0, deafExit);
+        static int Detected(string report) => int.Parse(Regex.Match(report, @"\| Faults detected \| [0-9.]+% \((\d+)/").Groups[1].Value, CultureInfo.InvariantCulture);
+        Assert.InRange(Detected(deaf), 1, Detected(defaults) - 3);
+        // Missed faults are listed with the sales and failures of their first two minutes.
+        Assert.Matches(@"missed \[first 2 min: \d+ of \d+ sales failed; \d+ of \d+ before\]", deaf);
+    }
+
+    [Fact]
+    public async Task Invalid_settings_name_the_problem_and_run_nothing()
+    {
+        var (exit, output, error) = await Run([.. Small, "--settings", Settings("""{ "MinRatio": 0.5 }""")]);
+        Assert.Equal(2, exit);
+        Assert.Contains("MinRatio must be at least 1", error);
+        Assert.Equal("", output);
+
+        var missing = Path.Combine(_dir, "nope.json");
+        (exit, _, error) = await Run([.. Small, "--settings", missing]);
+        Assert.Equal(2, exit);
+        Assert.Contains("nope.json", error);
+    }
+}
