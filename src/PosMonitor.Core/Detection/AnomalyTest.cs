@@ -71,13 +71,16 @@ internal sealed class AnomalyTest(DetectionSettings settings)
         var v = useShort ? shortV : longV;
         var n = v[d];
         var x = v[k];
-        if (n < minVolume || (strictness == Strictness.Open && shortV[k] == 0)) return new Verdict(false, x, n, normal, 0, useShort);
+        if (n < minVolume || (strictness == Strictness.Open && shortV[k] < Math.Min(2, settings.MinFailures))) return new Verdict(false, x, n, normal, 0, useShort);
         var verdict = Decide(x, n, normal, strictness, useShort);
         // A scope just busy enough for the short window sees a steady fault as a few failures at a time, never
         // enough for the short window alone: the long window, which holds five times the evidence, is judged too.
         // Only while the short window's own rate is still well above normal: once a fault ends, its minutes in the
         // long window must not hold the incident open (or reopen it) for another quarter hour.
         if (verdict.Anomalous || !useShort || longV[d] <= shortV[d]) return verdict;
+        // One failure in the short window is no sign the fault still runs: after a wide fault ends, a busy shop's long
+        // window still holds its minutes, and a single ordinary failure would otherwise reopen it as the shop's own.
+        if (x < Math.Min(2, settings.MinFailures)) return verdict;
         if (x / n < normal * (strictness == Strictness.Elevated ? Math.Max(1.2, settings.MinRatio / 2) : settings.MinRatio)) return verdict;
         var overLong = Decide(longV[k], longV[d], normal, strictness, shortWindow: false);
         return overLong.Anomalous ? overLong : verdict;

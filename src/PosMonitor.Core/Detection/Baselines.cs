@@ -40,7 +40,8 @@ internal sealed class ScopeBaseline(bool byWeek)
 /// </summary>
 internal sealed class Baselines(double priorFailures)
 {
-    public const int LayoutVersion = 1;
+    /// <summary>2: the slow host and gateway signals were added (their history before is unknown, not zero, so it is relearned).</summary>
+    public const int LayoutVersion = 2;
     /// <summary>When a block's volume passes this, it is halved: old history fades, recent counts more.</summary>
     private const double FadeAbove = 50_000;
     /// <summary>No normal is taken as lower than this: a clean history is not a promise of zero failures.</summary>

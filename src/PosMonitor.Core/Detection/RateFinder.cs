@@ -53,7 +53,7 @@ internal sealed class RateFinder(DetectionSettings settings, AnomalyTest test)
     /// <summary>Which wide dimension a signal's cause usually concentrates on is tried first (timeout-causes.md).</summary>
     private static ScopeType[] Affinity(Signal s) => s switch
     {
-        Signal.Gateway or Signal.Host => GatewayFirst,
+        Signal.Gateway or Signal.Host or Signal.SlowGateway or Signal.SlowHost => GatewayFirst,
         Signal.App => FirmwareFirst,
         _ => RegionFirst,
     };

@@ -28,6 +28,11 @@ internal enum Signal
     PoorLink,
     /// <summary>Heartbeat minutes with the printer or scanner not ok, or CPU/memory pinned.</summary>
     DeviceFault,
+    // Added later: a baseline saved before them is of another layout (Baselines.LayoutVersion) and relearned.
+    /// <summary>Sales whose <c>host</c> stage took <see cref="TerminalMinute.SlowStageMs"/> or longer: a slow platform.</summary>
+    SlowHost,
+    /// <summary>Sales whose <c>gateway</c> stage took <see cref="TerminalMinute.SlowStageMs"/> or longer: a slow gateway.</summary>
+    SlowGateway,
 }
 
 /// <summary>
@@ -36,14 +41,15 @@ internal enum Signal
 /// </summary>
 internal static class Signals
 {
-    public const int Count = 9;
+    public const int Count = 11;
     public const int Sales = 0;
     public const int HeartbeatMinutes = 1;
     public const int First = 2;
     public const int Width = First + Count;
 
     public static readonly Signal[] All = Enum.GetValues<Signal>();
-    public static readonly Signal[] Sale = [Signal.Network, Signal.Host, Signal.Gateway, Signal.App, Signal.Print, Signal.Notify, Signal.Input];
+    public static readonly Signal[] Sale =
+        [Signal.Network, Signal.Host, Signal.Gateway, Signal.App, Signal.Print, Signal.Notify, Signal.Input, Signal.SlowHost, Signal.SlowGateway];
 
     // What makes a heartbeat minute count as poor link / device fault: far outside what a healthy terminal shows.
     private const double PoorLatencyMs = 1500, PoorLossPct = 20;
@@ -66,6 +72,8 @@ internal static class Signals
         v[First + (int)Signal.Print] += t[(int)Stage.Print] + e[(int)Stage.Print];
         v[First + (int)Signal.Notify] += t[(int)Stage.Notify] + e[(int)Stage.Notify];
         v[First + (int)Signal.Input] += t[(int)Stage.Input] + e[(int)Stage.Input] + m.Cancelled;
+        v[First + (int)Signal.SlowHost] += m.SlowHost;
+        v[First + (int)Signal.SlowGateway] += m.SlowGateway;
         if (m.Heartbeats == 0) return;
         v[HeartbeatMinutes] += 1;
         var poorLink = (double)m.NetLatencySumMs / m.Heartbeats >= PoorLatencyMs
@@ -85,8 +93,8 @@ internal static class Signals
     public static Cause CauseOf(Signal s) => s switch
     {
         Signal.Network or Signal.PoorLink => Cause.Network,
-        Signal.Host => Cause.Server,
-        Signal.Gateway => Cause.Gateway,
+        Signal.Host or Signal.SlowHost => Cause.Server,
+        Signal.Gateway or Signal.SlowGateway => Cause.Gateway,
         Signal.App => Cause.Software,
         Signal.Print or Signal.DeviceFault => Cause.Hardware,
         Signal.Notify => Cause.ThirdParty,
@@ -119,6 +127,8 @@ internal static class Signals
         Signal.Notify => "notify stage failures",
         Signal.Input => "input timeouts and cancellations",
         Signal.PoorLink => "heartbeat minutes with a poor link",
+        Signal.SlowHost => "sales taking 3 s or more at the host stage",
+        Signal.SlowGateway => "sales taking 3 s or more at the gateway stage",
         _ => "heartbeat minutes with a printer/scanner fault or CPU/memory pinned",
     };
 
@@ -133,6 +143,8 @@ internal static class Signals
         Signal.Notify => "of sale notifications time out",
         Signal.Input => "of sales time out at input or are cancelled",
         Signal.PoorLink => "of heartbeats show a poor network link",
+        Signal.SlowHost => "of sales take 3 s or more at the platform hosts",
+        Signal.SlowGateway => "of sales take 3 s or more at the gateway stage",
         _ => "of heartbeats show a printer/scanner fault or pinned CPU/memory",
     };
 }

@@ -11,6 +11,13 @@ public sealed class TerminalMinute(string terminalId, DateTimeOffset minute)
 {
     public const int StageCount = 8;
 
+    /// <summary>
+    /// A sale whose <c>host</c> or <c>gateway</c> stage took this long or longer was slow there
+    /// (timeout-causes.md: a slow platform or gateway shows as long <c>stageMs.host</c> / <c>stageMs.gateway</c>,
+    /// on every sale, well before most of them time out). Healthy stages take a fraction of a second.
+    /// </summary>
+    public const int SlowStageMs = 3000;
+
     public string TerminalId { get; } = terminalId;
     /// <summary>Start of the minute, UTC.</summary>
     public DateTimeOffset Minute { get; } = minute;
@@ -41,6 +48,10 @@ public sealed class TerminalMinute(string terminalId, DateTimeOffset minute)
     /// <summary>Errors by stage without making the array: null while all are zero.</summary>
     internal int[]? ErrorsByStageIfAny => _errorsByStage;
     public int StageMsSamples { get; set; }
+    /// <summary>Sales whose <c>host</c> stage took <see cref="SlowStageMs"/> or longer (timed-out ones included).</summary>
+    public int SlowHost { get; set; }
+    /// <summary>Sales whose <c>gateway</c> stage took <see cref="SlowStageMs"/> or longer (timed-out ones included).</summary>
+    public int SlowGateway { get; set; }
     public long AmountSumMinor { get; set; }
     public int AmountCount { get; set; }
 
@@ -81,6 +92,8 @@ public sealed class TerminalMinute(string terminalId, DateTimeOffset minute)
             StageMsSamples++;
             var sums = StageMsSum;
             for (var i = 0; i < StageCount; i++) sums[i] += stageMs[i];
+            if (stageMs[(int)Stage.Host] >= SlowStageMs) SlowHost++;
+            if (stageMs[(int)Stage.Gateway] >= SlowStageMs) SlowGateway++;
         }
         if (tx.AmountMinor is { } amount)
         {
@@ -123,6 +136,8 @@ public sealed class TerminalMinute(string terminalId, DateTimeOffset minute)
         LatencySumMs += other.LatencySumMs;
         LatencyMaxMs = Math.Max(LatencyMaxMs, other.LatencyMaxMs);
         StageMsSamples += other.StageMsSamples;
+        SlowHost += other.SlowHost;
+        SlowGateway += other.SlowGateway;
         AmountSumMinor += other.AmountSumMinor;
         AmountCount += other.AmountCount;
         Heartbeats += other.Heartbeats;

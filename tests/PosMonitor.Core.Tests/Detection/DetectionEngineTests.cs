@@ -97,6 +97,37 @@ public class DetectionEngineTests
     }
 
     [Fact]
+    public void A_gateway_slowing_every_sale_without_timeouts_opens_one_gateway_incident_within_two_minutes()
+    {
+        // timeout-causes.md: a slow gateway shows as long stageMs.gateway on every sale, before most of them time out.
+        var s = Scenario(During(t => t.GatewayId == "gw-b", new Fault { SlowMs = 6_000, Stage = Stage.Gateway }));
+        s.Run(History + TimeSpan.FromMinutes(10));
+        var incident = Single(s, Cause.Gateway, ScopeType.Gateway, "gw-b", Severity.Critical);
+        Assert.True(incident.OpenedAt - FaultAt <= TimeSpan.FromMinutes(2), $"opened after {incident.OpenedAt - FaultAt}");
+        Assert.EndsWith("of sales take 3 s or more at the gateway stage", incident.Title);
+        Assert.Contains(incident.Evidence, e => e.StartsWith("sales taking 3 s or more at the gateway stage", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Hosts_slowing_every_sale_everywhere_open_one_server_platform_incident()
+    {
+        var s = Scenario(During(_ => true, new Fault { SlowMs = 5_000, Stage = Stage.Host }));
+        s.Run(History + TimeSpan.FromMinutes(10));
+        var incident = Single(s, Cause.Server, ScopeType.Platform, "platform", Severity.Critical);
+        Assert.True(incident.OpenedAt - FaultAt <= TimeSpan.FromMinutes(2), $"opened after {incident.OpenedAt - FaultAt}");
+        Assert.EndsWith("of sales take 3 s or more at the platform hosts", incident.Title);
+    }
+
+    [Fact]
+    public void Sales_slow_for_one_minute_on_a_gateway_open_nothing()
+    {
+        var s = Scenario(During(t => t.GatewayId == "gw-b", new Fault { SlowMs = 6_000, Stage = Stage.Gateway }, TimeSpan.FromMinutes(1)));
+        s.Run(History + TimeSpan.FromMinutes(20));
+        Assert.Empty(s.Problems);
+        Assert.True(s.Opened.Count == 0, Describe(s));
+    }
+
+    [Fact]
     public void Notify_timeouts_in_one_region_open_one_third_party_region_incident()
     {
         var s = Scenario(During(t => t.RegionId == "north", new Fault { Rate = 0.5, Stage = Stage.Notify }));

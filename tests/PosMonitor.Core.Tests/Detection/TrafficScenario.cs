@@ -17,6 +17,8 @@ internal sealed record Fault
     public Outcome Outcome { get; init; } = Outcome.Timeout;
     /// <summary>Share of sales cancelled on top of <see cref="Rate"/>.</summary>
     public double CancelRate { get; init; }
+    /// <summary>Every sale's <see cref="Stage"/> takes this long (ms) without failing: a slow host or gateway.</summary>
+    public int SlowMs { get; init; }
     /// <summary>No heartbeats, no sales.</summary>
     public bool Silent { get; init; }
     public PrinterStatus Printer { get; init; } = PrinterStatus.Ok;
@@ -159,9 +161,18 @@ internal sealed class TrafficScenario
                     Outcome = outcome,
                     Stage = stage,
                     LatencyMs = outcome == Outcome.Timeout ? 30_000 : 1_200,
+                    StageMs = StageTimes(fault),
                 }));
             }
         }
+    }
+
+    /// <summary>Healthy stage times, with a slow fault's stage as long as it says.</summary>
+    private static int[] StageTimes(Fault? fault)
+    {
+        int[] ms = [4_000, 150, 200, 120, 600, 1_500, 200, 60];
+        if (fault is { SlowMs: > 0 } slow) ms[(int)slow.Stage] = slow.SlowMs;
+        return ms;
     }
 
     private (Outcome, Stage?) Pick(Fault? fault, double networkRate)

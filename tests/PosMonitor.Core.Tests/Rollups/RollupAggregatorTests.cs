@@ -21,6 +21,23 @@ public class RollupAggregatorTests
     };
 
     [Fact]
+    public void Sales_slow_at_the_host_or_gateway_stage_are_counted_and_merge()
+    {
+        int[] Stages(int host, int gateway) => [3000, 100, 100, host, gateway, 1500, 100, 50];
+        var a = new TerminalMinute("T-1", Start);
+        a.Add(Tx("T-1", Start) with { StageMs = Stages(host: 120, gateway: 2999) }); // healthy: just under the line
+        a.Add(Tx("T-1", Start) with { StageMs = Stages(host: 3000, gateway: 400) });
+        a.Add(Tx("T-1", Start, Outcome.Timeout) with { StageMs = Stages(host: 110, gateway: 30_000) }); // timed out there: slow too
+        a.Add(Tx("T-1", Start)); // no stage times: not counted either way
+        Assert.Equal((1, 1, 3), (a.SlowHost, a.SlowGateway, a.StageMsSamples));
+
+        var b = new TerminalMinute("T-1", Start);
+        b.Add(Tx("T-1", Start) with { StageMs = Stages(host: 5000, gateway: 7000) });
+        b.Merge(a);
+        Assert.Equal((2, 2, 5), (b.SlowHost, b.SlowGateway, b.Transactions));
+    }
+
+    [Fact]
     public void A_late_heartbeat_counts_in_its_minute_but_never_rolls_the_state_back()
     {
         var aggregator = new RollupAggregator(_ => null);

@@ -43,6 +43,8 @@ public static class RollupColumns
             Long("latency_sum_ms", m => m.LatencySumMs, (m, v) => m.LatencySumMs = v),
             Int("latency_max_ms", m => m.LatencyMaxMs, (m, v) => m.LatencyMaxMs = v, Merge.Max),
             Int("stage_ms_samples", m => m.StageMsSamples, (m, v) => m.StageMsSamples = v),
+            Int("slow_host", m => m.SlowHost, (m, v) => m.SlowHost = v),
+            Int("slow_gateway", m => m.SlowGateway, (m, v) => m.SlowGateway = v),
             Long("amount_sum_minor", m => m.AmountSumMinor, (m, v) => m.AmountSumMinor = v),
             Int("amount_count", m => m.AmountCount, (m, v) => m.AmountCount = v),
             Int("heartbeats", m => m.Heartbeats, (m, v) => m.Heartbeats = v),
