@@ -1,3 +1,5 @@
+using System.Numerics;
+using System.Runtime.Intrinsics;
 using System.Text.RegularExpressions;
 
 namespace PosMonitor.Core.Telemetry;
@@ -9,7 +11,7 @@ namespace PosMonitor.Core.Telemetry;
 public static partial class CardData
 {
     /// <summary>
-    /// A quick screen of a whole UTF-8 body, one pass without allocation: false when no digit run
+    /// A quick screen of a whole UTF-8 body, without allocation: false when no digit run
     /// in it (digits with single spaces or dashes between them, as <see cref="Contains"/> reads them)
     /// is a Luhn-valid 13–19 digit PAN or the PAN of track data, and nothing is \u-escaped. Then no
     /// field can hold card data and the per-field check is skipped; true means "look closer".
@@ -18,6 +20,8 @@ public static partial class CardData
     {
         // An escaped character could spell a digit: take the slow path.
         if (utf8.IndexOf("\\u"u8) >= 0) return true;
+        // A run of 13 digits spans at least 13 bytes of digits, spaces and dashes; most bodies have no such stretch.
+        if (!HasStretchOf13(utf8)) return false;
         Span<char> digits = stackalloc char[20];
         var i = 0;
         while (true)
@@ -49,6 +53,49 @@ public static partial class CardData
             }
             if (++i >= utf8.Length) return false;
         }
+    }
+
+    /// <summary>Whether 13 bytes in a row are all digits, spaces or dashes, found 16 bytes at a time.</summary>
+    private static bool HasStretchOf13(ReadOnlySpan<byte> utf8)
+    {
+        const int Needed = 13;
+        // Bytes of the stretch that ends the part already looked at.
+        var stretch = 0;
+        var i = 0;
+        if (Vector128.IsHardwareAccelerated)
+        {
+            var zero = Vector128.Create((byte)'0');
+            var nine = Vector128.Create((byte)9);
+            var space = Vector128.Create((byte)' ');
+            var dash = Vector128.Create((byte)'-');
+            for (; i + Vector128<byte>.Count <= utf8.Length; i += Vector128<byte>.Count)
+            {
+                var v = Vector128.Create(utf8.Slice(i, Vector128<byte>.Count));
+                var m = (Vector128.LessThanOrEqual(v - zero, nine) | Vector128.Equals(v, space) | Vector128.Equals(v, dash)).ExtractMostSignificantBits();
+                if (m == 0xFFFF)
+                {
+                    stretch += 16;
+                    if (stretch >= Needed) return true;
+                    continue;
+                }
+                // The stretch before goes on into the low bits; or 13 set bits in a row within these 16.
+                if (stretch + BitOperations.TrailingZeroCount(~m) >= Needed) return true;
+                var two = m & (m >> 1);
+                var four = two & (two >> 2);
+                var eight = four & (four >> 4);
+                if ((eight & (four >> 8) & (m >> 12)) != 0) return true;
+                stretch = BitOperations.LeadingZeroCount(~(m << 16));
+            }
+        }
+        for (; i < utf8.Length; i++)
+        {
+            if (utf8[i] is (>= (byte)'0' and <= (byte)'9') or (byte)' ' or (byte)'-')
+            {
+                if (++stretch >= Needed) return true;
+            }
+            else stretch = 0;
+        }
+        return false;
     }
 
     public static bool Contains(string text)
