@@ -9,6 +9,7 @@ public static partial class Identifier
 
     public static bool IsValid(string? value) => value is not null && Pattern().IsMatch(value);
 
-    [GeneratedRegex("^[A-Za-z0-9._:-]{1,64}$", RegexOptions.CultureInvariant)]
+    // \z, not $: $ also matches before a final newline, and "T-1\n" is not an identifier.
+    [GeneratedRegex(@"^[A-Za-z0-9._:-]{1,64}\z", RegexOptions.CultureInvariant)]
     private static partial Regex Pattern();
 }

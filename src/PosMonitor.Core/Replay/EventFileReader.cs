@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Collections.Concurrent;
 using System.Text.Json;
+using System.Text.Unicode;
 using PosMonitor.Core.Telemetry;
 
 namespace PosMonitor.Core.Replay;
@@ -122,9 +123,14 @@ public sealed class EventFileReader(Stream stream, Fleet.Fleet fleet)
         }
     }
 
-    private object ParseLine(ReadOnlyMemory<byte> line, long number) =>
+    private object ParseLine(ReadOnlyMemory<byte> line, long number)
+    {
+        // Neither JSON reader checks the bytes inside strings: a line that is not UTF-8 is refused here, as the API refuses a body.
+        if (!Utf8.IsValid(line.Span))
+            throw new BadEventLineException(number, $"not UTF-8 (byte {TelemetryBatch.FirstInvalidUtf8(line.Span) + 1} of the line)");
         // The forward reader takes the plain valid lines; any other goes the slow way, which says what is wrong.
-        _events.TryReadLine(line.Span) is { } parsed ? Check(parsed, number) : ParseLineWithDocument(line, number);
+        return _events.TryReadLine(line.Span) is { } parsed ? Check(parsed, number) : ParseLineWithDocument(line, number);
+    }
 
     private object ParseLineWithDocument(ReadOnlyMemory<byte> line, long number)
     {

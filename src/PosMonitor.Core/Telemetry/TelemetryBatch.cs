@@ -1,9 +1,11 @@
+using System.Text;
 using System.Text.Json;
+using System.Text.Unicode;
 
 namespace PosMonitor.Core.Telemetry;
 
 /// <summary>Why a whole telemetry body was refused (telemetry-api.md: 400 and 413), in the order they are checked.</summary>
-public enum TelemetryBodyProblem { None, NotJson, NotAnObject, NotAnArray, NoLists, TooManyEvents }
+public enum TelemetryBodyProblem { None, NotUtf8, NotJson, NotAnObject, NotAnArray, NoLists, TooManyEvents }
 
 /// <summary>
 /// A <c>POST /api/v1/telemetry</c> body, read: every event parsed and validated (a <see cref="Heartbeat"/>,
@@ -15,6 +17,8 @@ public sealed class TelemetryBatch
     /// <summary>For <see cref="TelemetryBodyProblem.NotJson"/>: where the JSON reader stopped (0-based, as <see cref="JsonException"/> gives them).</summary>
     public long? ErrorLine { get; private init; }
     public long? ErrorBytePositionInLine { get; private init; }
+    /// <summary>For <see cref="TelemetryBodyProblem.NotUtf8"/>: the offset (0-based) of the first byte that is not UTF-8.</summary>
+    public int? InvalidByteOffset { get; private init; }
     /// <summary>For <see cref="TelemetryBodyProblem.NotAnArray"/>: "heartbeats" or "transactions".</summary>
     public string? List { get; private init; }
     /// <summary>Events in the body's lists (also when over the limit).</summary>
@@ -30,6 +34,7 @@ public sealed class TelemetryBatch
     /// </summary>
     public static TelemetryBatch Read(ReadOnlyMemory<byte> body, DateTimeOffset now, int maxEvents, TelemetryEventReader? events = null)
     {
+        if (NotUtf8(body.Span) is { } bad) return bad;
         try
         {
             return ReadForward(body, now, maxEvents, events ?? new TelemetryEventReader()) ?? ReadWithDocument(body, now, maxEvents);
@@ -126,6 +131,7 @@ public sealed class TelemetryBatch
     /// <summary>The reference reading: the whole body as a <see cref="JsonDocument"/>, every event through <see cref="TelemetryParser.ParseEvent"/>.</summary>
     public static TelemetryBatch ReadWithDocument(ReadOnlyMemory<byte> body, DateTimeOffset now, int maxEvents)
     {
+        if (NotUtf8(body.Span) is { } bad) return bad;
         JsonDocument document;
         try
         {
@@ -171,5 +177,23 @@ public sealed class TelemetryBatch
         if (list.ValueKind == JsonValueKind.Array) return list;
         notArray = true;
         return null;
+    }
+
+    /// <summary>
+    /// A body that is not UTF-8 is refused whole, naming the first bad byte: the JSON reader does not check the bytes
+    /// inside strings, and reading such a string later failed as a server error instead of a 400.
+    /// </summary>
+    private static TelemetryBatch? NotUtf8(ReadOnlySpan<byte> body) =>
+        Utf8.IsValid(body) ? null : new TelemetryBatch { Problem = TelemetryBodyProblem.NotUtf8, InvalidByteOffset = FirstInvalidUtf8(body) };
+
+    /// <summary>Offset of the first byte that does not start or continue a valid UTF-8 sequence; -1 when all are valid.</summary>
+    public static int FirstInvalidUtf8(ReadOnlySpan<byte> bytes)
+    {
+        for (var i = 0; i < bytes.Length;)
+        {
+            if (Rune.DecodeFromUtf8(bytes[i..], out _, out var used) != System.Buffers.OperationStatus.Done) return i;
+            i += used;
+        }
+        return -1;
     }
 }

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Text;
 using System.Text.Json;
 using PosMonitor.Cli.Replay;
 using PosMonitor.Core.Simulation;
@@ -115,6 +116,27 @@ public sealed class ReplayCommandTests : IDisposable
         Assert.Equal(2, exit);
         Assert.Contains(expected, error);
         Assert.False(File.Exists(PathOf("incidents.ndjson")), "no output for a replay that stopped");
+    }
+
+    [Fact]
+    public async Task A_line_that_is_not_utf8_stops_the_replay_with_its_number_and_the_byte()
+    {
+        Simulate();
+        var lines = File.ReadLines(PathOf("events.ndjson")).Take(5).Select(Encoding.UTF8.GetBytes).ToList();
+        var bad = lines[2];
+        var at = Array.IndexOf(bad, (byte)'T'); // inside the terminal id's string
+        bad[at] = 0xC3;
+        using (var file = File.Create(PathOf("bad.ndjson")))
+            foreach (var line in lines)
+            {
+                file.Write(line);
+                file.WriteByte((byte)'\n');
+            }
+
+        var (exit, _, error) = await Replay("bad.ndjson");
+
+        Assert.Equal(2, exit);
+        Assert.Contains($"line 3: not UTF-8 (byte {at + 1} of the line)", error);
     }
 
     [Fact]

@@ -200,6 +200,17 @@ public class TelemetryBatchTests
 
         var expected = Outcome(() => TelemetryBatch.ReadWithDocument(broken, Now, 5000));
         Assert.Equal(expected, Outcome(() => TelemetryBatch.Read(broken, Now, 5000)));
+        // Refused whole, naming the first bad byte (it was an exception, a server error, when inside a string).
+        var read = TelemetryBatch.Read(broken, Now, 5000);
+        Assert.Equal((TelemetryBodyProblem.NotUtf8, at), (read.Problem, read.InvalidByteOffset));
+    }
+
+    [Fact]
+    public void First_invalid_utf8_byte_is_found_after_valid_multibyte_characters()
+    {
+        var bytes = Encoding.UTF8.GetBytes("终端-1 ok").Concat(new byte[] { 0xE7, 0x41 }).ToArray();
+        Assert.Equal(Encoding.UTF8.GetByteCount("终端-1 ok"), TelemetryBatch.FirstInvalidUtf8(bytes));
+        Assert.Equal(-1, TelemetryBatch.FirstInvalidUtf8(Encoding.UTF8.GetBytes("终端-1 ok")));
     }
 
     [Theory]

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Text;
 using System.Text.Json;
 using Dapper;
 using Microsoft.Data.Sqlite;
@@ -193,6 +194,26 @@ public class TelemetryApiTests(PosMonitorFactory factory) : IClassFixture<PosMon
         var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
         Assert.Equal("The body is not telemetry JSON", problem.GetProperty("title").GetString());
         Assert.Equal(detail, problem.GetProperty("detail").GetString());
+    }
+
+    [Fact]
+    public async Task A_body_that_is_not_utf8_is_400_naming_the_byte_and_stores_nothing()
+    {
+        var id = Id();
+        var json = Encoding.UTF8.GetBytes(Body(transactions: [Sale(id, "T-000001", _now, extra: "\"errorCode\": \"E5\"")]));
+        var at = json.AsSpan().IndexOf("\"E5\""u8) + 1; // inside the string: the JSON reader itself does not look there
+        var body = json[..at].Concat(new byte[] { 0xFF }).Concat(json[at..]).ToArray();
+        var content = new ByteArrayContent(body);
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+
+        var response = await factory.AdminClient().PostAsync("/api/v1/telemetry", content);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("The body is not UTF-8", problem.GetProperty("title").GetString());
+        Assert.StartsWith($"Byte {at + 1} of the body is not valid UTF-8", problem.GetProperty("detail").GetString());
+        await using var db = Database();
+        Assert.Equal(0, await db.ExecuteScalarAsync<int>("SELECT COUNT(*) FROM transactions WHERE event_id = @id", new { id }));
     }
 
     [Fact]

@@ -72,6 +72,9 @@ public static class TelemetryApi
         var parsed = TelemetryBatch.Read(body, now, MaxEvents);
         switch (parsed.Problem)
         {
+            case TelemetryBodyProblem.NotUtf8:
+                return ApiProblems.BadRequest("The body is not UTF-8",
+                    $"Byte {parsed.InvalidByteOffset + 1} of the body is not valid UTF-8: telemetry is JSON in UTF-8. Nothing of this request was stored.");
             case TelemetryBodyProblem.NotJson:
                 return ApiProblems.BadRequest("The body is not telemetry JSON",
                     $"JSON error at line {parsed.ErrorLine + 1}, byte {parsed.ErrorBytePositionInLine + 1}: the body must be {{ \"heartbeats\": [...], \"transactions\": [...] }}.");
