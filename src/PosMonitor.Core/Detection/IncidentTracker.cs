@@ -24,7 +24,8 @@ internal sealed class TrackedIncident(Incident incident)
 internal sealed class IncidentTracker(DetectionSettings settings, IIncidentIdGenerator ids)
 {
     private readonly Dictionary<string, TrackedIncident> _open = new(StringComparer.Ordinal);
-    private readonly Dictionary<(Cause, ScopeType, string), DateTimeOffset> _pending = [];
+    /// <summary>Findings waiting out <see cref="DetectionSettings.NarrowConfirmation"/>: when first and last seen.</summary>
+    private readonly Dictionary<(Cause, ScopeType, string), (DateTimeOffset First, DateTimeOffset Last)> _pending = [];
 
     public IEnumerable<TrackedIncident> Open => _open.Values;
 
@@ -108,7 +109,8 @@ internal sealed class IncidentTracker(DetectionSettings settings, IIncidentIdGen
                     continue;
                 }
                 if (!mayOpen) continue;
-                var firstSeen = _pending.TryGetValue(key, out var at) ? at : _pending[key] = now;
+                var firstSeen = _pending.TryGetValue(key, out var at) ? at.First : now;
+                _pending[key] = (firstSeen, now);
                 if (Width(g.Primary.ScopeType) <= Width(ScopeType.Merchant) && !g.Primary.Immediate && now - firstSeen < settings.NarrowConfirmation) continue;
                 if (Width(g.Primary.ScopeType) > Width(ScopeType.Merchant) && !g.Primary.Silence && !persisted(g.Primary)) continue;
                 _pending.Remove(key);
@@ -121,7 +123,9 @@ internal sealed class IncidentTracker(DetectionSettings settings, IIncidentIdGen
                 problems.Add($"{Causes.Name(g.Primary.ScopeType)} {g.Primary.ScopeId}: {e.Message}");
             }
         }
-        foreach (var key in _pending.Keys.Where(k => !seen.Contains(k)).ToList()) _pending.Remove(key);
+        // A finding near its threshold may miss one check (one sale more in the window's denominator): it keeps its place
+        // in the confirmation then, and loses it only when it is gone for longer.
+        foreach (var (key, at) in _pending.Where(p => !seen.Contains(p.Key) && now - p.Value.Last > settings.Interval).ToList()) _pending.Remove(key);
 
         foreach (var tracked in _open.Values.Where(o => !refreshed.Contains(o.Incident.Id)).ToList())
         {

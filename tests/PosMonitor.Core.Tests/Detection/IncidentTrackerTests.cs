@@ -1,0 +1,62 @@
+using PosMonitor.Core.Detection;
+using PosMonitor.Core.Incidents;
+
+namespace PosMonitor.Core.Tests.Detection;
+
+public class IncidentTrackerTests
+{
+    private static readonly DateTimeOffset T0 = TrafficScenario.Monday9Utc;
+    private readonly DetectionSettings _settings = new();
+    private readonly Core.Fleet.Fleet _fleet = TrafficScenario.MakeFleet();
+    private readonly FleetIndex _index;
+    private readonly MinuteCache _minutes = new();
+    private readonly NormalsCache _normals = new();
+    private readonly FrameBuffers _buffers = new();
+    private readonly Baselines _baselines = new(10);
+
+    public IncidentTrackerTests() => _index = new FleetIndex(_fleet);
+
+    /// <summary>One check at <paramref name="at"/>: the merchant's finding when <paramref name="found"/>; what opened.</summary>
+    private List<IncidentChange> Check(IncidentTracker tracker, DateTimeOffset at, bool found)
+    {
+        var input = new DetectionInput { Fleet = _fleet, States = new Dictionary<string, Core.Rollups.TerminalState>() };
+        _minutes.Update(_index, input, at - _settings.Lookback);
+        var frame = new DetectionFrame(_index, input, _minutes, _normals, _buffers, at, _settings, _baselines);
+        var m = _index.MerchantIndex["m-east-2"];
+        List<Finding> findings = found
+            ? [new Finding
+            {
+                Cause = Cause.Network, ScopeType = ScopeType.Merchant, Scope = m, ScopeId = "m-east-2", Signal = Signal.Network,
+                Rate = 0.4, Surprise = 7, Title = "Merchant m-east-2: 40% of sales time out", Evidence = ["test"],
+                Affected = [.. _index.MerchantTerminals[m]],
+            }]
+            : [];
+        var changes = new List<IncidentChange>();
+        tracker.Apply(frame, findings, mayOpen: true, _ => true, _ => true, changes, []);
+        return changes.Where(c => c.Kind == IncidentChangeKind.Opened).ToList();
+    }
+
+    [Fact]
+    public void A_narrow_finding_that_misses_one_check_keeps_its_place_in_the_confirmation()
+    {
+        var tracker = new IncidentTracker(_settings, new SequentialIncidentIdGenerator());
+        var step = _settings.Interval; // 15 s; confirmation 30 s
+        Assert.Empty(Check(tracker, T0, found: true));
+        Assert.Empty(Check(tracker, T0 + step, found: false)); // at its threshold, one check misses it
+        var opened = Check(tracker, T0 + 2 * step, found: true);
+        Assert.Equal(T0 + 2 * step, Assert.Single(opened).Incident.OpenedAt);
+    }
+
+    [Fact]
+    public void A_narrow_finding_gone_for_longer_starts_its_confirmation_again()
+    {
+        var tracker = new IncidentTracker(_settings, new SequentialIncidentIdGenerator());
+        var step = _settings.Interval;
+        Assert.Empty(Check(tracker, T0, found: true));
+        Assert.Empty(Check(tracker, T0 + step, found: false));
+        Assert.Empty(Check(tracker, T0 + 2 * step, found: false));
+        Assert.Empty(Check(tracker, T0 + 3 * step, found: true)); // first seen again now
+        Assert.Empty(Check(tracker, T0 + 4 * step, found: true));
+        Assert.Single(Check(tracker, T0 + 5 * step, found: true));
+    }
+}
