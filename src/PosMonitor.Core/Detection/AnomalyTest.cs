@@ -42,8 +42,9 @@ internal sealed class AnomalyTest(DetectionSettings settings)
     /// still clear <see cref="DetectionSettings.MinRatio"/> and <see cref="DetectionSettings.MinExcessRate"/>.
     /// </param>
     /// <remarks>
-    /// A finding that rests on the long window must still show failures in the short one, so a fault
-    /// that has ended does not linger as a new finding while it ages out of the long window.
+    /// A finding that rests on the long window must still show two failures in the short one, so a fault
+    /// that has ended does not linger as a new finding while it ages out of the long window (one ordinary
+    /// failure after a wide fault ended used to reopen its minutes as a terminal's own incident).
     /// </remarks>
     public Verdict Test(ReadOnlySpan<double> shortV, ReadOnlySpan<double> longV, Signal signal, double normal, Strictness strictness,
         ReadOnlySpan<double> recentV = default)
