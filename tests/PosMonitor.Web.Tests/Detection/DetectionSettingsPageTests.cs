@@ -26,6 +26,8 @@ public class DetectionSettingsPageTests : BunitTest
         Assert.Contains("7.5", surprise.TextContent);
         Assert.Contains("one in a million", surprise.TextContent);
         Assert.Contains(rows, r => r.TextContent.Contains("PosMonitor:Detection:QuietPeriod") && r.TextContent.Contains("00:12:00"));
+        // The slow-stage line is fixed in the rollups, not a setting: the page says where it lies.
+        Assert.Contains("took 3 s or more", page.Find(".slow-stage-note").TextContent);
     }
 
     [Fact]
