@@ -116,6 +116,8 @@ internal static class Signals
         _ => 0.005,
     };
 
+    private const int SlowSeconds = TerminalMinute.SlowStageMs / 1000;
+
     /// <summary>"gateway stage timeouts", "poor-link heartbeat minutes", … for evidence lines.</summary>
     public static string Describe(Signal s) => s switch
     {
@@ -127,8 +129,8 @@ internal static class Signals
         Signal.Notify => "notify stage failures",
         Signal.Input => "input timeouts and cancellations",
         Signal.PoorLink => "heartbeat minutes with a poor link",
-        Signal.SlowHost => "sales taking 3 s or more at the host stage",
-        Signal.SlowGateway => "sales taking 3 s or more at the gateway stage",
+        Signal.SlowHost => $"sales taking {SlowSeconds} s or more at the host stage",
+        Signal.SlowGateway => $"sales taking {SlowSeconds} s or more at the gateway stage",
         _ => "heartbeat minutes with a printer/scanner fault or CPU/memory pinned",
     };
 
@@ -143,8 +145,8 @@ internal static class Signals
         Signal.Notify => "of sale notifications time out",
         Signal.Input => "of sales time out at input or are cancelled",
         Signal.PoorLink => "of heartbeats show a poor network link",
-        Signal.SlowHost => "of sales take 3 s or more at the platform hosts",
-        Signal.SlowGateway => "of sales take 3 s or more at the gateway stage",
+        Signal.SlowHost => $"of sales take {SlowSeconds} s or more at the platform hosts",
+        Signal.SlowGateway => $"of sales take {SlowSeconds} s or more at the gateway stage",
         _ => "of heartbeats show a printer/scanner fault or pinned CPU/memory",
     };
 }
