@@ -35,6 +35,8 @@ public sealed class Replayer : IDisposable
     /// <summary>Every terminal's state as of the last delta handed to detection: the store's states, known on this side.</summary>
     private readonly Dictionary<string, TerminalState> _folded = new(StringComparer.Ordinal);
     private BlockingCollection<(DateTimeOffset At, RollupDelta Delta)>? _handoff;
+    /// <summary>Deltas detection has applied (the store copies what it keeps), back for the aggregator to refill.</summary>
+    private readonly ConcurrentQueue<RollupDelta> _applied = new();
     private Task? _detector;
     private DateTimeOffset _lastFolded;
     private long _folds;
@@ -151,6 +153,7 @@ public sealed class Replayer : IDisposable
     {
         var at = _nextCheck;
         var limit = at.UtcTicks;
+        while (_applied.TryDequeue(out var applied)) _aggregator.Recycle(applied);
         while (_pending.TryPeek(out _, out var key) && key.Ticks <= limit)
         {
             switch (_pending.Dequeue())
@@ -185,6 +188,8 @@ public sealed class Replayer : IDisposable
     private void Detect(DateTimeOffset at, RollupDelta delta)
     {
         if (!delta.IsEmpty) _store.Apply(delta);
+        // Nothing below reads the delta: the store holds copies of its rollups and the states themselves.
+        _applied.Enqueue(delta);
 
         _clock!.Set(at);
         var started = ProfileClock();

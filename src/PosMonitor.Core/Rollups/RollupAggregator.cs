@@ -23,6 +23,14 @@ public sealed class RollupDelta
 
     public bool IsEmpty => Minutes.Count == 0 && States.Count == 0;
 
+    /// <summary>Empties the delta keeping its room; dictionaries refilled after a clear enumerate in the new insertion order.</summary>
+    internal void Clear()
+    {
+        Minutes.Clear();
+        States.Clear();
+        FirmwareChanges.Clear();
+    }
+
     /// <summary>
     /// Folds a later delta into this one (sums add, the later state wins). Minutes are copied, so the
     /// later delta's objects, possibly still read by feed subscribers, are never changed.
@@ -56,6 +64,9 @@ public sealed class RollupAggregator(Func<string, TerminalState?> currentState)
     private RollupDelta _delta = new();
     private readonly Dictionary<string, Pending> _pending = new(StringComparer.Ordinal);
     private readonly List<Pending> _touched = [];
+    // Deltas and rollups handed back by Recycle, refilled before new ones are made.
+    private readonly Stack<RollupDelta> _spareDeltas = new();
+    private readonly Stack<TerminalMinute> _spareMinutes = new();
     private long _generation = 1;
 
     public void Add(Heartbeat hb)
@@ -100,8 +111,21 @@ public sealed class RollupAggregator(Func<string, TerminalState?> currentState)
         foreach (var s in _touched) delta.States[s.Base!.TerminalId] = s.ToState();
         _touched.Clear();
         _generation++;
-        _delta = new RollupDelta(delta.Minutes.Count, delta.States.Count);
+        _delta = _spareDeltas.TryPop(out var spare) ? spare : new RollupDelta(delta.Minutes.Count, delta.States.Count);
         return delta;
+    }
+
+    /// <summary>
+    /// Takes back a delta from <see cref="TakeDelta"/> that nothing reads any more, its rollups included
+    /// (e.g. applied to an <see cref="InMemoryTelemetryStore"/>, which copies them), to be refilled: a replay
+    /// otherwise makes a rollup per terminal-minute and two dictionaries per check only to drop them.
+    /// Not for deltas shared with subscribers, which may still hold them.
+    /// </summary>
+    public void Recycle(RollupDelta delta)
+    {
+        foreach (var minute in delta.Minutes.Values) _spareMinutes.Push(minute);
+        delta.Clear();
+        _spareDeltas.Push(delta);
     }
 
     /// <summary>The terminal's pending state, started from the stored one at its first event in this delta.</summary>
@@ -122,7 +146,11 @@ public sealed class RollupAggregator(Func<string, TerminalState?> currentState)
         if (s.Minute is { } m && m.Minute == minute) return m;
         var key = (s.Base!.TerminalId, minute);
         if (!_delta.Minutes.TryGetValue(key, out var rollup))
-            _delta.Minutes[key] = rollup = new TerminalMinute(key.TerminalId, minute);
+        {
+            if (_spareMinutes.TryPop(out rollup)) rollup.Reset(key.TerminalId, minute);
+            else rollup = new TerminalMinute(key.TerminalId, minute);
+            _delta.Minutes[key] = rollup;
+        }
         return s.Minute = rollup;
     }
 

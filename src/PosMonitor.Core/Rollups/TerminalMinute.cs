@@ -18,9 +18,9 @@ public sealed class TerminalMinute(string terminalId, DateTimeOffset minute)
     /// </summary>
     public const int SlowStageMs = 3000;
 
-    public string TerminalId { get; } = terminalId;
+    public string TerminalId { get; private set; } = terminalId;
     /// <summary>Start of the minute, UTC.</summary>
-    public DateTimeOffset Minute { get; } = minute;
+    public DateTimeOffset Minute { get; private set; } = minute;
 
     // Transactions
     public int Transactions { get; set; }
@@ -152,6 +152,30 @@ public sealed class TerminalMinute(string terminalId, DateTimeOffset minute)
         ScannerFaults += other.ScannerFaults;
         Restarts += other.Restarts;
         PendingOfflineMax = Math.Max(PendingOfflineMax, other.PendingOfflineMax);
+    }
+
+    /// <summary>
+    /// Makes this rollup as a new one for <paramref name="terminalId"/> and <paramref name="minute"/> would be,
+    /// for an aggregator refilling rollups nobody reads any more (every field here must be reset).
+    /// </summary>
+    internal void Reset(string terminalId, DateTimeOffset minute)
+    {
+        TerminalId = terminalId;
+        Minute = minute;
+        Transactions = Approved = Declined = Timeouts = Errors = Cancelled = 0;
+        _timeoutsByStage = _errorsByStage = null;
+        _stageMsSum = null;
+        LatencySumMs = 0;
+        LatencyMaxMs = 0;
+        StageMsSamples = SlowHost = SlowGateway = 0;
+        AmountSumMinor = 0;
+        AmountCount = 0;
+        Heartbeats = 0;
+        NetLatencySumMs = 0;
+        NetLatencyMaxMs = 0;
+        PacketLossSumPct = PacketLossMaxPct = 0;
+        SignalMinDbm = CpuMaxPct = MemoryMaxPct = null;
+        PrinterFaults = ScannerFaults = Restarts = PendingOfflineMax = 0;
     }
 
     private static void AddTo(int[] into, int[] other)
