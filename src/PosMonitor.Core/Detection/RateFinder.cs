@@ -17,6 +17,10 @@ namespace PosMonitor.Core.Detection;
 /// </summary>
 internal sealed class RateFinder(DetectionSettings settings, AnomalyTest test)
 {
+    // Per-merchant sums of a wide scope, emptied for each: made anew per anomalous scope they were most of
+    // detection's garbage in a replay. Cleared, they enumerate in insertion order as new ones do (ties in MaxBy).
+    private readonly Dictionary<int, (double X, double N)> _inScope = [];
+    private readonly Dictionary<int, (double X, double N)> _unclaimed = [];
     private static readonly ScopeType[] SpreadLevels = [ScopeType.Gateway, ScopeType.Region, ScopeType.Firmware, ScopeType.Merchant];
     /// <summary>Heartbeat minutes a terminal needs learned before its own device-signal rate counts as its normal.</summary>
     private const double OwnNormalMinutes = 5;
@@ -139,8 +143,10 @@ internal sealed class RateFinder(DetectionSettings settings, AnomalyTest test)
             if (!v.Anomalous) continue;
 
             // Break the scope down by merchant: all members (for the complement) and unclaimed ones (for spread).
-            var inScope = new Dictionary<int, (double X, double N)>();
-            var unclaimed = new Dictionary<int, (double X, double N)>();
+            var inScope = _inScope;
+            var unclaimed = _unclaimed;
+            inScope.Clear();
+            unclaimed.Clear();
             double claimedX = 0, freeX = 0, freeN = 0;
             var affected = new List<int>();
             var regions = new HashSet<int>();
