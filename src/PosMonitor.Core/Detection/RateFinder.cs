@@ -21,6 +21,7 @@ internal sealed class RateFinder(DetectionSettings settings, AnomalyTest test)
     // detection's garbage in a replay. Cleared, they enumerate in insertion order as new ones do (ties in MaxBy).
     private readonly Dictionary<int, (double X, double N)> _inScope = [];
     private readonly Dictionary<int, (double X, double N)> _unclaimed = [];
+    private bool[] _claimed = [];
     private static readonly ScopeType[] SpreadLevels = [ScopeType.Gateway, ScopeType.Region, ScopeType.Firmware, ScopeType.Merchant];
     /// <summary>Heartbeat minutes a terminal needs learned before its own device-signal rate counts as its normal.</summary>
     private const double OwnNormalMinutes = 5;
@@ -41,7 +42,10 @@ internal sealed class RateFinder(DetectionSettings settings, AnomalyTest test)
     public void Find(DetectionFrame f, RecentWindow recent, Signal s, List<Finding> into)
     {
         _recent = recent;
-        var claimed = new bool[f.Index.TerminalCount];
+        // One per signal per check otherwise: reused, cleared (its length is the fleet's, which may change).
+        if (_claimed.Length != f.Index.TerminalCount) _claimed = new bool[f.Index.TerminalCount];
+        else Array.Clear(_claimed);
+        var claimed = _claimed;
         if (!Signals.IsDeviceLevel(s))
         {
             if (TryPlatform(f, s, into, claimed)) return;
