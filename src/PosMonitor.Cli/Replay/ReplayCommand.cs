@@ -118,6 +118,7 @@ public static class ReplayCommand
         var inv = CultureInfo.InvariantCulture;
         var from = r.FirstEvent is { } f ? string.Create(inv, $" from {f.UtcDateTime:yyyy-MM-ddTHH:mm:ss}Z") : "";
         var late = r.LateEvents > 0 ? string.Create(inv, $", {r.LateEvents:N0} events later than the reorder window") : "";
+        if (r.Duplicates > 0) late += string.Create(inv, $", {r.Duplicates:N0} duplicates skipped");
         return string.Create(inv,
             $"replay: {r.Events:N0} events read, {opened} incidents opened ({r.Incidents.Count(i => i.ResolvedAt is null)} still open), "
             + $"simulated span {(int)span.TotalHours}h{span.Minutes:00}m{span.Seconds:00}s{from}, wall time {wall.TotalSeconds:0.00} s, {rate:N0} events/s{late}");

@@ -85,13 +85,51 @@ public sealed class Replayer : IDisposable
     /// <summary>The simulated time of the last check.</summary>
     public DateTimeOffset? Now => _clock?.GetUtcNow();
 
-    public void Add(Heartbeat hb) => Add(hb, hb.Timestamp);
+    public void Add(Heartbeat hb)
+    {
+        if (!Duplicate(EventKind.Heartbeat, hb.EventId, hb.Timestamp)) Add(hb, hb.Timestamp);
+    }
 
-    public void Add(Transaction tx) => Add(tx, tx.Timestamp);
+    public void Add(Transaction tx)
+    {
+        if (!Duplicate(EventKind.Transaction, tx.EventId, tx.Timestamp)) Add(tx, tx.Timestamp);
+    }
+
+    /// <summary>
+    /// How far behind the newest event a resend is still recognised. A file in timestamp order holds a resend
+    /// beside its original (it repeats the timestamp), so keys older than this are let go to bound memory.
+    /// </summary>
+    public static readonly TimeSpan DuplicateHorizon = TimeSpan.FromHours(1);
+
+    /// <summary>Events skipped as resends of one already read (same kind, eventId and timestamp), as the live API skips them.</summary>
+    public long Duplicates { get; private set; }
+
+    // Keys of the events read, by minute of event time, the oldest minutes let go (DuplicateHorizon).
+    private readonly Dictionary<long, HashSet<(long, long)>> _keys = [];
+    private long _newestKeyMinute = long.MinValue;
+
+    private bool Duplicate(EventKind kind, string eventId, DateTimeOffset at)
+    {
+        Events++;
+        var ts = at.ToUnixTimeMilliseconds();
+        var minute = ts - (((ts % 60_000) + 60_000) % 60_000);
+        if (!_keys.TryGetValue(minute, out var keys)) _keys[minute] = keys = [];
+        if (!keys.Add(EventKey.Of(kind, ts, eventId)))
+        {
+            Duplicates++;
+            return true;
+        }
+        if (minute > _newestKeyMinute)
+        {
+            _newestKeyMinute = minute;
+            var horizon = minute - (long)DuplicateHorizon.TotalMilliseconds;
+            foreach (var old in _keys.Keys.Where(m => m < horizon).ToList()) _keys.Remove(old);
+        }
+        return false;
+    }
 
     private void Add(object e, DateTimeOffset at)
     {
-        Events++;
         if (LastEvent is not { } last || at > last) LastEvent = at;
         if (FirstEvent is not { } first || at < first) FirstEvent = at;
         if (_clock is null)

@@ -119,6 +119,20 @@ public sealed class ReplayCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task A_resent_line_is_skipped_and_counted_in_the_summary()
+    {
+        Simulate();
+        var lines = File.ReadLines(PathOf("events.ndjson")).ToList();
+        File.WriteAllLines(PathOf("resent.ndjson"), lines.Take(3).Append(lines[1]).Concat(lines.Skip(3)));
+
+        var (exit, _, error) = await Replay("resent.ndjson");
+
+        Assert.Equal(0, exit);
+        Assert.Contains($"{lines.Count + 1:N0} events read", error);
+        Assert.Contains(", 1 duplicates skipped", error);
+    }
+
+    [Fact]
     public async Task A_line_that_is_not_utf8_stops_the_replay_with_its_number_and_the_byte()
     {
         Simulate();
