@@ -12,8 +12,8 @@ public class RecentEventKeysTests
     {
         var keys = new RecentEventKeys();
         keys.Reset(Minute - 60_000);
-        foreach (var id in new[] { "a", "b", "c" }) keys.Add(Minute + 5_000, EventKey.Of(EventKind.Transaction, Minute + 5_000, id));
-        keys.Add(Minute + 60_000, EventKey.Of(EventKind.Transaction, Minute + 60_000, "later"));
+        foreach (var id in new[] { "a", "b", "c" }) keys.Add(Minute + 5_000, RecentEventKeys.KeyOf(EventKind.Transaction, Minute + 5_000, id));
+        keys.Add(Minute + 60_000, RecentEventKeys.KeyOf(EventKind.Transaction, Minute + 60_000, "later"));
 
         Assert.False(keys.HasDue(Minute)); // nothing held is older than that
         Assert.True(keys.HasDue(Minute + 60_000));
@@ -41,9 +41,9 @@ public class RecentEventKeysTests
     [Fact]
     public void The_same_id_in_another_list_or_at_another_time_is_another_key()
     {
-        var sale = EventKey.Of(EventKind.Transaction, Minute, "e-1");
-        Assert.Equal(sale, EventKey.Of(EventKind.Transaction, Minute, "e-1"));
-        Assert.NotEqual(sale, EventKey.Of(EventKind.Heartbeat, Minute, "e-1"));
-        Assert.NotEqual(sale, EventKey.Of(EventKind.Transaction, Minute + 1, "e-1"));
+        var sale = RecentEventKeys.KeyOf(EventKind.Transaction, Minute, "e-1");
+        Assert.Equal(sale, RecentEventKeys.KeyOf(EventKind.Transaction, Minute, "e-1"));
+        Assert.NotEqual(sale, RecentEventKeys.KeyOf(EventKind.Heartbeat, Minute, "e-1"));
+        Assert.NotEqual(sale, RecentEventKeys.KeyOf(EventKind.Transaction, Minute + 1, "e-1"));
     }
 }

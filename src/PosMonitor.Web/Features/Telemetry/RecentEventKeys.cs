@@ -1,3 +1,6 @@
+using System.Buffers;
+using System.IO.Hashing;
+using System.Text;
 using PosMonitor.Core.Telemetry;
 
 namespace PosMonitor.Web.Features.Telemetry;
@@ -25,6 +28,23 @@ public sealed class RecentEventKeys
     public int Count { get; private set; }
 
     public static long MinuteOf(long ts) => ts - (((ts % 60_000) + 60_000) % 60_000);
+
+    /// <summary>
+    /// The key as the table stores it: a 128-bit hash of kind, timestamp and eventId, as two signed
+    /// 64-bit halves. Heartbeats and sales are separate lists, so the same id in both is two events.
+    /// </summary>
+    public static (long Hi, long Lo) KeyOf(EventKind kind, long ts, string eventId)
+    {
+        var length = 9 + Encoding.UTF8.GetMaxByteCount(eventId.Length);
+        var rented = length <= 512 ? null : ArrayPool<byte>.Shared.Rent(length);
+        var buffer = rented ?? stackalloc byte[length];
+        buffer[0] = (byte)kind;
+        BitConverter.TryWriteBytes(buffer[1..], ts);
+        var written = 9 + Encoding.UTF8.GetBytes(eventId, buffer[9..]);
+        var key = XxHash128.HashToUInt128(buffer[..written]);
+        if (rented is not null) ArrayPool<byte>.Shared.Return(rented);
+        return ((long)(ulong)(key >> 64), (long)(ulong)key);
+    }
 
     /// <summary>True when the event's minute is held here (not yet moved to the table).</summary>
     public bool Covers(long ts) => ts >= SpilledBefore;

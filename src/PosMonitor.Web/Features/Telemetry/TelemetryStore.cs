@@ -91,7 +91,7 @@ public sealed class TelemetryStore(Db db, RecentEventKeys recent)
 
             bool IsDuplicate(EventKind kind, long ts, string eventId)
             {
-                var key = EventKey.Of(kind, ts, eventId);
+                var key = RecentEventKeys.KeyOf(kind, ts, eventId);
                 if (!inThisCommit.Add(key)) return true;
                 if (recent.Covers(ts))
                 {
@@ -234,7 +234,7 @@ public sealed class TelemetryStore(Db db, RecentEventKeys recent)
             while (await reader.ReadAsync(ct))
             {
                 var ts = reader.GetInt64(0);
-                recent.Add(ts, EventKey.Of(kind, ts, reader.GetString(1)));
+                recent.Add(ts, RecentEventKeys.KeyOf(kind, ts, reader.GetString(1)));
             }
         }
     }
