@@ -30,6 +30,12 @@ public sealed class DetectionEngine(DetectionSettings settings, TimeProvider tim
 
     public DetectionSettings Settings => settings;
 
+    /// <summary>
+    /// Until when this engine only learns (a cold start: no baselines imported, <see cref="DetectionSettings.WarmUp"/>);
+    /// null once it may open incidents. Set by each <see cref="Evaluate"/>, for the pages to say why nothing opens.
+    /// </summary>
+    public DateTimeOffset? LearningUntil { get; private set; }
+
     /// <summary>The incidents this engine holds open.</summary>
     public IReadOnlyList<Incident> OpenIncidents => _tracker.Open.Select(o => o.Incident).OrderBy(i => i.OpenedAt).ToList();
 
@@ -75,6 +81,7 @@ public sealed class DetectionEngine(DetectionSettings settings, TimeProvider tim
         }
 
         var warm = now - _startedAt.Value >= settings.WarmUp || _baselines.LearnedMinutes >= settings.WarmUp.TotalMinutes;
+        LearningUntil = warm ? null : _startedAt.Value + settings.WarmUp;
         _tracker.Apply(frame, findings, warm, tracked => StillElevated(frame, tracked), finding => Persisted(frame, finding), changes, problems);
 
         try

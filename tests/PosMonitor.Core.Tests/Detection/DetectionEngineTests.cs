@@ -45,6 +45,21 @@ public class DetectionEngineTests
     }
 
     [Fact]
+    public void A_cold_engine_says_until_when_it_only_learns_and_a_restored_one_does_not()
+    {
+        var cold = Scenario();
+        cold.Run(TimeSpan.FromMinutes(1));
+        Assert.Equal(Start + cold.Settings.WarmUp, cold.Engine.LearningUntil);
+        cold.Run(cold.Settings.WarmUp + TimeSpan.FromMinutes(10)); // and enough minutes learned to skip it after a restart
+        Assert.Null(cold.Engine.LearningUntil);
+
+        var restored = Scenario();
+        restored.Engine.ImportBaselines(cold.Engine.ExportBaselines());
+        restored.Run(TimeSpan.FromMinutes(1));
+        Assert.Null(restored.Engine.LearningUntil);
+    }
+
+    [Fact]
     public void Normal_traffic_opens_nothing()
     {
         var s = Scenario();

@@ -1,6 +1,7 @@
 using Bunit;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using PosMonitor.Web.Features.Detection;
 using PosMonitor.Web.Features.Heatmap;
 using PosMonitor.Web.Features.Identity;
 using PosMonitor.Web.Features.Incidents;
@@ -14,6 +15,7 @@ namespace PosMonitor.Web.Tests.Operations;
 public class OperationsPageTests : BunitTest
 {
     private readonly LiveServices _live = new();
+    private readonly DetectionStatus _detection = new();
 
     public OperationsPageTests()
     {
@@ -29,6 +31,7 @@ public class OperationsPageTests : BunitTest
         Services.AddSingleton<IncidentFeed>();
         Services.AddSingleton<IIncidentReader, FeedIncidentReader>();
         Services.AddScoped<PortalViewer>();
+        Services.AddSingleton(_detection);
         Renderer.SetRendererInfo(new Microsoft.AspNetCore.Components.RendererInfo("Server", isInteractive: true));
     }
 
@@ -49,6 +52,21 @@ public class OperationsPageTests : BunitTest
             Assert.Contains("30 sales · 6 timed out", cut.Find("[data-row=north] .hm-cell:last-child").GetAttribute("data-tip"));
             Assert.Contains("Harbin Bakery", cut.Find("[data-testid=top-merchants]").TextContent);
         });
+    }
+
+    [Fact]
+    public void While_detection_only_learns_the_page_says_until_when_and_then_stops_saying_it()
+    {
+        var now = _live.Time.GetUtcNow();
+        _detection.LearningUntil = now.AddMinutes(7);
+        var cut = Render<OperationsPage>();
+        var notice = cut.Find("[data-testid=detection-learning]").TextContent;
+        Assert.Contains("learning", notice);
+        Assert.Contains(now.AddMinutes(7).ToString("HH:mm", System.Globalization.CultureInfo.InvariantCulture), notice);
+
+        _detection.LearningUntil = null; // the next run found it warm
+        _live.Heatmap.Publish(new HeatmapTick(now, new HashSet<string>(), true));
+        cut.WaitForAssertion(() => Assert.Empty(cut.FindAll("[data-testid=detection-learning]")));
     }
 
     [Fact]

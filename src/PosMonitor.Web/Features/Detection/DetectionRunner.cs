@@ -15,7 +15,7 @@ namespace PosMonitor.Web.Features.Detection;
 public sealed class DetectionRunner(
     DetectionSettings settings, DetectionHostOptions options, TimeProvider time, FleetCache fleet,
     TerminalStateCache states, TelemetryFeed telemetry, LiveMinuteWindow minutes, DetectionQueries queries, MaintenanceWindowRepository maintenance,
-    IncidentRepository incidents, IncidentFeed feed, ILogger<DetectionRunner> logger)
+    IncidentRepository incidents, IncidentFeed feed, DetectionStatus status, ILogger<DetectionRunner> logger)
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
     private DetectionEngine? _engine;
@@ -50,6 +50,7 @@ public sealed class DetectionRunner(
                 OpenIncidents = await incidents.OpenAsync(ct),
             };
             var result = engine.Evaluate(input);
+            status.LearningUntil = engine.LearningUntil;
             foreach (var problem in result.Problems)
                 logger.LogWarning("Detection problem (the rest of the evaluation ran): {Problem}", problem);
             if (result.Changes.Count > 0)

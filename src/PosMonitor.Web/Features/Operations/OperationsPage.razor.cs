@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Components;
 using Microsoft.Extensions.Localization;
 using MudBlazor;
 using PosMonitor.Core.Incidents;
+using PosMonitor.Web.Features.Detection;
 using PosMonitor.Web.Features.Heatmap;
 using PosMonitor.Web.Features.Identity;
 using PosMonitor.Web.Features.Incidents;
@@ -22,6 +23,7 @@ public partial class OperationsPage
     [Inject] private IIncidentReader Incidents { get; set; } = default!;
     [Inject] private IncidentFeed IncidentFeed { get; set; } = default!;
     [Inject] private TimeProvider Time { get; set; } = default!;
+    [Inject] private DetectionStatus Detection { get; set; } = default!;
     [Inject] private IStringLocalizer<HeatmapStrings> HeatmapL { get; set; } = default!;
 
     private Viewer _viewer = Viewer.Nobody;

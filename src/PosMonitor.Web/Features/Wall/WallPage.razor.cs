@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Components.Authorization;
 using System.Globalization;
 using Microsoft.AspNetCore.Components;
 using PosMonitor.Core.Incidents;
+using PosMonitor.Web.Features.Detection;
 using PosMonitor.Web.Features.Heatmap;
 using PosMonitor.Web.Features.Identity;
 using PosMonitor.Web.Features.Incidents;
@@ -29,6 +30,7 @@ public partial class WallPage
     [Inject] private IncidentFeed IncidentFeed { get; set; } = default!;
     [Inject] private IngestionMetrics Ingestion { get; set; } = default!;
     [Inject] private TimeProvider Time { get; set; } = default!;
+    [Inject] private DetectionStatus Detection { get; set; } = default!;
 
     private static readonly Viewer Display = new(true, null, true);
     private readonly Viewer _viewer = Display;
