@@ -109,9 +109,20 @@ public sealed record Score(IReadOnlyList<FaultResult> Faults, IReadOnlyList<Inci
     public double DuplicatesPerFault => Faults.Count == 0 ? 0 : (double)Duplicates / Faults.Count;
     public double FalsePositiveRate => TerminalHours <= 0 ? 0 : 1000.0 * FalsePositives.Count / TerminalHours;
 
-    public TimeSpan? LatencyPercentile(double p)
+    public TimeSpan? LatencyPercentile(double p) => Percentile(Faults.Where(f => f.Latency is not null).Select(f => f.Latency!.Value), p);
+
+    /// <summary>
+    /// The latency percentile counted from <paramref name="from"/> of each detected fault (never before its start, never
+    /// below zero) instead of from its start: e.g. from when the fault had shown enough to be told from noise.
+    /// </summary>
+    public TimeSpan? LatencyPercentile(double p, Func<FaultResult, DateTimeOffset> from) => Percentile(Faults
+        .Where(f => f.First is not null)
+        .Select(f => f.First!.OpenedAt - (from(f) > f.Fault.Start ? from(f) : f.Fault.Start))
+        .Select(t => t < TimeSpan.Zero ? TimeSpan.Zero : t), p);
+
+    private static TimeSpan? Percentile(IEnumerable<TimeSpan> latencies, double p)
     {
-        var sorted = Faults.Where(f => f.Latency is not null).Select(f => f.Latency!.Value).Order().ToList();
+        var sorted = latencies.Order().ToList();
         if (sorted.Count == 0) return null;
         // Nearest rank: the smallest value with at least p of the values at or below it.
         return sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Count) - 1, 0, sorted.Count - 1)];

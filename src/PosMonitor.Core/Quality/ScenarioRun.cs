@@ -68,35 +68,48 @@ public sealed record ScenarioRun(
 /// failed ones (timeout, error, cancelled), and the same for the span before it. It tells a fault detected late because
 /// its evidence came late (two failed sales in two minutes cannot be told from noise) from one the engine was slow on.
 /// </summary>
-public readonly record struct FaultEvidence(int SalesBefore, int FailedBefore, int Sales, int Failed);
+/// <param name="EvidenceAt">When the fault's terminals had failed <see cref="EvidenceCounter.EnoughFailures"/> sales since its start (null if never).</param>
+public readonly record struct FaultEvidence(int SalesBefore, int FailedBefore, int Sales, int Failed, DateTimeOffset? EvidenceAt = null);
 
-internal sealed class EvidenceCounter
+public sealed class EvidenceCounter
 {
+    /// <summary>
+    /// Failed sales that can be told from noise: against a normal of about 1% over a few dozen sales, five failures
+    /// are the fewest that reach the engine's default sensitivity (one in a million, <c>MinSurprise</c> 6).
+    /// </summary>
+    public const int EnoughFailures = 5;
+
     private readonly List<(GroundTruthEntry Fault, HashSet<string> Terminals)> _faults;
     private readonly int[] _counts;
+    private readonly int[] _failedSinceStart;
+    private readonly DateTimeOffset?[] _evidenceAt;
 
-    public EvidenceCounter(IEnumerable<GroundTruthEntry> truth)
+    internal EvidenceCounter(IEnumerable<GroundTruthEntry> truth)
     {
         _faults = truth.Where(e => e.Kind == GroundTruthKind.Fault)
             .Select(e => (e, e.AffectedTerminals.ToHashSet(StringComparer.Ordinal))).ToList();
         _counts = new int[_faults.Count * 4];
+        _failedSinceStart = new int[_faults.Count];
+        _evidenceAt = new DateTimeOffset?[_faults.Count];
     }
 
-    public void Add(Telemetry.Transaction tx)
+    internal void Add(Telemetry.Transaction tx)
     {
         var failed = tx.Outcome is Telemetry.Outcome.Timeout or Telemetry.Outcome.Error or Telemetry.Outcome.Cancelled ? 1 : 0;
         for (var i = 0; i < _faults.Count; i++)
         {
             var (fault, terminals) = _faults[i];
             var offset = tx.Timestamp - fault.Start;
-            if (offset < -ScenarioRun.EvidenceSpan || offset >= ScenarioRun.EvidenceSpan || !terminals.Contains(tx.TerminalId)) continue;
+            if (offset < -ScenarioRun.EvidenceSpan || tx.Timestamp > fault.End || !terminals.Contains(tx.TerminalId)) continue;
+            if (failed == 1 && offset >= TimeSpan.Zero && ++_failedSinceStart[i] == EnoughFailures) _evidenceAt[i] = tx.Timestamp;
+            if (offset >= ScenarioRun.EvidenceSpan) continue;
             var at = i * 4 + (offset < TimeSpan.Zero ? 0 : 2);
             _counts[at]++;
             _counts[at + 1] += failed;
         }
     }
 
-    public IReadOnlyDictionary<GroundTruthEntry, FaultEvidence> Result => _faults
-        .Select((f, i) => (f.Fault, new FaultEvidence(_counts[i * 4], _counts[i * 4 + 1], _counts[i * 4 + 2], _counts[i * 4 + 3])))
+    internal IReadOnlyDictionary<GroundTruthEntry, FaultEvidence> Result => _faults
+        .Select((f, i) => (f.Fault, new FaultEvidence(_counts[i * 4], _counts[i * 4 + 1], _counts[i * 4 + 2], _counts[i * 4 + 3], _evidenceAt[i])))
         .ToDictionary(p => p.Fault, p => p.Item2);
 }

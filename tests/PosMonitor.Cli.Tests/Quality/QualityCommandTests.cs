@@ -39,6 +39,7 @@ public sealed class QualityCommandTests : IDisposable
     {
         var (exit, defaults, _) = await Run([.. Small, "--verbose"]);
         Assert.Equal(0, exit);
+        Assert.Matches(@"Latency p95 counted from each fault's 5th failed sale instead of its start: engine \d+ s, static rule \d+ s\.", defaults);
 
         // A sensitivity no failure rate can reach: only the silent terminals' faults are found now, so the file was applied.
         var (deafExit, deaf, _) = await Run([.. Small, "--verbose", "--settings", Settings("""{ "PosMonitor": { "Detection": { "MinSurprise": 200 } } }""")]);

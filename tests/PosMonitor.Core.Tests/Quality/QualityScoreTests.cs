@@ -93,5 +93,28 @@ public class QualityScoreTests
         Sale("T3", 1, Outcome.Timeout); // not the fault's terminal
         Sale("T1", 2, Outcome.Timeout); // after the span
         Assert.Equal(new FaultEvidence(SalesBefore: 2, FailedBefore: 1, Sales: 4, Failed: 3), counter.Result[fault]);
+
+        // The fifth failure since the start is when the fault could be told from noise.
+        Sale("T2", 4, Outcome.Approved);
+        Sale("T2", 6, Outcome.Timeout);
+        Sale("T1", 7, Outcome.Timeout);
+        Assert.Equal(T0.AddMinutes(6), counter.Result[fault].EvidenceAt);
+    }
+
+    [Fact]
+    public void Latency_can_be_counted_from_when_the_fault_had_shown_itself_never_from_before_its_start()
+    {
+        var slow = Fault(Cause.Operator, ScopeType.Merchant, "m-1", "T1");
+        var fast = Fault(Cause.Gateway, ScopeType.Gateway, "gw-a", "T2");
+        var score = QualityScore.Evaluate([slow, fast],
+        [
+            Opened("i1", Cause.Operator, ScopeType.Merchant, "m-1", TimeSpan.FromSeconds(300), "T1"),
+            Opened("i2", Cause.Gateway, ScopeType.Gateway, "gw-a", TimeSpan.FromSeconds(60), "T2"),
+        ], 1000);
+        Assert.Equal(TimeSpan.FromSeconds(300), score.LatencyPercentile(0.95));
+        // m-1 showed itself 240 s in; gw-a's "evidence" time before its start counts from the start.
+        var shown = new Dictionary<string, DateTimeOffset> { ["m-1"] = T0.AddSeconds(240), ["gw-a"] = T0.AddSeconds(-30) };
+        Assert.Equal(TimeSpan.FromSeconds(60), score.LatencyPercentile(0.95, f => shown[f.Fault.ScopeId]));
+        Assert.Equal(TimeSpan.Zero, score.LatencyPercentile(0.95, f => T0.AddSeconds(400)));
     }
 }
