@@ -1,4 +1,3 @@
-using System.CommandLine;
 using System.Globalization;
 using System.Text.RegularExpressions;
 using PosMonitor.Cli.Quality;
@@ -23,14 +22,7 @@ public sealed class QualityCommandTests : IDisposable
         return path;
     }
 
-    private static async Task<(int Exit, string Out, string Err)> Run(params string[] args)
-    {
-        var root = new RootCommand { QualityCommand.Create() };
-        var output = new StringWriter();
-        var error = new StringWriter();
-        var exit = await root.Parse(args).InvokeAsync(new InvocationConfiguration { Output = output, Error = error }, TestContext.Current.CancellationToken);
-        return (exit, output.ToString(), error.ToString());
-    }
+    private static Task<(int Exit, string Out, string Err)> Run(params string[] args) => CommandRun.InvokeAsync(QualityCommand.Create(), args);
 
     private static readonly string[] Small = ["quality", "--seeds", "1", "--terminals", "300", "--hours", "2"];
 

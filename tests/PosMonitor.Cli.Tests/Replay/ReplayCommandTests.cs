@@ -1,4 +1,3 @@
-using System.CommandLine;
 using System.Text;
 using System.Text.Json;
 using PosMonitor.Cli.Replay;
@@ -20,14 +19,7 @@ public sealed class ReplayCommandTests : IDisposable
 
     private string PathOf(string name) => Path.Combine(_dir, name);
 
-    private static async Task<(int Exit, string Out, string Err)> Run(params string[] args)
-    {
-        var root = new RootCommand { ReplayCommand.Create() };
-        var output = new StringWriter();
-        var error = new StringWriter();
-        var exit = await root.Parse(args).InvokeAsync(new InvocationConfiguration { Output = output, Error = error }, TestContext.Current.CancellationToken);
-        return (exit, output.ToString(), error.ToString());
-    }
+    private static Task<(int Exit, string Out, string Err)> Run(params string[] args) => CommandRun.InvokeAsync(ReplayCommand.Create(), args);
 
     /// <summary>A 2-hour, 150-terminal run with a 20-minute gateway fault an hour in, written as replay files.</summary>
     private void Simulate(params string[] faults)

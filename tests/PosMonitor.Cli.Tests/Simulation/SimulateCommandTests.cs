@@ -1,4 +1,3 @@
-using System.CommandLine;
 using System.Net;
 using System.Text;
 using System.Text.Json;
@@ -17,14 +16,7 @@ public sealed class SimulateCommandTests : IDisposable
         if (Directory.Exists(_dir)) Directory.Delete(_dir, recursive: true);
     }
 
-    private static async Task<(int Exit, string Out, string Err)> Run(HttpMessageHandler? handler, params string[] args)
-    {
-        var root = new RootCommand { SimulateCommand.Create(handler: handler) };
-        var output = new StringWriter();
-        var error = new StringWriter();
-        var exit = await root.Parse(args).InvokeAsync(new InvocationConfiguration { Output = output, Error = error }, TestContext.Current.CancellationToken);
-        return (exit, output.ToString(), error.ToString());
-    }
+    private static Task<(int Exit, string Out, string Err)> Run(HttpMessageHandler? handler, params string[] args) => CommandRun.InvokeAsync(SimulateCommand.Create(handler: handler), args);
 
     [Fact]
     public async Task Writes_fleet_events_and_ground_truth_and_prints_the_table()
