@@ -97,11 +97,10 @@ internal sealed class SilenceFinder(DetectionSettings settings, AnomalyTest test
     /// How many other merchants than <paramref name="m"/> have a terminal quiet, when that is more than the fleet
     /// usually has (over twice its usual count, plus one); else 0.
     /// </summary>
-    private int Wave(int m, HashSet<int> quietMerchants)
-    {
-        var others = quietMerchants.Count - (quietMerchants.Contains(m) ? 1 : 0);
-        return others >= 2 * _quietUsual + 1 ? others : 0;
-    }
+    private int Wave(int m, HashSet<int> quietMerchants) => OthersQuiet(m, quietMerchants) is var others && others >= 2 * _quietUsual + 1 ? others : 0;
+
+    /// <summary>Merchants other than <paramref name="m"/> with a terminal quiet.</summary>
+    private static int OthersQuiet(int m, HashSet<int> quietMerchants) => quietMerchants.Count - (quietMerchants.Contains(m) ? 1 : 0);
 
     /// <summary>
     /// Merchants with a terminal that missed its heartbeat no longer ago than a restart lasts. Unrelated terminals
@@ -286,7 +285,7 @@ internal sealed class SilenceFinder(DetectionSettings settings, AnomalyTest test
             var finding = Silence(f, ScopeType.Terminal, t, index.TerminalIds[t], 1, 1, [t], evidence);
             // Another shop's terminal quiet as well may be the start of a wave of restarts: then confirm first.
             finding.Immediate = Alone(f, m, [t], seen + ExpectedGap(t), expected, silent)
-                && quietMerchants.Count - (quietMerchants.Contains(m) ? 1 : 0) <= _quietUsual;
+                && OthersQuiet(m, quietMerchants) <= _quietUsual;
             into.Add(finding);
         }
     }
