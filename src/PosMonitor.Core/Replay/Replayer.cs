@@ -107,7 +107,7 @@ public sealed class Replayer : IDisposable
     /// <summary>Events skipped as resends of one already read (same kind, eventId and timestamp), as the live API skips them.</summary>
     public long Duplicates { get; private set; }
 
-    // Events read, by minute of event time (the oldest let go, DuplicateHorizon): per timestamp (epoch ms, as the live
+    // Events read, by minute of event time (UTC ticks; the oldest let go, DuplicateHorizon): per timestamp (epoch ms, as the live
     // key has it, doubled, plus 1 for a sale) a 64-bit hash of the eventId read at it, and the rarer further ones that
     // shared a timestamp. Hashes, not the ids: holding every id for minutes made each one survive collections (the
     // check then cost a tenth of the replay's time). Two different ids at the same millisecond with the same 64-bit
@@ -126,7 +126,7 @@ public sealed class Replayer : IDisposable
     {
         Events++;
         var ms = at.ToUnixTimeMilliseconds();
-        var minute = ms - (((ms % 60_000) + 60_000) % 60_000);
+        var minute = TerminalMinute.MinuteOf(at).UtcTicks;
         if (minute != _thisMinute || _readThisMinute is null) _readThisMinute = ReadIn(minute);
         var key = ms * 2 + (kind == EventKind.Transaction ? 1 : 0);
         var id = XxHash3.HashToUInt64(MemoryMarshal.AsBytes(eventId.AsSpan()));
@@ -147,7 +147,7 @@ public sealed class Replayer : IDisposable
         if (minute > _newestMinute)
         {
             _newestMinute = minute;
-            var horizon = minute - (long)DuplicateHorizon.TotalMilliseconds;
+            var horizon = minute - DuplicateHorizon.Ticks;
             foreach (var old in _read.Keys.Where(m => m < horizon).ToList()) _read.Remove(old);
         }
         return read;
