@@ -269,6 +269,33 @@ public class DetectionEngineTests
     }
 
     [Fact]
+    public void A_quiet_shops_fault_is_not_learned_as_its_normal_before_it_opens()
+    {
+        // Four terminals selling 0.6 a minute each, after a morning of history, then 30% of sales failing at input: a
+        // failure or two a minute, which takes more than the short window to tell from noise. Its first minutes look
+        // merely elevated; learned at once they lifted the shop's normal (0.9% to 1.7%) and it opened only after 930 s.
+        var history = TimeSpan.FromMinutes(144);
+        var faultAt = Start + history;
+        var s = new TrafficScenario(TrafficScenario.MakeFleet(), Start, seed: 3);
+        s.SalesRate = t => t.MerchantId == "m-south-4" ? 0.6 : 2;
+        s.Inject = (t, at) => at >= faultAt && t.MerchantId == "m-south-4" ? new Fault { Rate = 0.3, Stage = Stage.Input } : null;
+        s.Run(history);
+        var before = LearnedRate(s, "m-south-4", Signal.Input);
+        while (s.Opened.Count == 0 && s.Now < faultAt + TimeSpan.FromMinutes(30)) s.Run(s.Settings.Interval);
+
+        var incident = Assert.Single(s.Opened);
+        Assert.Equal((Cause.Operator, ScopeType.Merchant, "m-south-4"), (incident.Cause, incident.ScopeType, incident.ScopeId));
+        Assert.True(incident.OpenedAt - faultAt <= TimeSpan.FromMinutes(13), $"opened after {incident.OpenedAt - faultAt}");
+        Assert.InRange(LearnedRate(s, "m-south-4", Signal.Input), 0, before * 1.05);
+    }
+
+    private static double LearnedRate(TrafficScenario s, string merchantId, Signal signal)
+    {
+        var learned = s.Engine.ExportBaselines().Scopes.Single(b => b.ScopeType == ScopeType.Merchant && b.ScopeId == merchantId);
+        return learned.All[Signals.Index(signal)] / learned.All[Signals.Sales];
+    }
+
+    [Fact]
     public void A_flapping_fault_opens_one_incident()
     {
         var s = Scenario((t, at) =>
