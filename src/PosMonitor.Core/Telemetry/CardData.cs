@@ -6,7 +6,8 @@ namespace PosMonitor.Core.Telemetry;
 
 /// <summary>
 /// Finds card data (a PAN: 13–19 digits passing the Luhn check, optionally grouped by single spaces
-/// or dashes; or magnetic-stripe track data) so it is refused, or masked, and never stored or logged.
+/// or dashes as card numbers are printed; or magnetic-stripe track data) so it is refused, or masked,
+/// and never stored or logged.
 /// </summary>
 public static partial class CardData
 {
@@ -108,6 +109,29 @@ public static partial class CardData
         return false;
     }
 
+    /// <summary>
+    /// <see cref="Contains"/> for an identifier (an event id): only an unbroken run of 13–19 digits passing Luhn, as
+    /// telemetry-api.md words it, or track data. Identifiers join their parts with dashes, and a UUID's all-digit groups
+    /// read as a dash-grouped PAN once in five thousand even when only card layouts count.
+    /// </summary>
+    public static bool ContainsInIdentifier(string id)
+    {
+        if (id.Length < 13) return false;
+        if (TrackData().IsMatch(id)) return true;
+        var start = -1;
+        for (var i = 0; i <= id.Length; i++)
+        {
+            if (i < id.Length && char.IsAsciiDigit(id[i]))
+            {
+                if (start < 0) start = i;
+                continue;
+            }
+            if (start >= 0 && i - start is >= 13 and <= 19 && Luhn(id.AsSpan(start, i - start))) return true;
+            start = -1;
+        }
+        return false;
+    }
+
     /// <summary>Keeps at most the first 6 and last 4 digits of every PAN-like run; other text is untouched.</summary>
     public static string Mask(string text)
     {
@@ -142,7 +166,36 @@ public static partial class CardData
     private static bool IsPan(ReadOnlySpan<char> run)
     {
         var digits = Digits(run);
-        return digits.Length is >= 13 and <= 19 && Luhn(digits);
+        return digits.Length is >= 13 and <= 19 && GroupedLikeACard(run) && Luhn(digits);
+    }
+
+    /// <summary>
+    /// Whether the run's digit groups are laid out as card numbers are printed: in fours (the last group may be
+    /// shorter: 13–19 digits), or 4-6-5 (American Express) and 4-6-4 (Diners). An identifier that holds digits between
+    /// dashes is not read as a PAN: one random UUID (8-4-4-4-12 hex) in 470 has digits there that pass Luhn, one in
+    /// 5,400 when only card layouts count (event ids are checked by <see cref="ContainsInIdentifier"/>).
+    /// </summary>
+    private static bool GroupedLikeACard(ReadOnlySpan<char> run)
+    {
+        Span<int> groups = stackalloc int[run.Length];
+        var count = 0;
+        var length = 0;
+        foreach (var c in run)
+        {
+            if (char.IsAsciiDigit(c))
+            {
+                length++;
+                continue;
+            }
+            groups[count++] = length;
+            length = 0;
+        }
+        groups[count++] = length;
+        if (count == 1) return true;
+        if (count == 3 && groups[0] == 4 && groups[1] == 6 && groups[2] is 4 or 5) return true;
+        for (var i = 0; i < count - 1; i++)
+            if (groups[i] != 4) return false;
+        return groups[count - 1] <= 4;
     }
 
     private static string Digits(ReadOnlySpan<char> run)

@@ -46,7 +46,7 @@ public static class TelemetryParser
         // The event's raw bytes are screened in one pass; fields are examined only when that finds a candidate.
         if (CardData.MayContain(JsonMarshal.GetRawUtf8Value(e)) && HoldsCardData(e))
         {
-            var safeId = eventIdRaw is not null && !CardData.Contains(eventIdRaw) ? eventIdRaw : null;
+            var safeId = eventIdRaw is not null && !CardData.ContainsInIdentifier(eventIdRaw) ? eventIdRaw : null;
             return new Rejection(kind, index, safeId, RejectionCodes.CardData,
                 $"{label} {index}: contains card data (a PAN or track data); the event was discarded and not stored");
         }
@@ -120,18 +120,19 @@ public static class TelemetryParser
         };
     }
 
-    private static bool HoldsCardData(JsonElement e)
+    /// <param name="eventId">The value is an event id: terminals make those, often UUIDs (see <see cref="CardData.ContainsInIdentifier"/>).</param>
+    private static bool HoldsCardData(JsonElement e, bool eventId = false)
     {
         switch (e.ValueKind)
         {
             case JsonValueKind.String:
-                return CardData.Contains(e.GetString()!);
+                return eventId ? CardData.ContainsInIdentifier(e.GetString()!) : CardData.Contains(e.GetString()!);
             case JsonValueKind.Number:
                 // Not a string field, but a PAN sent as a number is still a PAN.
                 return e.GetRawText() is { Length: >= 13 and <= 19 } raw && raw.All(char.IsAsciiDigit) && CardData.Luhn(raw);
             case JsonValueKind.Object:
                 foreach (var p in e.EnumerateObject())
-                    if (CardData.Contains(p.Name) || HoldsCardData(p.Value)) return true;
+                    if (CardData.Contains(p.Name) || HoldsCardData(p.Value, p.NameEquals("eventId"))) return true;
                 return false;
             case JsonValueKind.Array:
                 foreach (var item in e.EnumerateArray())

@@ -10,6 +10,8 @@ public class CardDataTests
     [InlineData("5500-0000-0000-0004")]
     [InlineData("6212345678901265")] // UnionPay, 16 digits
     [InlineData("378282246310005")] // Amex, 15 digits
+    [InlineData("amex 3782 822463 10005")] // grouped as printed on the card
+    [InlineData("6212 3456 7890 1234 569")] // 19 digits in fours
     [InlineData("%B4111111111111111^DOE/JOHN^2512101")]
     [InlineData(";4111111111111111=25121010000000000000?")]
     public void Finds_pans_and_track_data(string text) => Assert.True(CardData.Contains(text));
@@ -21,7 +23,19 @@ public class CardDataTests
     [InlineData("41111111111111110000000")] // a 23-digit run is not a PAN
     [InlineData("2026-11-25T08:00:00.123Z")]
     [InlineData("T-000001")]
+    [InlineData("8a1f00e2-9b4c-1234-5678-90123456736a")] // a UUID whose 4-4-11 digits pass Luhn: not laid out as a card
+    [InlineData("ref 1234567-890123456736")] // nor 7-12
     public void Leaves_other_digit_runs_alone(string text) => Assert.False(CardData.Contains(text));
+
+    [Theory]
+    [InlineData("4111111111111111", true)]
+    [InlineData("e-4111111111111111-1", true)]
+    [InlineData(";4111111111111112=2512", true)] // track data needs no Luhn
+    [InlineData("8a1f1234-5678-9012-3452-ab12cd34ef56", false)] // dash-grouped digits in an id
+    [InlineData("4111-1111-1111-1111", false)]
+    [InlineData("e-1234567890123456", false)] // Luhn-invalid
+    public void An_identifier_holds_card_data_only_as_an_unbroken_run(string id, bool expected) =>
+        Assert.Equal(expected, CardData.ContainsInIdentifier(id));
 
     [Fact]
     public void Mask_keeps_at_most_the_first_six_and_last_four_digits()
