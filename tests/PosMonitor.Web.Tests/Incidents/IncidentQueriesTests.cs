@@ -1,4 +1,5 @@
 using Dapper;
+using PosMonitor.Core.Detection;
 using PosMonitor.Web.Features.Incidents;
 using PosMonitor.Web.Infrastructure.Data;
 
@@ -15,7 +16,7 @@ public class IncidentQueriesTests
     }
 
     [Fact]
-    public async Task Impact_values_each_failed_sale_at_its_terminal_s_average_ticket_and_the_chart_follows_the_scope()
+    public async Task Impact_counts_from_detection_s_window_before_opening_values_each_failed_sale_at_its_terminal_s_average_ticket_and_the_chart_follows_the_scope()
     {
         await using var h = await TicketHarness.CreateAsync();
         var incident = await h.DetectAsync(h.GatewayIncident()); // T-000001, T-000002, T-000004 on gw-unionpay
@@ -27,11 +28,15 @@ public class IncidentQueriesTests
         await MinuteAsync(db, "T-000002", opened.AddMinutes(1), 5, 2, 0, 0, 0);
         await MinuteAsync(db, "T-000004", opened.AddMinutes(2), 3, 3, 0, 0, 0);             // no history: counted, not valued
         await MinuteAsync(db, "T-000003", opened.AddMinutes(1), 8, 8, 0, 0, 0);             // other gateway, not affected
+        // What detection opened on: the failures before it opened, within its longest window (15 min), are the fault's too.
+        await MinuteAsync(db, "T-000004", opened.AddMinutes(-14), 2, 2, 0, 0, 0);
+        await MinuteAsync(db, "T-000004", opened.AddMinutes(-16), 2, 1, 0, 0, 0);           // before the window: not counted
+        var queries = new IncidentQueries(db, new DetectionSettings { LongWindow = TimeSpan.FromMinutes(15) });
 
-        var impact = await new IncidentQueries(db).ImpactAsync(incident.Id, opened, opened.AddMinutes(30), default);
-        var chart = await new IncidentQueries(db).ScopeRateAsync(incident.ScopeType, incident.ScopeId, opened, opened.AddMinutes(30), default);
+        var impact = await queries.ImpactAsync(incident, opened.AddMinutes(30), default);
+        var chart = await queries.ScopeRateAsync(incident.ScopeType, incident.ScopeId, opened, opened.AddMinutes(30), default);
 
-        Assert.Equal(5 + 2 + 3, impact.FailedSales);
+        Assert.Equal(5 + 2 + 3 + 2, impact.FailedSales);
         Assert.Equal(5 * 50_00 + 2 * 120_00, impact.EstimatedValueMinor);
         Assert.Equal(2, impact.TerminalsWithSales);
         Assert.Equal(2, chart.Count);

@@ -107,7 +107,7 @@ public partial class IncidentPage
         var minutes = await Queries.ScopeRateAsync(_incident.ScopeType, _incident.ScopeId, start, end, default);
         _chartLabels = [.. minutes.Select((m, i) => i % 10 == 0 ? m.Minute.ToLocalTime().ToString("HH:mm") : "")];
         _chartSeries = [new ChartSeries<double> { Name = L["ChartSeries"], Data = minutes.Select(m => Math.Round(m.Rate * 100, 1)).ToArray() }];
-        _impact = await Queries.ImpactAsync(_incident.Id, _incident.OpenedAt, _ticket?.ResolvedAt ?? _incident.ResolvedAt ?? Time.GetUtcNow(), default);
+        _impact = await Queries.ImpactAsync(_incident, _ticket?.ResolvedAt ?? _incident.ResolvedAt ?? Time.GetUtcNow(), default);
         _lastTelemetryRefresh = Time.GetTimestamp();
     }
 

@@ -1,4 +1,5 @@
 using Dapper;
+using PosMonitor.Core.Detection;
 using PosMonitor.Core.Incidents;
 using PosMonitor.Web.Infrastructure.Data;
 
@@ -14,8 +15,14 @@ public sealed record ScopeMinute(DateTimeOffset Minute, int Transactions, int Ti
 public sealed record BusinessImpact(int FailedSales, long EstimatedValueMinor, int TerminalsWithSales);
 
 /// <summary>Reads of terminal_minutes for the incident page: the scope's timeout rate and business impact.</summary>
-public sealed class IncidentQueries(Db db)
+public sealed class IncidentQueries(Db db, DetectionSettings detection)
 {
+    /// <summary>
+    /// How long before an incident opened its failures count as its impact: detection's longest window. The fault began
+    /// within it (what detection opened on lies in it), and the failures that made detection open belong to the fault.
+    /// </summary>
+    public TimeSpan ImpactLookBack => detection.LongWindow;
+
     /// <summary>Per-minute totals of the incident's scope between two times.</summary>
     public async Task<IReadOnlyList<ScopeMinute>> ScopeRateAsync(ScopeType scope, string scopeId, DateTimeOffset from, DateTimeOffset to, CancellationToken ct)
     {
@@ -28,15 +35,17 @@ public sealed class IncidentQueries(Db db)
     }
 
     /// <summary>
-    /// Failed sales (timeouts and errors) on the incident's affected terminals since it opened, each
-    /// valued at its terminal's average ticket (amount_sum_minor / amount_count) over the week before.
+    /// Failed sales (timeouts and errors) on the incident's affected terminals from <see cref="ImpactLookBack"/> before it
+    /// opened until <paramref name="until"/>, each valued at its terminal's average ticket (amount_sum_minor / amount_count)
+    /// over the week before that.
     /// </summary>
-    public async Task<BusinessImpact> ImpactAsync(string incidentId, DateTimeOffset openedAt, DateTimeOffset until, CancellationToken ct)
+    public async Task<BusinessImpact> ImpactAsync(Incident incident, DateTimeOffset until, CancellationToken ct)
     {
+        var from = incident.OpenedAt - ImpactLookBack;
         await using var c = await db.OpenAsync(ct);
         var rows = (await c.QueryAsync<ImpactRow>(new CommandDefinition(db.Sql(SelectImpact), new
         {
-            IncidentId = incidentId, From = DbTime.ToMs(openedAt), To = DbTime.ToMs(until), Before = DbTime.ToMs(openedAt.AddDays(-7)),
+            IncidentId = incident.Id, From = DbTime.ToMs(from), To = DbTime.ToMs(until), Before = DbTime.ToMs(from.AddDays(-7)),
         }, cancellationToken: ct))).ToList();
         var priced = rows.Where(r => r.AmountCount > 0).ToList();
         return new BusinessImpact((int)rows.Sum(r => r.Failed), priced.Sum(r => r.Failed * r.AmountSum / r.AmountCount), priced.Count);
