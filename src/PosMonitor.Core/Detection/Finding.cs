@@ -39,16 +39,10 @@ internal static class Wording
 
     public static string Time(DateTimeOffset t) => t.UtcDateTime.ToString("HH:mm:ss", Inv) + "Z";
 
-    public static string Scope(ScopeType type, string id, FleetIndex index) => type switch
-    {
-        ScopeType.Terminal => $"Terminal {id}",
-        ScopeType.Merchant => index.MerchantIndex.TryGetValue(id, out var m) && index.Merchants[m] is { } merchant && merchant.Name != id
-            ? $"Merchant {id} ({merchant.Name})" : $"Merchant {id}",
-        ScopeType.Region => $"Region {id}",
-        ScopeType.Gateway => $"Gateway {id}",
-        ScopeType.Firmware => $"Firmware {id}",
-        _ => "Platform",
-    };
+    /// <summary>A merchant's name, when it has one other than its id (titles give it).</summary>
+    private static string? MerchantName(ScopeType type, string id, FleetIndex index) =>
+        type == ScopeType.Merchant && index.MerchantIndex.TryGetValue(id, out var m) && index.Merchants[m] is { } merchant && merchant.Name != id
+            ? merchant.Name : null;
 
     public static string Plural(ScopeType type) => type switch
     {
@@ -67,6 +61,16 @@ internal static class Wording
         $"{Signals.Describe(s)} {Pct(v.Rate)} ({Count(v.Failures)} of {Count(v.Volume)} {Unit(s)}, last "
         + $"{(v.Recent ? RecentWindow.Span : v.ShortWindow ? settings.ShortWindow : settings.LongWindow).TotalMinutes.ToString("0", Inv)} min) vs normal {Pct(v.Normal)}";
 
+    // Titles are written by IncidentTitle, which reads them back for the portal to say in its reader's language.
+
     public static string Title(ScopeType type, string id, FleetIndex index, Signal s, double rate) =>
-        $"{Scope(type, id, index)}: {Pct(rate)} {Signals.TitleTail(s)}";
+        new IncidentTitle(type, id, MerchantName(type, id, index), "rate:" + s, Rate: Pct(rate)).ToString();
+
+    public static string SilenceTitle(ScopeType type, string id, FleetIndex index, int silent, int expected) =>
+        new IncidentTitle(type, id, MerchantName(type, id, index), type == ScopeType.Terminal ? "silent" : "silent-of", Silent: silent, Expected: expected).ToString();
+
+    /// <param name="device">"printer" or "scanner".</param>
+    /// <param name="state">The device's state, its wire name ("paper_out").</param>
+    public static string DeviceTitle(string terminalId, string device, string state) =>
+        new IncidentTitle(ScopeType.Terminal, terminalId, null, $"{device}:{state}").ToString();
 }

@@ -389,24 +389,24 @@ internal sealed class RateFinder(DetectionSettings settings, AnomalyTest test)
     }
 
     /// <summary>
-    /// The fault the terminal's printer or scanner reports in its latest heartbeat ("printer paper_out"), if any.
+    /// The fault the terminal's printer or scanner reports in its latest heartbeat (printer, paper_out), if any.
     /// A device stating its own fault is no rate to be judged against a normal: it opens at once (after the
     /// narrow confirmation), where a rate would need several heartbeat minutes first.
     /// </summary>
-    private string? ReportedFault(DetectionFrame f, int t)
+    private (string Device, string State)? ReportedFault(DetectionFrame f, int t)
     {
         if (f.States[t] is not { LastHeartbeatAt: { } at } state || f.Now - at > settings.SilenceAfter) return null;
         if (state.Printer is { } p && p is not (Telemetry.PrinterStatus.Ok or Telemetry.PrinterStatus.Absent))
-            return $"printer {Telemetry.Wire.Name(p)}";
-        if (state.Scanner is Telemetry.ScannerStatus.Error) return "scanner error";
+            return ("printer", Telemetry.Wire.Name(p));
+        if (state.Scanner is Telemetry.ScannerStatus.Error) return ("scanner", "error");
         return null;
     }
 
-    private Finding DeviceStatus(DetectionFrame f, int t, string fault)
+    private Finding DeviceStatus(DetectionFrame f, int t, (string Device, string State) fault)
     {
         var id = f.Terminals.Ids[t];
         var at = f.States[t]!.LastHeartbeatAt!.Value;
-        var evidence = new List<string> { $"{fault} reported by the terminal's heartbeat at {Wording.Time(at)}" };
+        var evidence = new List<string> { $"{fault.Device} {fault.State} reported by the terminal's heartbeat at {Wording.Time(at)}" };
         var merchant = f.Index.MerchantOf[t];
         if (f.Index.MerchantTerminals[merchant].Length > 1)
             evidence.Add($"other terminals of merchant {f.Index.MerchantIds[merchant]} normal");
@@ -419,7 +419,7 @@ internal sealed class RateFinder(DetectionSettings settings, AnomalyTest test)
             Signal = Signal.DeviceFault,
             Rate = 1,
             Surprise = 0,
-            Title = $"{Wording.Scope(ScopeType.Terminal, id, f.Index)}: {fault}",
+            Title = Wording.DeviceTitle(id, fault.Device, fault.State),
             Evidence = evidence,
             Affected = [t],
         };

@@ -341,9 +341,7 @@ internal sealed class SilenceFinder(DetectionSettings settings, AnomalyTest test
         Signal = null,
         Rate = (double)silent / expected,
         Surprise = 0,
-        Title = type == ScopeType.Terminal
-            ? $"{Wording.Scope(type, id, f.Index)}: stopped reporting"
-            : $"{Wording.Scope(type, id, f.Index)}: {silent} of {expected} terminals stopped reporting",
+        Title = Wording.SilenceTitle(type, id, f.Index, silent, expected),
         Evidence = evidence,
         Affected = affected,
     };

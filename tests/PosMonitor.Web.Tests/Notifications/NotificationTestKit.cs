@@ -13,6 +13,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
+using PosMonitor.Web.Features.Incidents;
 using PosMonitor.Web.Features.Notifications;
 using PosMonitor.Web.Features.Runbooks;
 using PosMonitor.Web.Infrastructure.Data;
@@ -49,7 +50,7 @@ public static class Localized
 
     public static IStringLocalizer<T> For<T>() => new StringLocalizer<T>(Factory);
 
-    public static NotificationFormats Formats() => new(For<NotificationStrings>(), For<RunbookStrings>());
+    public static NotificationFormats Formats() => new(For<NotificationStrings>(), For<RunbookStrings>(), new IncidentTitleText(For<IncidentTitleStrings>()));
 }
 
 public sealed class FixedOptions<T>(T value) : IOptionsMonitor<T>

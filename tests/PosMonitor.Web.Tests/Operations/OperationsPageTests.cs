@@ -29,6 +29,7 @@ public class OperationsPageTests : BunitTest
         Services.AddSingleton(Options.Create(new IngestionOptions()));
         Services.AddSingleton<OperationsFigures>();
         Services.AddSingleton<IncidentFeed>();
+        Services.AddSingleton<IncidentTitleText>();
         Services.AddSingleton<IIncidentReader, FeedIncidentReader>();
         Services.AddScoped<PortalViewer>();
         Services.AddSingleton(_detection);

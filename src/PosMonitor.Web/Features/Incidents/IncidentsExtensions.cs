@@ -7,6 +7,7 @@ public static class IncidentsExtensions
     public static IHostApplicationBuilder AddIncidents(this IHostApplicationBuilder builder)
     {
         builder.Services.AddSingleton<IncidentFeed>();
+        builder.Services.AddSingleton<IncidentTitleText>();
         builder.Services.AddSingleton<IncidentRepository>();
         builder.Services.AddSingleton<IIncidentReader>(sp => sp.GetRequiredService<IncidentRepository>());
         return builder;

@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Localization;
+using PosMonitor.Web.Features.Incidents;
 using PosMonitor.Web.Features.Runbooks;
 
 namespace PosMonitor.Web.Features.Notifications;
@@ -15,7 +16,7 @@ public sealed record NotificationText(string Headline, IReadOnlyList<(string Lab
 /// Turns a <see cref="NotificationMessage"/> into each receiver's format: the generic webhook's JSON
 /// (signed), DingTalk and WeCom robot markdown, Slack text + blocks, and e-mail subject and body.
 /// </summary>
-public sealed class NotificationFormats(IStringLocalizer<NotificationStrings> l, IStringLocalizer<RunbookStrings> rb)
+public sealed class NotificationFormats(IStringLocalizer<NotificationStrings> l, IStringLocalizer<RunbookStrings> rb, IncidentTitleText titles)
 {
     public const string SignatureHeader = "X-PosMonitor-Signature";
 
@@ -38,12 +39,13 @@ public sealed class NotificationFormats(IStringLocalizer<NotificationStrings> l,
     public NotificationText Text(NotificationMessage m, string language, string? portalUrl)
     {
         using var _ = new UiCulture(language);
+        var title = titles.For(m.Title);
         var headline = m.Event switch
         {
-            NotificationEvents.Opened => l["Headline_opened", m.Title],
-            NotificationEvents.Resolved => l["Headline_resolved", m.Title],
-            NotificationEvents.Escalated => l["Headline_escalated", m.Level ?? 1, m.Title],
-            _ => l["Headline_test", m.Title],
+            NotificationEvents.Opened => l["Headline_opened", title],
+            NotificationEvents.Resolved => l["Headline_resolved", title],
+            NotificationEvents.Escalated => l["Headline_escalated", m.Level ?? 1, title],
+            _ => l["Headline_test", title],
         };
         var lines = new List<(string, string)>();
         if (m.IncidentId is not null) lines.Add((l["Incident"], m.IncidentId));

@@ -1,0 +1,34 @@
+using Microsoft.Extensions.Localization;
+using PosMonitor.Core.Detection;
+using PosMonitor.Core.Incidents;
+using PosMonitor.Core.Rollups;
+
+namespace PosMonitor.Web.Features.Incidents;
+
+/// <summary>
+/// An incident's title in the reader's language. Detection writes titles in English (they are on the wire, replay.md);
+/// their parts (<see cref="IncidentTitle"/>) are said again from resources. A title an agent wrote is shown as written.
+/// </summary>
+public sealed class IncidentTitleText(IStringLocalizer<IncidentTitleStrings> l)
+{
+    private const int SlowSeconds = TerminalMinute.SlowStageMs / 1000;
+
+    public string For(Incident incident) => For(incident.Title);
+
+    public string For(string title)
+    {
+        if (IncidentTitle.Parse(title) is not { } t) return title;
+        var scope = t.ScopeName is { } name
+            ? l["Scope_merchant_named", t.ScopeId, name]
+            : l[$"Scope_{Causes.Name(t.ScopeType)}", t.ScopeId];
+        var what = t.What switch
+        {
+            "silent" => l["Silent"],
+            "silent-of" => l["SilentOf", t.Silent, t.Expected],
+            _ when t.What.StartsWith("rate:", StringComparison.Ordinal) => l[$"Rate_{t.What["rate:".Length..]}", t.Rate!, SlowSeconds],
+            _ => l[$"Device_{t.What.Replace(':', '_')}"],
+        };
+        // A title from a newer build than these resources: its English is better than a resource key.
+        return scope.ResourceNotFound || what.ResourceNotFound ? title : l["Format", scope, what];
+    }
+}
