@@ -134,7 +134,9 @@ public class MerchantFeedbackBrowserTests(BrowserPortal portal) : IClassFixture<
         var context = await browser.NewContextAsync(new() { ViewportSize = new() { Width = 1366, Height = 900 }, Locale = "en" });
         var page = await context.NewPageAsync();
         page.Console += (_, m) => { if (m.Type == "error") errors.Add(m.Text); };
-        page.SetDefaultTimeout(30000); // generous: CI shares two cores with the portal process
+        // Generous: CI shares two cores with this portal, the browser suite's portal and its Chromium (a sign-in's page
+        // load once took over 30 s there).
+        page.SetDefaultTimeout(60_000);
         return page;
     }
 
