@@ -44,22 +44,10 @@ internal static class Wording
         type == ScopeType.Merchant && index.MerchantIndex.TryGetValue(id, out var m) && index.Merchants[m] is { } merchant && merchant.Name != id
             ? merchant.Name : null;
 
-    public static string Plural(ScopeType type) => type switch
-    {
-        ScopeType.Terminal => "terminals",
-        ScopeType.Merchant => "merchants",
-        ScopeType.Region => "regions",
-        ScopeType.Gateway => "gateways",
-        ScopeType.Firmware => "firmware versions",
-        _ => "platforms",
-    };
-
-    public static string Unit(Signal s) => Signals.PerHeartbeatMinute(s) ? "heartbeat minutes" : "sales";
-
     /// <summary>"gateway stage failures 38% (412 of 1,078 sales, last 3 min) vs normal 0.4%".</summary>
-    public static string RateLine(Signal s, Verdict v, DetectionSettings settings) =>
-        $"{Signals.Describe(s)} {Pct(v.Rate)} ({Count(v.Failures)} of {Count(v.Volume)} {Unit(s)}, last "
-        + $"{(v.Recent ? RecentWindow.Span : v.ShortWindow ? settings.ShortWindow : settings.LongWindow).TotalMinutes.ToString("0", Inv)} min) vs normal {Pct(v.Normal)}";
+    public static string RateLine(Signal s, Verdict v, DetectionSettings settings) => EvidencePhrase.Rate(s).Write(
+        Pct(v.Rate), Count(v.Failures), Count(v.Volume),
+        (v.Recent ? RecentWindow.Span : v.ShortWindow ? settings.ShortWindow : settings.LongWindow).TotalMinutes.ToString("0", Inv), Pct(v.Normal));
 
     // Titles are written by IncidentTitle, which reads them back for the portal to say in its reader's language.
 

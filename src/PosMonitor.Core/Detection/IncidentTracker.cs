@@ -102,7 +102,7 @@ internal sealed class IncidentTracker(DetectionSettings settings, IIncidentIdGen
                     {
                         promoted.Terminals.UnionWith(other.Terminals);
                         promoted.Merchants.UnionWith(other.Merchants);
-                        Resolve(other, now, $"grouped under {promoted.Incident.Id} ({Causes.Name(g.Primary.ScopeType)} {g.Primary.ScopeId})", changes);
+                        Resolve(other, now, EvidencePhrase.GroupedUnder.Write(promoted.Incident.Id, Causes.Name(g.Primary.ScopeType), g.Primary.ScopeId), changes);
                     }
                     Refresh(f, promoted, g, changes, scopeChanged: true);
                     refreshed.Add(promoted.Incident.Id);

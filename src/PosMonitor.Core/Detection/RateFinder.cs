@@ -77,12 +77,12 @@ internal sealed class RateFinder(DetectionSettings settings, AnomalyTest test)
         var normal = f.Normal(ScopeType.Platform, 0, s);
         var v = test.Test(platform.ShortOf(0), platform.LongOf(0), s, normal, Strictness.Open, _recent.Of(ScopeType.Platform, 0));
         if (!v.Anomalous) return false;
-        var spread = new List<string>();
+        var spread = new Dictionary<ScopeType, (int Elevated, int WithTraffic)>();
         foreach (var type in SpreadLevels)
         {
             var level = f.Level(type);
             if (!StillAbnormalWithoutWorst(level, s, v, normal, out var elevated, out var withTraffic)) return false;
-            if (type is ScopeType.Gateway or ScopeType.Region) spread.Add($"{elevated} of {withTraffic} {Wording.Plural(type)}");
+            spread[type] = (elevated, withTraffic);
         }
         var affected = new List<int>();
         var x = Signals.Index(s);
@@ -101,7 +101,12 @@ internal sealed class RateFinder(DetectionSettings settings, AnomalyTest test)
             Rate = v.Rate,
             Surprise = v.Surprise,
             Title = Wording.Title(ScopeType.Platform, "platform", f.Index, s, v.Rate),
-            Evidence = [Wording.RateLine(s, v, settings), $"elevated on {string.Join(" and ", spread)}: not one gateway or region"],
+            Evidence =
+            [
+                Wording.RateLine(s, v, settings),
+                EvidencePhrase.PlatformSpread.Write(spread[ScopeType.Gateway].Elevated, spread[ScopeType.Gateway].WithTraffic,
+                    spread[ScopeType.Region].Elevated, spread[ScopeType.Region].WithTraffic),
+            ],
             Affected = affected,
         });
         return true;
@@ -208,10 +213,10 @@ internal sealed class RateFinder(DetectionSettings settings, AnomalyTest test)
             var evidence = new List<string>
             {
                 Wording.RateLine(s, v, settings),
-                $"other {Wording.Plural(level.Type)} {Wording.Pct(restN > 0 ? restX / restN : 0)} ({Wording.Count(restN)} {Wording.Unit(s)})",
+                EvidencePhrase.Others(level.Type, s).Write(Wording.Pct(restN > 0 ? restX / restN : 0), Wording.Count(restN)),
                 level.Type == ScopeType.Region
-                    ? $"spread over {failing.Count} merchants on {gateways.Count} gateways"
-                    : $"spread over {failing.Count} merchants in {regions.Count} regions",
+                    ? EvidencePhrase.SpreadOnGateways.Write(failing.Count, gateways.Count)
+                    : EvidencePhrase.SpreadInRegions.Write(failing.Count, regions.Count),
             };
             if (level.Type == ScopeType.Firmware && Rollout(f, level.Ids[i]) is { } rollout) evidence.Add(rollout);
             into.Add(new Finding
@@ -323,7 +328,7 @@ internal sealed class RateFinder(DetectionSettings settings, AnomalyTest test)
                 Rate = v.Rate,
                 Surprise = v.Surprise,
                 Title = Wording.Title(ScopeType.Merchant, id, f.Index, s, v.Rate),
-                Evidence = [Wording.RateLine(s, v, settings), $"{affected.Count} of {members.Length} terminals affected, not one terminal"],
+                Evidence = [Wording.RateLine(s, v, settings), EvidencePhrase.TerminalsAffected.Write(affected.Count, members.Length)],
                 Affected = affected,
             });
         }
@@ -355,7 +360,7 @@ internal sealed class RateFinder(DetectionSettings settings, AnomalyTest test)
             var evidence = new List<string> { Wording.RateLine(s, v, settings) };
             var merchant = f.Index.MerchantOf[t];
             if (f.Index.MerchantTerminals[merchant].Length > 1)
-                evidence.Add($"other terminals of merchant {f.Index.MerchantIds[merchant]} normal");
+                evidence.Add(EvidencePhrase.OthersNormal.Write(f.Index.MerchantIds[merchant]));
             into.Add(new Finding
             {
                 Cause = Signals.CauseOf(s),
@@ -406,10 +411,10 @@ internal sealed class RateFinder(DetectionSettings settings, AnomalyTest test)
     {
         var id = f.Terminals.Ids[t];
         var at = f.States[t]!.LastHeartbeatAt!.Value;
-        var evidence = new List<string> { $"{fault.Device} {fault.State} reported by the terminal's heartbeat at {Wording.Time(at)}" };
+        var evidence = new List<string> { EvidencePhrase.DeviceReported.Write($"{fault.Device} {fault.State}", Wording.Time(at)) };
         var merchant = f.Index.MerchantOf[t];
         if (f.Index.MerchantTerminals[merchant].Length > 1)
-            evidence.Add($"other terminals of merchant {f.Index.MerchantIds[merchant]} normal");
+            evidence.Add(EvidencePhrase.OthersNormal.Write(f.Index.MerchantIds[merchant]));
         return new Finding
         {
             Cause = Cause.Hardware,
@@ -441,8 +446,9 @@ internal sealed class RateFinder(DetectionSettings settings, AnomalyTest test)
         if (count == 0) return null;
         var from = f.FirmwareChanges.Where(c => c.To == firmware && c.From is not null)
             .GroupBy(c => c.From).MaxBy(g => g.Count())?.Key;
-        return $"rollout: {firmware} reached {count} terminals since {Wording.Time(first!.Value)}"
-            + (from is null ? "" : $" (from {from})");
+        return from is null
+            ? EvidencePhrase.Rollout.Write(firmware, count, Wording.Time(first!.Value))
+            : EvidencePhrase.RolloutFrom.Write(firmware, count, Wording.Time(first!.Value), from);
     }
 
     private static (double X, double N) Plus((double X, double N) a, double x, double n) => (a.X + x, a.N + n);

@@ -1,3 +1,4 @@
+using System.Globalization;
 using PosMonitor.Core.Incidents;
 
 namespace PosMonitor.Core.Detection;
@@ -84,12 +85,12 @@ internal sealed class SilenceFinder(DetectionSettings settings, AnomalyTest test
         var firmware = f.Level(ScopeType.Firmware);
         var version = firmware.Ids[firmware.Of[t]];
         foreach (var (to, at) in _rollouts)
-            if (to != version) return $"rollout to {to} under way (last install reported {Wording.Time(at)})";
-        if (crashing[firmware.Of[t]]) return $"app failures on firmware {version}";
+            if (to != version) return EvidencePhrase.RestartRollout.Write(to, Wording.Time(at));
+        if (crashing[firmware.Of[t]]) return EvidencePhrase.RestartCrashingFirmware.Write(version);
         // The short window reaches back past the last sales it made before it fell quiet: one failed in the app (a crash).
-        if (f.Terminals.ShortOf(t)[Signals.Index(Signal.App)] > 0) return "an app failure on the terminal just before it fell quiet";
+        if (f.Terminals.ShortOf(t)[Signals.Index(Signal.App)] > 0) return EvidencePhrase.RestartOwnCrash.Write();
         if (Wave(f.Index.MerchantOf[t], quietMerchants) is var others and > 0)
-            return $"terminals of {others} other merchants went quiet within a restart's time too (a rollout starting?)";
+            return EvidencePhrase.RestartWave.Write(others);
         return null;
     }
 
@@ -231,7 +232,7 @@ internal sealed class SilenceFinder(DetectionSettings settings, AnomalyTest test
 
         var claimed = new bool[n];
         var crashing = Crashing(f);
-        var after = $"over {settings.SilenceAfter.TotalSeconds:0} s";
+        var after = settings.SilenceAfter.TotalSeconds.ToString("0", CultureInfo.InvariantCulture);
         var regions = f.Level(ScopeType.Region);
         for (var r = 0; r < regions.Count; r++)
         {
@@ -240,8 +241,8 @@ internal sealed class SilenceFinder(DetectionSettings settings, AnomalyTest test
             foreach (var t in affected) claimed[t] = true;
             var id = regions.Ids[r];
             into.Add(Silence(f, ScopeType.Region, r, id, s, e, affected,
-                [$"{s} of {e} reporting terminals of {merchants} merchants silent for {after} while open",
-                 $"other regions: {silentCount - s} of {expectedCount - e} silent"]));
+                [EvidencePhrase.RegionSilent.Write(s, e, merchants, after),
+                 EvidencePhrase.OtherRegionsSilent.Write(silentCount - s, expectedCount - e)]));
         }
 
         var merchantsLevel = f.Level(ScopeType.Merchant);
@@ -256,8 +257,8 @@ internal sealed class SilenceFinder(DetectionSettings settings, AnomalyTest test
             var merchant = index.Merchants[m];
             var hours = merchant?.OpeningHours is { } h ? $" ({h} {merchant.TimeZone})" : "";
             var finding = Silence(f, ScopeType.Merchant, m, merchantsLevel.Ids[m], s, e, affected,
-                [$"{s} of {e} reporting terminals silent for {after} while the merchant is open{hours}",
-                 $"last seen {Wording.Time(affected.Max(t => f.States[t]!.LastSeenAt!.Value))}"]);
+                [EvidencePhrase.MerchantSilent.Write(s, e, after, hours),
+                 EvidencePhrase.LastSeen.Write(Wording.Time(affected.Max(t => f.States[t]!.LastSeenAt!.Value)))]);
             finding.Immediate = Alone(f, m, affected, affected.Max(t => f.States[t]!.LastSeenAt!.Value + ExpectedGap(t)), expected, silent);
             into.Add(finding);
         }
@@ -272,15 +273,15 @@ internal sealed class SilenceFinder(DetectionSettings settings, AnomalyTest test
             var restart = RestartReason(f, t, crashing, quietMerchants);
             if (restart is not null && f.Now - seen <= RestartProof(t)) continue;
             var others = index.MerchantTerminals[m].Count(o => o != t && expected[o]);
-            var merchantNote = others > 0 ? "other terminals of the merchant still reporting"
-                : index.MerchantTerminals[m].Length > 1 ? "the merchant's only terminal reporting today" : "the merchant's only terminal";
+            var merchantNote = (others > 0 ? EvidencePhrase.OthersReporting
+                : index.MerchantTerminals[m].Length > 1 ? EvidencePhrase.OnlyOneToday : EvidencePhrase.OnlyOne).Write();
             var evidence = new List<string>
             {
-                $"no heartbeat or sale since {Wording.Time(seen)} ({(f.Now - seen).TotalMinutes:0.0} min) while merchant {index.MerchantIds[m]} is open",
+                EvidencePhrase.TerminalSilent.Write(Wording.Time(seen), (f.Now - seen).TotalMinutes.ToString("0.0", CultureInfo.InvariantCulture), index.MerchantIds[m]),
                 merchantNote,
                 restart is null
-                    ? "no firmware rollout under way and no app failures on it or its firmware: not a restart"
-                    : $"quiet longer than a restart takes at its heartbeat interval ({Cadence(t).TotalSeconds:0} s), two minutes and two intervals ({restart})",
+                    ? EvidencePhrase.NotARestart.Write()
+                    : EvidencePhrase.OutlastedRestart.Write(Cadence(t).TotalSeconds.ToString("0", CultureInfo.InvariantCulture), restart),
             };
             var finding = Silence(f, ScopeType.Terminal, t, index.TerminalIds[t], 1, 1, [t], evidence);
             // Another shop's terminal quiet as well may be the start of a wave of restarts: then confirm first.

@@ -124,7 +124,7 @@ public sealed class IncidentTickets(
         {
             Id = $"man-{now:yyyyMMddHHmmss}-{Random.Shared.Next(0x1000, 0xFFFF):x4}",
             ScopeType = scope, ScopeId = scopeId.Trim(), Cause = cause, Severity = severity, OpenedAt = now, UpdatedAt = now,
-            RunbookId = Causes.DefaultRunbookId(cause), Title = title.Trim(), Evidence = [$"Opened by hand by {by}"],
+            RunbookId = Causes.DefaultRunbookId(cause), Title = title.Trim(), Evidence = [EvidencePhrase.OpenedByHand.Write(by)],
             AffectedMerchantIds = merchantIds, AffectedMerchants = merchantIds.Count,
             AffectedTerminalIds = [.. current.Terminals.Values.Where(t => merchantIds.Contains(t.MerchantId)).Select(t => t.Id)],
         };

@@ -8,6 +8,7 @@ public static class IncidentsExtensions
     {
         builder.Services.AddSingleton<IncidentFeed>();
         builder.Services.AddSingleton<IncidentTitleText>();
+        builder.Services.AddSingleton<EvidenceText>();
         builder.Services.AddSingleton<IncidentRepository>();
         builder.Services.AddSingleton<IIncidentReader>(sp => sp.GetRequiredService<IncidentRepository>());
         return builder;
