@@ -11,19 +11,7 @@ public class EvidenceTextTests
 {
     private static readonly EvidenceText Evidence = new(Localized.For<EvidenceStrings>());
 
-    private static string In(string culture, string line)
-    {
-        var before = CultureInfo.CurrentUICulture;
-        CultureInfo.CurrentUICulture = CultureInfo.GetCultureInfo(culture);
-        try
-        {
-            return Evidence.For(line);
-        }
-        finally
-        {
-            CultureInfo.CurrentUICulture = before;
-        }
-    }
+    private static string In(string culture, string line) => Localized.In(culture, () => Evidence.For(line));
 
     private static string[] Holes(string text) => [.. Regex.Matches(text, @"\{\d+}").Select(m => m.Value).Distinct().Order()];
 

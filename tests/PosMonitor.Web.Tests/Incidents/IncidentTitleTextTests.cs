@@ -1,4 +1,3 @@
-using System.Globalization;
 using PosMonitor.Core.Detection;
 using PosMonitor.Core.Incidents;
 using PosMonitor.Web.Features.Incidents;
@@ -29,19 +28,7 @@ public class IncidentTitleTextTests
             yield return new(ScopeType.Terminal, "T-000001", null, device);
     }
 
-    private static string In(string culture, string title)
-    {
-        var before = CultureInfo.CurrentUICulture;
-        CultureInfo.CurrentUICulture = CultureInfo.GetCultureInfo(culture);
-        try
-        {
-            return Titles.For(title);
-        }
-        finally
-        {
-            CultureInfo.CurrentUICulture = before;
-        }
-    }
+    private static string In(string culture, string title) => Localized.In(culture, () => Titles.For(title));
 
     [Fact]
     public void In_English_every_detection_title_reads_as_detection_wrote_it()

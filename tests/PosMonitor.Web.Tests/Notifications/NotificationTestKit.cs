@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
@@ -49,6 +50,21 @@ public static class Localized
         new(Microsoft.Extensions.Options.Options.Create(new LocalizationOptions()), NullLoggerFactory.Instance);
 
     public static IStringLocalizer<T> For<T>() => new StringLocalizer<T>(Factory);
+
+    /// <summary>What <paramref name="say"/> says with the UI culture set to <paramref name="culture"/>.</summary>
+    public static string In(string culture, Func<string> say)
+    {
+        var before = CultureInfo.CurrentUICulture;
+        CultureInfo.CurrentUICulture = CultureInfo.GetCultureInfo(culture);
+        try
+        {
+            return say();
+        }
+        finally
+        {
+            CultureInfo.CurrentUICulture = before;
+        }
+    }
 
     public static NotificationFormats Formats() => new(For<NotificationStrings>(), For<RunbookStrings>(), new IncidentTitleText(For<IncidentTitleStrings>()));
 }
