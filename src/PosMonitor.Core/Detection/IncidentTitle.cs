@@ -3,8 +3,10 @@ using PosMonitor.Core.Incidents;
 
 namespace PosMonitor.Core.Detection;
 
-/// <summary>What a detection title says, in parts: <see cref="Wording"/> writes titles in English (the wire's language,
-/// replay.md), and the portal says the same parts in its reader's language.</summary>
+/// <summary>
+/// What a detection title says, in parts. <see cref="ToString"/> writes the title in English (the wire's language,
+/// replay.md), <see cref="Parse"/> reads it back, and the portal says the same parts in its reader's language.
+/// </summary>
 /// <param name="ScopeName">The merchant's name when the title gives it.</param>
 /// <param name="What">
 /// <c>rate:&lt;signal&gt;</c> ("38% of sales time out at the gateway stage", <see cref="Rate"/> "38%"), <c>silent</c> (a
