@@ -7,8 +7,9 @@ using PosMonitor.Web.Infrastructure.Data;
 namespace PosMonitor.Web.Features.Portal;
 
 /// <summary>One of a merchant's terminals as its owner sees it: live status and today's figures.</summary>
+/// <param name="NeverSeen">Registered but no heartbeat or sale has arrived from it yet (not installed, or not set up to report).</param>
 public sealed record MyTerminal(
-    string Id, string? Store, string Model, string Firmware, bool Online, DateTimeOffset? LastHeartbeat, PrinterStatus? Printer,
+    string Id, string? Store, string Model, string Firmware, bool Online, bool NeverSeen, DateTimeOffset? LastHeartbeat, PrinterStatus? Printer,
     int SalesToday, long AmountTodayMinor, int TransactionsToday, int TimeoutsToday)
 {
     public double? TimeoutRate => TransactionsToday == 0 ? null : (double)TimeoutsToday / TransactionsToday;
@@ -59,7 +60,7 @@ public sealed class MerchantPortal(Db db, FleetCache fleet, TerminalStateCache s
         {
             var s = states.Get(t.Id);
             today.TryGetValue(t.Id, out var d);
-            return new MyTerminal(t.Id, t.Store, t.Model, s?.Firmware ?? t.Firmware, s?.IsOnline(now, OfflineAfter) == true, s?.LastHeartbeatAt,
+            return new MyTerminal(t.Id, t.Store, t.Model, s?.Firmware ?? t.Firmware, s?.IsOnline(now, OfflineAfter) == true, s?.LastSeenAt is null, s?.LastHeartbeatAt,
                 s?.Printer, (int)(d?.Approved ?? 0), d?.AmountSumMinor ?? 0, (int)(d?.Transactions ?? 0), (int)(d?.Timeouts ?? 0));
         })];
     }
