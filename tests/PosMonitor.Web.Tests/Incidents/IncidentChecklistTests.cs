@@ -91,7 +91,7 @@ public class IncidentTimelineTests : BunitTest
         var timeline = Render<IncidentTimeline>(p => p
             .Add(x => x.Events,
             [
-                new IncidentEvent(T0, "opened", Severity.Critical, "Gateway timeouts", 2, 3),
+                new IncidentEvent(T0, "opened", Severity.Critical, "Gateway timeouts", 1, 3),
                 new IncidentEvent(T0.AddMinutes(30), "resolved", Severity.Critical, "Gateway timeouts", 2, 3),
             ])
             .Add(x => x.Notes,
@@ -105,7 +105,7 @@ public class IncidentTimelineTests : BunitTest
         var entries = timeline.FindAll(".timeline-entry").Select(e => e.QuerySelector(".timeline-text")!.TextContent).ToList();
 
         Assert.Equal(6, entries.Count);
-        Assert.StartsWith("Detection opened the incident", entries[0]);
+        Assert.Equal("Detection opened the incident · Critical · 1 merchant, 3 terminals", entries[0]);
         Assert.Equal("Escalated to level 1: Gateway liaison <ops@x>", entries[1]);
         Assert.Equal("Status → Acknowledged", entries[2]);
         Assert.Equal("Step 2 skipped: no second gateway", entries[3]);

@@ -15,6 +15,7 @@ public abstract class BunitTest : BunitContext
     {
         JSInterop.Mode = JSRuntimeMode.Loose;
         Services.AddLocalization();
+        Services.AddSingleton<PosMonitor.Web.Infrastructure.Localization.CountText>();
         Services.AddMudServices(o =>
         {
             o.SnackbarConfiguration.ShowTransitionDuration = 0;

@@ -18,6 +18,7 @@ using PosMonitor.Web.Features.Incidents;
 using PosMonitor.Web.Features.Notifications;
 using PosMonitor.Web.Features.Runbooks;
 using PosMonitor.Web.Infrastructure.Data;
+using PosMonitor.Web.Infrastructure.Localization;
 
 namespace PosMonitor.Web.Tests.Notifications;
 
@@ -66,7 +67,8 @@ public static class Localized
         }
     }
 
-    public static NotificationFormats Formats() => new(For<NotificationStrings>(), For<RunbookStrings>(), new IncidentTitleText(For<IncidentTitleStrings>()));
+    public static NotificationFormats Formats() => new(For<NotificationStrings>(), For<RunbookStrings>(), new IncidentTitleText(For<IncidentTitleStrings>()),
+        new CountText(For<Strings>()));
 }
 
 public sealed class FixedOptions<T>(T value) : IOptionsMonitor<T>

@@ -6,6 +6,7 @@ using System.Text.Json.Nodes;
 using Microsoft.Extensions.Localization;
 using PosMonitor.Web.Features.Incidents;
 using PosMonitor.Web.Features.Runbooks;
+using PosMonitor.Web.Infrastructure.Localization;
 
 namespace PosMonitor.Web.Features.Notifications;
 
@@ -16,7 +17,7 @@ public sealed record NotificationText(string Headline, IReadOnlyList<(string Lab
 /// Turns a <see cref="NotificationMessage"/> into each receiver's format: the generic webhook's JSON
 /// (signed), DingTalk and WeCom robot markdown, Slack text + blocks, and e-mail subject and body.
 /// </summary>
-public sealed class NotificationFormats(IStringLocalizer<NotificationStrings> l, IStringLocalizer<RunbookStrings> rb, IncidentTitleText titles)
+public sealed class NotificationFormats(IStringLocalizer<NotificationStrings> l, IStringLocalizer<RunbookStrings> rb, IncidentTitleText titles, CountText counts)
 {
     public const string SignatureHeader = "X-PosMonitor-Signature";
 
@@ -52,7 +53,7 @@ public sealed class NotificationFormats(IStringLocalizer<NotificationStrings> l,
         if (m.Severity is not null) lines.Add((l["Severity"], rb[$"Severity_{m.Severity}"]));
         if (m.Cause is not null) lines.Add((l["Cause"], rb[$"Cause_{m.Cause}"]));
         if (m.ScopeType is not null) lines.Add((l["Scope"], $"{l[$"Scope_{m.ScopeType}"]} {m.ScopeId}"));
-        if (m.IncidentId is not null) lines.Add((l["Affected"], l["AffectedValue", m.AffectedMerchants, m.AffectedTerminals]));
+        if (m.IncidentId is not null) lines.Add((l["Affected"], l["AffectedValue", counts.Merchants(m.AffectedMerchants), counts.Terminals(m.AffectedTerminals)]));
         if (m.PeakRate is { } rate and > 0) lines.Add((l["PeakRate"], rate.ToString("P0", CultureInfo.CurrentCulture)));
         if (m.OpenedAt is { } opened) lines.Add((l["OpenedAt"], opened.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture)));
         if (m.ResolvedAt is { } resolved) lines.Add((l["ResolvedAt"], resolved.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture)));

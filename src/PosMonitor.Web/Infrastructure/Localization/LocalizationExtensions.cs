@@ -10,6 +10,7 @@ public static class LocalizationExtensions
     public static IHostApplicationBuilder AddPosMonitorLocalization(this IHostApplicationBuilder builder)
     {
         builder.Services.AddLocalization();
+        builder.Services.AddSingleton<CountText>();
         builder.Services.Configure<RequestLocalizationOptions>(o =>
         {
             o.SetDefaultCulture(Cultures[0]).AddSupportedCultures(Cultures).AddSupportedUICultures(Cultures);
