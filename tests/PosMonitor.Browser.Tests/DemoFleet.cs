@@ -55,8 +55,7 @@ public static class DemoFleet
             for (var minute = 0; minute < 60; minute++)
             {
                 var at = start.AddMinutes(minute);
-                // Half an hour ago a rollout of 3.3.1 reached every terminal numbered 1.
-                var reported = minute >= 30 && terminal.EndsWith("-1", StringComparison.Ordinal) ? "3.3.1" : firmware;
+                var reported = Reported(terminal, firmware, afterRollout: minute >= 30);
                 if (minute % 2 == 0) heartbeats.Add(Heartbeat(terminal, at.AddSeconds(random.Next(60)), random, reported));
                 var sales = merchant == QuietMerchant ? (random.Next(4) == 0 ? 1 : 0) : random.Next(1, 5);
                 var troubled = merchant == TroubledMerchant && minute >= 40;
@@ -70,6 +69,17 @@ public static class DemoFleet
         foreach (var chunk in transactions.Chunk(2000)) await PostAsync(admin, [], chunk);
     }
 
+    /// <summary>Half an hour into the hour of history a rollout of 3.3.1 reached every terminal numbered 1.</summary>
+    public static string Reported(string terminal, string firmware, bool afterRollout) =>
+        afterRollout && terminal.EndsWith("-1", StringComparison.Ordinal) ? "3.3.1" : firmware;
+
+    /// <summary>A heartbeat from every terminal now, as a live fleet keeps sending them.</summary>
+    public static object[] HeartbeatsNow(Random random)
+    {
+        var now = DateTimeOffset.UtcNow;
+        return [.. Terminals().Select(t => Heartbeat(t.Terminal, now, random, Reported(t.Terminal, t.Firmware, afterRollout: true)))];
+    }
+
     public static async Task PostAsync(HttpClient client, object[] heartbeats, object[] transactions)
     {
         var response = await client.PostAsJsonAsync("/api/v1/telemetry", new { heartbeats, transactions });
@@ -79,7 +89,10 @@ public static class DemoFleet
 
     public static object Transaction(string terminal, DateTimeOffset at, bool timeout, string? stage = null) => timeout
         ? new { eventId = EventId(), terminalId = terminal, timestamp = Time(at), outcome = "timeout", stage = stage ?? "gateway", latencyMs = 30000 }
-        : (object)new { eventId = EventId(), terminalId = terminal, timestamp = Time(at), outcome = "approved", latencyMs = 900 };
+        : (object)new { eventId = EventId(), terminalId = terminal, timestamp = Time(at), outcome = "approved", latencyMs = 900, amountMinor = Ticket(), currency = "CNY" };
+
+    /// <summary>A sale's amount, 25.00–151.00 CNY: the incident page values failed sales at a terminal's average ticket.</summary>
+    private static int Ticket() => 2500 + (int)(Interlocked.Read(ref _events) % 37) * 350;
 
     public static object Heartbeat(string terminal, DateTimeOffset at, Random random, string firmware = "3.2.1") => new
     {

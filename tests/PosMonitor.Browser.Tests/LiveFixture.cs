@@ -8,6 +8,8 @@ public sealed class LiveFixture : IAsyncLifetime
     public PortalProcess Portal { get; } = new();
     public string DisplayKey { get; private set; } = "";
     private Browser? _browser;
+    private readonly CancellationTokenSource _stop = new();
+    private Task? _reporting;
 
     /// <summary>The browser; skips (or on CI fails) the test when there is none.</summary>
     public async Task<Browser> BrowserAsync() => _browser ??= await Browser.LaunchAsync();
@@ -22,10 +24,44 @@ public sealed class LiveFixture : IAsyncLifetime
         var created = await admin.PostAsJsonAsync("/api/v1/keys", new { scope = "display", name = "wall" });
         created.EnsureSuccessStatusCode();
         DisplayKey = (await created.Content.ReadFromJsonAsync<KeyBody>())!.Key;
+        _reporting = KeepReportingAsync(_stop.Token);
+    }
+
+    /// <summary>
+    /// The fleet keeps sending heartbeats while the tests run, as a live one does. An hour of history and then silence
+    /// is an outage, and detection rightly opened "terminals stopped reporting" incidents for whole regions, which
+    /// crowded the pages and screenshots under test.
+    /// </summary>
+    private async Task KeepReportingAsync(CancellationToken ct)
+    {
+        using var client = Portal.Client();
+        var random = new Random(11);
+        while (!ct.IsCancellationRequested)
+        {
+            try
+            {
+                await DemoFleet.PostAsync(client, DemoFleet.HeartbeatsNow(random), []);
+            }
+            catch (Exception e) when (e is HttpRequestException or InvalidOperationException)
+            {
+                // A busy portal may refuse one round (429/503); the next comes in 20 s, well within a missed heartbeat.
+            }
+            try
+            {
+                await Task.Delay(TimeSpan.FromSeconds(20), ct);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
     }
 
     public async ValueTask DisposeAsync()
     {
+        await _stop.CancelAsync();
+        if (_reporting is not null) await _reporting;
+        _stop.Dispose();
         if (_browser is not null) await _browser.DisposeAsync();
         await Portal.DisposeAsync();
     }
