@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using PosMonitor.Core.Incidents;
+using PosMonitor.Core.Telemetry;
 
 namespace PosMonitor.Core.Detection;
 
@@ -91,7 +92,14 @@ public sealed class EvidencePhrase
     public static readonly EvidencePhrase GroupedUnder = new("grouped", "grouped under {0} ({1} {2})");
     /// <summary>An incident an agent opened; the hole is who.</summary>
     public static readonly EvidencePhrase OpenedByHand = new("by-hand", "Opened by hand by {0}");
-    /// <summary>A device's state in a <see cref="DeviceReported"/> line.</summary>
+    /// <summary>
+    /// A device's state, "printer paper_out": the hole of a <see cref="DeviceReported"/> line, and what a device title
+    /// (<see cref="IncidentTitle"/>) says after its scope. Every printer state but ok and absent, and a scanner error.
+    /// </summary>
     public static readonly IReadOnlyList<EvidencePhrase> DeviceStates =
-        [.. ((string[])["printer paper_out", "printer jam", "printer offline", "printer error", "scanner error"]).Select(d => new EvidencePhrase("device." + d.Replace(' ', '.'), d))];
+    [
+        .. Enum.GetValues<PrinterStatus>().Where(p => p is not (PrinterStatus.Ok or PrinterStatus.Absent))
+            .Select(p => new EvidencePhrase($"device.printer.{Wire.Name(p)}", $"printer {Wire.Name(p)}")),
+        new("device.scanner.error", "scanner error"),
+    ];
 }

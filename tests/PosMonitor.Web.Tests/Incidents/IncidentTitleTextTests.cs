@@ -8,7 +8,7 @@ namespace PosMonitor.Web.Tests.Incidents;
 
 public class IncidentTitleTextTests
 {
-    private static readonly IncidentTitleText Titles = new(Localized.For<IncidentTitleStrings>());
+    private static readonly IncidentTitleText Titles = new(Localized.For<IncidentTitleStrings>(), new EvidenceText(Localized.For<EvidenceStrings>()));
 
     /// <summary>Every title shape detection writes (IncidentTitle's English), over every scope.</summary>
     public static IEnumerable<IncidentTitle> DetectionTitles()

@@ -67,7 +67,7 @@ public static class Localized
         }
     }
 
-    public static NotificationFormats Formats() => new(For<NotificationStrings>(), For<RunbookStrings>(), new IncidentTitleText(For<IncidentTitleStrings>()),
+    public static NotificationFormats Formats() => new(For<NotificationStrings>(), For<RunbookStrings>(), new IncidentTitleText(For<IncidentTitleStrings>(), new EvidenceText(For<EvidenceStrings>())),
         new CountText(For<Strings>()));
 }
 

@@ -30,6 +30,7 @@ public class OperationsPageTests : BunitTest
         Services.AddSingleton<OperationsFigures>();
         Services.AddSingleton<IncidentFeed>();
         Services.AddSingleton<IncidentTitleText>();
+        Services.AddSingleton<EvidenceText>();
         Services.AddSingleton<IIncidentReader, FeedIncidentReader>();
         Services.AddScoped<PortalViewer>();
         Services.AddSingleton(_detection);
