@@ -100,6 +100,30 @@ public sealed partial class DashboardTests(LiveFixture live) : IClassFixture<Liv
     }
 
     [Fact]
+    public async Task A_Chinese_dashboard_stays_Chinese_through_its_live_updates()
+    {
+        // Live updates come from the heatmap's loop, not from the reader's circuit; they used to re-render the page in
+        // that loop's culture, so a Chinese dashboard turned English at its first update while its menu stayed Chinese.
+        var browser = await live.BrowserAsync();
+        var (page, errors) = await browser.NewPageAsync(locale: "zh-CN");
+        await Portal.SignInAsync(page);
+        await page.GotoAsync(Portal.BaseUrl + "/");
+        await WaitInteractiveAsync(page);
+        var before = await page.InnerTextAsync("[data-testid=last-update]");
+        using var client = Portal.Client();
+        await DemoFleet.PostAsync(client, [], [DemoFleet.Transaction("T-0001-1", DateTimeOffset.UtcNow, timeout: false)]);
+        await page.WaitForFunctionAsync("before => document.querySelector('[data-testid=last-update]').innerText !== before",
+            before, new PageWaitForFunctionOptions { Timeout = 10_000 });
+
+        Assert.StartsWith("更新于", await page.InnerTextAsync("[data-testid=last-update]"));
+        Assert.Equal("运营总览", await page.InnerTextAsync("h1"));
+        Assert.Equal("运营总览 · PosMonitor", await page.TitleAsync());
+        Assert.Contains("离线", await page.InnerTextAsync("[data-testid=online-note]"));
+        Assert.Contains("超时热力图", await page.InnerTextAsync(".mud-main-content"));
+        Assert.Empty(errors);
+    }
+
+    [Fact]
     public async Task Wall_without_a_display_token_answers_401_with_a_localised_page()
     {
         var browser = await live.BrowserAsync();

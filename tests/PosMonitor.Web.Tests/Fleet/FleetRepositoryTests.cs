@@ -55,7 +55,7 @@ public class FleetRepositoryTests
     {
         await using var database = await TestDatabase.CreateAsync(provider);
         await new FleetRepository(database.Db, TimeProvider.System).UpsertAsync(TestFleet.Small(), CancellationToken.None);
-        var keys = new ApiKeyRepository(database.Db, TimeProvider.System);
+        var keys = new ApiKeyRepository(database.Db, TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger<ApiKeyRepository>.Instance);
 
         var (id, key) = await keys.CreateAsync("bridge", Scopes.IngestMerchant, "m-0001", "test", CancellationToken.None);
         var found = await keys.FindAsync(key, CancellationToken.None);

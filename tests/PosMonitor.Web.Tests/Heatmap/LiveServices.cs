@@ -25,7 +25,8 @@ public sealed class LiveServices
         Fleet = new FleetCache(new FleetRepository(db, Time), new FleetChanges());
         Fleet.Replace(Core.Fleet.Fleet.FromDocument(TestFleet.Small()));
         States = new TerminalStateCache(db);
-        Heatmap = new HeatmapService(Fleet, States, Time, Options.Create(new HeatmapOptions { MinTransactions = 5 }));
+        Heatmap = new HeatmapService(Fleet, States, Time, Options.Create(new HeatmapOptions { MinTransactions = 5 }),
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<HeatmapService>.Instance);
     }
 
     public FakeTimeProvider Time { get; }

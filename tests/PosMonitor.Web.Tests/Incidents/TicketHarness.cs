@@ -38,7 +38,7 @@ public sealed class TicketHarness : IAsyncDisposable
     public FakeTimeProvider Clock { get; }
     public FleetRepository Fleet { get; }
     public FleetCache Cache { get; }
-    public IncidentFeed Feed { get; } = new();
+    public IncidentFeed Feed { get; } = new(Microsoft.Extensions.Logging.Abstractions.NullLogger<IncidentFeed>.Instance);
     public IncidentRepository Incidents { get; }
     public TicketRepository Tickets { get; }
     public RunbookRepository Runbooks { get; }

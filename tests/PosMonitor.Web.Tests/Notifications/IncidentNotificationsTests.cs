@@ -23,7 +23,7 @@ public class IncidentNotificationsTests
                 new NotificationChannelOptions { Name = "minor-only", Kind = ChannelKind.Slack, Url = "http://127.0.0.1:9/c", Severities = ["minor"] },
             ],
         }, clock);
-        var feed = new IncidentFeed();
+        var feed = new IncidentFeed(Microsoft.Extensions.Logging.Abstractions.NullLogger<IncidentFeed>.Instance);
         using var service = new IncidentNotifications(feed, p.Notifier, clock, NullLogger<IncidentNotifications>.Instance);
         await service.StartAsync(default);
         var incident = NotificationFormatsTests.GatewayIncident();

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using PosMonitor.Core.Rollups;
 using PosMonitor.Web.Features.Identity;
 using PosMonitor.Web.Features.Telemetry;
+using PosMonitor.Web.Infrastructure.Realtime;
 
 namespace PosMonitor.Web.Features.Heatmap;
 
@@ -31,11 +32,12 @@ public sealed class HeatmapService
     /// <summary>Rings with cells changed since the last <see cref="TakeChanges"/>; each ring knows its changed minutes.</summary>
     private readonly List<Ring> _dirty = [];
     private readonly HashSet<string> _changedTerminals = new(StringComparer.Ordinal);
-    private readonly List<Action<HeatmapTick>> _subscribers = [];
+    private readonly FeedSubscribers<HeatmapTick> _subscribers;
     private bool _statesChanged;
 
-    public HeatmapService(FleetCache fleet, TerminalStateCache states, TimeProvider time, IOptions<HeatmapOptions> options)
+    public HeatmapService(FleetCache fleet, TerminalStateCache states, TimeProvider time, IOptions<HeatmapOptions> options, ILogger<HeatmapService> logger)
     {
+        _subscribers = new(logger);
         _fleet = fleet;
         _states = states;
         _time = time;
@@ -287,26 +289,13 @@ public sealed class HeatmapService
         return [.. result.OrderByDescending(r => r.Timeouts).ThenByDescending(r => r.Rate).Take(count)];
     }
 
-    public IDisposable Subscribe(Action<HeatmapTick> onTick)
-    {
-        lock (_subscribers) _subscribers.Add(onTick);
-        return new Subscription(() => { lock (_subscribers) _subscribers.Remove(onTick); });
-    }
+    /// <summary>Calls <paramref name="onTick"/> on every tick, in the culture it subscribed in.</summary>
+    public IDisposable Subscribe(Action<HeatmapTick> onTick) => _subscribers.Add(onTick);
 
     /// <summary>Tells in-process subscribers (pages) to re-read; called by the publisher only.</summary>
-    public void Publish(HeatmapTick tick)
-    {
-        Action<HeatmapTick>[] subscribers;
-        lock (_subscribers) subscribers = [.. _subscribers];
-        foreach (var s in subscribers) s(tick);
-    }
+    public void Publish(HeatmapTick tick) => _subscribers.Publish(tick);
 
-    public int Subscribers { get { lock (_subscribers) return _subscribers.Count; } }
-
-    private sealed class Subscription(Action dispose) : IDisposable
-    {
-        public void Dispose() => dispose();
-    }
+    public int Subscribers => _subscribers.Count;
 
     /// <summary>One row's minutes in a ring of <see cref="WindowMinutes"/> slots; a slot holding an older minute reads as empty.</summary>
     private sealed class Ring(string scope, HeatmapBy by, string row)

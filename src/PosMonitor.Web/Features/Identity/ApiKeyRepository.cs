@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Dapper;
 using PosMonitor.Web.Infrastructure.Data;
+using PosMonitor.Web.Infrastructure.Realtime;
 
 namespace PosMonitor.Web.Features.Identity;
 
@@ -19,13 +20,16 @@ public sealed record ApiKeyListItem(string Id, string Name, string Scope, string
 /// enough; a slow password hash would only cost every request). Lookups are cached for a few
 /// seconds; a revoke on this instance takes effect at once.
 /// </summary>
-public sealed class ApiKeyRepository(Db db, TimeProvider time)
+public sealed class ApiKeyRepository(Db db, TimeProvider time, ILogger<ApiKeyRepository> logger)
 {
     public const string BootstrapKeyId = "bootstrap-admin";
     private static readonly TimeSpan CacheFor = TimeSpan.FromSeconds(5);
     private readonly ConcurrentDictionary<string, (ApiKeyInfo? Key, DateTimeOffset Until)> _cache = new();
 
-    public event Action<string>? Revoked;
+    private readonly FeedSubscribers<string> _revoked = new(logger);
+
+    /// <summary>Calls <paramref name="onRevoked"/> with the id of each key revoked on this instance, in the culture it subscribed in.</summary>
+    public IDisposable SubscribeRevoked(Action<string> onRevoked) => _revoked.Add(onRevoked);
 
     public static string NewKey() => "pmk_" + Base64Url(RandomNumberGenerator.GetBytes(32));
 
@@ -70,7 +74,7 @@ public sealed class ApiKeyRepository(Db db, TimeProvider time)
         if (changed == 0) return false;
         foreach (var (hash, entry) in _cache)
             if (entry.Key?.Id == id) _cache.TryRemove(hash, out _);
-        Revoked?.Invoke(id);
+        _revoked.Publish(id);
         return true;
     }
 

@@ -1,5 +1,6 @@
 using PosMonitor.Core.Detection;
 using PosMonitor.Core.Incidents;
+using PosMonitor.Web.Infrastructure.Realtime;
 
 namespace PosMonitor.Web.Features.Incidents;
 
@@ -7,25 +8,12 @@ namespace PosMonitor.Web.Features.Incidents;
 /// In-process feed of incident changes (from detection and from agents): pages subscribe, and the
 /// live hub forwards them as IncidentOpened / IncidentUpdated to the clients that may see them.
 /// </summary>
-public sealed class IncidentFeed
+public sealed class IncidentFeed(ILogger<IncidentFeed> logger)
 {
-    private readonly List<Action<IncidentChangeKind, Incident>> _subscribers = [];
+    private readonly FeedSubscribers<(IncidentChangeKind Kind, Incident Incident)> _subscribers = new(logger);
 
-    public IDisposable Subscribe(Action<IncidentChangeKind, Incident> onChange)
-    {
-        lock (_subscribers) _subscribers.Add(onChange);
-        return new Subscription(() => { lock (_subscribers) _subscribers.Remove(onChange); });
-    }
+    /// <summary>Calls <paramref name="onChange"/> with every change, in the culture it subscribed in.</summary>
+    public IDisposable Subscribe(Action<IncidentChangeKind, Incident> onChange) => _subscribers.Add(c => onChange(c.Kind, c.Incident));
 
-    public void Publish(IncidentChangeKind kind, Incident incident)
-    {
-        Action<IncidentChangeKind, Incident>[] subscribers;
-        lock (_subscribers) subscribers = [.. _subscribers];
-        foreach (var s in subscribers) s(kind, incident);
-    }
-
-    private sealed class Subscription(Action dispose) : IDisposable
-    {
-        public void Dispose() => dispose();
-    }
+    public void Publish(IncidentChangeKind kind, Incident incident) => _subscribers.Publish((kind, incident));
 }

@@ -53,7 +53,7 @@ public partial class IncidentPage
     private string _me = Agent.Anonymous;
     private Viewer _viewer = Identity.Viewer.Nobody;
     private List<BreadcrumbItem> _crumbs = [];
-    private IDisposable? _feedSubscription, _telemetrySubscription;
+    private IDisposable? _feedSubscription, _telemetrySubscription, _ticketSubscription;
     private long _lastTelemetryRefresh;
 
     private TicketStatus Status => _ticket?.Status ?? (_incident?.ResolvedAt is null ? TicketStatus.Open : TicketStatus.Resolved);
@@ -64,7 +64,7 @@ public partial class IncidentPage
         _viewer = await Viewer.GetAsync();
         _feedSubscription = Feed.Subscribe(OnIncident);
         _telemetrySubscription = Telemetry.Subscribe(_ => OnTelemetry());
-        Workflow.Changed += OnTicketChanged;
+        _ticketSubscription = Workflow.SubscribeChanges(OnTicketChanged);
     }
 
     protected override async Task OnParametersSetAsync()
@@ -182,6 +182,6 @@ public partial class IncidentPage
     {
         _feedSubscription?.Dispose();
         _telemetrySubscription?.Dispose();
-        Workflow.Changed -= OnTicketChanged;
+        _ticketSubscription?.Dispose();
     }
 }

@@ -7,6 +7,7 @@ using PosMonitor.Web.Features.Identity;
 using PosMonitor.Web.Features.Notifications;
 using PosMonitor.Web.Features.Runbooks;
 using PosMonitor.Web.Features.Telemetry;
+using PosMonitor.Web.Infrastructure.Realtime;
 
 namespace PosMonitor.Web.Features.Incidents;
 
@@ -21,8 +22,13 @@ public sealed class IncidentTickets(
 {
     public const string Detection = "detection";
 
-    /// <summary>Raised with the incident id after any change to a ticket (on the thread that made it).</summary>
-    public event Action<string>? Changed;
+    private readonly FeedSubscribers<string> _changed = new(logger);
+
+    /// <summary>
+    /// Calls <paramref name="onChanged"/> with the incident id after any change to a ticket ("" after escalations), on
+    /// the thread that made it, in the culture it subscribed in.
+    /// </summary>
+    public IDisposable SubscribeChanges(Action<string> onChanged) => _changed.Add(onChanged);
 
     /// <summary>Creates the ticket of a newly seen incident, and tells its merchants.</summary>
     public async Task OnOpenedAsync(Incident incident, bool manual, CancellationToken ct)
@@ -30,7 +36,7 @@ public sealed class IncidentTickets(
         var runbook = await runbooks.CurrentVersionAsync(incident.RunbookId, ct);
         await tickets.EnsureAsync(incident.Id, incident.RunbookId, runbook?.Version ?? 0, manual, time.GetUtcNow(), ct);
         await NoticeAsync(incident, runbook, NoticeKinds.Opened, TicketStatus.Open, ct);
-        Changed?.Invoke(incident.Id);
+        _changed.Publish(incident.Id);
     }
 
     /// <summary>Merchants that joined a growing incident are told too.</summary>
@@ -45,7 +51,7 @@ public sealed class IncidentTickets(
         }
         if (ticket.Status != TicketStatus.Resolved)
             await NoticeAsync(incident, await runbooks.GetVersionAsync(ticket.RunbookId, ticket.RunbookVersion, ct), NoticeKinds.Opened, ticket.Status, ct);
-        Changed?.Invoke(incident.Id);
+        _changed.Publish(incident.Id);
     }
 
     /// <summary>Detection saw the signal return to normal: the ticket resolves, unless an agent did already.</summary>
@@ -54,7 +60,7 @@ public sealed class IncidentTickets(
         if (await tickets.GetAsync(incident.Id, ct) is null) await OnOpenedAsync(incident, manual: false, ct);
         var t = await tickets.TransitionAsync(incident.Id, TicketAction.Resolve, Detection, time.GetUtcNow(), ct);
         if (t.Allowed) await TellResolvedAsync(incident, ct);
-        Changed?.Invoke(incident.Id);
+        _changed.Publish(incident.Id);
     }
 
     /// <summary>An agent's lifecycle action; refused transitions change nothing and say why.</summary>
@@ -67,51 +73,51 @@ public sealed class IncidentTickets(
             await notifier.EnqueueAsync(NotificationMessage.From(NotificationEvents.Resolved, incident with { ResolvedAt = time.GetUtcNow() },
                 time.GetUtcNow(), note: by), ct);
         }
-        if (t.Allowed) Changed?.Invoke(incidentId);
+        if (t.Allowed) _changed.Publish(incidentId);
         return t;
     }
 
     public async Task AssignAsync(string incidentId, string? assignee, string by, CancellationToken ct)
     {
         await tickets.AssignAsync(incidentId, string.IsNullOrWhiteSpace(assignee) ? null : assignee.Trim(), by, time.GetUtcNow(), ct);
-        Changed?.Invoke(incidentId);
+        _changed.Publish(incidentId);
     }
 
     public async Task TickAsync(string incidentId, int step, string by, CancellationToken ct)
     {
         await tickets.MarkStepAsync(incidentId, step, true, null, by, time.GetUtcNow(), ct);
-        Changed?.Invoke(incidentId);
+        _changed.Publish(incidentId);
     }
 
     public async Task SkipAsync(string incidentId, int step, string reason, string by, CancellationToken ct)
     {
         await tickets.MarkStepAsync(incidentId, step, false, reason, by, time.GetUtcNow(), ct);
-        Changed?.Invoke(incidentId);
+        _changed.Publish(incidentId);
     }
 
     public async Task UntickAsync(string incidentId, int step, string by, CancellationToken ct)
     {
         await tickets.UnmarkStepAsync(incidentId, step, by, time.GetUtcNow(), ct);
-        Changed?.Invoke(incidentId);
+        _changed.Publish(incidentId);
     }
 
     public async Task AddNoteAsync(string incidentId, string text, string by, CancellationToken ct)
     {
         if (string.IsNullOrWhiteSpace(text)) return;
         await tickets.AddNoteAsync(incidentId, NoteKinds.Note, text.Trim(), by, time.GetUtcNow(), ct);
-        Changed?.Invoke(incidentId);
+        _changed.Publish(incidentId);
     }
 
     public async Task ConfirmCauseAsync(string incidentId, Cause cause, string? note, string by, CancellationToken ct)
     {
         await tickets.ConfirmCauseAsync(incidentId, cause, note, by, time.GetUtcNow(), ct);
-        Changed?.Invoke(incidentId);
+        _changed.Publish(incidentId);
     }
 
     public async Task SaveReviewAsync(string incidentId, PostIncidentReview review, string by, CancellationToken ct)
     {
         await tickets.SaveReviewAsync(incidentId, review, by, time.GetUtcNow(), ct);
-        Changed?.Invoke(incidentId);
+        _changed.Publish(incidentId);
     }
 
     /// <summary>An incident an agent opens by hand (a merchant's call, a provider's warning): stored, published, ticketed.</summary>
@@ -191,7 +197,7 @@ public sealed class IncidentTickets(
     }
 
     /// <summary>Escalations changed some tickets: pages reload.</summary>
-    public void NotifyEscalated() => Changed?.Invoke("");
+    public void NotifyEscalated() => _changed.Publish("");
 
     internal void LogFailure(Exception e, string incidentId) => logger.LogError(e, "Could not update the ticket of incident {Incident}", incidentId);
 }

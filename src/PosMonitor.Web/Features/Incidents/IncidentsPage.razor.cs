@@ -42,7 +42,7 @@ public partial class IncidentsPage
     private QueueFilter _filter = new();
     private List<SavedView> _views = [];
     private string? _viewName;
-    private IDisposable? _feedSubscription;
+    private IDisposable? _feedSubscription, _ticketSubscription;
     private ITimer? _clock;
     private Viewer _viewer = Identity.Viewer.Nobody;
 
@@ -52,7 +52,7 @@ public partial class IncidentsPage
     {
         _viewer = await Viewer.GetAsync();
         _feedSubscription = Feed.Subscribe(OnIncident);
-        Workflow.Changed += OnTicketChanged;
+        _ticketSubscription = Workflow.SubscribeChanges(OnTicketChanged);
         // The SLA countdowns move with the clock, not with data: re-render every 15 s; no query is made.
         _clock = Time.CreateTimer(_ => InvokeAsync(StateHasChanged), null, TimeSpan.FromSeconds(15), TimeSpan.FromSeconds(15));
         await LoadAsync();
@@ -156,7 +156,7 @@ public partial class IncidentsPage
     public void Dispose()
     {
         _feedSubscription?.Dispose();
-        Workflow.Changed -= OnTicketChanged;
+        _ticketSubscription?.Dispose();
         _clock?.Dispose();
     }
 }

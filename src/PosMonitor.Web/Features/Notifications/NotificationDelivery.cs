@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using PosMonitor.Web.Infrastructure.Realtime;
 
 namespace PosMonitor.Web.Features.Notifications;
 
@@ -12,8 +13,10 @@ public sealed class NotificationDelivery(NotificationOutbox outbox, Notification
 {
     private const int BatchSize = 50;
 
-    /// <summary>Raised after a batch changed some rows (the admin page reloads).</summary>
-    public event Action? Changed;
+    private readonly FeedSubscribers<bool> _changed = new(logger);
+
+    /// <summary>Calls <paramref name="onChanged"/> after a batch changed some rows (the admin page reloads), in the culture it subscribed in.</summary>
+    public IDisposable SubscribeChanges(Action onChanged) => _changed.Add(_ => onChanged());
 
     public static TimeSpan Backoff(int attempts, NotificationOptions o)
     {
@@ -48,10 +51,10 @@ public sealed class NotificationDelivery(NotificationOutbox outbox, Notification
                     await outbox.MarkFailedAsync(item.Id, attempts, at, e.Message, next, CancellationToken.None);
                 }
             });
-        Changed?.Invoke();
+        _changed.Publish(true);
         return due.Count;
     }
 
     /// <summary>After "retry now" on the admin page.</summary>
-    public void NotifyChanged() => Changed?.Invoke();
+    public void NotifyChanged() => _changed.Publish(true);
 }

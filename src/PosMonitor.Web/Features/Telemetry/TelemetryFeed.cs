@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using PosMonitor.Core.Rollups;
+using PosMonitor.Web.Infrastructure.Realtime;
 
 namespace PosMonitor.Web.Features.Telemetry;
 
@@ -11,25 +12,21 @@ namespace PosMonitor.Web.Features.Telemetry;
 /// </summary>
 public sealed class TelemetryFeed : IDisposable
 {
-    private readonly List<Action<RollupDelta>> _subscribers = [];
+    private readonly FeedSubscribers<RollupDelta> _subscribers;
     private readonly Channel<(long Sequence, RollupDelta Delta)> _waiting = Channel.CreateUnbounded<(long, RollupDelta)>(new UnboundedChannelOptions { SingleReader = true });
     private readonly List<(long Sequence, TaskCompletionSource Done)> _waiters = [];
     private long _published;
     private long _delivered;
-    private readonly ILogger<TelemetryFeed> _logger;
     private readonly Task _loop;
 
     public TelemetryFeed(ILogger<TelemetryFeed> logger)
     {
-        _logger = logger;
+        _subscribers = new(logger);
         _loop = Task.Run(DispatchAsync);
     }
 
-    public IDisposable Subscribe(Action<RollupDelta> onCommitted)
-    {
-        lock (_subscribers) _subscribers.Add(onCommitted);
-        return new Subscription(() => { lock (_subscribers) _subscribers.Remove(onCommitted); });
-    }
+    /// <summary>Calls <paramref name="onCommitted"/> with committed changes, on the feed's loop, in the culture it subscribed in.</summary>
+    public IDisposable Subscribe(Action<RollupDelta> onCommitted) => _subscribers.Add(onCommitted);
 
     /// <summary>Hands a committed change to the feed's loop; returns at once. The delta must not change afterwards.</summary>
     public void Publish(RollupDelta delta) => Publish(Reserve(), delta);
@@ -80,20 +77,7 @@ public sealed class TelemetryFeed : IDisposable
                 while (_waiting.Reader.TryRead(out next));
                 delta = merged;
             }
-            Action<RollupDelta>[] subscribers;
-            lock (_subscribers) subscribers = delta.IsEmpty ? [] : [.. _subscribers];
-            foreach (var s in subscribers)
-            {
-                try
-                {
-                    s(delta);
-                }
-                catch (Exception e)
-                {
-                    // One broken view must not starve the others (or the heatmap) of later changes.
-                    _logger.LogError(e, "A telemetry feed subscriber failed");
-                }
-            }
+            if (!delta.IsEmpty) _subscribers.Publish(delta);
             lock (_waiters)
             {
                 _delivered = sequence;
@@ -112,10 +96,5 @@ public sealed class TelemetryFeed : IDisposable
     {
         _waiting.Writer.TryComplete();
         _loop.Wait(TimeSpan.FromSeconds(5));
-    }
-
-    private sealed class Subscription(Action dispose) : IDisposable
-    {
-        public void Dispose() => dispose();
     }
 }

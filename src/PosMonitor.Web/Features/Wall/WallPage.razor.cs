@@ -41,7 +41,7 @@ public partial class WallPage
     private IReadOnlyList<Incident> _incidents = [];
     private string _updated = "";
     private TimeZoneInfo _zone = TimeZoneInfo.Utc;
-    private IDisposable? _ticks, _incidentChanges;
+    private IDisposable? _ticks, _incidentChanges, _revocations;
 
     protected override async Task OnInitializedAsync()
     {
@@ -57,7 +57,7 @@ public partial class WallPage
             return;
         }
         _zone = Heatmap.Options.DisplayZone();
-        Keys.Revoked += OnRevoked;
+        _revocations = Keys.SubscribeRevoked(OnRevoked);
         _incidents = await Incidents.OpenAsync(_viewer, CancellationToken.None);
         Recompute();
         _ticks = Heatmap.Subscribe(_ => InvokeAsync(() =>
@@ -106,7 +106,7 @@ public partial class WallPage
 
     public void Dispose()
     {
-        Keys.Revoked -= OnRevoked;
+        _revocations?.Dispose();
         DisposeSubscriptions();
     }
 }

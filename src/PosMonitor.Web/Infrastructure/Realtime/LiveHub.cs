@@ -58,7 +58,8 @@ public sealed class LiveConnections
 {
     private readonly ConcurrentDictionary<string, HubCallerContext> _byConnection = new();
 
-    public LiveConnections(ApiKeyRepository keys) => keys.Revoked += CloseKey;
+    // A singleton: its subscription lasts as long as the repository's.
+    public LiveConnections(ApiKeyRepository keys) => keys.SubscribeRevoked(CloseKey);
 
     public int Count => _byConnection.Count;
 
