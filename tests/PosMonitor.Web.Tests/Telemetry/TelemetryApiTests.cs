@@ -4,6 +4,8 @@ using System.Text;
 using System.Text.Json;
 using Dapper;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
+using PosMonitor.Web.Features.Telemetry;
 using PosMonitor.Web.Tests.Infrastructure;
 using static PosMonitor.Web.Tests.Telemetry.TelemetryJson;
 
@@ -41,6 +43,30 @@ public class TelemetryApiTests(PosMonitorFactory factory) : IClassFixture<PosMon
         var response = await factory.CreateClient(key ?? PosMonitorFactory.AdminKey).PostAsync("/api/v1/telemetry", Content(body));
         Assert.Equal(expected, response.StatusCode);
         return await response.Content.ReadFromJsonAsync<JsonElement>();
+    }
+
+    [Fact]
+    public async Task Health_figures_count_what_was_stored_whichever_way_it_reached_the_queue()
+    {
+        var metrics = factory.Services.GetRequiredService<IngestionMetrics>();
+        var queue = factory.Services.GetRequiredService<IngestionQueue>();
+        var before = metrics.Snapshot();
+        var (heartbeat, sale) = (Id(), Id());
+
+        // Two stored; a sale repeated inside the request and, next, the heartbeat resent: two duplicates.
+        await Post(Body(heartbeats: [Heartbeat(heartbeat, "T-000001", _now)], transactions: [Sale(sale, "T-000001", _now), Sale(sale, "T-000001", _now)]));
+        await Post(Body(heartbeats: [Heartbeat(heartbeat, "T-000001", _now)], transactions: []));
+        // The demo's way in: straight onto the queue, past the API (the health page showed 0 events while it ran).
+        var direct = new IngestBatch([], [new Core.Telemetry.Transaction
+        {
+            EventId = Id(), TerminalId = "T-000001", Timestamp = _now, Gateway = "gw-1", Outcome = Core.Telemetry.Outcome.Approved, LatencyMs = 500,
+        }]);
+        Assert.True(queue.TryEnqueue(direct));
+        await direct.Stored.Task;
+
+        var after = metrics.Snapshot();
+        Assert.Equal(3, after.Accepted - before.Accepted);
+        Assert.Equal(2, after.Duplicates - before.Duplicates);
     }
 
     [Fact]

@@ -137,6 +137,10 @@ public sealed class IngestionWriter(
             var result = await store.CommitAsync(batches, stamp, CancellationToken.None);
             _lastStamp = stamp;
             metrics.Committed(events, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            // Counted here, not by the API, so the health page also shows what reaches the queue another way (the demo).
+            var duplicates = result.DuplicatesPerBatch.Sum();
+            metrics.Accepted(events - duplicates);
+            metrics.Duplicates(duplicates);
             // The feed place is taken before the 202s go out, so whoever waits for the feed after a 202 sees this commit.
             var place = feed.Reserve();
             for (var i = 0; i < batches.Count; i++) batches[i].Stored.TrySetResult(result.DuplicatesPerBatch[i]);

@@ -139,8 +139,8 @@ public static class TelemetryApi
             }
         }
         var accepted = batch.Count - (duplicates - withinBatchDuplicates);
-        metrics.Accepted(accepted);
-        metrics.Duplicates(duplicates);
+        // The writer counts what it stored and the duplicates it found; the ones inside this request never reached it.
+        metrics.Duplicates(withinBatchDuplicates);
         return TypedResults.Json(new TelemetryAccepted(accepted, duplicates, rejected), statusCode: StatusCodes.Status202Accepted);
     }
 
