@@ -33,4 +33,18 @@ public class RunbooksPageTests(PortalFactory factory) : IClassFixture<PortalFact
         Assert.Contains("联系网关服务商", html);
         Assert.Contains("升级联系人", html);
     }
+
+    [Fact]
+    public async Task Contacts_link_their_mail_and_phone_and_keep_a_webhook_s_token_to_admins_who_alone_may_edit()
+    {
+        var agentPage = System.Net.WebUtility.HtmlDecode(await (await AgentAsync()).GetStringAsync("/runbooks/rb-network-outage"));
+        var adminPage = System.Net.WebUtility.HtmlDecode(await (await factory.SignedInAsync(PortalFactory.Admin)).GetStringAsync("/runbooks/rb-network-outage"));
+
+        Assert.Contains("href=\"mailto:support-lead@acquirer.example\"", agentPage);
+        Assert.Contains("href=\"tel:+862155550100\"", agentPage);
+        Assert.Contains("oapi.dingtalk.com/robot/send?…", agentPage);
+        Assert.DoesNotContain("access_token", agentPage);
+        Assert.DoesNotContain("data-testid=\"edit-runbook\"", agentPage);
+        Assert.Contains("data-testid=\"edit-runbook\"", adminPage);
+    }
 }
