@@ -1,8 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
-using System.Security.Claims;
 using Dapper;
-using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.DependencyInjection;
 using PosMonitor.Web.Features.Audit;
 using PosMonitor.Web.Features.Feedback;
@@ -18,7 +16,7 @@ public class FeedbackIsolationTests(PortalFactory factory) : IClassFixture<Porta
     public async Task Card_numbers_are_masked_and_a_luhn_invalid_order_number_is_left_alone()
     {
         await factory.SeedAsync();
-        var id = await SubmitAsync(PortalFactory.Owner1, "Card 4111-1111-1111-1111 declined; order 1234567890123456 lost.");
+        var id = await factory.SubmitFeedbackAsync(PortalFactory.Owner1, "Card 4111-1111-1111-1111 declined; order 1234567890123456 lost.");
 
         var stored = await factory.Services.GetRequiredService<FeedbackRepository>().GetAsync(id, CancellationToken.None);
 
@@ -29,8 +27,8 @@ public class FeedbackIsolationTests(PortalFactory factory) : IClassFixture<Porta
     public async Task A_read_merchant_key_gets_404_for_another_merchants_feedback_and_the_attempt_is_audited()
     {
         await factory.SeedAsync();
-        var other = await SubmitAsync(PortalFactory.Owner2, "Printer jammed all morning.");
-        var mine = await SubmitAsync(PortalFactory.Owner1, "Network was slow at noon.");
+        var other = await factory.SubmitFeedbackAsync(PortalFactory.Owner2, "Printer jammed all morning.");
+        var mine = await factory.SubmitFeedbackAsync(PortalFactory.Owner1, "Network was slow at noon.");
         var key = await factory.CreateKeyAsync(Scopes.ReadMerchant, "m-0001");
         var client = factory.CreateClient(key);
 
@@ -45,7 +43,7 @@ public class FeedbackIsolationTests(PortalFactory factory) : IClassFixture<Porta
     public async Task A_signed_in_owner_reaches_the_read_api_with_the_cookie_but_not_another_merchants_feedback()
     {
         await factory.SeedAsync();
-        var other = await SubmitAsync(PortalFactory.Owner2, "Settlement arrived late.");
+        var other = await factory.SubmitFeedbackAsync(PortalFactory.Owner2, "Settlement arrived late.");
         var owner = await factory.SignedInAsync(PortalFactory.Owner1);
 
         Assert.Equal(HttpStatusCode.NotFound, (await owner.GetAsync($"/api/v1/feedback/{other}")).StatusCode);
@@ -67,7 +65,7 @@ public class FeedbackIsolationTests(PortalFactory factory) : IClassFixture<Porta
         var service = scope.ServiceProvider.GetRequiredService<FeedbackService>();
         var input = new FeedbackInput { Category = FeedbackCategories.Hardware, Rating = 2, Text = "Terminal is broken", TerminalId = "T-000003" };
 
-        var (id, problems) = await service.SubmitAsync(await PrincipalAsync(PortalFactory.Owner1), input, CancellationToken.None);
+        var (id, problems) = await service.SubmitAsync(await factory.PrincipalAsync(PortalFactory.Owner1), input, CancellationToken.None);
 
         Assert.Null(id);
         Assert.Equal("Invalid_Terminal", problems[nameof(FeedbackInput.TerminalId)]);
@@ -81,31 +79,15 @@ public class FeedbackIsolationTests(PortalFactory factory) : IClassFixture<Porta
         using var scope = factory.Services.CreateScope();
         var service = scope.ServiceProvider.GetRequiredService<FeedbackService>();
 
-        var result = await service.ReportTimeoutNowAsync(await PrincipalAsync(PortalFactory.Owner1), "T-000001", CancellationToken.None);
+        var result = await service.ReportTimeoutNowAsync(await factory.PrincipalAsync(PortalFactory.Owner1), "T-000001", CancellationToken.None);
 
         var stored = await factory.Services.GetRequiredService<FeedbackRepository>().GetAsync(result.FeedbackId, CancellationToken.None);
         Assert.Null(result.IncidentId);
         Assert.True(stored!.PossibleNewFault);
         Assert.Equal(FeedbackCategories.Timeout, stored.Category);
         Assert.Contains("\"minutes\":15", stored.TelemetrySummary);
-        var otherOwner = await PrincipalAsync(PortalFactory.Owner2);
+        var otherOwner = await factory.PrincipalAsync(PortalFactory.Owner2);
         await Assert.ThrowsAsync<UnauthorizedAccessException>(() => service.ReportTimeoutNowAsync(otherOwner, "T-000001", CancellationToken.None));
-    }
-
-    private async Task<string> SubmitAsync(string owner, string text)
-    {
-        using var scope = factory.Services.CreateScope();
-        var (id, problems) = await scope.ServiceProvider.GetRequiredService<FeedbackService>().SubmitAsync(await PrincipalAsync(owner),
-            new FeedbackInput { Category = FeedbackCategories.Other, Rating = 4, Text = text }, CancellationToken.None);
-        Assert.Empty(problems);
-        return id!;
-    }
-
-    private async Task<ClaimsPrincipal> PrincipalAsync(string email)
-    {
-        using var scope = factory.Services.CreateScope();
-        var users = scope.ServiceProvider.GetRequiredService<UserManager<PortalUser>>();
-        return await scope.ServiceProvider.GetRequiredService<IUserClaimsPrincipalFactory<PortalUser>>().CreateAsync((await users.FindByNameAsync(email))!);
     }
 
     private async Task<IReadOnlyList<AuditEntry>> AuditAsync(string action)
