@@ -23,5 +23,7 @@ public abstract class BunitTest : BunitContext
             o.PopoverOptions.CheckForPopoverProvider = false;
         });
         Services.AddSingleton(TimeProvider.System);
+        // Pages show times in their reader's zone; UTC unless a test says otherwise.
+        Services.AddScoped(_ => new PosMonitor.Web.Features.Identity.DisplayTime(TimeZoneInfo.Utc));
     }
 }

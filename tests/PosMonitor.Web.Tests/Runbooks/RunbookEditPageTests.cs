@@ -71,8 +71,13 @@ public class RunbookEditPageTests : BunitTest, IAsyncLifetime
     public async Task Saving_writes_a_new_version_and_goes_to_the_runbook()
     {
         var page = RenderEditor();
+        var steps = page.FindAll(".edit-step").Count;
         page.Find(".add-step").Click();
+        // Each change rendered before the next, as in the test below: under a full run's load this test once waited in
+        // vain for the save's navigation (a save with an untitled step is refused and stays on the page).
+        page.WaitForAssertion(() => Assert.Equal(steps + 1, page.FindAll(".edit-step").Count));
         page.FindAll(".step-title input")[^1].Input("Tell the landlord");
+        page.WaitForAssertion(() => Assert.Equal("Tell the landlord", page.FindAll(".step-title input")[^1].GetAttribute("value")));
 
         page.Find("button.save").Click();
 

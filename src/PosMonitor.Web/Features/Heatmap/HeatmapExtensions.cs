@@ -20,6 +20,7 @@ public static class HeatmapExtensions
         services.AddHostedService<LiveIncidentForwarder>();
         services.TryAddSingleton<IIncidentReader, FeedIncidentReader>();
         services.AddScoped<PortalViewer>();
+        services.AddScoped(DisplayTime.ForReader);
         services.AddSignalR();
         return builder;
     }

@@ -32,6 +32,7 @@ public partial class IncidentPage
     [Inject] private PortalViewer Viewer { get; set; } = default!;
     [Inject] private AuthenticationStateProvider Authentication { get; set; } = default!;
     [Inject] private TimeProvider Time { get; set; } = default!;
+    [Inject] private DisplayTime Clock { get; set; } = default!;
     [Inject] private ISnackbar Snackbar { get; set; } = default!;
     [Inject] private IStringLocalizer<IncidentStrings> L { get; set; } = default!;
     [Inject] private IStringLocalizer<RunbookStrings> RL { get; set; } = default!;
@@ -105,7 +106,7 @@ public partial class IncidentPage
         var start = _incident.OpenedAt - ChartMargin;
         if (end - start > ChartMax) start = end - ChartMax;
         var minutes = await Queries.ScopeRateAsync(_incident.ScopeType, _incident.ScopeId, start, end, default);
-        _chartLabels = [.. minutes.Select((m, i) => i % 10 == 0 ? m.Minute.ToLocalTime().ToString("HH:mm") : "")];
+        _chartLabels = [.. minutes.Select((m, i) => i % 10 == 0 ? Clock.Format(m.Minute, "HH:mm") : "")];
         _chartSeries = [new ChartSeries<double> { Name = L["ChartSeries"], Data = minutes.Select(m => Math.Round(m.Rate * 100, 1)).ToArray() }];
         _impact = await Queries.ImpactAsync(_incident, _ticket?.ResolvedAt ?? _incident.ResolvedAt ?? Time.GetUtcNow(), default);
         _lastTelemetryRefresh = Time.GetTimestamp();

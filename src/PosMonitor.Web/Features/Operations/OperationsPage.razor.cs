@@ -23,6 +23,7 @@ public partial class OperationsPage
     [Inject] private IIncidentReader Incidents { get; set; } = default!;
     [Inject] private IncidentFeed IncidentFeed { get; set; } = default!;
     [Inject] private TimeProvider Time { get; set; } = default!;
+    [Inject] private DisplayTime Clock { get; set; } = default!;
     [Inject] private DetectionStatus Detection { get; set; } = default!;
     [Inject] private IStringLocalizer<HeatmapStrings> HeatmapL { get; set; } = default!;
 
@@ -36,7 +37,7 @@ public partial class OperationsPage
 
     protected override async Task OnInitializedAsync()
     {
-        _zone = Heatmap.Options.DisplayZone();
+        _zone = Clock.Zone;
         _viewer = await Viewers.GetAsync();
         if (_viewer == Viewer.Nobody) return;
         _incidents = await Incidents.OpenAsync(_viewer, CancellationToken.None);

@@ -18,6 +18,7 @@ public partial class MyPortalPage
     [Inject] private TelemetryFeed Telemetry { get; set; } = default!;
     [Inject] private IncidentFeed IncidentFeed { get; set; } = default!;
     [Inject] private TimeProvider Time { get; set; } = default!;
+    [Inject] private DisplayTime Clock { get; set; } = default!;
 
     private string _merchantId = "";
     private string? _merchantName, _reported;
@@ -96,7 +97,7 @@ public partial class MyPortalPage
     {
         if (at is not { } t) return L["Never"];
         var minutes = (int)(Time.GetUtcNow() - t).TotalMinutes;
-        return minutes < 1 ? L["JustNow"] : minutes < 120 ? L["MinutesAgo", minutes] : t.ToLocalTime().ToString("MM-dd HH:mm");
+        return minutes < 1 ? L["JustNow"] : minutes < 120 ? L["MinutesAgo", minutes] : Clock.Format(t, "MM-dd HH:mm");
     }
 
     public void Dispose()

@@ -31,6 +31,7 @@ public partial class TerminalPage
     [Inject] private TelemetryFeed Telemetry { get; set; } = default!;
     [Inject] private IOptions<IngestionOptions> Ingestion { get; set; } = default!;
     [Inject] private TimeProvider Time { get; set; } = default!;
+    [Inject] private DisplayTime Clock { get; set; } = default!;
     [Inject] private AuthenticationStateProvider Authentication { get; set; } = default!;
     [Inject] private AuditLog Audit { get; set; } = default!;
     [Inject] private NavigationManager Nav { get; set; } = default!;
@@ -50,7 +51,7 @@ public partial class TerminalPage
 
     protected override async Task OnParametersSetAsync()
     {
-        _zone = Heatmap.Options.DisplayZone();
+        _zone = Clock.Zone;
         _viewer = await Viewers.GetAsync();
         var fleet = Fleet.Current;
         _terminal = fleet.Terminals.TryGetValue(Id, out var t) && _viewer.MaySee(t.MerchantId) ? t : null;

@@ -30,6 +30,7 @@ public partial class WallPage
     [Inject] private IncidentFeed IncidentFeed { get; set; } = default!;
     [Inject] private IngestionMetrics Ingestion { get; set; } = default!;
     [Inject] private TimeProvider Time { get; set; } = default!;
+    [Inject] private DisplayTime Clock { get; set; } = default!;
     [Inject] private DetectionStatus Detection { get; set; } = default!;
 
     private static readonly Viewer Display = new(true, null, true);
@@ -56,7 +57,7 @@ public partial class WallPage
             if (HttpContext is { Response.HasStarted: false } http) http.Response.StatusCode = StatusCodes.Status401Unauthorized;
             return;
         }
-        _zone = Heatmap.Options.DisplayZone();
+        _zone = Clock.Zone;
         _revocations = Keys.SubscribeRevoked(OnRevoked);
         _incidents = await Incidents.OpenAsync(_viewer, CancellationToken.None);
         Recompute();

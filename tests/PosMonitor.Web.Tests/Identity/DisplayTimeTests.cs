@@ -1,0 +1,59 @@
+using System.Net;
+using Microsoft.Extensions.DependencyInjection;
+using PosMonitor.Core.Incidents;
+using PosMonitor.Web.Features.Heatmap;
+using PosMonitor.Web.Features.Identity;
+using PosMonitor.Web.Features.Incidents;
+using PosMonitor.Web.Features.Telemetry;
+using PosMonitor.Web.Tests.Infrastructure;
+
+namespace PosMonitor.Web.Tests.Identity;
+
+public sealed class DisplayTimeTests
+{
+    private static readonly Core.Fleet.Fleet Fleet = Core.Fleet.Fleet.FromDocument(TestFleet.Small());
+    private static readonly HeatmapOptions Berlin = new() { DisplayTimeZone = "Europe/Berlin" };
+
+    [Fact]
+    public void Staff_and_displays_read_the_operations_centre_s_zone_and_an_owner_their_merchant_s()
+    {
+        Assert.Equal("Europe/Berlin", DisplayTime.ZoneFor(new Viewer(true, null, false), Fleet, Berlin).Id);
+        Assert.Equal("Europe/Berlin", DisplayTime.ZoneFor(new Viewer(true, null, true), Fleet, Berlin).Id);
+        Assert.Equal("Asia/Shanghai", DisplayTime.ZoneFor(new Viewer(false, "m-0001", false), Fleet, Berlin).Id);
+        // A merchant the fleet does not (yet) hold: the operations centre's zone rather than none.
+        Assert.Equal("Europe/Berlin", DisplayTime.ZoneFor(new Viewer(false, "m-9999", false), Fleet, Berlin).Id);
+    }
+
+    [Fact]
+    public void Times_are_written_in_the_zone_whatever_the_server_s_own()
+    {
+        var shanghai = new DisplayTime(TimeZoneInfo.FindSystemTimeZoneById("Asia/Shanghai"));
+        Assert.Equal("2026-12-05 08:32", shanghai.Format(new DateTimeOffset(2026, 12, 5, 0, 32, 0, TimeSpan.Zero), "yyyy-MM-dd HH:mm"));
+    }
+}
+
+/// <summary>Pages as served: an incident's opening time on the staff page and on its merchant's portal.</summary>
+public sealed class DisplayTimePagesTests(DisplayTimePagesTests.Factory factory) : IClassFixture<DisplayTimePagesTests.Factory>
+{
+    public sealed class Factory : PortalFactory
+    {
+        protected override IEnumerable<KeyValuePair<string, string?>> ExtraSettings => [new("PosMonitor:Heatmap:DisplayTimeZone", "Europe/Berlin")];
+    }
+
+    [Fact]
+    public async Task An_incident_opens_at_the_operations_centre_s_time_for_staff_and_at_the_shop_s_for_its_owner()
+    {
+        await factory.SeedAsync();
+        await factory.Services.GetRequiredService<FleetCache>().ReloadAsync(default);
+        var incident = await factory.Services.GetRequiredService<IncidentTickets>().CreateManualAsync(
+            "Card reader unresponsive", Cause.Hardware, Severity.Major, ScopeType.Merchant, "m-0001", ["m-0001"], "alice", default);
+        string In(string zone, string format) => TimeZoneInfo.ConvertTime(incident.OpenedAt, TimeZoneInfo.FindSystemTimeZoneById(zone)).ToString(format);
+
+        var staff = WebUtility.HtmlDecode(await (await factory.SignedInAsync(PortalFactory.Agent)).GetStringAsync($"/incidents/{incident.Id}"));
+        var owner = WebUtility.HtmlDecode(await (await factory.SignedInAsync(PortalFactory.Owner1)).GetStringAsync("/my"));
+
+        Assert.Contains($"Opened {In("Europe/Berlin", "yyyy-MM-dd HH:mm")}", staff);
+        Assert.Contains($"since {In("Asia/Shanghai", "HH:mm")}", owner);
+        Assert.DoesNotContain($"since {In("Europe/Berlin", "HH:mm")}", owner);
+    }
+}
