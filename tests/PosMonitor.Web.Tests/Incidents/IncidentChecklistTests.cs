@@ -115,4 +115,38 @@ public class IncidentTimelineTests : BunitTest
         Assert.Contains("timeline-agent", timeline.FindAll(".timeline-entry")[2].ClassName);
         Assert.Equal("alice", timeline.FindAll(".timeline-entry")[2].QuerySelector(".timeline-author")!.TextContent);
     }
+
+    [Fact]
+    public void A_growing_fault_s_updates_between_other_entries_read_as_one_line_with_the_latest_figures()
+    {
+        // Checked every 15 s, a spreading gateway fault was updated six times in two minutes, each telling the merchants
+        // that joined: a dozen lines that said nothing an agent acts on.
+        var timeline = Render<IncidentTimeline>(p => p
+            .Add(x => x.Events,
+            [
+                new IncidentEvent(T0, "opened", Severity.Critical, "Gateway timeouts", 4, 6),
+                new IncidentEvent(T0.AddSeconds(15), "updated", Severity.Critical, "Gateway timeouts", 5, 7),
+                new IncidentEvent(T0.AddSeconds(30), "updated", Severity.Critical, "Gateway timeouts", 5, 9),
+                new IncidentEvent(T0.AddSeconds(45), "updated", Severity.Critical, "Gateway timeouts", 7, 11),
+                new IncidentEvent(T0.AddSeconds(75), "updated", Severity.Critical, "Gateway timeouts", 8, 12),
+            ])
+            .Add(x => x.Notes,
+            [
+                new TicketNote(T0, NoteKinds.Notice, "opened:4", "system"),
+                new TicketNote(T0.AddSeconds(15), NoteKinds.Notice, "opened:1", "system"),
+                new TicketNote(T0.AddSeconds(45), NoteKinds.Notice, "opened:2", "system"),
+                new TicketNote(T0.AddSeconds(60), NoteKinds.Note, "Provider confirms", "alice"),
+            ]));
+
+        var entries = timeline.FindAll(".timeline-entry").Select(e => e.TextContent).ToList();
+
+        Assert.Equal(6, entries.Count);
+        Assert.Contains("Detection opened the incident · Critical · 4 merchants, 6 terminals", entries[0]);
+        Assert.Contains("Merchants told (4): opened", entries[1]);
+        Assert.Contains("03:52:45", entries[2]);
+        Assert.Contains("Detection updated the incident 3 times · Critical · 7 merchants, 11 terminals", entries[2]);
+        Assert.Contains("Merchants told (3): opened", entries[3]);
+        Assert.Contains("Provider confirms", entries[4]);
+        Assert.Contains("Detection updated the incident · Critical · 8 merchants, 12 terminals", entries[5]);
+    }
 }
