@@ -1,0 +1,68 @@
+using System.Net;
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.DependencyInjection;
+using PosMonitor.Core.Incidents;
+using PosMonitor.Web.Features.Incidents;
+using PosMonitor.Web.Features.Runbooks;
+using PosMonitor.Web.Features.Telemetry;
+using PosMonitor.Web.Tests.Identity;
+
+namespace PosMonitor.Web.Tests.Infrastructure;
+
+/// <summary>
+/// Every page, served in English and in Chinese, shows words, never a resource key: a key missing from the resources
+/// renders as itself ("Help_Steps"), and keys built at run time (<c>L[$"Cause_{…}"]</c>) escape the static check.
+/// </summary>
+public partial class RawKeyTests(PortalFactory factory) : IClassFixture<PortalFactory>
+{
+    private static readonly string[] StaffPages =
+    [
+        "/", "/merchants", "/incidents", "/incidents/figures", "/incidents/new", "/runbooks", "/feedback", "/feedback/overview",
+        "/admin", "/admin/ingestion", "/admin/detection", "/admin/notifications", "/admin/users", "/admin/keys", "/admin/wall-tokens",
+        "/admin/audit", "/admin/maintenance", "/account/two-factor", "/terminals/T-000001",
+        .. DefaultRunbooks.All.Select(r => $"/runbooks/{r.Id}"), "/runbooks/rb-gateway-degradation/edit",
+    ];
+
+    private static readonly string[] OwnerPages = ["/my", "/my/feedback", "/my/help/timeout"];
+
+    [Theory]
+    [InlineData("en")]
+    [InlineData("zh-CN")]
+    public async Task No_page_shows_a_resource_key(string culture)
+    {
+        await factory.SeedAsync();
+        await factory.Services.GetRequiredService<FleetCache>().ReloadAsync(default);
+        var incident = await factory.Services.GetRequiredService<IncidentTickets>().CreateManualAsync(
+            "Receipts not printing", Cause.Hardware, Severity.Minor, ScopeType.Merchant, "m-0001", ["m-0001"], "alice", default);
+        var admin = await factory.SignedInAsync(PortalFactory.Admin);
+        var owner = await factory.SignedInAsync(PortalFactory.Owner1);
+        admin.DefaultRequestHeaders.AcceptLanguage.ParseAdd(culture);
+        owner.DefaultRequestHeaders.AcceptLanguage.ParseAdd(culture);
+
+        var found = new List<string>();
+        foreach (var (client, page) in StaffPages.Append($"/incidents/{incident.Id}").Select(p => (admin, p)).Concat(OwnerPages.Select(p => (owner, p))))
+        {
+            var response = await client.GetAsync(page);
+            Assert.True(response.StatusCode == HttpStatusCode.OK, $"{page}: {(int)response.StatusCode}");
+            found.AddRange(Keys(await response.Content.ReadAsStringAsync()).Select(k => $"{page}: {k}"));
+        }
+
+        Assert.Empty(found);
+    }
+
+    /// <summary>Resource-key-shaped words ("Help_Steps", "Kind_opened") in the text a reader sees.</summary>
+    private static IEnumerable<string> Keys(string html)
+    {
+        var text = WebUtility.HtmlDecode(Tags().Replace(Hidden().Replace(html, " "), " "));
+        return Key().Matches(text).Select(m => m.Value).Distinct();
+    }
+
+    [GeneratedRegex(@"<(script|style)\b.*?</\1>", RegexOptions.Singleline | RegexOptions.IgnoreCase)]
+    private static partial Regex Hidden();
+
+    [GeneratedRegex(@"<[^>]*>")]
+    private static partial Regex Tags();
+
+    [GeneratedRegex(@"\b[A-Z][A-Za-z]*_[A-Za-z0-9_]+\b")]
+    private static partial Regex Key();
+}
