@@ -17,7 +17,7 @@ public class IncidentTrackerTests
     public IncidentTrackerTests() => _index = new FleetIndex(_fleet);
 
     /// <summary>One check at <paramref name="at"/>: the merchant's finding when <paramref name="found"/>; what opened.</summary>
-    private List<IncidentChange> Check(IncidentTracker tracker, DateTimeOffset at, bool found)
+    private List<IncidentChange> Check(IncidentTracker tracker, DateTimeOffset at, bool found, Cause cause = Cause.Network)
     {
         var input = new DetectionInput { Fleet = _fleet, States = new Dictionary<string, Core.Rollups.TerminalState>() };
         _minutes.Update(_index, input, at - _settings.Lookback);
@@ -26,7 +26,7 @@ public class IncidentTrackerTests
         List<Finding> findings = found
             ? [new Finding
             {
-                Cause = Cause.Network, ScopeType = ScopeType.Merchant, Scope = m, ScopeId = "m-east-2", Signal = Signal.Network,
+                Cause = cause, ScopeType = ScopeType.Merchant, Scope = m, ScopeId = "m-east-2", Signal = cause == Cause.Operator ? Signal.Input : Signal.Network,
                 Rate = 0.4, Surprise = 7, Title = "Merchant m-east-2: 40% of sales time out", Evidence = ["test"],
                 Affected = [.. _index.MerchantTerminals[m]],
             }]
@@ -58,5 +58,21 @@ public class IncidentTrackerTests
         Assert.Empty(Check(tracker, T0 + 3 * step, found: true)); // first seen again now
         Assert.Empty(Check(tracker, T0 + 4 * step, found: true));
         Assert.Single(Check(tracker, T0 + 5 * step, found: true));
+    }
+
+    [Fact]
+    public void A_shop_s_operator_trouble_waits_only_for_a_second_look_as_no_wider_incident_can_be_forming()
+    {
+        // The confirmation lets a spreading fault open as one wide incident; operator trouble is one store's or one
+        // terminal's (timeout-causes.md), so a store's finding waits only to be seen twice in a row, not the full 30 s.
+        var step = _settings.Interval;
+        var operatorTracker = new IncidentTracker(_settings, new SequentialIncidentIdGenerator());
+        Assert.Empty(Check(operatorTracker, T0, found: true, Cause.Operator));
+        Assert.Equal(T0 + step, Assert.Single(Check(operatorTracker, T0 + step, found: true, Cause.Operator)).Incident.OpenedAt);
+
+        var networkTracker = new IncidentTracker(_settings, new SequentialIncidentIdGenerator());
+        Assert.Empty(Check(networkTracker, T0, found: true));
+        Assert.Empty(Check(networkTracker, T0 + step, found: true));
+        Assert.Single(Check(networkTracker, T0 + 2 * step, found: true));
     }
 }
