@@ -93,6 +93,9 @@ public partial class WallPage
 
     private static bool IsAlarming(Headline h) => h.RateNow is { } now && now > 0.01 && now > 2 * (h.RateNormal ?? 0);
 
+    /// <summary>Incidents the strip under the figures names (the worst, newest first); the rest are counted.</summary>
+    private const int StripSize = 3;
+
     private string Local(DateTimeOffset t, string format) =>
         TimeZoneInfo.ConvertTime(t, _zone).ToString(format, CultureInfo.CurrentCulture);
 
