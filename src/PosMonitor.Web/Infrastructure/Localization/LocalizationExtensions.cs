@@ -11,6 +11,8 @@ public static class LocalizationExtensions
     {
         builder.Services.AddLocalization();
         builder.Services.AddSingleton<CountText>();
+        // MudBlazor's own labels (pagers, "Loading…", "Required") in the reader's language; MudBlazor asks for this if registered.
+        builder.Services.AddTransient<MudBlazor.MudLocalizer, MudStringsLocalizer>();
         builder.Services.Configure<RequestLocalizationOptions>(o =>
         {
             o.SetDefaultCulture(Cultures[0]).AddSupportedCultures(Cultures).AddSupportedUICultures(Cultures);
