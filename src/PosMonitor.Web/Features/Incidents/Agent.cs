@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Components.Authorization;
+using Microsoft.Extensions.Localization;
 
 namespace PosMonitor.Web.Features.Incidents;
 
@@ -14,15 +15,15 @@ public static class Agent
     }
 }
 
-/// <summary>Durations as agents read them: 4 min, 1 h 05 min, 2 d 3 h.</summary>
+/// <summary>Durations as agents read them, in their language: 4 min, 1 h 05 min, 2 d 3 h (4 分钟, 1 小时 05 分钟).</summary>
 public static class Durations
 {
-    public static string Short(TimeSpan t)
+    public static string Short(TimeSpan t, IStringLocalizer<IncidentStrings> l)
     {
         t = t.Duration();
-        if (t.TotalMinutes < 1) return $"{t.Seconds} s";
-        if (t.TotalHours < 1) return $"{(int)t.TotalMinutes} min";
-        if (t.TotalDays < 1) return $"{(int)t.TotalHours} h {t.Minutes:00} min";
-        return $"{(int)t.TotalDays} d {t.Hours} h";
+        if (t.TotalMinutes < 1) return l["Duration_s", t.Seconds];
+        if (t.TotalHours < 1) return l["Duration_min", (int)t.TotalMinutes];
+        if (t.TotalDays < 1) return l["Duration_h_min", (int)t.TotalHours, t.Minutes.ToString("00", System.Globalization.CultureInfo.InvariantCulture)];
+        return l["Duration_d_h", (int)t.TotalDays, t.Hours];
     }
 }
