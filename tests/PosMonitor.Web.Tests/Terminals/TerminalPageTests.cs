@@ -1,0 +1,32 @@
+using System.Net;
+using PosMonitor.Web.Tests.Identity;
+using static PosMonitor.Web.Tests.Telemetry.TelemetryJson;
+
+namespace PosMonitor.Web.Tests.Terminals;
+
+public sealed class TerminalPageTests(PortalFactory factory) : IClassFixture<PortalFactory>
+{
+    [Fact]
+    public async Task The_terminal_page_names_its_region_gateway_and_network_in_words()
+    {
+        await factory.SeedAsync();
+        var posted = await factory.AdminClient().PostAsync("/api/v1/telemetry",
+            Content(Body(heartbeats: [Heartbeat("hb-terminal-page", "T-000001", DateTimeOffset.UtcNow)])));
+        Assert.Equal(HttpStatusCode.Accepted, posted.StatusCode);
+        var admin = await factory.SignedInAsync(PortalFactory.Admin);
+        admin.DefaultRequestHeaders.AcceptLanguage.ParseAdd("zh-CN");
+
+        // The terminal's state follows the 202 by a moment (it is folded in after the commit).
+        var page = "";
+        for (var i = 0; i < 50 && !page.Contains("<b>Wi-Fi</b>", StringComparison.Ordinal); i++)
+        {
+            if (i > 0) await Task.Delay(100);
+            page = WebUtility.HtmlDecode(await admin.GetStringAsync("/terminals/T-000001"));
+        }
+
+        Assert.Contains("East China", page); // the region's name, not its id "east"
+        Assert.Contains("UnionPay", page);
+        Assert.Contains("<b>Wi-Fi</b>", page);
+        Assert.DoesNotContain("<b>wifi</b>", page);
+    }
+}
