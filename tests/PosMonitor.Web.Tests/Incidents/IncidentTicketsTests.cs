@@ -148,6 +148,9 @@ public class IncidentTicketsTests
         Assert.Equal(2, escalations.Count);
         Assert.StartsWith("1:", escalations[0].Text);
         Assert.Contains("Gateway liaison", escalations[0].Text);
+        // The chat contact is named with its host only: the webhook's address is its secret, and every agent reads the timeline.
+        Assert.Contains("hooks.slack.com/…", escalations[0].Text);
+        Assert.DoesNotContain("hooks.slack.com/services", escalations[0].Text);
         Assert.StartsWith("2:", escalations[1].Text);
         Assert.Equal(incident.OpenedAt.AddMinutes(5), escalations[0].At);
         Assert.Equal(incident.OpenedAt.AddMinutes(10), escalations[1].At);

@@ -42,7 +42,8 @@ public class RunbooksPageTests(PortalFactory factory) : IClassFixture<PortalFact
 
         Assert.Contains("href=\"mailto:support-lead@acquirer.example\"", agentPage);
         Assert.Contains("href=\"tel:+862155550100\"", agentPage);
-        Assert.Contains("oapi.dingtalk.com/robot/send?…", agentPage);
+        Assert.Contains("oapi.dingtalk.com/…", agentPage);
+        Assert.DoesNotContain("robot/send", agentPage);
         Assert.DoesNotContain("access_token", agentPage);
         Assert.DoesNotContain("data-testid=\"edit-runbook\"", agentPage);
         Assert.Contains("data-testid=\"edit-runbook\"", adminPage);

@@ -39,7 +39,7 @@ public sealed class IncidentEscalation(TicketRepository tickets, IncidentReposit
             {
                 var runbook = await runbooks.GetVersionAsync(ticket.RunbookId, ticket.RunbookVersion, ct);
                 var contacts = runbook?.ContactsAt(level) ?? [];
-                var names = contacts.Count == 0 ? "—" : string.Join(", ", contacts.Select(c => $"{c.Name} <{c.Address}>"));
+                var names = contacts.Count == 0 ? "—" : string.Join(", ", contacts.Select(c => $"{c.Name} <{ContactAddresses.Shown(c.Channel, c.Address)}>"));
                 if (!await tickets.EscalateAsync(ticket.IncidentId, level, $"{level}:{names}", now, ct)) continue;
                 var message = NotificationMessage.From(NotificationEvents.Escalated, incident, now, level,
                     $"Not acknowledged within {sla.CurrentValue.For(incident.Severity).AcknowledgeMinutes * level} min");
