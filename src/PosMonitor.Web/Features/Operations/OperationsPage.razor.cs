@@ -32,12 +32,10 @@ public partial class OperationsPage
     private IReadOnlyList<Incident> _incidents = [];
     private IReadOnlyList<MerchantImpact> _top = [];
     private string _updated = "";
-    private TimeZoneInfo _zone = TimeZoneInfo.Utc;
     private IDisposable? _ticks, _incidentChanges;
 
     protected override async Task OnInitializedAsync()
     {
-        _zone = Clock.Zone;
         _viewer = await Viewers.GetAsync();
         if (_viewer == Viewer.Nobody) return;
         _incidents = await Incidents.OpenAsync(_viewer, CancellationToken.None);
@@ -61,8 +59,7 @@ public partial class OperationsPage
         _updated = Local(Time.GetUtcNow(), "HH:mm:ss");
     }
 
-    private string Local(DateTimeOffset t, string format = "MM-dd HH:mm") =>
-        TimeZoneInfo.ConvertTime(t, _zone).ToString(format, CultureInfo.CurrentCulture);
+    private string Local(DateTimeOffset t, string format = "MM-dd HH:mm") => Clock.Format(t, format);
 
     private string Rate(double? rate) => rate is { } r ? HeatmapScale.Percent(r, CultureInfo.CurrentCulture) : L["RateUnknown"];
 

@@ -44,14 +44,12 @@ public partial class TerminalPage
     private IReadOnlyList<FirmwareChangeRow> _firmware = [];
     private IReadOnlyList<Incident> _incidents = [];
     private List<BreadcrumbItem> _crumbs = [];
-    private TimeZoneInfo _zone = TimeZoneInfo.Utc;
     private int _hours = 1;
     private volatile bool _changed;
     private IDisposable? _ticks, _feed;
 
     protected override async Task OnParametersSetAsync()
     {
-        _zone = Clock.Zone;
         _viewer = await Viewers.GetAsync();
         var fleet = Fleet.Current;
         _terminal = fleet.Terminals.TryGetValue(Id, out var t) && _viewer.MaySee(t.MerchantId) ? t : null;
@@ -91,7 +89,7 @@ public partial class TerminalPage
         _state = States.Get(Id);
         var to = TerminalMinute.MinuteOf(now).AddMinutes(1);
         var minutes = await Rollups.TerminalMinutesAsync(Id, to.AddHours(-_hours), to, CancellationToken.None);
-        _history = TerminalHistory.Build(minutes, to.AddHours(-_hours), _hours, _zone, L);
+        _history = TerminalHistory.Build(minutes, to.AddHours(-_hours), _hours, Clock.Zone, L);
         _firmware = await Queries.FirmwareHistoryAsync(Id, 50, CancellationToken.None);
         _incidents = await Incidents.ForTerminalAsync(Id, _viewer, CancellationToken.None);
     }
@@ -111,8 +109,7 @@ public partial class TerminalPage
 
     private string Uptime(TimeSpan t) => L["UptimeValue", (int)t.TotalDays, t.Hours, t.Minutes];
 
-    private string Local(DateTimeOffset t, string format) =>
-        TimeZoneInfo.ConvertTime(t, _zone).ToString(format, CultureInfo.CurrentCulture);
+    private string Local(DateTimeOffset t, string format) => Clock.Format(t, format);
 
     public void Dispose()
     {

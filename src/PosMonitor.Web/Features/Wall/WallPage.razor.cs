@@ -41,7 +41,6 @@ public partial class WallPage
     private IngestionSnapshot? _ingestion;
     private IReadOnlyList<Incident> _incidents = [];
     private string _updated = "";
-    private TimeZoneInfo _zone = TimeZoneInfo.Utc;
     private IDisposable? _ticks, _incidentChanges, _revocations;
 
     protected override async Task OnInitializedAsync()
@@ -57,7 +56,6 @@ public partial class WallPage
             if (HttpContext is { Response.HasStarted: false } http) http.Response.StatusCode = StatusCodes.Status401Unauthorized;
             return;
         }
-        _zone = Clock.Zone;
         _revocations = Keys.SubscribeRevoked(OnRevoked);
         _incidents = await Incidents.OpenAsync(_viewer, CancellationToken.None);
         Recompute();
@@ -96,8 +94,7 @@ public partial class WallPage
     /// <summary>Incidents the strip under the figures names (the worst, newest first); the rest are counted.</summary>
     private const int StripSize = 3;
 
-    private string Local(DateTimeOffset t, string format) =>
-        TimeZoneInfo.ConvertTime(t, _zone).ToString(format, CultureInfo.CurrentCulture);
+    private string Local(DateTimeOffset t, string format) => Clock.Format(t, format);
 
     private string Rate(double? rate) => rate is { } r ? HeatmapScale.Percent(r, CultureInfo.CurrentCulture) : L["Unknown"];
 
