@@ -1,13 +1,12 @@
 using System.Net;
 using PosMonitor.Web.Tests.Identity;
+using PosMonitor.Web.Tests.Infrastructure;
 
 namespace PosMonitor.Web.Tests.Feedback;
 
 /// <summary>The weekly overview as served (its own portal: it counts every feedback).</summary>
 public class FeedbackOverviewPageTests(PortalFactory factory) : IClassFixture<PortalFactory>
 {
-    private const string Chart = "class=\"mud-chart[ \"]";
-
     [Fact]
     public async Task Weeks_without_feedback_are_said_in_words_and_the_chart_comes_with_the_first()
     {
@@ -17,11 +16,11 @@ public class FeedbackOverviewPageTests(PortalFactory factory) : IClassFixture<Po
 
         var none = await Page();
         Assert.Contains("No feedback arrived in the last 8 weeks.", none);
-        Assert.DoesNotMatch(Chart, none);
+        Assert.DoesNotMatch(Markup.Chart, none);
 
         await factory.SubmitFeedbackAsync(PortalFactory.Owner1, "Receipts print faint since Monday.");
         var some = await Page();
         Assert.DoesNotContain("No feedback arrived", some);
-        Assert.Matches(Chart, some);
+        Assert.Matches(Markup.Chart, some);
     }
 }

@@ -1,10 +1,8 @@
 using System.Net;
-using Microsoft.Extensions.DependencyInjection;
 using PosMonitor.Core.Incidents;
 using PosMonitor.Web.Features.Heatmap;
 using PosMonitor.Web.Features.Identity;
-using PosMonitor.Web.Features.Incidents;
-using PosMonitor.Web.Features.Telemetry;
+using PosMonitor.Web.Tests.Incidents;
 using PosMonitor.Web.Tests.Infrastructure;
 
 namespace PosMonitor.Web.Tests.Identity;
@@ -43,10 +41,7 @@ public sealed class DisplayTimePagesTests(DisplayTimePagesTests.Factory factory)
     [Fact]
     public async Task An_incident_opens_at_the_operations_centre_s_time_for_staff_and_at_the_shop_s_for_its_owner()
     {
-        await factory.SeedAsync();
-        await factory.Services.GetRequiredService<FleetCache>().ReloadAsync(default);
-        var incident = await factory.Services.GetRequiredService<IncidentTickets>().CreateManualAsync(
-            "Card reader unresponsive", Cause.Hardware, Severity.Major, ScopeType.Merchant, "m-0001", ["m-0001"], "alice", default);
+        var incident = await factory.OpenManualIncidentAsync("Card reader unresponsive", Cause.Hardware);
         string In(string zone, string format) => TimeZoneInfo.ConvertTime(incident.OpenedAt, TimeZoneInfo.FindSystemTimeZoneById(zone)).ToString(format);
 
         var staff = WebUtility.HtmlDecode(await (await factory.SignedInAsync(PortalFactory.Agent)).GetStringAsync($"/incidents/{incident.Id}"));

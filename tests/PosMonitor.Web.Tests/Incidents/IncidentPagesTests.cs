@@ -1,9 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
-using Microsoft.Extensions.DependencyInjection;
 using PosMonitor.Core.Incidents;
-using PosMonitor.Web.Features.Incidents;
-using PosMonitor.Web.Features.Telemetry;
 using PosMonitor.Web.Tests.Identity;
 
 namespace PosMonitor.Web.Tests.Incidents;
@@ -11,13 +8,7 @@ namespace PosMonitor.Web.Tests.Incidents;
 /// <summary>The incident pages as the portal serves them, wired by the real host.</summary>
 public class IncidentPagesTests(PortalFactory factory) : IClassFixture<PortalFactory>
 {
-    private async Task<Incident> ManualIncidentAsync()
-    {
-        await factory.SeedAsync();
-        await factory.Services.GetRequiredService<FleetCache>().ReloadAsync(default);
-        return await factory.Services.GetRequiredService<IncidentTickets>().CreateManualAsync(
-            "Lotus Noodle House reports timeouts", Cause.Network, Severity.Major, ScopeType.Merchant, "m-0001", ["m-0001"], "alice", default);
-    }
+    private Task<Incident> ManualIncidentAsync() => factory.OpenManualIncidentAsync("Lotus Noodle House reports timeouts");
 
     [Fact]
     public async Task The_queue_lists_open_incidents_and_the_incident_page_shows_its_runbook_checklist()

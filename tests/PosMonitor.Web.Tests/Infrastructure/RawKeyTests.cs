@@ -1,11 +1,9 @@
 using System.Net;
 using System.Text.RegularExpressions;
-using Microsoft.Extensions.DependencyInjection;
 using PosMonitor.Core.Incidents;
-using PosMonitor.Web.Features.Incidents;
 using PosMonitor.Web.Features.Runbooks;
-using PosMonitor.Web.Features.Telemetry;
 using PosMonitor.Web.Tests.Identity;
+using PosMonitor.Web.Tests.Incidents;
 
 namespace PosMonitor.Web.Tests.Infrastructure;
 
@@ -30,10 +28,7 @@ public partial class RawKeyTests(PortalFactory factory) : IClassFixture<PortalFa
     [InlineData("zh-CN")]
     public async Task No_page_shows_a_resource_key(string culture)
     {
-        await factory.SeedAsync();
-        await factory.Services.GetRequiredService<FleetCache>().ReloadAsync(default);
-        var incident = await factory.Services.GetRequiredService<IncidentTickets>().CreateManualAsync(
-            "Receipts not printing", Cause.Hardware, Severity.Minor, ScopeType.Merchant, "m-0001", ["m-0001"], "alice", default);
+        var incident = await factory.OpenManualIncidentAsync("Receipts not printing", Cause.Hardware, Severity.Minor);
         var admin = await factory.SignedInAsync(PortalFactory.Admin);
         var owner = await factory.SignedInAsync(PortalFactory.Owner1);
         admin.DefaultRequestHeaders.AcceptLanguage.ParseAdd(culture);

@@ -2,9 +2,9 @@ using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using PosMonitor.Core.Incidents;
 using PosMonitor.Web.Features.Identity;
-using PosMonitor.Web.Features.Incidents;
 using PosMonitor.Web.Features.Telemetry;
 using PosMonitor.Web.Tests.Identity;
+using PosMonitor.Web.Tests.Incidents;
 
 namespace PosMonitor.Web.Tests.Wall;
 
@@ -20,10 +20,9 @@ public sealed class WallStripTests(PortalFactory factory) : IClassFixture<Portal
         async Task<string> Wall() => WebUtility.HtmlDecode(await factory.CreateClient().GetStringAsync($"/wall?token={key}"));
         Assert.DoesNotContain("data-testid=\"wall-strip\"", await Wall());
 
-        var tickets = factory.Services.GetRequiredService<IncidentTickets>();
         foreach (var (title, severity) in new[] { ("Receipts faint", Severity.Minor), ("Card reader dead", Severity.Major),
                      ("Nothing goes through", Severity.Critical), ("Second printer jammed", Severity.Minor) })
-            await tickets.CreateManualAsync(title, Cause.Hardware, severity, ScopeType.Merchant, "m-0001", ["m-0001"], "alice", default);
+            await factory.OpenManualIncidentAsync(title, Cause.Hardware, severity);
 
         var wall = await Wall();
         var strip = wall[wall.IndexOf("data-testid=\"wall-strip\"", StringComparison.Ordinal)..wall.IndexOf("<main", StringComparison.Ordinal)];
