@@ -1,4 +1,3 @@
-using System.Globalization;
 using Bunit;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
@@ -20,20 +19,13 @@ public sealed class AuditLogPageTests : BunitTest
         await audit.RecordAsync("alice@test.local", AuditActions.SignIn, "alice@test.local", AuditResults.Success, CancellationToken.None);
         await audit.RecordAsync("anonymous", AuditActions.DisplaySignIn, "/wall", AuditResults.Denied, CancellationToken.None);
         Services.AddSingleton(audit);
-        var before = CultureInfo.CurrentUICulture;
-        CultureInfo.CurrentUICulture = CultureInfo.GetCultureInfo("zh-CN");
-        try
-        {
-            var page = Render<AuditLogPage>();
+        using var chinese = CultureScope.UseUi("zh-CN");
 
-            page.WaitForAssertion(() => Assert.Equal(2, page.FindAll(".audit-grid tbody tr").Count));
-            var chips = page.FindAll(".audit-grid tbody .mud-chip");
-            Assert.Equal([("denied", "拒绝"), ("success", "成功")],
-                chips.Select(c => (c.GetAttribute("title"), c.TextContent.Trim())).OrderBy(c => c.Item1).ToList());
-        }
-        finally
-        {
-            CultureInfo.CurrentUICulture = before;
-        }
+        var page = Render<AuditLogPage>();
+
+        page.WaitForAssertion(() => Assert.Equal(2, page.FindAll(".audit-grid tbody tr").Count));
+        var chips = page.FindAll(".audit-grid tbody .mud-chip");
+        Assert.Equal([("denied", "拒绝"), ("success", "成功")],
+            chips.Select(c => (c.GetAttribute("title"), c.TextContent.Trim())).OrderBy(c => c.Item1).ToList());
     }
 }

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
@@ -55,16 +54,8 @@ public static class Localized
     /// <summary>What <paramref name="say"/> says with the UI culture set to <paramref name="culture"/>.</summary>
     public static string In(string culture, Func<string> say)
     {
-        var before = CultureInfo.CurrentUICulture;
-        CultureInfo.CurrentUICulture = CultureInfo.GetCultureInfo(culture);
-        try
-        {
-            return say();
-        }
-        finally
-        {
-            CultureInfo.CurrentUICulture = before;
-        }
+        using var _ = Infrastructure.CultureScope.UseUi(culture);
+        return say();
     }
 
     public static NotificationFormats Formats() => new(For<NotificationStrings>(), For<RunbookStrings>(), new IncidentTitleText(For<IncidentTitleStrings>(), new EvidenceText(For<EvidenceStrings>())),

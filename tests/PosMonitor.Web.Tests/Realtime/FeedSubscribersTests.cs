@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Logging.Testing;
 using PosMonitor.Web.Infrastructure.Realtime;
+using PosMonitor.Web.Tests.Infrastructure;
 
 namespace PosMonitor.Web.Tests.Realtime;
 
@@ -16,13 +17,13 @@ public sealed class FeedSubscribersTests
     {
         var feed = new FeedSubscribers<int>(NullLogger.Instance);
         var seen = new List<string>();
-        using (InCulture(Chinese)) feed.Add(v => seen.Add($"{v} {CultureInfo.CurrentCulture.Name} {CultureInfo.CurrentUICulture.Name}"));
-        using (InCulture(English)) feed.Add(v => seen.Add($"{v} {CultureInfo.CurrentCulture.Name} {CultureInfo.CurrentUICulture.Name}"));
+        using (CultureScope.Use(Chinese)) feed.Add(v => seen.Add($"{v} {CultureInfo.CurrentCulture.Name} {CultureInfo.CurrentUICulture.Name}"));
+        using (CultureScope.Use(English)) feed.Add(v => seen.Add($"{v} {CultureInfo.CurrentCulture.Name} {CultureInfo.CurrentUICulture.Name}"));
 
         // Published from another thread in yet another culture, as the heatmap's loop or a Quartz job does.
         var after = await Task.Run(() =>
         {
-            using (InCulture(CultureInfo.InvariantCulture))
+            using (CultureScope.Use(CultureInfo.InvariantCulture))
             {
                 feed.Publish(7);
                 return CultureInfo.CurrentUICulture;
@@ -39,7 +40,7 @@ public sealed class FeedSubscribersTests
         // What a page does: the callback posts a render to its circuit, which must run in the page's language.
         var feed = new FeedSubscribers<int>(NullLogger.Instance);
         Task<string>? posted = null;
-        using (InCulture(Chinese)) feed.Add(_ => posted = Task.Run(async () =>
+        using (CultureScope.Use(Chinese)) feed.Add(_ => posted = Task.Run(async () =>
         {
             await Task.Yield();
             return CultureInfo.CurrentUICulture.Name;
@@ -68,22 +69,5 @@ public sealed class FeedSubscribersTests
         var errors = log.Collector.GetSnapshot();
         Assert.Equal(2, errors.Count);
         Assert.All(errors, e => Assert.Equal((LogLevel.Error, "broken view"), (e.Level, e.Exception?.Message)));
-    }
-
-    private static Restore InCulture(CultureInfo culture)
-    {
-        var restore = new Restore(CultureInfo.CurrentCulture, CultureInfo.CurrentUICulture);
-        CultureInfo.CurrentCulture = culture;
-        CultureInfo.CurrentUICulture = culture;
-        return restore;
-    }
-
-    private sealed class Restore(CultureInfo culture, CultureInfo uiCulture) : IDisposable
-    {
-        public void Dispose()
-        {
-            CultureInfo.CurrentCulture = culture;
-            CultureInfo.CurrentUICulture = uiCulture;
-        }
     }
 }
