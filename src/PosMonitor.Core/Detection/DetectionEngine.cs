@@ -68,6 +68,7 @@ public sealed class DetectionEngine(DetectionSettings settings, TimeProvider tim
             problems.Add($"silence: {e.Message}");
         }
         _recent.Fill(frame, _minutes);
+        _rates.Devices.Update(frame, _tracker.Open.SelectMany(o => o.Terminals).ToHashSet(StringComparer.Ordinal));
         foreach (var signal in Signals.All)
         {
             try
@@ -147,7 +148,10 @@ public sealed class DetectionEngine(DetectionSettings settings, TimeProvider tim
             totalN += volume;
             if (failures > worstX) (worstX, worstN) = (failures, volume);
         }
-        if (elevated >= 2) return true;
+        // Heartbeats come once a minute: a burst of a minute and a half shows in two heartbeat minutes, so a link fault
+        // must show in three before it is more than a blip.
+        if (elevated >= (Signals.PerHeartbeatMinute(s) ? 3 : 2)) return true;
+        if (Signals.PerHeartbeatMinute(s)) return false;
         // A quiet scope fails a sale or two a minute: the fault has persisted when the window without its worst minute
         // is still above normal (the relaxed test: a burst confined to one minute leaves the others at normal). Whether
         // the scope is abnormal at all was already decided, at full strictness, on the whole window.

@@ -47,6 +47,17 @@ public sealed class DetectionSettings
     /// </summary>
     public TimeSpan NarrowConfirmation { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// The longest a printer or scanner state (paper out, jam, scanner error) waits before it opens an incident, and what a
+    /// paper roll running out waits: changing it within minutes is routine, a device notice on the terminal's page, and the
+    /// receipts that fail meanwhile are its own. Other states wait twice as long as the fleet lately showed them clearing
+    /// on their own, at least <see cref="UnusualDevicePersistence"/>.
+    /// </summary>
+    public TimeSpan DevicePersistence { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>How long a device state the fleet does not show clearing on its own (a jam, say) waits before it opens.</summary>
+    public TimeSpan UnusualDevicePersistence { get; set; } = TimeSpan.FromMinutes(3);
+
     /// <summary>A terminal of an open merchant not seen (heartbeat or sale) for this long is silent.</summary>
     public TimeSpan SilenceAfter { get; set; } = TimeSpan.FromSeconds(90);
 
@@ -68,6 +79,14 @@ public sealed class DetectionSettings
     /// missed heartbeat, it opens without <see cref="NarrowConfirmation"/>.
     /// </summary>
     public TimeSpan TerminalSilenceAfter { get; set; } = TimeSpan.FromSeconds(150);
+
+    /// <summary>
+    /// A terminal quiet on its own (its shop and region still reporting) opens an incident only once its silence is
+    /// improbable: no heartbeat and no sale for this many of its own heartbeat intervals, or longer when the fleet or the
+    /// terminal lately showed routine gaps that long (link drops, reboots, cellular losing two heartbeats in a row).
+    /// One lost heartbeat is routine; so are two, on cellular.
+    /// </summary>
+    public double LoneTerminalMissedHeartbeats { get; set; } = 3;
 
     /// <summary>
     /// Only terminals seen within this span (and, for merchants with opening hours, since today's
@@ -106,9 +125,12 @@ public sealed class DetectionSettings
         if (MinExcessRate is < 0 or >= 1) problems.Add("MinExcessRate must be in [0, 1)");
         if (MinSurprise <= 0) problems.Add("MinSurprise must be positive");
         if (QuietPeriod < TimeSpan.Zero) problems.Add("QuietPeriod must not be negative");
+        if (UnusualDevicePersistence < TimeSpan.Zero) problems.Add("UnusualDevicePersistence must not be negative");
+        if (DevicePersistence < UnusualDevicePersistence) problems.Add("DevicePersistence must not be shorter than UnusualDevicePersistence");
         if (SilenceAfter <= TimeSpan.Zero) problems.Add("SilenceAfter must be positive");
         if (TerminalSilenceAfter < SilenceAfter) problems.Add("TerminalSilenceAfter must not be shorter than SilenceAfter");
         if (MissedHeartbeats < 1) problems.Add("MissedHeartbeats must be at least 1");
+        if (LoneTerminalMissedHeartbeats < MissedHeartbeats) problems.Add("LoneTerminalMissedHeartbeats must not be less than MissedHeartbeats");
         if (RegionSilenceShare is <= 0 or > 1) problems.Add("RegionSilenceShare must be in (0, 1]");
         if (PriorFailures <= 0) problems.Add("PriorFailures must be positive");
         return problems;

@@ -72,6 +72,8 @@ public sealed class EvidencePhrase
     public static readonly EvidencePhrase TerminalsAffected = new("affected", "{0} of {1} terminals affected, not one terminal");
     public static readonly EvidencePhrase OthersNormal = new("others-normal", "other terminals of merchant {0} normal");
     public static readonly EvidencePhrase DeviceReported = new("device-reported", "{0} reported by the terminal's heartbeat at {1}");
+    /// <summary>A device state that outlasted <see cref="DetectionSettings.DevicePersistence"/>: the state, since when, for how long.</summary>
+    public static readonly EvidencePhrase DevicePersisted = new("device-persisted", "{0} reported by the terminal's heartbeats since {1} ({2} min): longer than a routine fix takes");
     public static readonly EvidencePhrase RegionSilent = new("silent.region", "{0} of {1} reporting terminals of {2} merchants silent for over {3} s while open");
     public static readonly EvidencePhrase OtherRegionsSilent = new("silent.other-regions", "other regions: {0} of {1} silent");
     /// <summary>The last hole is empty, or the merchant's opening hours and time zone in brackets.</summary>

@@ -36,6 +36,9 @@ internal sealed class RateFinder(DetectionSettings settings, AnomalyTest test)
 
     private RecentWindow _recent = null!;
 
+    /// <summary>The printer and scanner states terminals report, and since when (updated by the engine each check).</summary>
+    public DeviceStates Devices { get; } = new(settings);
+
     /// <summary>The scope's figures over the window its verdict was decided on.</summary>
     private ReadOnlySpan<double> Win(ScopeLevel level, int i, Verdict v) => v.Recent ? _recent.Of(level.Type, i) : level.Window(i, v.ShortWindow);
 
@@ -341,12 +344,14 @@ internal sealed class RateFinder(DetectionSettings settings, AnomalyTest test)
         for (var t = 0; t < terminals.Count; t++)
         {
             if (claimed[t] || f.Excluded[t]) continue;
-            if (s == Signal.DeviceFault && ReportedFault(f, t) is { } fault && terminals.ShortOf(t)[x] > 0)
+            if (s == Signal.DeviceFault && PersistentFault(f, t) is { } fault)
             {
                 into.Add(DeviceStatus(f, t, fault));
                 continue;
             }
             if (terminals.LongOf(t)[x] < settings.MinFailures) continue;
+            // Receipts failing while the printer says it is out of paper are that routine state's, until it outlasts its routine.
+            if (s == Signal.Print && Devices.ExplainsPrintFailures(terminals.Ids[t], f.Now)) continue;
             var normal = f.Normal(ScopeType.Terminal, t, s);
             if (s == Signal.PoorLink && !OwnLinkNormal(f, ScopeType.Terminal, t, [t], ref normal)) continue;
             // A device's link quality and peripherals are its own: judged against what this terminal
@@ -394,24 +399,22 @@ internal sealed class RateFinder(DetectionSettings settings, AnomalyTest test)
     }
 
     /// <summary>
-    /// The fault the terminal's printer or scanner reports in its latest heartbeat (printer, paper_out), if any.
-    /// A device stating its own fault is no rate to be judged against a normal: it opens at once (after the
-    /// narrow confirmation), where a rate would need several heartbeat minutes first.
+    /// The printer or scanner state the terminal has reported without a break for longer than its routine (<see cref="DeviceStates.PersistenceOf"/>)
+    /// and still reports (its latest heartbeat is recent), if any. A device stating its own fault is no rate to be judged
+    /// against a normal, but a paper roll changed within minutes is routine: until then it is a device notice, and only
+    /// failing sales (<see cref="Signal.Print"/>, judged as a rate) open an incident sooner.
     /// </summary>
-    private (string Device, string State)? ReportedFault(DetectionFrame f, int t)
+    private DeviceState? PersistentFault(DetectionFrame f, int t)
     {
-        if (f.States[t] is not { LastHeartbeatAt: { } at } state || f.Now - at > settings.SilenceAfter) return null;
-        if (state.Printer is { } p && p is not (Telemetry.PrinterStatus.Ok or Telemetry.PrinterStatus.Absent))
-            return ("printer", Telemetry.Wire.Name(p));
-        if (state.Scanner is Telemetry.ScannerStatus.Error) return ("scanner", "error");
-        return null;
+        if (f.States[t] is not { LastHeartbeatAt: { } at } || f.Now - at > settings.SilenceAfter) return null;
+        return Devices.Of(f.Index.TerminalIds[t]) is { } state && f.Now - state.Since >= Devices.PersistenceOf(state) ? state : null;
     }
 
-    private Finding DeviceStatus(DetectionFrame f, int t, (string Device, string State) fault)
+    private static Finding DeviceStatus(DetectionFrame f, int t, DeviceState fault)
     {
         var id = f.Terminals.Ids[t];
-        var at = f.States[t]!.LastHeartbeatAt!.Value;
-        var evidence = new List<string> { EvidencePhrase.DeviceReported.Write($"{fault.Device} {fault.State}", Wording.Time(at)) };
+        var minutes = (f.Now - fault.Since).TotalMinutes.ToString("0", System.Globalization.CultureInfo.InvariantCulture);
+        var evidence = new List<string> { EvidencePhrase.DevicePersisted.Write($"{fault.Device} {fault.State}", Wording.Time(fault.Since), minutes) };
         var merchant = f.Index.MerchantOf[t];
         if (f.Index.MerchantTerminals[merchant].Length > 1)
             evidence.Add(EvidencePhrase.OthersNormal.Write(f.Index.MerchantIds[merchant]));

@@ -26,7 +26,10 @@ internal enum Signal
     Input,
     /// <summary>Heartbeat minutes with a poor link: high latency, heavy packet loss or a very weak signal.</summary>
     PoorLink,
-    /// <summary>Heartbeat minutes with the printer or scanner not ok, or CPU/memory pinned.</summary>
+    /// <summary>
+    /// Heartbeat minutes with CPU or memory pinned. A printer or scanner state is the device's own word, not a rate:
+    /// <see cref="DeviceStates"/> follows it, and failing receipts show as <see cref="Print"/>.
+    /// </summary>
     DeviceFault,
     // Added later: a baseline saved before them is of another layout (Baselines.LayoutVersion) and relearned.
     /// <summary>Sales whose <c>host</c> stage took <see cref="TerminalMinute.SlowStageMs"/> or longer: a slow platform.</summary>
@@ -80,7 +83,7 @@ internal static class Signals
             || m.PacketLossMaxPct >= PoorLossPct
             || m.SignalMinDbm <= PoorSignalDbm;
         if (poorLink) v[First + (int)Signal.PoorLink] += 1;
-        var deviceFault = m.PrinterFaults > 0 || m.ScannerFaults > 0 || m.CpuMaxPct >= PinnedPct || m.MemoryMaxPct >= PinnedPct;
+        var deviceFault = m.CpuMaxPct >= PinnedPct || m.MemoryMaxPct >= PinnedPct;
         if (deviceFault) v[First + (int)Signal.DeviceFault] += 1;
     }
 
@@ -131,7 +134,7 @@ internal static class Signals
         Signal.PoorLink => "heartbeat minutes with a poor link",
         Signal.SlowHost => $"sales taking {SlowSeconds} s or more at the host stage",
         Signal.SlowGateway => $"sales taking {SlowSeconds} s or more at the gateway stage",
-        _ => "heartbeat minutes with a printer/scanner fault or CPU/memory pinned",
+        _ => "heartbeat minutes with CPU or memory pinned",
     };
 
     /// <summary>The end of a title: "of sales time out at the gateway stage".</summary>
@@ -147,6 +150,6 @@ internal static class Signals
         Signal.PoorLink => "of heartbeats show a poor network link",
         Signal.SlowHost => $"of sales take {SlowSeconds} s or more at the platform hosts",
         Signal.SlowGateway => $"of sales take {SlowSeconds} s or more at the gateway stage",
-        _ => "of heartbeats show a printer/scanner fault or pinned CPU/memory",
+        _ => "of heartbeats show CPU or memory pinned",
     };
 }

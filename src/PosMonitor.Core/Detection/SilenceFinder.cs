@@ -38,6 +38,31 @@ internal sealed class SilenceFinder(DetectionSettings settings, AnomalyTest test
     /// </summary>
     private static readonly TimeSpan QuietUsualRise = TimeSpan.FromHours(6), QuietUsualFall = TimeSpan.FromMinutes(15);
 
+    /// <summary>
+    /// How long the routine gaps the fleet and each terminal showed (heartbeats missed, then back on their own, with no
+    /// incident) are remembered: they say how long a lone terminal may be quiet before its silence is improbable.
+    /// </summary>
+    private static readonly TimeSpan RoutineGapMemory = TimeSpan.FromHours(6);
+
+    /// <summary>A lone terminal opens at most after this many of its heartbeat intervals, however long the routine gaps seen.</summary>
+    private const double MaxLoneIntervals = 5;
+
+    /// <summary>
+    /// A shop that shuts a little before its declared closing time is not an outage: in this last stretch of its
+    /// hours, its terminals going quiet (all of them or one) opens nothing; a region's silence still does.
+    /// </summary>
+    private static readonly TimeSpan EarlyClosing = TimeSpan.FromMinutes(60);
+
+    /// <summary>Routine gaps seen, oldest first: when each ended, the terminal, and its length in heartbeat intervals.</summary>
+    private readonly Queue<(DateTimeOffset At, int Terminal, double Intervals)> _routineGaps = new();
+    private double _fleetRoutineMax;
+    private readonly Dictionary<int, double> _ownRoutineMax = [];
+    /// <summary>Terminals with a long gap of their own within <see cref="FlappingMemory"/>.</summary>
+    private readonly HashSet<int> _flapping = [];
+
+    /// <summary>A terminal quiet again this soon after a long gap of its own is flapping, not showing routine loss.</summary>
+    private static readonly TimeSpan FlappingMemory = TimeSpan.FromMinutes(30);
+
     /// <summary>Terminals silent at the last <see cref="Find"/>.</summary>
     public bool[] Silent { get; private set; } = [];
 
@@ -135,7 +160,7 @@ internal sealed class SilenceFinder(DetectionSettings settings, AnomalyTest test
     /// than twice the cadence is a missed heartbeat or sleep, not cadence), remembers its last gap (a device
     /// asleep while the shop was closed keeps its slow schedule until its next heartbeat).
     /// </summary>
-    private void LearnCadence(DetectionFrame f)
+    private void LearnCadence(DetectionFrame f, IReadOnlySet<string> tracked, bool[] open)
     {
         var n = f.Index.TerminalCount;
         if (_lastHeartbeat.Length != n)
@@ -150,6 +175,12 @@ internal sealed class SilenceFinder(DetectionSettings settings, AnomalyTest test
             var gap = (hb - _lastHeartbeat[t]).TotalSeconds;
             if (_lastHeartbeat[t] != default && gap > 0)
             {
+                // A gap of two or more missed heartbeats that ended on its own while the shop trades, with no incident open
+                // for the terminal, is routine for this fleet (a link drop, a reboot, cellular losing two in a row).
+                var intervals = _cadenceSec[t] > 0 ? gap / _cadenceSec[t] : 0;
+                if (intervals >= 2.5 && intervals <= MaxLoneIntervals + 1 && open[f.Index.MerchantOf[t]]
+                    && !tracked.Contains(f.Index.TerminalIds[t]))
+                    _routineGaps.Enqueue((hb, t, intervals));
                 _lastGapSec[t] = gap;
                 var c = _cadenceSec[t];
                 if (c == 0) _cadenceSec[t] = gap < 600 ? gap : 0;
@@ -157,6 +188,39 @@ internal sealed class SilenceFinder(DetectionSettings settings, AnomalyTest test
             }
             _lastHeartbeat[t] = hb;
         }
+    }
+
+    /// <summary>
+    /// Forgets routine gaps older than <see cref="RoutineGapMemory"/> and takes the longest left, fleet-wide: the longest of the
+    /// second-longest terminal's, so one flaky device does not slow down every other terminal's detection.
+    /// </summary>
+    private void LearnRoutineGaps(DateTimeOffset now)
+    {
+        while (_routineGaps.TryPeek(out var g) && now - g.At > RoutineGapMemory) _routineGaps.Dequeue();
+        _ownRoutineMax.Clear();
+        foreach (var (at, t, intervals) in _routineGaps)
+        {
+            _ownRoutineMax[t] = Math.Max(_ownRoutineMax.GetValueOrDefault(t), intervals);
+            if (now - at <= FlappingMemory) _flapping.Add(t);
+        }
+        _flapping.RemoveWhere(t => !_routineGaps.Any(g => g.Terminal == t && now - g.At <= FlappingMemory));
+        var longest = _ownRoutineMax.Values.OrderDescending().Take(2).ToList();
+        _fleetRoutineMax = longest.Count == 2 ? longest[1] : 0;
+    }
+
+    /// <summary>
+    /// How long a terminal quiet on its own may stay so before its silence is improbable:
+    /// <see cref="DetectionSettings.LoneTerminalMissedHeartbeats"/> of its heartbeat intervals, or half an interval more than the
+    /// longest routine gap the fleet showed lately, at most <see cref="MaxLoneIntervals"/>; never less than
+    /// <see cref="DetectionSettings.TerminalSilenceAfter"/>. A terminal that already fell quiet that long within
+    /// <see cref="FlappingMemory"/> is not showing the fleet's routine but a link coming and going: it waits only the base count.
+    /// </summary>
+    private TimeSpan LoneSilentAfter(int t)
+    {
+        var intervals = _flapping.Contains(t) ? settings.LoneTerminalMissedHeartbeats
+            : Math.Min(Math.Max(settings.LoneTerminalMissedHeartbeats, _fleetRoutineMax + 0.5), Math.Max(MaxLoneIntervals, settings.LoneTerminalMissedHeartbeats));
+        var wait = intervals * ExpectedGap(t) + HeartbeatSlack;
+        return wait > settings.TerminalSilenceAfter ? wait : settings.TerminalSilenceAfter;
     }
 
     private TimeSpan Cadence(int t) => _cadenceSec.Length > t && _cadenceSec[t] > 0 ? TimeSpan.FromSeconds(_cadenceSec[t]) : DefaultCadence;
@@ -195,16 +259,17 @@ internal sealed class SilenceFinder(DetectionSettings settings, AnomalyTest test
     /// <param name="stillTracked">Terminal ids already in an open network incident: they stay expected past the lookback.</param>
     public void Find(DetectionFrame f, IReadOnlySet<string> stillTracked, List<Finding> into, List<string> problems)
     {
-        LearnCadence(f);
-        LearnRollouts(f);
         var index = f.Index;
         var n = index.TerminalCount;
-        var expected = new bool[n];
-        var silent = new bool[n];
-        Silent = silent;
         var open = new bool[index.MerchantIds.Length];
         var session = new DateTimeOffset[index.MerchantIds.Length];
         index.OpenNow(f.Now, open, session);
+        LearnCadence(f, stillTracked, open);
+        LearnRoutineGaps(f.Now);
+        LearnRollouts(f);
+        var expected = new bool[n];
+        var silent = new bool[n];
+        Silent = silent;
         var lookbackFrom = f.Now - settings.SilenceLookback;
         int expectedCount = 0, silentCount = 0;
         for (var t = 0; t < n; t++)
@@ -249,7 +314,7 @@ internal sealed class SilenceFinder(DetectionSettings settings, AnomalyTest test
         for (var m = 0; m < merchantsLevel.Count; m++)
         {
             var (e, s, _, affected) = Count(merchantsLevel.Members[m], expected, silent, claimed, index);
-            if (s < 2 || s < 0.5 * e) continue;
+            if (s < 2 || s < 0.5 * e || ClosingSoon(f, m)) continue;
             // Part of a shop quiet may be devices restarting one after another (a rollout): only the whole
             // shop going quiet opens at once, part of it once each silent device a restart could explain is past one.
             if (s < e && affected.Any(t => f.Now - f.States[t]!.LastSeenAt!.Value <= RestartProof(t) && RestartReason(f, t, crashing, quietMerchants) is not null)) continue;
@@ -268,6 +333,7 @@ internal sealed class SilenceFinder(DetectionSettings settings, AnomalyTest test
             if (!silent[t] || claimed[t]) continue;
             var seen = f.States[t]!.LastSeenAt!.Value;
             var m = index.MerchantOf[t];
+            if (f.Now - seen <= LoneSilentAfter(t) || ClosingSoon(f, m)) continue;
             // One device alone going quiet may be restarting (a firmware install or a crash): when something says it
             // may be, it must stay quiet longer than a restart can last at its own heartbeat interval before it is an outage.
             var restart = RestartReason(f, t, crashing, quietMerchants);
@@ -314,6 +380,9 @@ internal sealed class SilenceFinder(DetectionSettings settings, AnomalyTest test
         }
         return true;
     }
+
+    /// <summary>Whether merchant <paramref name="m"/> is in the last <see cref="EarlyClosing"/> of its declared hours.</summary>
+    private static bool ClosingSoon(DetectionFrame f, int m) => !f.Index.IsOpen(m, f.Now + EarlyClosing);
 
     private static (int Expected, int Silent, int Merchants, List<int> Affected) Count(
         int[] members, bool[] expected, bool[] silent, bool[] claimed, FleetIndex index)
