@@ -430,6 +430,8 @@ internal sealed class RateFinder(DetectionSettings settings, AnomalyTest test)
             Title = Wording.DeviceTitle(id, fault.Device, fault.State),
             Evidence = evidence,
             Affected = [t],
+            // A device's own state has been seen long enough already: nothing wider forms from it.
+            Immediate = true,
         };
     }
 

@@ -55,7 +55,7 @@ internal static class Signals
         [Signal.Network, Signal.Host, Signal.Gateway, Signal.App, Signal.Print, Signal.Notify, Signal.Input, Signal.SlowHost, Signal.SlowGateway];
 
     // What makes a heartbeat minute count as poor link / device fault: far outside what a healthy terminal shows.
-    private const double PoorLatencyMs = 1500, PoorLossPct = 20;
+    private const double PoorLatencyMs = 1500, PoorLossPct = 10;
     private const int PoorSignalDbm = -110, PinnedPct = 95;
 
     private static readonly int[] NoStages = new int[TerminalMinute.StageCount];
