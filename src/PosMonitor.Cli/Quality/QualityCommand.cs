@@ -18,7 +18,12 @@ public static class QualityCommand
 {
     public static Command Create()
     {
-        var seeds = new Option<string>("--seeds") { Description = "Comma-separated seeds, one scenario each", DefaultValueFactory = _ => "1,2,3" };
+        var seeds = new Option<string>("--seeds") { Description = "Comma-separated seeds, one scenario each, or none", DefaultValueFactory = _ => "1,2,3" };
+        var field = new Option<string[]>("--field")
+        {
+            Description = "A labelled fleet recorded elsewhere (folder with fleet.json, events.ndjson.gz and truth.json), scored by its own rules; repeatable",
+            AllowMultipleArgumentsPerToken = false,
+        };
         var terminals = new Option<int>("--terminals") { Description = "Terminals per scenario", DefaultValueFactory = _ => 1000 };
         var hours = new Option<double>("--hours") { Description = "Simulated hours per scenario", DefaultValueFactory = _ => 6 };
         var start = new Option<string>("--start") { Description = "UTC start of every scenario", DefaultValueFactory = _ => "2026-11-25T01:00:00Z" };
@@ -29,7 +34,7 @@ public static class QualityCommand
         };
         var command = new Command("quality", "Score detection against simulated ground truth, next to a static-threshold rule.")
         {
-            seeds, terminals, hours, start, verbose, settings,
+            seeds, terminals, hours, start, verbose, settings, field,
         };
         command.SetAction((result, ct) =>
         {
@@ -38,7 +43,7 @@ public static class QualityCommand
             try
             {
                 var list = result.GetValue(seeds)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-                    .Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray();
+                    .Where(s => s != "none").Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray();
                 var from = DateTimeOffset.Parse(result.GetValue(start)!, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal);
                 var detection = new DetectionSettings();
                 if (result.GetValue(settings) is { } path)
@@ -46,10 +51,17 @@ public static class QualityCommand
                     detection = DetectionSettingsFile.Load(path, out var warnings);
                     foreach (var w in warnings) stderr.WriteLine($"quality: {w}");
                 }
-                Run(list, result.GetValue(terminals), TimeSpan.FromHours(result.GetValue(hours)), from, result.GetValue(verbose), stdout, stderr, detection);
+                if (list.Length > 0)
+                    Run(list, result.GetValue(terminals), TimeSpan.FromHours(result.GetValue(hours)), from, result.GetValue(verbose), stdout, stderr, detection);
+                if (result.GetValue(field) is { Length: > 0 } dirs)
+                {
+                    if (list.Length > 0) stdout.WriteLine();
+                    FieldQuality.Run(dirs, result.GetValue(verbose), stdout, stderr, detection, ct);
+                }
                 return Task.FromResult(0);
             }
-            catch (Exception e) when (e is FormatException or ArgumentException or OverflowException or IOException or JsonException)
+            catch (Exception e) when (e is FormatException or ArgumentException or OverflowException or IOException or JsonException
+                or KeyNotFoundException or InvalidOperationException or Core.Replay.BadEventLineException)
             {
                 stderr.WriteLine($"quality: {e.Message}");
                 return Task.FromResult(2);

@@ -5,6 +5,7 @@ using System.Text.Json;
 using PosMonitor.Core.Detection;
 using PosMonitor.Core.Fleet;
 using PosMonitor.Core.Incidents;
+using PosMonitor.Core.Quality;
 using PosMonitor.Core.Replay;
 using PosMonitor.Core.Telemetry;
 
@@ -22,7 +23,7 @@ public static class ReplayCommand
     public static Command Create()
     {
         var fleet = new Option<string>("--fleet") { Description = "Fleet document (the body of PUT /api/v1/fleet)", Required = true };
-        var events = new Option<string>("--events") { Description = "Events, one heartbeat or transaction per line with its \"type\"", Required = true };
+        var events = new Option<string>("--events") { Description = "Events, one heartbeat or transaction per line with its \"type\" (read as gzip when the name ends in .gz)", Required = true };
         var output = new Option<string>("--out") { Description = "Where to write the incidents, one JSON object per line in the order opened", Required = true };
         var settings = new Option<string?>("--settings")
         {
@@ -67,7 +68,7 @@ public static class ReplayCommand
 
         // Two threads for two cores: reading, ordering and aggregating on this one, detection on its own.
         using var replayer = new Replayer(fleet, settings) { DetectOnAnotherThread = true };
-        using (var stream = new FileStream(eventsPath, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, FileOptions.SequentialScan))
+        using (var stream = FieldRun.OpenEventsFile(eventsPath))
         {
             foreach (var e in new EventFileReader(stream, fleet).Parse(ct))
             {
@@ -84,17 +85,7 @@ public static class ReplayCommand
         return 0;
     }
 
-    public static Fleet LoadFleet(string path)
-    {
-        FleetDocument? document;
-        using (var file = File.OpenRead(path))
-            document = JsonSerializer.Deserialize<FleetDocument>(file, JsonSerializerOptions.Web);
-        if (document is null) throw new FormatException($"--fleet {path} is empty");
-        var problems = FleetValidator.Validate(document, _ => false, _ => false);
-        if (problems.Count > 0)
-            throw new FormatException($"--fleet {path} is not a valid fleet document: {string.Join("; ", problems.Take(10))}");
-        return Fleet.FromDocument(document);
-    }
+    public static Fleet LoadFleet(string path) => FieldRun.LoadFleet(path);
 
     /// <summary>One incident per line, fields as replay.md, in the order opened; resolvedAt null for those still open.</summary>
     public static void WriteIncidents(string path, IEnumerable<Incident> incidents)
