@@ -69,19 +69,38 @@ public static class QualityScore
 
     private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 
+    /// <summary>
+    /// When a fault had shown itself: its <see cref="EvidenceCounter.EnoughFailures"/>th failed sale on its terminals, or, for a
+    /// terminal or shop cut off (which fails no sale), its start plus two heartbeat intervals (one lost heartbeat is routine);
+    /// its start when neither.
+    /// </summary>
+    public static DateTimeOffset EvidenceAt(GroundTruthEntry fault, FaultEvidence? evidence) =>
+        fault.Cause == Cause.Network && fault.Intensity >= 1 ? fault.Start + FieldScore.SilenceEvidence
+        : evidence?.EvidenceAt is { } at && at > fault.Start ? at : fault.Start;
+
     /// <summary>The markdown table of the quality report, one column per detector.</summary>
-    public static string Table(IReadOnlyList<(string Name, Score Score)> columns)
+    /// <param name="shown">
+    /// When each fault had shown itself (<see cref="EvidenceAt"/>): latency from evidence is counted from there, and reported
+    /// beside latency from the fault's start.
+    /// </param>
+    public static string Table(IReadOnlyList<(string Name, Score Score)> columns, Func<FaultResult, DateTimeOffset>? shown = null)
     {
         var inv = CultureInfo.InvariantCulture;
-        var rows = new (string Label, Func<Score, string> Value)[]
+        var fromEvidence = shown is null ? [] : new (string Label, Func<Score, string> Value)[]
         {
+            ("Latency from evidence p50", s => Latency(s.LatencyPercentile(0.5, shown))),
+            ("Latency from evidence p95", s => Latency(s.LatencyPercentile(0.95, shown))),
+        };
+        (string Label, Func<Score, string> Value)[] rows =
+        [
             ("Faults detected", s => Ratio(s.Detected, s.Faults.Count)),
             ("Correctly attributed (cause and scope)", s => Ratio(s.Attributed, s.Faults.Count)),
-            ("Detection latency p50", s => Latency(s.LatencyPercentile(0.5))),
-            ("Detection latency p95", s => Latency(s.LatencyPercentile(0.95))),
+            .. fromEvidence,
+            ("Latency from fault start p50", s => Latency(s.LatencyPercentile(0.5))),
+            ("Latency from fault start p95", s => Latency(s.LatencyPercentile(0.95))),
             ("False positives per 1,000 terminal-hours", s => string.Create(inv, $"{s.FalsePositiveRate:0.00} ({s.FalsePositives.Count})")),
             ("Duplicate incidents per fault", s => string.Create(inv, $"{s.DuplicatesPerFault:0.00} ({s.Duplicates})")),
-        };
+        ];
         var lines = new List<string>
         {
             "| Figure | " + string.Join(" | ", columns.Select(c => c.Name)) + " |",
