@@ -49,9 +49,15 @@ internal sealed class RateFinder(DetectionSettings settings, AnomalyTest test)
         if (_claimed.Length != f.Index.TerminalCount) _claimed = new bool[f.Index.TerminalCount];
         else Array.Clear(_claimed);
         var claimed = _claimed;
+        // Receipts failing on a terminal whose printer says it is out of paper (or just was) are that routine state's:
+        // they count nowhere, neither as the terminal's own nor in a shop's, region's or the platform's rate.
+        var explained = false;
+        if (s == Signal.Print)
+            for (var t = 0; t < claimed.Length; t++)
+                explained |= claimed[t] = Devices.ExplainsPrintFailures(f.Index.TerminalIds[t], f.Now);
         if (!Signals.IsDeviceLevel(s))
         {
-            if (TryPlatform(f, s, into, claimed)) return;
+            if (TryPlatform(f, s, into, claimed, explained)) return;
             foreach (var type in Affinity(s)) TryWide(f, f.Level(type), s, into, claimed);
         }
         // A poor link on the terminals of many merchants of one region at once is the region's network (a
@@ -74,11 +80,26 @@ internal sealed class RateFinder(DetectionSettings settings, AnomalyTest test)
     private static readonly ScopeType[] FirmwareFirst = [ScopeType.Firmware, ScopeType.Gateway, ScopeType.Region];
     private static readonly ScopeType[] RegionFirst = [ScopeType.Region, ScopeType.Gateway, ScopeType.Firmware];
 
-    private bool TryPlatform(DetectionFrame f, Signal s, List<Finding> into, bool[] claimed)
+    /// <param name="explained">Some terminals are claimed already: their failures are left out of the platform's.</param>
+    private bool TryPlatform(DetectionFrame f, Signal s, List<Finding> into, bool[] claimed, bool explained)
     {
         var platform = f.Platform;
         var normal = f.Normal(ScopeType.Platform, 0, s);
-        var v = test.Test(platform.ShortOf(0), platform.LongOf(0), s, normal, Strictness.Open, _recent.Of(ScopeType.Platform, 0));
+        Span<double> shortV = stackalloc double[Signals.Width];
+        Span<double> longV = stackalloc double[Signals.Width];
+        Span<double> recentV = stackalloc double[Signals.Width];
+        platform.ShortOf(0).CopyTo(shortV);
+        platform.LongOf(0).CopyTo(longV);
+        _recent.Of(ScopeType.Platform, 0).CopyTo(recentV);
+        if (explained)
+            for (var t = 0; t < claimed.Length; t++)
+            {
+                if (!claimed[t]) continue;
+                Subtract(shortV, f.Terminals.ShortOf(t));
+                Subtract(longV, f.Terminals.LongOf(t));
+                Subtract(recentV, _recent.Of(ScopeType.Terminal, t));
+            }
+        var v = test.Test(shortV, longV, s, normal, Strictness.Open, recentV);
         if (!v.Anomalous) return false;
         var spread = new Dictionary<ScopeType, (int Elevated, int WithTraffic)>();
         foreach (var type in SpreadLevels)
@@ -350,8 +371,6 @@ internal sealed class RateFinder(DetectionSettings settings, AnomalyTest test)
                 continue;
             }
             if (terminals.LongOf(t)[x] < settings.MinFailures) continue;
-            // Receipts failing while the printer says it is out of paper are that routine state's, until it outlasts its routine.
-            if (s == Signal.Print && Devices.ExplainsPrintFailures(terminals.Ids[t], f.Now)) continue;
             var normal = f.Normal(ScopeType.Terminal, t, s);
             if (s == Signal.PoorLink && !OwnLinkNormal(f, ScopeType.Terminal, t, [t], ref normal)) continue;
             // A device's link quality and peripherals are its own: judged against what this terminal
@@ -454,6 +473,11 @@ internal sealed class RateFinder(DetectionSettings settings, AnomalyTest test)
         return from is null
             ? EvidencePhrase.Rollout.Write(firmware, count, Wording.Time(first!.Value))
             : EvidencePhrase.RolloutFrom.Write(firmware, count, Wording.Time(first!.Value), from);
+    }
+
+    private static void Subtract(Span<double> from, ReadOnlySpan<double> v)
+    {
+        for (var i = 0; i < from.Length; i++) from[i] -= v[i];
     }
 
     private static (double X, double N) Plus((double X, double N) a, double x, double n) => (a.X + x, a.N + n);

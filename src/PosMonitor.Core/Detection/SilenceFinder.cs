@@ -67,6 +67,16 @@ internal sealed class SilenceFinder(DetectionSettings settings, AnomalyTest test
     public bool[] Silent { get; private set; } = [];
 
     private DateTimeOffset[] _lastHeartbeat = [];
+    /// <summary>
+    /// How far behind the check each terminal's newest heartbeat's stamp was when it was first seen (seconds; NaN until one
+    /// was): a clock minutes slow (or fast) shows as a steady lag, and its stamps are taken as that much later (or earlier).
+    /// </summary>
+    private double[] _lagSec = [];
+    /// <summary>When each terminal was last heard from, its clock's skew taken out (this check's; see <see cref="Seen"/>).</summary>
+    private DateTimeOffset?[] _seen = [];
+
+    /// <summary>A steady lag over this is a clock that is off, not delivery or the check's interval.</summary>
+    private const double SkewedClockSec = 30;
     private double[] _cadenceSec = [];
     private double[] _lastGapSec = [];
     /// <summary>Versions terminals moved to (a rollout, or the rollback of one), with the last time one did.</summary>
@@ -139,7 +149,7 @@ internal sealed class SilenceFinder(DetectionSettings settings, AnomalyTest test
         for (var t = 0; t < expected.Length; t++)
         {
             if (!expected[t]) continue;
-            var quiet = f.Now - f.States[t]!.LastSeenAt!.Value;
+            var quiet = f.Now - Seen(t)!.Value;
             if (quiet > ExpectedGap(t) + HeartbeatSlack && quiet <= RestartProof(t)) merchants.Add(f.Index.MerchantOf[t]);
         }
         return merchants;
@@ -168,10 +178,15 @@ internal sealed class SilenceFinder(DetectionSettings settings, AnomalyTest test
             _lastHeartbeat = new DateTimeOffset[n];
             _cadenceSec = new double[n];
             _lastGapSec = new double[n];
+            _lagSec = new double[n];
+            Array.Fill(_lagSec, double.NaN);
         }
         for (var t = 0; t < n; t++)
         {
             if (f.States[t]?.LastHeartbeatAt is not { } hb || hb <= _lastHeartbeat[t]) continue;
+            // The lowest lag is the clock's (delivery and the check only add to it); a rise is followed slowly.
+            var lag = (f.Now - hb).TotalSeconds;
+            _lagSec[t] = double.IsNaN(_lagSec[t]) || lag < _lagSec[t] ? lag : _lagSec[t] + 0.2 * (lag - _lagSec[t]);
             var gap = (hb - _lastHeartbeat[t]).TotalSeconds;
             if (_lastHeartbeat[t] != default && gap > 0)
             {
@@ -223,6 +238,19 @@ internal sealed class SilenceFinder(DetectionSettings settings, AnomalyTest test
         return wait > settings.TerminalSilenceAfter ? wait : settings.TerminalSilenceAfter;
     }
 
+    /// <summary>When terminal <paramref name="t"/> was last heard from, as the platform's clock has it (its own clock's skew taken out).</summary>
+    private DateTimeOffset? Seen(int t) => _seen.Length > t ? _seen[t] : null;
+
+    private void TakeSkewOut(DetectionFrame f)
+    {
+        if (_seen.Length != f.States.Length) _seen = new DateTimeOffset?[f.States.Length];
+        for (var t = 0; t < _seen.Length; t++)
+        {
+            var lag = _lagSec.Length > t ? _lagSec[t] : double.NaN;
+            _seen[t] = f.States[t]?.LastSeenAt is { } at && Math.Abs(lag) > SkewedClockSec ? at + TimeSpan.FromSeconds(lag) : f.States[t]?.LastSeenAt;
+        }
+    }
+
     private TimeSpan Cadence(int t) => _cadenceSec.Length > t && _cadenceSec[t] > 0 ? TimeSpan.FromSeconds(_cadenceSec[t]) : DefaultCadence;
 
     /// <summary>The wait for the terminal's next heartbeat: its cadence, or its last gap when that was a slow (sleeping) one.</summary>
@@ -265,6 +293,7 @@ internal sealed class SilenceFinder(DetectionSettings settings, AnomalyTest test
         var session = new DateTimeOffset[index.MerchantIds.Length];
         index.OpenNow(f.Now, open, session);
         LearnCadence(f, stillTracked, open);
+        TakeSkewOut(f);
         LearnRoutineGaps(f.Now);
         LearnRollouts(f);
         var expected = new bool[n];
@@ -275,7 +304,7 @@ internal sealed class SilenceFinder(DetectionSettings settings, AnomalyTest test
         for (var t = 0; t < n; t++)
         {
             var m = index.MerchantOf[t];
-            if (f.Excluded[t] || !open[m] || f.States[t]?.LastSeenAt is not { } seen || seen < session[m]) continue;
+            if (f.Excluded[t] || !open[m] || Seen(t) is not { } seen || seen < session[m]) continue;
             if (seen < lookbackFrom && !stillTracked.Contains(index.TerminalIds[t])) continue;
             expected[t] = true;
             expectedCount++;
@@ -317,21 +346,21 @@ internal sealed class SilenceFinder(DetectionSettings settings, AnomalyTest test
             if (s < 2 || s < 0.5 * e || ClosingSoon(f, m)) continue;
             // Part of a shop quiet may be devices restarting one after another (a rollout): only the whole
             // shop going quiet opens at once, part of it once each silent device a restart could explain is past one.
-            if (s < e && affected.Any(t => f.Now - f.States[t]!.LastSeenAt!.Value <= RestartProof(t) && RestartReason(f, t, crashing, quietMerchants) is not null)) continue;
+            if (s < e && affected.Any(t => f.Now - Seen(t)!.Value <= RestartProof(t) && RestartReason(f, t, crashing, quietMerchants) is not null)) continue;
             foreach (var t in affected) claimed[t] = true;
             var merchant = index.Merchants[m];
             var hours = merchant?.OpeningHours is { } h ? $" ({h} {merchant.TimeZone})" : "";
             var finding = Silence(f, ScopeType.Merchant, m, merchantsLevel.Ids[m], s, e, affected,
                 [EvidencePhrase.MerchantSilent.Write(s, e, after, hours),
                  EvidencePhrase.LastSeen.Write(Wording.Time(affected.Max(t => f.States[t]!.LastSeenAt!.Value)))]);
-            finding.Immediate = Alone(f, m, affected, affected.Max(t => f.States[t]!.LastSeenAt!.Value + ExpectedGap(t)), expected, silent);
+            finding.Immediate = Alone(f, m, affected, affected.Max(t => Seen(t)!.Value + ExpectedGap(t)), expected, silent);
             into.Add(finding);
         }
 
         for (var t = 0; t < n; t++)
         {
             if (!silent[t] || claimed[t]) continue;
-            var seen = f.States[t]!.LastSeenAt!.Value;
+            var seen = Seen(t)!.Value;
             var m = index.MerchantOf[t];
             if (f.Now - seen <= LoneSilentAfter(t) || ClosingSoon(f, m)) continue;
             // One device alone going quiet may be restarting (a firmware install or a crash): when something says it
@@ -362,18 +391,18 @@ internal sealed class SilenceFinder(DetectionSettings settings, AnomalyTest test
     /// region (and of their shop, if it has others reporting) were heard from after their next heartbeat was due.
     /// Then no wider outage is forming, and the finding need not wait for one (<see cref="DetectionSettings.NarrowConfirmation"/>).
     /// </summary>
-    private static bool Alone(DetectionFrame f, int m, List<int> quiet, DateTimeOffset due, bool[] expected, bool[] silent)
+    private bool Alone(DetectionFrame f, int m, List<int> quiet, DateTimeOffset due, bool[] expected, bool[] silent)
     {
         var index = f.Index;
         var mates = index.MerchantTerminals[m].Where(o => !quiet.Contains(o) && expected[o]).ToList();
-        if (mates.Count > 0 && !mates.Any(o => f.States[o]?.LastSeenAt > due)) return false;
+        if (mates.Count > 0 && !mates.Any(o => Seen(o) > due)) return false;
         var regions = quiet.Select(t => index.RegionOf[t]).Distinct();
         foreach (var r in regions)
         {
             var witnesses = 0;
             foreach (var o in f.Level(ScopeType.Region).Members[r])
             {
-                if (!expected[o] || silent[o] || index.MerchantOf[o] == m || !(f.States[o]?.LastSeenAt > due)) continue;
+                if (!expected[o] || silent[o] || index.MerchantOf[o] == m || !(Seen(o) > due)) continue;
                 if (++witnesses >= RegionWitnesses) break;
             }
             if (witnesses < RegionWitnesses) return false;
