@@ -14,9 +14,10 @@ internal sealed class DeviceStates(DetectionSettings settings)
     private static readonly TimeSpan RoutineMemory = TimeSpan.FromHours(24);
 
     /// <summary>
-    /// Failing receipts this soon after a state cleared are still its own (a sale started before the paper was changed).
+    /// How long after a state cleared failing receipts are still taken as its own: as long as its failures stay in the
+    /// windows detection judges (<see cref="DetectionSettings.LongWindow"/> and the minute under way).
     /// </summary>
-    private static readonly TimeSpan Aftermath = TimeSpan.FromMinutes(2);
+    private TimeSpan Aftermath => settings.LongWindow + TimeSpan.FromMinutes(1);
 
     /// <summary>
     /// How long a state is routine before the fleet has shown any: a paper roll is a consumable, changed within a few
