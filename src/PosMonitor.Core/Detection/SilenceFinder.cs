@@ -44,8 +44,11 @@ internal sealed class SilenceFinder(DetectionSettings settings, AnomalyTest test
     /// </summary>
     private static readonly TimeSpan RoutineGapMemory = TimeSpan.FromHours(6);
 
-    /// <summary>A lone terminal opens at most after this many of its heartbeat intervals, however long the routine gaps seen.</summary>
-    private const double MaxLoneIntervals = 5;
+    /// <summary>
+    /// The longest routine gap that raises how long a lone terminal may be quiet: a link drop or a reboot is over within a
+    /// few minutes whatever the terminal's heartbeat interval; a longer gap that ended on its own is not taken as routine.
+    /// </summary>
+    private static readonly TimeSpan LongestRoutineGap = TimeSpan.FromMinutes(5);
 
     /// <summary>
     /// A shop that shuts a little before its declared closing time is not an outage: in this last stretch of its
@@ -53,8 +56,8 @@ internal sealed class SilenceFinder(DetectionSettings settings, AnomalyTest test
     /// </summary>
     private static readonly TimeSpan EarlyClosing = TimeSpan.FromMinutes(60);
 
-    /// <summary>Routine gaps seen, oldest first: when each ended, the terminal, and its length in heartbeat intervals.</summary>
-    private readonly Queue<(DateTimeOffset At, int Terminal, double Intervals)> _routineGaps = new();
+    /// <summary>Routine gaps seen, oldest first: when each ended, the terminal, and its length in seconds.</summary>
+    private readonly Queue<(DateTimeOffset At, int Terminal, double Seconds)> _routineGaps = new();
     private double _fleetRoutineMax;
     private readonly Dictionary<int, double> _ownRoutineMax = [];
     /// <summary>Terminals with a long gap of their own within <see cref="FlappingMemory"/>.</summary>
@@ -193,9 +196,9 @@ internal sealed class SilenceFinder(DetectionSettings settings, AnomalyTest test
                 // A gap of two or more missed heartbeats that ended on its own while the shop trades, with no incident open
                 // for the terminal, is routine for this fleet (a link drop, a reboot, cellular losing two in a row).
                 var intervals = _cadenceSec[t] > 0 ? gap / _cadenceSec[t] : 0;
-                if (intervals >= 2.5 && intervals <= MaxLoneIntervals + 1 && open[f.Index.MerchantOf[t]]
+                if (intervals >= 2.5 && gap <= LongestRoutineGap.TotalSeconds && open[f.Index.MerchantOf[t]]
                     && !tracked.Contains(f.Index.TerminalIds[t]))
-                    _routineGaps.Enqueue((hb, t, intervals));
+                    _routineGaps.Enqueue((hb, t, gap));
                 _lastGapSec[t] = gap;
                 var c = _cadenceSec[t];
                 if (c == 0) _cadenceSec[t] = gap < 600 ? gap : 0;
@@ -213,9 +216,9 @@ internal sealed class SilenceFinder(DetectionSettings settings, AnomalyTest test
     {
         while (_routineGaps.TryPeek(out var g) && now - g.At > RoutineGapMemory) _routineGaps.Dequeue();
         _ownRoutineMax.Clear();
-        foreach (var (at, t, intervals) in _routineGaps)
+        foreach (var (at, t, seconds) in _routineGaps)
         {
-            _ownRoutineMax[t] = Math.Max(_ownRoutineMax.GetValueOrDefault(t), intervals);
+            _ownRoutineMax[t] = Math.Max(_ownRoutineMax.GetValueOrDefault(t), seconds);
             if (now - at <= FlappingMemory) _flapping.Add(t);
         }
         _flapping.RemoveWhere(t => !_routineGaps.Any(g => g.Terminal == t && now - g.At <= FlappingMemory));
@@ -225,16 +228,18 @@ internal sealed class SilenceFinder(DetectionSettings settings, AnomalyTest test
 
     /// <summary>
     /// How long a terminal quiet on its own may stay so before its silence is improbable:
-    /// <see cref="DetectionSettings.LoneTerminalMissedHeartbeats"/> of its heartbeat intervals, or half an interval more than the
-    /// longest routine gap the fleet showed lately, at most <see cref="MaxLoneIntervals"/>; never less than
-    /// <see cref="DetectionSettings.TerminalSilenceAfter"/>. A terminal that already fell quiet that long within
+    /// <see cref="DetectionSettings.LoneTerminalMissedHeartbeats"/> of its heartbeat intervals, or, when longer, the longest
+    /// routine gap the fleet showed lately (its second-longest terminal's, at most <see cref="LongestRoutineGap"/>) and half an
+    /// interval: lost heartbeats count in intervals, but a link drop or a reboot lasts minutes whatever the interval. Never less
+    /// than <see cref="DetectionSettings.TerminalSilenceAfter"/>. A terminal that already fell quiet that long within
     /// <see cref="FlappingMemory"/> is not showing the fleet's routine but a link coming and going: it waits only the base count.
     /// </summary>
     private TimeSpan LoneSilentAfter(int t)
     {
-        var intervals = _flapping.Contains(t) ? settings.LoneTerminalMissedHeartbeats
-            : Math.Min(Math.Max(settings.LoneTerminalMissedHeartbeats, _fleetRoutineMax + 0.5), Math.Max(MaxLoneIntervals, settings.LoneTerminalMissedHeartbeats));
-        var wait = intervals * ExpectedGap(t) + HeartbeatSlack;
+        var gap = ExpectedGap(t);
+        var wait = settings.LoneTerminalMissedHeartbeats * gap;
+        if (!_flapping.Contains(t) && TimeSpan.FromSeconds(_fleetRoutineMax) + gap / 2 is var routine && routine > wait) wait = routine;
+        wait += HeartbeatSlack;
         return wait > settings.TerminalSilenceAfter ? wait : settings.TerminalSilenceAfter;
     }
 
