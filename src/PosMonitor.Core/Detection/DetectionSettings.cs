@@ -63,9 +63,10 @@ public sealed class DetectionSettings
 
     /// <summary>
     /// A reporting terminal counts as silent once it missed this many of its own heartbeats (its learned
-    /// interval, or its last, slower one while it was asleep), and never before <see cref="SilenceAfter"/>.
+    /// interval, or its last, slower one while it was asleep), and never before <see cref="SilenceAfter"/>: what a shop's or a
+    /// region's silence is judged on. Two, so that two terminals of a small shop each losing one heartbeat at once is no outage.
     /// </summary>
-    public double MissedHeartbeats { get; set; } = 1.5;
+    public double MissedHeartbeats { get; set; } = 2;
 
     /// <summary>
     /// A terminal silent on its own (not with its merchant or region) that may be restarting opens only after this long,

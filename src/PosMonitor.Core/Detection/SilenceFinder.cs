@@ -60,10 +60,10 @@ internal sealed class SilenceFinder(DetectionSettings settings, AnomalyTest test
     private readonly Queue<(DateTimeOffset At, int Terminal, double Seconds)> _routineGaps = new();
     private double _fleetRoutineMax;
     private readonly Dictionary<int, double> _ownRoutineMax = [];
-    /// <summary>Terminals with a long gap of their own within <see cref="FlappingMemory"/>.</summary>
+    /// <summary>Terminals with two long gaps of their own within <see cref="FlappingMemory"/>.</summary>
     private readonly HashSet<int> _flapping = [];
 
-    /// <summary>A terminal quiet again this soon after a long gap of its own is flapping, not showing routine loss.</summary>
+    /// <summary>A terminal with two long gaps of its own this close together is flapping, not showing routine loss.</summary>
     private static readonly TimeSpan FlappingMemory = TimeSpan.FromMinutes(30);
 
     /// <summary>Terminals silent at the last <see cref="Find"/>.</summary>
@@ -216,12 +216,14 @@ internal sealed class SilenceFinder(DetectionSettings settings, AnomalyTest test
     {
         while (_routineGaps.TryPeek(out var g) && now - g.At > RoutineGapMemory) _routineGaps.Dequeue();
         _ownRoutineMax.Clear();
+        _flapping.Clear();
+        var recent = new HashSet<int>();
         foreach (var (at, t, seconds) in _routineGaps)
         {
             _ownRoutineMax[t] = Math.Max(_ownRoutineMax.GetValueOrDefault(t), seconds);
-            if (now - at <= FlappingMemory) _flapping.Add(t);
+            // A second long gap of its own within the flapping memory: its link comes and goes.
+            if (now - at <= FlappingMemory && !recent.Add(t)) _flapping.Add(t);
         }
-        _flapping.RemoveWhere(t => !_routineGaps.Any(g => g.Terminal == t && now - g.At <= FlappingMemory));
         var longest = _ownRoutineMax.Values.OrderDescending().Take(2).ToList();
         _fleetRoutineMax = longest.Count == 2 ? longest[1] : 0;
     }
@@ -229,16 +231,17 @@ internal sealed class SilenceFinder(DetectionSettings settings, AnomalyTest test
     /// <summary>
     /// How long a terminal quiet on its own may stay so before its silence is improbable:
     /// <see cref="DetectionSettings.LoneTerminalMissedHeartbeats"/> of its heartbeat intervals, or, when longer, the longest
-    /// routine gap the fleet showed lately (its second-longest terminal's, at most <see cref="LongestRoutineGap"/>) and half an
-    /// interval: lost heartbeats count in intervals, but a link drop or a reboot lasts minutes whatever the interval. Never less
-    /// than <see cref="DetectionSettings.TerminalSilenceAfter"/>. A terminal that already fell quiet that long within
-    /// <see cref="FlappingMemory"/> is not showing the fleet's routine but a link coming and going: it waits only the base count.
+    /// routine gap the fleet showed lately (its second-longest terminal's, at most <see cref="LongestRoutineGap"/>) and one
+    /// interval (where in its cycle the drop began): lost heartbeats count in intervals, but a link drop or a reboot lasts
+    /// minutes whatever the interval. Never less than <see cref="DetectionSettings.TerminalSilenceAfter"/>. A terminal that fell
+    /// quiet that long twice within <see cref="FlappingMemory"/> is not showing the fleet's routine but a link coming and going:
+    /// it waits only the base count.
     /// </summary>
     private TimeSpan LoneSilentAfter(int t)
     {
         var gap = ExpectedGap(t);
         var wait = settings.LoneTerminalMissedHeartbeats * gap;
-        if (!_flapping.Contains(t) && TimeSpan.FromSeconds(_fleetRoutineMax) + gap / 2 is var routine && routine > wait) wait = routine;
+        if (!_flapping.Contains(t) && TimeSpan.FromSeconds(_fleetRoutineMax) + gap is var routine && routine > wait) wait = routine;
         wait += HeartbeatSlack;
         return wait > settings.TerminalSilenceAfter ? wait : settings.TerminalSilenceAfter;
     }
