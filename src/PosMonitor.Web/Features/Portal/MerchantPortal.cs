@@ -2,6 +2,7 @@ using Dapper;
 using PosMonitor.Core.Rollups;
 using PosMonitor.Core.Telemetry;
 using PosMonitor.Web.Features.Telemetry;
+using PosMonitor.Web.Features.Terminals;
 using PosMonitor.Web.Infrastructure.Data;
 
 namespace PosMonitor.Web.Features.Portal;
@@ -13,6 +14,9 @@ public sealed record MyTerminal(
     int SalesToday, long AmountTodayMinor, int TransactionsToday, int TimeoutsToday)
 {
     public double? TimeoutRate => TransactionsToday == 0 ? null : (double)TimeoutsToday / TransactionsToday;
+
+    /// <summary>The printer and scanner states it reports now (paper out, jam, …), since when: its device notices.</summary>
+    public IReadOnlyList<DeviceEpisode> DeviceNotices { get; init; } = [];
 }
 
 /// <summary>What a terminal reported in its last minutes: attached to a "timing out now" report.</summary>
@@ -39,7 +43,7 @@ public sealed record TelemetrySummary(
 /// The merchant owner's view of their terminals. Every method takes the merchant from the caller's
 /// <see cref="Identity.Viewer"/>, never from what the page was asked for.
 /// </summary>
-public sealed class MerchantPortal(Db db, FleetCache fleet, TerminalStateCache states, RollupQueries rollups, TimeProvider time)
+public sealed class MerchantPortal(Db db, FleetCache fleet, TerminalStateCache states, RollupQueries rollups, TerminalQueries terminals, TimeProvider time)
 {
     /// <summary>A terminal with no heartbeat or sale for this long counts as offline.</summary>
     public static readonly TimeSpan OfflineAfter = TimeSpan.FromMinutes(3);
@@ -56,13 +60,17 @@ public sealed class MerchantPortal(Db db, FleetCache fleet, TerminalStateCache s
     {
         var now = time.GetUtcNow();
         var today = await TodayAsync(merchantId, now, ct);
-        return [.. TerminalsOf(merchantId).Select(t =>
+        var mine = new List<MyTerminal>();
+        foreach (var t in TerminalsOf(merchantId))
         {
             var s = states.Get(t.Id);
             today.TryGetValue(t.Id, out var d);
-            return new MyTerminal(t.Id, t.Store, t.Model, s?.Firmware ?? t.Firmware, s?.IsOnline(now, OfflineAfter) == true, s?.LastSeenAt is null, s?.LastHeartbeatAt,
-                s?.Printer, (int)(d?.Approved ?? 0), d?.AmountSumMinor ?? 0, (int)(d?.Transactions ?? 0), (int)(d?.Timeouts ?? 0));
-        })];
+            // Only a terminal reporting a state now needs its rollups read for since when (mostly none of them).
+            var notices = DeviceHistory.Reports(s) ? [.. (await terminals.DeviceHistoryAsync(t.Id, s, now, ct)).Current] : Array.Empty<DeviceEpisode>();
+            mine.Add(new MyTerminal(t.Id, t.Store, t.Model, s?.Firmware ?? t.Firmware, s?.IsOnline(now, OfflineAfter) == true, s?.LastSeenAt is null, s?.LastHeartbeatAt,
+                s?.Printer, (int)(d?.Approved ?? 0), d?.AmountSumMinor ?? 0, (int)(d?.Transactions ?? 0), (int)(d?.Timeouts ?? 0)) { DeviceNotices = notices });
+        }
+        return mine;
     }
 
     public async Task<TelemetrySummary> SummaryAsync(string terminalId, int minutes, CancellationToken ct)

@@ -93,6 +93,10 @@ public partial class MyPortalPage
         }
     }
 
+    /// <summary>A device notice of <paramref name="terminalId"/> outlasted its routine (or sales failed): an incident is open for it.</summary>
+    private bool HardwareIncidentOpen(string terminalId) => _incidents.Values.Any(i => i.ResolvedAt is null && i.Cause == Cause.Hardware
+        && ((i.ScopeType == ScopeType.Terminal && i.ScopeId == terminalId) || i.AffectedTerminalIds.Contains(terminalId)));
+
     private string Ago(DateTimeOffset? at)
     {
         if (at is not { } t) return L["Never"];

@@ -43,6 +43,7 @@ public partial class TerminalPage
     private TerminalHistory? _history;
     private IReadOnlyList<FirmwareChangeRow> _firmware = [];
     private IReadOnlyList<Incident> _incidents = [];
+    private DeviceHistory _devices = DeviceHistory.None;
     private List<BreadcrumbItem> _crumbs = [];
     private int _hours = 1;
     private volatile bool _changed;
@@ -92,7 +93,11 @@ public partial class TerminalPage
         _history = TerminalHistory.Build(minutes, to.AddHours(-_hours), _hours, Clock.Zone, L);
         _firmware = await Queries.FirmwareHistoryAsync(Id, 50, CancellationToken.None);
         _incidents = await Incidents.ForTerminalAsync(Id, _viewer, CancellationToken.None);
+        _devices = await Queries.DeviceHistoryAsync(Id, _state, now, CancellationToken.None);
     }
+
+    /// <summary>A device notice outlasted its routine (or sales failed) and detection opened an incident for it.</summary>
+    private bool HardwareIncidentOpen => _incidents.Any(i => i.ResolvedAt is null && i.Cause == Cause.Hardware);
 
     private async Task SetHours(int hours)
     {

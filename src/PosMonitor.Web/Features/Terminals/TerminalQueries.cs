@@ -1,4 +1,5 @@
 using Dapper;
+using PosMonitor.Core.Rollups;
 using PosMonitor.Web.Infrastructure.Data;
 
 namespace PosMonitor.Web.Features.Terminals;
@@ -24,6 +25,40 @@ public sealed class TerminalQueries(Db db)
             new { TerminalId = terminalId, Limit = limit }, cancellationToken: ct));
         return rows.AsList();
     }
+
+    /// <summary>
+    /// The terminal's printer and scanner episodes of the last <see cref="DeviceHistory.Window"/> up to <paramref name="now"/>,
+    /// from its rollups and <paramref name="state"/> (its latest heartbeat names the current state).
+    /// </summary>
+    public async Task<DeviceHistory> DeviceHistoryAsync(string terminalId, TerminalState? state, DateTimeOffset now, CancellationToken ct)
+    {
+        var to = TerminalMinute.MinuteOf(now).AddMinutes(1);
+        var from = to - DeviceHistory.Window;
+        await using var c = await db.OpenAsync(ct);
+        var rows = await c.QueryAsync<DeviceMinuteRow>(new CommandDefinition(db.Sql(SelectDeviceMinutes),
+            new { TerminalId = terminalId, From = DbTime.ToMs(from), To = DbTime.ToMs(to) }, cancellationToken: ct));
+        return DeviceHistory.Build([.. rows.Select(r => r.ToMinute())], state, from);
+    }
+
+    // Settable properties: the counters are INTEGER in SQLite and INT in SQL Server; Dapper converts either.
+    private sealed class DeviceMinuteRow
+    {
+        public long Minute { get; set; }
+        public long Heartbeats { get; set; }
+        public long PrinterFaults { get; set; }
+        public long ScannerFaults { get; set; }
+
+        public DeviceMinute ToMinute() => new(DbTime.FromMs(Minute), (int)Heartbeats, (int)PrinterFaults, (int)ScannerFaults);
+    }
+
+    // Minutes with heartbeats only (the rest say nothing of the devices), by the (terminal_id, minute) index.
+    private static readonly SqlText SelectDeviceMinutes = SqlText.Same(
+        """
+        SELECT minute AS Minute, heartbeats AS Heartbeats, printer_faults AS PrinterFaults, scanner_faults AS ScannerFaults
+        FROM terminal_minutes
+        WHERE terminal_id = @TerminalId AND minute >= @From AND minute < @To AND heartbeats > 0
+        ORDER BY minute;
+        """);
 
     private static readonly SqlText SelectFirmware = new(
         """
