@@ -73,6 +73,24 @@ public sealed class TerminalPageDeviceNoticeTests : BunitTest, IAsyncLifetime
         });
         Assert.Empty(await _portal.Services.GetRequiredService<IncidentRepository>().OpenAsync(CancellationToken.None));
     }
+
+    [Fact]
+    public async Task Paper_out_that_outlasts_a_paper_change_opens_an_incident_and_the_notice_says_so()
+    {
+        for (var i = 0; i < 7; i++) await _portal.HeartbeatAsync("T-000001", "ok");
+        var page = Render<TerminalPage>(p => p.Add(x => x.Id, "T-000001"));
+
+        // Past DevicePersistence (10 min): no longer routine.
+        for (var i = 0; i < 12; i++) await _portal.HeartbeatAsync("T-000001", "paper_out");
+
+        var incident = Assert.Single(await _portal.Services.GetRequiredService<IncidentRepository>().OpenAsync(CancellationToken.None));
+        Assert.Equal(Core.Incidents.Cause.Hardware, incident.Cause);
+        page.WaitForAssertion(() =>
+        {
+            Assert.Equal("since 17:07", page.Find("[data-testid=device-notice-since]").TextContent);
+            Assert.Contains("an incident is open", page.Find("[data-testid=device-notice-incident]").TextContent);
+        });
+    }
 }
 
 /// <summary>
