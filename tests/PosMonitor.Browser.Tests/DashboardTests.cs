@@ -100,6 +100,46 @@ public sealed partial class DashboardTests(LiveFixture live) : IClassFixture<Liv
     }
 
     [Fact]
+    public async Task A_printer_out_of_paper_is_a_device_notice_on_the_terminal_page_on_a_laptop_and_a_phone_until_it_says_ok()
+    {
+        const string terminal = "T-0002-2";
+        var browser = await live.BrowserAsync();
+        using var client = Portal.Client();
+        var now = DateTimeOffset.UtcNow;
+        var random = new Random(3);
+        // An earlier jam, cleared within minutes (sent late, as an offline queue would), then paper out for the last three
+        // minutes: every minute since holds a paper_out heartbeat, beside the fleet's own ok ones, so it dates from then.
+        await DemoFleet.PostAsync(client, [.. new[] { -47, -46 }.Select(m => DemoFleet.Heartbeat(terminal, now.AddMinutes(m), random, printer: "jam")),
+            DemoFleet.Heartbeat(terminal, now.AddMinutes(-44), random)], []);
+        live.Printers[terminal] = "paper_out";
+        await DemoFleet.PostAsync(client, [.. new[] { -3, -2, -1, 0 }.Select(m => DemoFleet.Heartbeat(terminal, now.AddMinutes(m), random, printer: "paper_out"))], []);
+
+        var pages = new List<IPage>();
+        foreach (var (width, height, name) in new[] { (1920, 1080, "terminal-device-notice.png"), (390, 844, "terminal-device-notice-phone.png") })
+        {
+            var (page, errors) = await browser.NewPageAsync(width: width, height: height);
+            pages.Add(page);
+            await Portal.SignInAsync(page);
+            await page.GotoAsync(Portal.BaseUrl + "/terminals/" + terminal);
+            await WaitInteractiveAsync(page);
+            await Assertions.Expect(page.Locator("[data-testid=device-notice]")).ToContainTextAsync("Printer out of paper");
+            await Assertions.Expect(page.Locator("[data-testid=device-notice-incident]")).ToContainTextAsync("not an incident yet");
+            // The rollups the history is read from are flushed every 5 s; the page reloads with the fleet's next heartbeats.
+            await Assertions.Expect(page.Locator("[data-testid=device-history]")).ToContainTextAsync("Printer fault", new() { Timeout = 30_000 });
+            var overflow = await page.EvaluateAsync<int>("() => document.documentElement.scrollWidth - document.documentElement.clientWidth");
+            Assert.True(overflow <= 0, $"{width}px wide: {overflow}px of sideways scrolling");
+            await Browser.ScreenshotAsync(page, name);
+            Assert.True(new FileInfo(Path.Combine(Browser.ScreenshotFolder, name)).Length < 300_000, $"{name} is over 300 KB");
+            Assert.Empty(errors);
+        }
+
+        live.Printers.TryRemove(terminal, out _);
+        await DemoFleet.PostAsync(client, [DemoFleet.Heartbeat(terminal, DateTimeOffset.UtcNow, random)], []);
+        await Assertions.Expect(pages[0].Locator("[data-testid=device-notice]")).ToHaveCountAsync(0, new() { Timeout = 10_000 });
+        await Assertions.Expect(pages[0].Locator("[data-testid=device-history]")).ToContainTextAsync("Printer fault");
+    }
+
+    [Fact]
     public async Task A_Chinese_dashboard_stays_Chinese_through_its_live_updates()
     {
         // Live updates come from the heatmap's loop, not from the reader's circuit; they used to re-render the page in

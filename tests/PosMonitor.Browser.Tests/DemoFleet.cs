@@ -73,11 +73,12 @@ public static class DemoFleet
     public static string Reported(string terminal, string firmware, bool afterRollout) =>
         afterRollout && terminal.EndsWith("-1", StringComparison.Ordinal) ? "3.3.1" : firmware;
 
-    /// <summary>A heartbeat from every terminal now, as a live fleet keeps sending them.</summary>
-    public static object[] HeartbeatsNow(Random random)
+    /// <summary>A heartbeat from every terminal now, as a live fleet keeps sending them; printers ok unless <paramref name="printers"/> says otherwise.</summary>
+    public static object[] HeartbeatsNow(Random random, IReadOnlyDictionary<string, string>? printers = null)
     {
         var now = DateTimeOffset.UtcNow;
-        return [.. Terminals().Select(t => Heartbeat(t.Terminal, now, random, Reported(t.Terminal, t.Firmware, afterRollout: true)))];
+        return [.. Terminals().Select(t => Heartbeat(t.Terminal, now, random, Reported(t.Terminal, t.Firmware, afterRollout: true),
+            printers?.GetValueOrDefault(t.Terminal) ?? "ok"))];
     }
 
     public static async Task PostAsync(HttpClient client, object[] heartbeats, object[] transactions)
@@ -94,12 +95,12 @@ public static class DemoFleet
     /// <summary>A sale's amount, 25.00–151.00 CNY: the incident page values failed sales at a terminal's average ticket.</summary>
     private static int Ticket() => 2500 + (int)(Interlocked.Read(ref _events) % 37) * 350;
 
-    public static object Heartbeat(string terminal, DateTimeOffset at, Random random, string firmware = "3.2.1") => new
+    public static object Heartbeat(string terminal, DateTimeOffset at, Random random, string firmware = "3.2.1", string printer = "ok") => new
     {
         eventId = EventId(), terminalId = terminal, timestamp = Time(at),
         network = new { type = "wifi", signalDbm = -50 - random.Next(30), latencyMs = 30 + random.Next(60), packetLossPct = Math.Round(random.NextDouble() * 2, 1) },
         firmware, uptimeSec = 3600 + (int)(at.ToUnixTimeSeconds() % 100000), batteryPct = 80, cpuPct = 20 + random.Next(40), memoryPct = 30 + random.Next(30),
-        printer = "ok", scanner = "ok", pendingOffline = 0,
+        printer, scanner = "ok", pendingOffline = 0,
     };
 
     private static long _events;

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Net.Http.Json;
 
 namespace PosMonitor.Browser.Tests;
@@ -7,6 +8,8 @@ public sealed class LiveFixture : IAsyncLifetime
 {
     public PortalProcess Portal { get; } = new();
     public string DisplayKey { get; private set; } = "";
+    /// <summary>Printer states terminals keep reporting instead of ok (a test making a device notice sets one).</summary>
+    public ConcurrentDictionary<string, string> Printers { get; } = new(StringComparer.Ordinal);
     private Browser? _browser;
     private readonly CancellationTokenSource _stop = new();
     private Task? _reporting;
@@ -40,7 +43,7 @@ public sealed class LiveFixture : IAsyncLifetime
         {
             try
             {
-                await DemoFleet.PostAsync(client, DemoFleet.HeartbeatsNow(random), []);
+                await DemoFleet.PostAsync(client, DemoFleet.HeartbeatsNow(random, Printers), []);
             }
             catch (Exception e) when (e is HttpRequestException or InvalidOperationException)
             {
