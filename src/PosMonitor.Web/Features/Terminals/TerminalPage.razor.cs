@@ -15,8 +15,8 @@ using PosMonitor.Web.Features.Telemetry;
 namespace PosMonitor.Web.Features.Terminals;
 
 /// <summary>
-/// One terminal: its current state, heartbeat and sales history from the per-minute rollups, firmware
-/// changes and incidents. Reloads when a coalesced tick follows a batch that touched this terminal.
+/// One terminal: its current state and device notices, heartbeat and sales history from the per-minute rollups,
+/// printer and scanner episodes, firmware changes and incidents. Reloads when a coalesced tick follows a batch that touched this terminal.
 /// </summary>
 public partial class TerminalPage
 {
