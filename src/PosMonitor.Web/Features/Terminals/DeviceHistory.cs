@@ -70,16 +70,16 @@ public sealed record DeviceHistory(IReadOnlyList<DeviceEpisode> Episodes)
                 start ??= m.Minute;
                 last = m.Minute;
             }
-            else if (start is { } ended)
+            else if (start is { } began)
             {
-                into.Add(new DeviceEpisode(device, pastState, ended, last!.Value.AddMinutes(1), ended <= from));
+                into.Add(new DeviceEpisode(device, pastState, began, last!.Value.AddMinutes(1), began <= from));
                 start = null;
             }
         }
         if (current is null)
         {
             // The heartbeat that said ok again may not be in the rollups yet (they are flushed seconds behind the state).
-            if (start is { } ended) into.Add(new DeviceEpisode(device, pastState, ended, last!.Value.AddMinutes(1), ended <= from));
+            if (start is { } began) into.Add(new DeviceEpisode(device, pastState, began, last!.Value.AddMinutes(1), began <= from));
         }
         else if (start is { } since)
         {
