@@ -266,8 +266,10 @@ public class DetectionEngineTests
         var s = Scenario(During(t => t.MerchantId == "m-north-3", new Fault { Silent = true }));
         s.Run(History + TimeSpan.FromMinutes(10));
         var incident = Single(s, Cause.Network, ScopeType.Merchant, "m-north-3", Severity.Major);
-        // Its region keeps reporting: no wider outage is forming, so it opens without the 30 s confirmation.
-        Assert.True(incident.OpenedAt - FaultAt < TimeSpan.FromMinutes(2), $"opened after {incident.OpenedAt - FaultAt}");
+        // Each terminal missed two heartbeats (the evidence: its start plus two intervals); its region keeps reporting, so
+        // no wider outage is forming and it opens without the 30 s confirmation.
+        var evidence = FaultAt + TimeSpan.FromMinutes(2);
+        Assert.True(incident.OpenedAt - evidence < TimeSpan.FromSeconds(30), $"opened {incident.OpenedAt - evidence} after the evidence");
         Assert.Contains("stopped reporting", incident.Title, StringComparison.Ordinal);
     }
 
