@@ -31,7 +31,9 @@ public sealed class QualityCommandTests : IDisposable
     {
         var (exit, defaults, _) = await Run([.. Small, "--verbose"]);
         Assert.Equal(0, exit);
-        Assert.Matches(@"Latency p95 counted from each fault's 5th failed sale instead of its start: engine \d+ s, static rule \d+ s\.", defaults);
+        // Latency from evidence (the 5th failed sale; a silent terminal: its start plus two intervals) beside latency from start.
+        Assert.Matches(@"\| Latency from evidence p95 \| \d+ s \| \d+ s \|", defaults);
+        Assert.Matches(@"\| Latency from fault start p95 \| \d+ s \| \d+ s \|", defaults);
 
         // A sensitivity no failure rate can reach: only the silent terminals' faults are found now, so the file was applied.
         var (deafExit, deaf, _) = await Run([.. Small, "--verbose", "--settings", Settings("""{ "PosMonitor": { "Detection": { "MinSurprise": 200 } } }""")]);
