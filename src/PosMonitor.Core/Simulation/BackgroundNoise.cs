@@ -170,12 +170,22 @@ public sealed record BackgroundNoise
 
     private sealed record Knob(string Name, Unit Unit, double Max, string Help, Func<BackgroundNoise, double> Get, Func<BackgroundNoise, double, BackgroundNoise> With)
     {
-        public string Format(double value) => Unit switch
+        /// <summary>The value as <see cref="ParseValue"/> reads it back exactly (a share that is no short percentage, 1/30, as a fraction).</summary>
+        public string Format(double value)
         {
-            Unit.Share => (value * 100).ToString("0.###", CultureInfo.InvariantCulture) + "%",
-            Unit.Duration => value.ToString("0.###", CultureInfo.InvariantCulture) + "s",
-            _ => value.ToString("0.###", CultureInfo.InvariantCulture),
-        };
+            var inv = CultureInfo.InvariantCulture;
+            switch (Unit)
+            {
+                case Unit.Share:
+                    var percent = (value * 100).ToString("0.###", inv);
+                    return double.Parse(percent, inv) / 100 == value ? percent + "%" : value.ToString("R", inv);
+                case Unit.Duration:
+                    var ms = Math.Round(value * 1000);
+                    return ms % 1000 == 0 ? (ms / 1000).ToString(inv) + "s" : ms.ToString(inv) + "ms";
+                default:
+                    return value.ToString("R", inv);
+            }
+        }
 
         public double? ParseValue(string text)
         {
