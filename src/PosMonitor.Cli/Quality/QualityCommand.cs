@@ -11,7 +11,8 @@ namespace PosMonitor.Cli.Quality;
 
 /// <summary>
 /// <c>posmonitor quality --seeds 1,2,3 --terminals 1000 --hours 6</c>: simulates one scenario per seed
-/// (a mix of faults of every cause, subtle and severe, plus every decoy), replays each through detection
+/// (a mix of faults of every cause, subtle and severe, plus every decoy, over the estate's background noise unless
+/// <c>--background none</c>), replays each through detection
 /// and through the static-threshold rule, and prints how both score against the ground truth (markdown).
 /// </summary>
 public static class QualityCommand
@@ -32,9 +33,14 @@ public static class QualityCommand
         {
             Description = "Detection settings to score instead of the defaults, in replay's --settings shape (to see what a setting trades)",
         };
-        var command = new Command("quality", "Score detection against simulated ground truth, next to a static-threshold rule.")
+        var background = new Option<string>("--background")
         {
-            seeds, terminals, hours, start, verbose, settings, field,
+            Description = "The estate's background noise: default, none, or NAME=VALUE overrides (grammar above)",
+            DefaultValueFactory = _ => "default",
+        };
+        var command = new Command("quality", "Score detection against simulated ground truth, next to a static-threshold rule.\n\n" + BackgroundNoise.Grammar)
+        {
+            seeds, terminals, hours, start, background, verbose, settings, field,
         };
         command.SetAction((result, ct) =>
         {
@@ -45,6 +51,7 @@ public static class QualityCommand
                 var list = result.GetValue(seeds)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
                     .Where(s => s != "none").Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray();
                 var from = DateTimeOffset.Parse(result.GetValue(start)!, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal);
+                var noise = BackgroundNoise.Parse(result.GetValue(background));
                 var detection = new DetectionSettings();
                 if (result.GetValue(settings) is { } path)
                 {
@@ -52,7 +59,7 @@ public static class QualityCommand
                     foreach (var w in warnings) stderr.WriteLine($"quality: {w}");
                 }
                 if (list.Length > 0)
-                    Run(list, result.GetValue(terminals), TimeSpan.FromHours(result.GetValue(hours)), from, result.GetValue(verbose), stdout, stderr, detection);
+                    Run(list, result.GetValue(terminals), TimeSpan.FromHours(result.GetValue(hours)), from, result.GetValue(verbose), stdout, stderr, detection, noise);
                 if (result.GetValue(field) is { Length: > 0 } dirs)
                 {
                     if (list.Length > 0) stdout.WriteLine();
@@ -70,13 +77,15 @@ public static class QualityCommand
         return command;
     }
 
+    /// <param name="background">The estate's background; <see cref="BackgroundNoise.Default"/> when null.</param>
     public static void Run(int[] seeds, int terminals, TimeSpan duration, DateTimeOffset start, bool verbose, TextWriter stdout, TextWriter stderr,
-        DetectionSettings? settings = null)
+        DetectionSettings? settings = null, BackgroundNoise? background = null)
     {
+        background ??= BackgroundNoise.Default;
         var wall = Stopwatch.StartNew();
         var runs = new ScenarioRun[seeds.Length];
         Parallel.For(0, seeds.Length, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount },
-            i => runs[i] = ScenarioRun.Execute(QualityScenario.Options(seeds[i], terminals, duration, start), settings, withStaticRule: true));
+            i => runs[i] = ScenarioRun.Execute(QualityScenario.Options(seeds[i], terminals, duration, start, background), settings, withStaticRule: true));
         var terminalHours = terminals * duration.TotalHours;
         var engine = Score.Combine(runs.Select(r => QualityScore.Evaluate(r.GroundTruth, r.Engine, terminalHours, r.SoleTerminals)));
         var rule = Score.Combine(runs.Select(r => QualityScore.Evaluate(r.GroundTruth, r.Static!, terminalHours, r.SoleTerminals)));
@@ -85,7 +94,7 @@ public static class QualityCommand
         // its evidence, not by the engine.
         var evidence = runs.SelectMany(r => r.Evidence).ToDictionary(p => p.Key, p => p.Value);
         stdout.WriteLine(string.Create(inv,
-            $"Seeds {string.Join(",", seeds)}, {terminals:N0} terminals x {duration.TotalHours:0.#} h each, {engine.Faults.Count} faults, all decoys"));
+            $"Seeds {string.Join(",", seeds)}, {terminals:N0} terminals x {duration.TotalHours:0.#} h each, {engine.Faults.Count} faults, all decoys, background {background}"));
         stdout.WriteLine();
         // Latency from evidence: from when the fault's terminals had failed enough sales to be told from noise (a terminal or
         // shop cut off: its start plus two heartbeat intervals), beside latency from the fault's start.

@@ -7,7 +7,8 @@ namespace PosMonitor.Cli.Simulation;
 /// <summary>
 /// <c>posmonitor simulate</c>: generates a fleet and its telemetry with injected faults, and either
 /// writes the replay files (<c>--out DIR</c>) or sends them to a server (<c>--server URL --api-key KEY</c>).
-/// Prints the ground truth of what it injected either way.
+/// The background of an ordinary estate is on unless <c>--background none</c>. Prints the ground truth of what
+/// it injected either way.
 /// </summary>
 public static class SimulateCommand
 {
@@ -30,6 +31,11 @@ public static class SimulateCommand
             Description = $"Decoys that must not open incidents: {string.Join(", ", DecoyNames.All)}, all or none",
             DefaultValueFactory = _ => "none",
         };
+        var background = new Option<string>("--background")
+        {
+            Description = "The estate's background noise: default, none, or NAME=VALUE overrides (grammar above)",
+            DefaultValueFactory = _ => "default",
+        };
         var output = new Option<string?>("--out") { Description = "Write fleet.json, events.ndjson and ground-truth.json into this directory" };
         var server = new Option<Uri?>("--server")
         {
@@ -48,9 +54,10 @@ public static class SimulateCommand
             Description = "With --server: simulated time per wall-clock time, a number (60: an hour a minute) or realtime; default: as fast as the server takes it",
         };
 
-        var command = new Command("simulate", "Simulate a POS fleet with injected faults; write replay files or send to a server.\n\n" + FaultSpec.Grammar)
+        var command = new Command("simulate",
+            "Simulate a POS fleet with injected faults; write replay files or send to a server.\n\n" + FaultSpec.Grammar + "\n" + BackgroundNoise.Grammar)
         {
-            terminals, hours, seed, start, faults, decoys, output, server, apiKey, speed,
+            terminals, hours, seed, start, faults, decoys, background, output, server, apiKey, speed,
         };
         command.SetAction(async (result, cancellationToken) =>
         {
@@ -61,7 +68,7 @@ public static class SimulateCommand
             {
                 var request = new SimulateRequest(
                     result.GetValue(terminals), result.GetValue(hours), result.GetValue(seed), result.GetValue(start),
-                    result.GetValue(faults) ?? [], result.GetValue(decoys), result.GetValue(output), result.GetValue(server),
+                    result.GetValue(faults) ?? [], result.GetValue(decoys), result.GetValue(background), result.GetValue(output), result.GetValue(server),
                     result.GetValue(apiKey) ?? Environment.GetEnvironmentVariable("POSMONITOR_API_KEY"), result.GetValue(speed));
                 return await RunAsync(request, stdout, stderr, clock, handler, cancellationToken);
             }
@@ -75,7 +82,7 @@ public static class SimulateCommand
     }
 
     private sealed record SimulateRequest(
-        int Terminals, double Hours, int Seed, string? Start, string[] Faults, string? Decoys,
+        int Terminals, double Hours, int Seed, string? Start, string[] Faults, string? Decoys, string? Background,
         string? Out, Uri? Server, string? ApiKey, string? Speed);
 
     private static async Task<int> RunAsync(SimulateRequest r, TextWriter stdout, TextWriter stderr, TimeProvider time,
@@ -99,9 +106,11 @@ public static class SimulateCommand
             Duration = duration,
             Faults = r.Faults.Select(FaultSpec.Parse).ToArray(),
             Decoys = DecoyNames.Parse(r.Decoys),
+            Background = BackgroundNoise.Parse(r.Background),
         };
         var simulator = new Simulator(options);
         var run = simulator.GroundTruthRun();
+        await stdout.WriteLineAsync($"background: {options.Background}");
 
         if (r.Out is not null)
         {

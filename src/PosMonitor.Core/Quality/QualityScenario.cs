@@ -5,11 +5,13 @@ namespace PosMonitor.Core.Quality;
 /// <summary>
 /// The scenarios <c>posmonitor quality</c> scores: every cause at its usual scopes, subtle and severe,
 /// spread over the run between the decoys (which are all on), with the seed choosing the scopes and,
-/// by turns, which intensity of each pair is the subtle one.
+/// by turns, which intensity of each pair is the subtle one. The background of an ordinary estate is on unless
+/// told otherwise: a score without it says nothing about false alarms on a real fleet.
 /// </summary>
 public static class QualityScenario
 {
-    public static SimulationOptions Options(int seed, int terminals, TimeSpan duration, DateTimeOffset start) => new()
+    /// <param name="background">The estate's background; <see cref="BackgroundNoise.Default"/> when null.</param>
+    public static SimulationOptions Options(int seed, int terminals, TimeSpan duration, DateTimeOffset start, BackgroundNoise? background = null) => new()
     {
         Terminals = terminals,
         Seed = seed,
@@ -17,6 +19,7 @@ public static class QualityScenario
         Duration = duration,
         Faults = Faults(seed, duration).Select(FaultSpec.Parse).ToArray(),
         Decoys = Decoys.All,
+        Background = background ?? BackgroundNoise.Default,
     };
 
     /// <summary>

@@ -30,8 +30,10 @@ public sealed record LiveBatch(IReadOnlyList<Heartbeat> Heartbeats, IReadOnlyLis
 /// var batch = live.TakeDue(time.GetUtcNow());
 /// if (!batch.IsEmpty) await ingestion.AcceptAsync(batch.Heartbeats, batch.Transactions, ct);
 /// </code>
-/// <see cref="TakeDue"/> hands out each event exactly once, in timestamp order, up to <c>max</c> per
-/// call, so a backlog (the history, or a stall) drains over a few ticks rather than in one huge batch.
+/// <see cref="TakeDue"/> hands out each event exactly once, when it reaches the platform
+/// (<see cref="SimulatedEvent.ArrivesAt"/>: the background delays some, so timestamps are a little out of
+/// order and a few minutes late at times, as a TMS relays them), up to <c>max</c> per call, so a backlog
+/// (the history, or a stall) drains over a few ticks rather than in one huge batch.
 /// Faults' <c>at=</c> offsets count from <see cref="SimulationOptions.Start"/>; without <c>at=</c> a
 /// fault starts 10 minutes in. The <see cref="GroundTruth"/> can be shown on a demo page. Thread-safe.
 /// Timestamps are real UTC times, so events pass the API's "no more than 5 minutes ahead, 7 days back" check.
@@ -65,23 +67,23 @@ public sealed class LiveSimulation : IDisposable
     /// <summary>Events handed out so far.</summary>
     public long Delivered { get; private set; }
 
-    /// <summary>Timestamp of the next event not yet handed out; null when a run with an end is over.</summary>
+    /// <summary>When the next event not yet handed out reaches the platform; null when a run with an end is over.</summary>
     public DateTimeOffset? NextDueAt
     {
         get
         {
-            lock (_lock) return Peek()?.Timestamp;
+            lock (_lock) return Peek()?.ArrivesAt;
         }
     }
 
-    /// <summary>Every event with a timestamp at or before <paramref name="now"/> not handed out yet, at most <paramref name="max"/>.</summary>
+    /// <summary>Every event that reached the platform at or before <paramref name="now"/> not handed out yet, at most <paramref name="max"/>.</summary>
     public LiveBatch TakeDue(DateTimeOffset now, int max = 5000)
     {
         var heartbeats = new List<Heartbeat>();
         var transactions = new List<Transaction>();
         lock (_lock)
         {
-            while (heartbeats.Count + transactions.Count < max && Peek() is { } e && e.Timestamp <= now)
+            while (heartbeats.Count + transactions.Count < max && Peek() is { } e && e.ArrivesAt <= now)
             {
                 if (e.Heartbeat is { } hb) heartbeats.Add(hb);
                 else transactions.Add(e.Transaction!);

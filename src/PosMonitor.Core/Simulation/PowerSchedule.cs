@@ -2,7 +2,8 @@ namespace PosMonitor.Core.Simulation;
 
 /// <summary>
 /// When shops trade and when their terminals are switched on, in UTC ticks. A switched-off terminal
-/// comes on 5–30 minutes before opening and goes off 2–25 minutes after closing, different each day.
+/// comes on 5–30 minutes before the shop really opens and goes off 2–25 minutes after it really closes,
+/// different each day.
 /// </summary>
 internal static class PowerSchedule
 {
@@ -23,32 +24,47 @@ internal static class PowerSchedule
         throw new InvalidOperationException("no opening interval found within four days");
     }
 
-    /// <summary>The interval the terminal is switched on that contains <paramref name="ticks"/>, or the next one.</summary>
-    public static (long On, long Off) PoweredAtOrAfter(TerminalProfile t, int seed, long ticks)
+    /// <summary>
+    /// When the shop really trades, in the interval that contains <paramref name="ticks"/> or the next one: its
+    /// declared hours, but on some days it opens late or closes early (<see cref="BackgroundNoise.LateOpeningShare"/>,
+    /// <see cref="BackgroundNoise.EarlyClosingShare"/>), by 10–60 minutes, never to less than an hour of trading.
+    /// </summary>
+    public static (long Open, long Close) TradingAtOrAfter(MerchantProfile m, int seed, BackgroundNoise noise, long ticks)
+    {
+        var (open, close) = OpeningAtOrAfter(m, ticks);
+        if (m.Hours is null || noise.LateOpeningShare == 0 && noise.EarlyClosingShare == 0) return (open, close);
+        while (true)
+        {
+            var rng = SimRandom.For(seed, "trading-day", m.Index * 100_000L + open / TimeSpan.TicksPerDay);
+            var (min, max) = BackgroundNoise.OpeningDeviationMinutes;
+            var late = rng.Chance(noise.LateOpeningShare) ? rng.Between(min, max) * TimeSpan.TicksPerMinute : 0;
+            var early = rng.Chance(noise.EarlyClosingShare) ? rng.Between(min, max) * TimeSpan.TicksPerMinute : 0;
+            var (from, to) = close - open - late - early >= TimeSpan.TicksPerHour ? (open + late, close - early) : (open, close);
+            if (to > ticks) return (from, to);
+            (open, close) = OpeningAtOrAfter(m, close);
+        }
+    }
+
+    /// <summary>The interval the terminal is switched on that contains <paramref name="ticks"/>, or the next one (around the shop's real trading hours).</summary>
+    public static (long On, long Off) PoweredAtOrAfter(TerminalProfile t, int seed, BackgroundNoise noise, long ticks)
     {
         if (t.WhenClosed != ClosedBehaviour.SwitchedOff || t.Merchant.Hours is null) return (long.MinValue, Always);
         // Start an hour back: the terminal may still be on after yesterday's closing.
-        var (open, close) = OpeningAtOrAfter(t.Merchant, ticks - TimeSpan.TicksPerHour);
+        var (open, close) = TradingAtOrAfter(t.Merchant, seed, noise, ticks - TimeSpan.TicksPerHour);
         while (true)
         {
             var rng = SimRandom.For(seed, "power", t.Index * 100_000L + open / TimeSpan.TicksPerDay);
             var on = open - rng.Between(5, 30) * TimeSpan.TicksPerMinute - rng.Next(60) * TimeSpan.TicksPerSecond;
             var off = close + rng.Between(2, 25) * TimeSpan.TicksPerMinute + rng.Next(60) * TimeSpan.TicksPerSecond;
             if (off > ticks) return (on, off);
-            (open, close) = OpeningAtOrAfter(t.Merchant, close);
+            (open, close) = TradingAtOrAfter(t.Merchant, seed, noise, close);
         }
     }
 
-    public static bool PoweredDuring(TerminalProfile t, int seed, long from, long to)
+    public static bool PoweredDuring(TerminalProfile t, int seed, BackgroundNoise noise, long from, long to)
     {
-        var (on, _) = PoweredAtOrAfter(t, seed, from);
+        var (on, _) = PoweredAtOrAfter(t, seed, noise, from);
         return on < to;
-    }
-
-    public static bool OpenDuring(MerchantProfile m, long from, long to)
-    {
-        var (open, _) = OpeningAtOrAfter(m, from);
-        return open < to;
     }
 
     private static long ToUtcTicks(DateTime local, TimeZoneInfo zone)

@@ -23,8 +23,9 @@ public sealed record SimulationSummary(
 
         public void Add(SimulatedEvent e)
         {
-            _first ??= e.Timestamp;
-            _last = e.Timestamp;
+            // Late and skewed events come out of order: the span is the earliest and latest stamp.
+            if (_first is not { } first || e.Timestamp < first) _first = e.Timestamp;
+            if (_last is not { } last || e.Timestamp > last) _last = e.Timestamp;
             if (e.Heartbeat is not null) { _heartbeats++; return; }
             _transactions++;
             switch (e.Transaction!.Outcome)
@@ -41,7 +42,9 @@ public sealed record SimulationSummary(
 
 /// <summary>
 /// The replay files of a run (replay.md): <c>fleet.json</c> (the body of <c>PUT /api/v1/fleet</c>),
-/// <c>events.ndjson</c> (one event per line with its <c>"type"</c>, in timestamp order) and
+/// <c>events.ndjson</c> (one event per line with its <c>"type"</c>, in the order they reached the platform:
+/// timestamp order give or take the relay's seconds, with the background's late events minutes behind, which
+/// the replay counts at its next check as the live API does) and
 /// <c>ground-truth.json</c> (<see cref="GroundTruthJson"/>).
 /// </summary>
 public static class SimulationFiles

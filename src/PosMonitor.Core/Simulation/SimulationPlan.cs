@@ -42,6 +42,7 @@ internal sealed class SimulationPlan
     private readonly SimulatedFleet _fleet;
     private readonly TrafficModel _traffic;
     private readonly int _seed;
+    private readonly BackgroundNoise _noise;
     private readonly long _start;
     private readonly long _end;
     /// <summary>The run's length, or six hours for a run without an end: what relative placements are relative to.</summary>
@@ -56,6 +57,7 @@ internal sealed class SimulationPlan
         _fleet = fleet;
         _traffic = traffic;
         _seed = options.Seed;
+        _noise = options.Background;
         _start = options.Start.UtcTicks;
         _end = options.Duration is { } d ? _start + d.Ticks : PowerSchedule.Always;
         _span = (options.Duration ?? TimeSpan.FromHours(6)).Ticks;
@@ -336,7 +338,7 @@ internal sealed class SimulationPlan
         var from = centre - 30 * TimeSpan.TicksPerMinute;
         var to = centre + 30 * TimeSpan.TicksPerMinute;
         bool OpenThrough(MerchantProfile m) =>
-            PowerSchedule.OpeningAtOrAfter(m, from) is var (open, close) && open <= from && close >= to;
+            PowerSchedule.TradingAtOrAfter(m, _seed, _noise, from) is var (open, close) && open <= from && close >= to;
         var candidates = _traffic.Terminals
             .Where(t => !t.IsHot && OpenThrough(t.Terminal.Merchant))
             .OrderBy(t => _fleet.Terminals.Count(o => o.Merchant.Index == t.Terminal.Merchant.Index)) // a one-till shop: the merchant sees 1 in 2 too
@@ -444,7 +446,7 @@ internal sealed class SimulationPlan
     private bool AffectedBy(Effect e, int index)
     {
         var t = _fleet.Terminals[index];
-        if (!PowerSchedule.PoweredDuring(t, _seed, e.Start, e.End)) return false;
+        if (!PowerSchedule.PoweredDuring(t, _seed, _noise, e.Start, e.End)) return false;
         if (e.Cause == Cause.ThirdParty && !_traffic.Terminals[index].SendsNotifications) return false;
         if (e.Firmware is { } version)
         {

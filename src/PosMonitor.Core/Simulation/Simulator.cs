@@ -12,19 +12,36 @@ public sealed record SimulationOptions
     public TimeSpan? Duration { get; init; } = TimeSpan.FromHours(6);
     public IReadOnlyList<FaultSpec> Faults { get; init; } = [];
     public Decoys Decoys { get; init; } = Decoys.None;
+    /// <summary>What an ordinary estate does besides the faults (lost heartbeats, paper rolls, reboots...); <see cref="BackgroundNoise.None"/> for clean traffic.</summary>
+    public BackgroundNoise Background { get; init; } = BackgroundNoise.Default;
 }
 
 /// <summary>One heartbeat or one transaction, exactly one of the two set.</summary>
 public readonly record struct SimulatedEvent(Heartbeat? Heartbeat, Transaction? Transaction)
 {
+    private readonly DateTimeOffset? _arrivesAt;
+
     public DateTimeOffset Timestamp => Heartbeat?.Timestamp ?? Transaction!.Timestamp;
     public string TerminalId => Heartbeat?.TerminalId ?? Transaction!.TerminalId;
+
+    /// <summary>
+    /// When the event reaches the platform, the order <see cref="Simulator.Events"/> streams in: its timestamp unless
+    /// the background delayed it (the relay's trip, a late delivery, sales queued through a link drop, a slow clock).
+    /// Never before its timestamp: a fast clock's events are handed over as their stamps fall due, so a replay's clock,
+    /// which follows the newest stamp read, is not pulled ahead of the rest of the fleet (and the API's five minutes hold).
+    /// </summary>
+    public DateTimeOffset ArrivesAt
+    {
+        get => _arrivesAt ?? Timestamp;
+        init => _arrivesAt = value;
+    }
 }
 
 /// <summary>
-/// Simulates a fleet's telemetry: <see cref="Events"/> streams heartbeats and transactions in strict
-/// timestamp order (no disorder is modelled), one terminal's state at a time, so a 1,000-terminal,
-/// six-hour run never holds more than the fleet in memory. Same options, same stream.
+/// Simulates a fleet's telemetry: <see cref="Events"/> streams heartbeats and transactions in the order they reach
+/// the platform (<see cref="SimulatedEvent.ArrivesAt"/>), one terminal's state at a time, so a 1,000-terminal,
+/// six-hour run never holds more than the fleet and a few minutes of delayed events in memory. Without the
+/// background's disorder (<see cref="BackgroundNoise.None"/>) that is strict timestamp order. Same options, same stream.
 /// </summary>
 public sealed class Simulator
 {
@@ -47,7 +64,8 @@ public sealed class Simulator
             closing = merchants;
         }
         Fleet = fleet;
-        Traffic = new TrafficModel(fleet, options.Seed);
+        options.Background.Validate();
+        Traffic = new TrafficModel(fleet, options.Seed, options.Background);
         _start = options.Start.UtcTicks;
         _end = options.Duration is { } d ? _start + d.Ticks : PowerSchedule.Always;
         _plan = new SimulationPlan(fleet, Traffic, options, closing);
@@ -73,7 +91,10 @@ public sealed class Simulator
     public GroundTruthRun GroundTruthRun() =>
         new(Options.Seed, Fleet.Terminals.Count, Start, End ?? DateTimeOffset.MaxValue, GroundTruth);
 
-    /// <summary>The run's events in timestamp order; each enumeration starts the run afresh.</summary>
+    /// <summary>
+    /// The run's events in the order they reach the platform, each stamped within the run (a skewed clock's stamps
+    /// outside it are left out, as an export of the run's span would); each enumeration starts the run afresh.
+    /// </summary>
     public IEnumerable<SimulatedEvent> Events()
     {
         var heap = new PriorityQueue<TerminalCursor, (long, int)>(Fleet.Terminals.Count);
@@ -82,16 +103,45 @@ public sealed class Simulator
             var cursor = new TerminalCursor(this, t);
             if (cursor.NextTicks < _end) heap.Enqueue(cursor, (cursor.NextTicks, t.Index));
         }
-        while (heap.TryDequeue(out var cursor, out _))
+        var produced = new List<SimulatedEvent>(4);
+        if (Options.Background.InOrder)
         {
-            var e = cursor.Step();
+            while (heap.TryDequeue(out var cursor, out _))
+            {
+                cursor.Step(produced);
+                var next = cursor.NextTicks;
+                if (next < _end) heap.Enqueue(cursor, (next, cursor.Index));
+                foreach (var e in produced) yield return e;
+                produced.Clear();
+            }
+            yield break;
+        }
+
+        // Events wait here until they arrive: nothing a terminal does from its next moment on arrives before that moment.
+        var relay = new PriorityQueue<SimulatedEvent, (long Arrives, long Seq)>();
+        long seq = 0;
+        while (heap.TryPeek(out _, out var head))
+        {
+            while (relay.TryPeek(out var due, out var key) && key.Arrives <= head.Item1)
+            {
+                relay.Dequeue();
+                yield return due;
+            }
+            var cursor = heap.Dequeue();
+            cursor.Step(produced);
             var next = cursor.NextTicks;
             if (next < _end) heap.Enqueue(cursor, (next, cursor.Index));
-            if (e is { } ev) yield return ev;
+            foreach (var e in produced)
+            {
+                var stamp = e.Timestamp.UtcTicks;
+                if (stamp >= _start && stamp < _end) relay.Enqueue(e, (e.ArrivesAt.UtcTicks, seq++));
+            }
+            produced.Clear();
         }
+        while (relay.TryDequeue(out var e, out _)) yield return e;
     }
 
-    /// <summary>One terminal's three processes (heartbeats, sales, scripted sales) and its state.</summary>
+    /// <summary>One terminal's three processes (heartbeats, sales, scripted sales), its background and its state.</summary>
     private sealed class TerminalCursor
     {
         private const long Ms = TimeSpan.TicksPerMillisecond;
@@ -108,6 +158,11 @@ public sealed class Simulator
         private readonly string _idPrefix;
         private readonly string _gateway;
         private readonly int[] _extra = new int[8];
+        private readonly BackgroundNoise _noise;
+        /// <summary>How far this terminal's clock is off (0 for most): added to every timestamp it sends.</summary>
+        private readonly long _skew;
+        private readonly bool _printsPaper;
+        private readonly bool _inOrder;
 
         private SimRandom _hbRng;
         // Heartbeat times and boots draw from their own stream, so a fault that changes readings never moves a heartbeat.
@@ -116,6 +171,12 @@ public sealed class Simulator
         // The offline queue drains by its own draws: how many sales failed (which faults change) must not shift readings.
         private SimRandom _drainRng;
         private SimRandom _saleRng;
+        // Each kind of background draws from its own stream, so a fault changes no background and one kind moves no other.
+        private SimRandom _lossRng;
+        private SimRandom _relayRng;
+        private SimRandom _linkRng;
+        private SimRandom _rebootRng;
+        private SimRandom _paperRng;
         private long _nextHb;
         private long _nextSale;
         private int _scriptIndex;
@@ -129,9 +190,18 @@ public sealed class Simulator
         private long _txSeq;
         private long _powerOn;
         private long _powerOff;
+        private bool _loseNextHeartbeat;
+        private long _nextLinkDrop = PowerSchedule.Always;
+        private long _linkDownFrom;
+        private long _linkUpAt;
+        /// <summary>Sales approved offline during a link drop, sent after the first heartbeat back.</summary>
+        private List<Transaction>? _offline;
+        private long _nextReboot = PowerSchedule.Always;
+        private int _receiptsLeft;
+        private long _paperOutUntil;
         // Heartbeats and arrivals look at different times (arrivals run ahead), so each keeps its own.
-        private readonly OpeningCache _hbOpening = new();
-        private readonly OpeningCache _saleOpening = new();
+        private readonly OpeningCache _hbOpening;
+        private readonly OpeningCache _saleOpening;
 
         public TerminalCursor(Simulator sim, TerminalProfile p)
         {
@@ -147,14 +217,35 @@ public sealed class Simulator
             _idPrefix = $"{sim.RunTag}.{p.Id}.";
             _gateway = p.Terminal.GatewayId;
             var seed = sim.Options.Seed;
+            _noise = sim.Options.Background;
+            _inOrder = _noise.InOrder;
+            _hbOpening = new OpeningCache(seed, _noise);
+            _saleOpening = new OpeningCache(seed, _noise);
             _hbRng = SimRandom.For(seed, "heartbeats", p.Index);
             _clockRng = SimRandom.For(seed, "clock", p.Index);
             _arrivalRng = SimRandom.For(seed, "arrivals", p.Index);
             _drainRng = SimRandom.For(seed, "drain", p.Index);
             _saleRng = SimRandom.For(seed, "sales", p.Index);
+            _lossRng = SimRandom.For(seed, "lost-heartbeats", p.Index);
+            _relayRng = SimRandom.For(seed, "relay", p.Index);
+            _linkRng = SimRandom.For(seed, "link-drops", p.Index);
+            _rebootRng = SimRandom.For(seed, "reboots", p.Index);
+            _paperRng = SimRandom.For(seed, "paper", p.Index);
             var start = sim._start;
 
-            (_powerOn, _powerOff) = PowerSchedule.PoweredAtOrAfter(p, seed, start);
+            var skewRng = SimRandom.For(seed, "clock-skew", p.Index);
+            if (skewRng.Chance(_noise.SkewedClockShare))
+            {
+                var (min, max) = BackgroundNoise.ClockSkewSeconds;
+                _skew = (skewRng.Chance(0.5) ? 1 : -1) * (skewRng.Between(min, max) * Second + skewRng.Next(1000) * Ms);
+            }
+            if (_noise.LinkDropsPerDay > 0) _nextLinkDrop = start + (long)_linkRng.Exponential(TimeSpan.TicksPerDay / _noise.LinkDropsPerDay);
+            if (_noise.RebootsPerDay > 0) _nextReboot = start + (long)_rebootRng.Exponential(TimeSpan.TicksPerDay / _noise.RebootsPerDay);
+            _printsPaper = p.HasPrinter && _noise.SalesPerPaperRoll > 0;
+            // The roll in the printer when the run starts is anywhere between new and nearly done.
+            if (_printsPaper) _receiptsLeft = 1 + _paperRng.Next(NewRoll());
+
+            (_powerOn, _powerOff) = PowerSchedule.PoweredAtOrAfter(p, seed, _noise, start);
             if (_powerOn <= start)
             {
                 // Already on: a till left on has been up for days, one switched on this morning since then.
@@ -177,15 +268,19 @@ public sealed class Simulator
 
         public long NextTicks => Math.Min(_nextHb, Math.Min(_nextSale, NextScripted));
 
-        public SimulatedEvent? Step()
+        /// <summary>Takes the terminal's next moment; what it sends then (if anything) is added to <paramref name="sent"/>.</summary>
+        public void Step(List<SimulatedEvent> sent)
         {
             var t = NextTicks;
             Advance(t);
             if (_nextHb == t)
             {
-                var hb = Heartbeat(t);
+                var hb = Heartbeat(t, out var lost);
                 ScheduleHeartbeat(t);
-                return hb is null ? null : new SimulatedEvent(hb, null);
+                if (hb is null) return;
+                if (!lost) sent.Add(Relayed(new SimulatedEvent(hb, null), t));
+                if (_offline is { Count: > 0 }) SendQueued(sent, t);
+                return;
             }
             Transaction? tx;
             if (NextScripted == t)
@@ -198,16 +293,66 @@ public sealed class Simulator
                 tx = _quiet.From <= t && t < _quiet.To ? null : Sale(t, null);
                 _nextSale = NextArrival(t);
             }
-            return tx is null ? null : new SimulatedEvent(null, tx);
+            if (tx is not null) sent.Add(Relayed(new SimulatedEvent(null, tx), t));
         }
 
-        // Boots and firmware changes due by now.
+        /// <summary>When an event sent at <paramref name="sentAt"/> reaches the platform: the relay's trip, now and then much later.</summary>
+        private SimulatedEvent Relayed(SimulatedEvent e, long sentAt)
+        {
+            if (_inOrder) return e;
+            var jitterMs = (int)_noise.RelayJitter.TotalMilliseconds;
+            var delay = jitterMs > 0 ? _relayRng.Next(jitterMs) * Ms : 0;
+            if (_noise.LateDeliveryRate > 0 && _relayRng.Chance(_noise.LateDeliveryRate))
+                delay += _relayRng.Between(BackgroundNoise.LateDeliveryMs.Min, BackgroundNoise.LateDeliveryMs.Max) * Ms;
+            return e with { ArrivesAt = new DateTimeOffset(Math.Max(sentAt + delay, e.Timestamp.UtcTicks), TimeSpan.Zero) };
+        }
+
+        // Back online: the sales approved offline follow the heartbeat that reported them, a moment apart, with their own stamps.
+        private void SendQueued(List<SimulatedEvent> sent, long t)
+        {
+            var at = t;
+            foreach (var tx in _offline!)
+            {
+                at += _linkRng.Between(200, 900) * Ms;
+                sent.Add(Relayed(new SimulatedEvent(null, tx), at));
+            }
+            _offline.Clear();
+        }
+
+        private DateTimeOffset Stamp(long t) => new(t + _skew, TimeSpan.Zero);
+
+        private bool PoweredAt(long t) => t >= _powerOn && t < _powerOff;
+
+        private bool LinkDown(long t) => t >= _linkDownFrom && t < _linkUpAt;
+
+        private int NewRoll() => Math.Max(1, (int)Math.Round(_noise.SalesPerPaperRoll * _paperRng.Between(0.8, 1.2)));
+
+        // Boots, background reboots and link drops, and firmware changes due by now.
         private void Advance(long t)
         {
             if (_nextBootAt <= t)
             {
                 _bootedAt = _nextBootAt;
                 _nextBootAt = PowerSchedule.Always;
+            }
+            while (_nextReboot <= t)
+            {
+                var at = _nextReboot;
+                _nextReboot = at + (long)_rebootRng.Exponential(TimeSpan.TicksPerDay / _noise.RebootsPerDay);
+                var silence = _rebootRng.Between(BackgroundNoise.RebootSilenceSeconds.Min, BackgroundNoise.RebootSilenceSeconds.Max) * Second + _rebootRng.Next(1000) * Ms;
+                // A terminal switched off does not reboot; one already restarting just comes back later.
+                if (!PoweredAt(at)) continue;
+                _downUntil = Math.Max(_downUntil, at + silence);
+                _bootedAt = _downUntil;
+            }
+            while (_nextLinkDrop <= t)
+            {
+                var at = _nextLinkDrop;
+                _nextLinkDrop = at + (long)_linkRng.Exponential(TimeSpan.TicksPerDay / _noise.LinkDropsPerDay);
+                var length = _linkRng.Between(BackgroundNoise.LinkDropSeconds.Min, BackgroundNoise.LinkDropSeconds.Max) * Second + _linkRng.Next(1000) * Ms;
+                if (!PoweredAt(at) || LinkDown(at)) continue;
+                _linkDownFrom = at;
+                _linkUpAt = at + length;
             }
             while (_firmwareIndex < _firmwareChanges.Count && _firmwareChanges[_firmwareIndex].Ticks <= t)
             {
@@ -231,7 +376,7 @@ public sealed class Simulator
             var next = from + interval;
             if (next >= _powerOff)
             {
-                (_powerOn, _powerOff) = PowerSchedule.PoweredAtOrAfter(_p, _sim.Options.Seed, next);
+                (_powerOn, _powerOff) = PowerSchedule.PoweredAtOrAfter(_p, _sim.Options.Seed, _noise, next);
                 if (_powerOn > next)
                 {
                     _nextBootAt = _powerOn;
@@ -264,10 +409,13 @@ public sealed class Simulator
             }
         }
 
-        private Heartbeat? Heartbeat(long t)
+        /// <summary>The heartbeat the terminal takes at <paramref name="t"/>, or null when it takes none or cannot send it.</summary>
+        /// <param name="lost">Sent but lost on the way (<see cref="BackgroundNoise.LostHeartbeatRate"/>).</param>
+        private Heartbeat? Heartbeat(long t, out bool lost)
         {
+            lost = false;
             if (t < _downUntil) return null;
-            var printer = _p.HasPrinter ? PrinterStatus.Ok : PrinterStatus.Absent;
+            var printer = _p.HasPrinter ? (t < _paperOutUntil ? PrinterStatus.PaperOut : PrinterStatus.Ok) : PrinterStatus.Absent;
             var scanner = _p.HasScanner ? ScannerStatus.Ok : ScannerStatus.Absent;
             var r = TrafficModel.NormalReadings(ref _hbRng, _t, new DateTimeOffset(t, TimeSpan.Zero), new DateTimeOffset(_bootedAt, TimeSpan.Zero));
             var lossy = false;
@@ -309,7 +457,7 @@ public sealed class Simulator
             {
                 EventId = _idPrefix + "h" + (++_hbSeq).ToString(System.Globalization.CultureInfo.InvariantCulture),
                 TerminalId = _p.Id,
-                Timestamp = new DateTimeOffset(t, TimeSpan.Zero),
+                Timestamp = Stamp(t),
                 NetworkType = _p.Network,
                 SignalDbm = r.SignalDbm,
                 LatencyMs = r.LatencyMs,
@@ -321,21 +469,61 @@ public sealed class Simulator
                 MemoryPct = r.MemoryPct,
                 Printer = printer,
                 Scanner = scanner,
-                PendingOffline = _pending,
+                PendingOffline = _pending + (_offline?.Count ?? 0),
             };
+            // A link drop: the reading is taken and never sent, and nothing queued goes out.
+            var cut = LinkDown(t);
             // The heartbeat reports the queue; it drains after, while the link is up (on a lossy link only now and then).
-            if (_pending > 0 && (!lossy || _drainRng.Chance(1 - worstLoss / 100)))
+            if (!cut && _pending > 0 && (!lossy || _drainRng.Chance(1 - worstLoss / 100)))
                 _pending = Math.Max(0, _pending - (lossy ? _drainRng.Between(1, 3) : _drainRng.Between(5, 20)));
             // A defective build crashes now and then on its own, not only mid-sale.
             foreach (var e in _effects)
                 if (e.Cause == Cause.Software && e.Firmware == _firmware && e.ActiveAt(t) && _hbRng.Chance(e.Intensity * 0.03))
                     Crash(t);
+            if (cut) return null;
+            lost = Lost();
             return hb;
+        }
+
+        // Now and then a heartbeat is lost on the way; on cellular the next one sometimes goes with it.
+        private bool Lost()
+        {
+            if (_loseNextHeartbeat)
+            {
+                _loseNextHeartbeat = false;
+                return true;
+            }
+            if (_noise.LostHeartbeatRate == 0 || !_lossRng.Chance(_noise.LostHeartbeatRate)) return false;
+            _loseNextHeartbeat = _p.Network == NetworkType.Cellular && _lossRng.Chance(_noise.CellularSecondLossShare);
+            return true;
+        }
+
+        // The roll runs out now and then: the slip being printed fails, and so do sales until the cashier has changed it.
+        private bool PaperOut(long t)
+        {
+            if (!_printsPaper) return false;
+            if (t < _paperOutUntil) return true;
+            if (--_receiptsLeft > 0) return false;
+            var (min, max) = BackgroundNoise.PaperChangeSeconds;
+            _paperOutUntil = t + _paperRng.Between(min, max) * Second + _paperRng.Next(1000) * Ms;
+            _receiptsLeft = NewRoll();
+            return true;
         }
 
         private Transaction? Sale(long t, (Outcome, Stage?, string?)? scripted)
         {
             if (t < _downUntil) return null;
+            // Paper is used whatever else happens to the sale, so a fault never moves the background's rolls.
+            var paperOut = PaperOut(t);
+            if (LinkDown(t))
+            {
+                // Approved offline, without the platform: queued on the terminal and sent when the link is back.
+                (Outcome, Stage?, string?) outcome = paperOut ? (Outcome.Timeout, Stage.Print, null) : (Outcome.Approved, null, null);
+                var offline = _sim.Traffic.Sale(ref _saleRng, _t, outcome, null);
+                foreach (var stage in OnlineStages) offline.StageMs[(int)stage] = 0;
+                (_offline ??= []).Add(Build(t, offline));
+                return null;
+            }
             Array.Clear(_extra);
             var anyExtra = false;
             var forced = scripted;
@@ -396,24 +584,30 @@ public sealed class Simulator
                         break;
                 }
             }
+            // A sale that failed earlier never reached the printer.
+            if (paperOut) forced ??= (Outcome.Timeout, Stage.Print, null);
             var draft = _sim.Traffic.Sale(ref _saleRng, _t, forced, anyExtra ? _extra : null);
             // A sale that timed out on the way to the platform leaves a reversal queued on the terminal.
             if (draft.Outcome == Outcome.Timeout && draft.Stage is Stage.Connect or Stage.Send) _pending++;
-            return new Transaction
-            {
-                EventId = _idPrefix + "t" + (++_txSeq).ToString(System.Globalization.CultureInfo.InvariantCulture),
-                TerminalId = _p.Id,
-                Timestamp = new DateTimeOffset(t, TimeSpan.Zero),
-                Gateway = _gateway,
-                Outcome = draft.Outcome,
-                Stage = draft.Stage,
-                LatencyMs = draft.LatencyMs + _saleRng.Between(5, 40),
-                StageMs = draft.StageMs,
-                ErrorCode = draft.ErrorCode,
-                AmountMinor = draft.AmountMinor,
-                Currency = draft.AmountMinor is null ? null : _t.Currency,
-            };
+            return Build(t, draft);
         }
+
+        private static readonly Stage[] OnlineStages = [Stage.Connect, Stage.Send, Stage.Host, Stage.Gateway, Stage.Notify];
+
+        private Transaction Build(long t, SaleDraft draft) => new()
+        {
+            EventId = _idPrefix + "t" + (++_txSeq).ToString(System.Globalization.CultureInfo.InvariantCulture),
+            TerminalId = _p.Id,
+            Timestamp = Stamp(t),
+            Gateway = _gateway,
+            Outcome = draft.Outcome,
+            Stage = draft.Stage,
+            LatencyMs = draft.LatencyMs + _saleRng.Between(5, 40),
+            StageMs = draft.StageMs,
+            ErrorCode = draft.ErrorCode,
+            AmountMinor = draft.AmountMinor,
+            Currency = draft.AmountMinor is null ? null : _t.Currency,
+        };
 
         private void Crash(long t)
         {
@@ -422,8 +616,8 @@ public sealed class Simulator
         }
     }
 
-    /// <summary>The merchant's current or next opening interval, for times that only move forward.</summary>
-    private sealed class OpeningCache
+    /// <summary>The merchant's current or next trading interval (<see cref="PowerSchedule.TradingAtOrAfter"/>), for times that only move forward.</summary>
+    private sealed class OpeningCache(int seed, BackgroundNoise noise)
     {
         private long _close = long.MinValue;
 
@@ -434,7 +628,7 @@ public sealed class Simulator
         {
             if (t >= _close)
             {
-                (Open, _close) = PowerSchedule.OpeningAtOrAfter(m, t);
+                (Open, _close) = PowerSchedule.TradingAtOrAfter(m, seed, noise, t);
                 UtcOffset = m.Zone.GetUtcOffset(new DateTimeOffset(Math.Max(Open, t), TimeSpan.Zero)).Ticks;
             }
             return t >= Open && t < _close;

@@ -92,8 +92,8 @@ public sealed class TelemetrySender(HttpClient http, Uri server, string apiKey, 
 
     /// <summary>
     /// Sends a stream of events in batches. With <paramref name="speed"/> null it sends as fast as the server
-    /// takes them; otherwise it paces them: an event is sent when <c>(timestamp - first timestamp) / speed</c>
-    /// has passed on the wall clock (1 = real time), in batches of what fell due meanwhile.
+    /// takes them; otherwise it paces them: an event is sent when <c>(arrival - first arrival) / speed</c>
+    /// has passed on the wall clock (1 = real time; <see cref="SimulatedEvent.ArrivesAt"/>), in batches of what fell due meanwhile.
     /// </summary>
     public async Task<SendTotals> SendAsync(IEnumerable<SimulatedEvent> events, double? speed = null,
         IProgress<SendTotals>? progress = null, CancellationToken cancellationToken = default)
@@ -137,8 +137,8 @@ public sealed class TelemetrySender(HttpClient http, Uri server, string apiKey, 
             cancellationToken.ThrowIfCancellationRequested();
             if (speed is { } s)
             {
-                simStart ??= e.Timestamp;
-                var due = wallStart + (e.Timestamp - simStart.Value) / s;
+                simStart ??= e.ArrivesAt;
+                var due = wallStart + (e.ArrivesAt - simStart.Value) / s;
                 var wait = due - time.GetUtcNow();
                 if (wait > TimeSpan.Zero)
                 {

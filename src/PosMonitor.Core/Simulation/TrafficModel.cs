@@ -59,10 +59,14 @@ public sealed class TrafficModel
     private static readonly double[] HotTimeoutStages = [0.03, 0.47, 0.45, 0.02, 0.03, 0, 0, 0];
 
     private readonly TerminalTraffic[] _terminals;
+    private readonly double _cancelledRate;
 
-    public TrafficModel(SimulatedFleet fleet, int seed)
+    /// <param name="background">Where the hot stores and cancelled sales come from; <see cref="BackgroundNoise.Default"/> when null.</param>
+    public TrafficModel(SimulatedFleet fleet, int seed, BackgroundNoise? background = null)
     {
         Fleet = fleet;
+        background ??= BackgroundNoise.Default;
+        _cancelledRate = background.CancelledSaleRate;
         var merchantRng = SimRandom.For(seed, "merchant-traffic");
         var merchantVolume = new double[fleet.Merchants.Count];
         var merchantHot = new bool[fleet.Merchants.Count];
@@ -72,14 +76,14 @@ public sealed class TrafficModel
         foreach (var m in fleet.Merchants)
         {
             merchantVolume[m.Index] = merchantRng.LogNormal(1, 0.45);
-            // About one shop in thirty always runs hot: a single store (basement, old router), never a whole chain.
-            merchantHot[m.Index] = merchantRng.Chance(1 / 30.0) && tills.GetValueOrDefault(m.Index) <= 4;
+            // A few shops always run hot (about one in thirty): a single store (basement, old router), never a whole chain.
+            merchantHot[m.Index] = merchantRng.Chance(background.HotStoreShare) && tills.GetValueOrDefault(m.Index) <= 4;
             merchantNotify[m.Index] = merchantRng.Chance(0.55);
             merchantTicket[m.Index] = m.Kind.MedianAmountYuan * merchantRng.LogNormal(1, 0.3);
         }
         // A fleet of any size shows at least one always-hot store: the decoy detection must live with.
         var small = fleet.Merchants.Where(m => tills.GetValueOrDefault(m.Index) <= 4).ToArray();
-        if (!merchantHot.Any(h => h) && fleet.Merchants.Count >= 3 && small.Length > 0)
+        if (background.HotStoreShare > 0 && !merchantHot.Any(h => h) && fleet.Merchants.Count >= 3 && small.Length > 0)
             merchantHot[small[merchantRng.Next(small.Length)].Index] = true;
 
         _terminals = new TerminalTraffic[fleet.Terminals.Count];
@@ -226,7 +230,7 @@ public sealed class TrafficModel
 
     private const int TrafficModelStages = 8;
 
-    private static void NormalOutcome(ref SimRandom rng, TerminalTraffic t, ref SaleDraft draft)
+    private void NormalOutcome(ref SimRandom rng, TerminalTraffic t, ref SaleDraft draft)
     {
         var x = rng.NextDouble();
         if ((x -= t.NormalTimeoutRate) < 0)
@@ -239,7 +243,7 @@ public sealed class TrafficModel
             draft.Outcome = Outcome.Declined;
             draft.ErrorCode = DeclineCodes[rng.Next(DeclineCodes.Length)];
         }
-        else if ((x -= 0.01) < 0)
+        else if ((x -= _cancelledRate) < 0)
         {
             draft.Outcome = Outcome.Cancelled;
             draft.Stage = Telemetry.Stage.Input;

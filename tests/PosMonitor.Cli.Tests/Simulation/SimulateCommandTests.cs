@@ -37,24 +37,53 @@ public sealed class SimulateCommandTests : IDisposable
         Assert.Empty(FleetValidator.Validate(fleet, _ => false, _ => false));
         Assert.Equal(120, fleet.Merchants!.Sum(m => m.Terminals!.Count));
 
+        // The estate's background is on: lines in the order they reached the platform, some minutes late.
+        Assert.Contains("background: lost-heartbeats=0.5%", output);
         var lines = File.ReadLines(Path.Combine(_dir, "events.ndjson")).ToList();
         Assert.True(lines.Count > 5000);
-        var previous = "";
+        var newest = DateTimeOffset.MinValue;
+        var late = 0;
         foreach (var line in lines)
         {
             var e = JsonDocument.Parse(line).RootElement;
             Assert.Contains(e.GetProperty("type").GetString(), new[] { "heartbeat", "transaction" });
-            var at = e.GetProperty("timestamp").GetString()!;
-            Assert.Matches(@"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$", at);
-            Assert.True(string.CompareOrdinal(at, previous) >= 0, "lines are in timestamp order");
-            previous = at;
+            var text = e.GetProperty("timestamp").GetString()!;
+            Assert.Matches(@"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$", text);
+            var at = DateTimeOffset.Parse(text, System.Globalization.CultureInfo.InvariantCulture);
+            Assert.True(newest - at < TimeSpan.FromMinutes(11), $"{text} comes {newest - at} after a later event");
+            if (newest - at > TimeSpan.FromSeconds(10)) late++;
+            if (at > newest) newest = at;
         }
+        Assert.True(late > 10, $"{late} lines late");
 
         var truth = GroundTruthJson.Read(File.OpenRead(Path.Combine(_dir, "ground-truth.json")));
         Assert.Equal(42, truth.Seed);
         Assert.Equal(2, truth.Entries.Count(e => e.Kind == GroundTruthKind.Fault));
         Assert.Contains(truth.Entries, e => e.Spec == "blip");
         Assert.Equal(new DateTimeOffset(2026, 11, 25, 0, 30, 0, TimeSpan.Zero), truth.Entries.Single(e => e.ScopeId == "gw-unionpay" && e.Kind == GroundTruthKind.Fault).Start);
+    }
+
+    [Fact]
+    public async Task Without_background_lines_are_in_timestamp_order()
+    {
+        var (exit, output, _) = await Run(null,
+            "simulate", "--terminals", "60", "--hours", "1", "--seed", "42", "--start", "2026-11-25T02:00:00Z", "--background", "none", "--out", _dir);
+
+        Assert.Equal(0, exit);
+        Assert.Contains("background: none", output);
+        var stamps = File.ReadLines(Path.Combine(_dir, "events.ndjson")).Select(l => JsonDocument.Parse(l).RootElement.GetProperty("timestamp").GetString()!).ToList();
+        Assert.True(stamps.Count > 2000);
+        Assert.Equal(stamps.Order(StringComparer.Ordinal), stamps);
+    }
+
+    [Fact]
+    public async Task One_background_rate_can_be_changed_and_the_rest_stay_the_default()
+    {
+        var (exit, output, _) = await Run(null,
+            "simulate", "--terminals", "20", "--hours", "1", "--start", "2026-11-25T02:00:00Z", "--background", "lost-heartbeats=1%,paper-roll=0", "--out", _dir);
+
+        Assert.Equal(0, exit);
+        Assert.Contains($"background: {BackgroundNoise.Default with { LostHeartbeatRate = 0.01, SalesPerPaperRoll = 0 }}", output);
     }
 
     [Fact]
@@ -74,6 +103,8 @@ public sealed class SimulateCommandTests : IDisposable
     [InlineData("--decoys", "ghost", "unknown decoy 'ghost'")]
     [InlineData("--start", "yesterday", "--start 'yesterday'")]
     [InlineData("--speed", "60", "--speed paces sending")]
+    [InlineData("--background", "sometimes", "unknown setting 'sometimes'")]
+    [InlineData("--background", "late-delivery=200%", "late-delivery must be from 0 to 100%")]
     public async Task Bad_input_is_refused_with_the_reason_and_exit_code_2(string option, string value, string reason)
     {
         var (exit, _, error) = await Run(null, "simulate", "--terminals", "20", "--hours", "1", option, value, "--out", _dir);

@@ -5,9 +5,19 @@ using PosMonitor.Core.Telemetry;
 
 namespace PosMonitor.Core.Tests.Simulation;
 
-/// <summary>Small runs shared by the simulation tests: 300 terminals, 10:00 to 13:00 Shanghai time.</summary>
+/// <summary>
+/// Small runs shared by the simulation tests: 300 terminals, 10:00 to 13:00 Shanghai time, over a <see cref="Steady"/>
+/// background: these tests hold the base model and the faults event by event (a skewed clock or a late event would move
+/// events across a fault's start). The rest of the background has its own tests (<see cref="BackgroundNoiseTests"/>).
+/// </summary>
 internal static class SimulationRuns
 {
+    /// <summary>The hot stores and cancelled sales of an ordinary day, and nothing that drops, delays or reorders an event.</summary>
+    public static readonly BackgroundNoise Steady = BackgroundNoise.None with
+    {
+        HotStoreShare = BackgroundNoise.Default.HotStoreShare, CancelledSaleRate = BackgroundNoise.Default.CancelledSaleRate,
+    };
+
     public static readonly DateTimeOffset Start = new(2026, 11, 25, 2, 0, 0, TimeSpan.Zero);
     /// <summary>Faults in these tests start at +1h (<c>at=1h</c>).</summary>
     public static readonly DateTimeOffset FaultStart = Start.AddHours(1);
@@ -23,6 +33,7 @@ internal static class SimulationRuns
         Start = Start,
         Duration = TimeSpan.FromHours(3),
         Faults = faults.Select(FaultSpec.Parse).ToArray(),
+        Background = Steady,
     };
 
     public static (Simulator Simulator, List<SimulatedEvent> Events) Run(params string[] faults)

@@ -14,7 +14,7 @@ public class SimulatorTests
     ];
 
     [Fact]
-    public void Events_come_out_in_timestamp_order_with_every_fault_and_decoy()
+    public void Without_background_events_come_out_in_timestamp_order_with_every_fault_and_decoy()
     {
         var simulator = new Simulator(Options(AllCauses) with { Decoys = Decoys.All });
         var previous = DateTimeOffset.MinValue;
@@ -23,10 +23,31 @@ public class SimulatorTests
         {
             Assert.True(e.Timestamp >= previous, $"event {count} at {e.Timestamp:O} comes after {previous:O}");
             Assert.InRange(e.Timestamp, simulator.Start, simulator.End!.Value);
+            Assert.Equal(e.Timestamp, e.ArrivesAt);
             previous = e.Timestamp;
             count++;
         }
         Assert.True(count > 10_000);
+    }
+
+    [Fact]
+    public void With_the_background_events_come_out_in_arrival_order_stamped_within_the_run()
+    {
+        var simulator = new Simulator(Options(AllCauses) with { Decoys = Decoys.All, Background = BackgroundNoise.Default });
+        var previous = DateTimeOffset.MinValue;
+        var count = 0;
+        var late = 0;
+        foreach (var e in simulator.Events())
+        {
+            Assert.True(e.ArrivesAt >= previous, $"event {count} arriving at {e.ArrivesAt:O} comes after {previous:O}");
+            Assert.True(e.ArrivesAt >= e.Timestamp, $"event {count} arrives at {e.ArrivesAt:O} before its stamp {e.Timestamp:O}");
+            Assert.InRange(e.Timestamp, simulator.Start, simulator.End!.Value);
+            if (e.ArrivesAt - e.Timestamp > TimeSpan.FromSeconds(10)) late++;
+            previous = e.ArrivesAt;
+            count++;
+        }
+        Assert.True(count > 10_000);
+        Assert.True(late > count / 200, $"{late} of {count} events late");
     }
 
     [Fact]

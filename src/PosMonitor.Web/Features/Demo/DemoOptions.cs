@@ -17,4 +17,10 @@ public sealed class DemoOptions
 
     /// <summary>Faults injected into the demo traffic, in the simulator's grammar (offsets from the start of the backfill).</summary>
     public List<string> Faults { get; set; } = ["gateway:gw-wechat:45%:20m:at=40m", "hardware:terminal=random:paper_out:30m:at=35m"];
+
+    /// <summary>
+    /// The estate's background noise in the simulator's grammar (<see cref="Core.Simulation.BackgroundNoise.Parse"/>):
+    /// <c>default</c> (an ordinary estate: lost heartbeats, paper rolls, reboots, late events...), <c>none</c>, or overrides.
+    /// </summary>
+    public string Background { get; set; } = "default";
 }

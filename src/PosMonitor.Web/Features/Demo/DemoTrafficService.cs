@@ -6,7 +6,8 @@ using PosMonitor.Web.Features.Telemetry;
 namespace PosMonitor.Web.Features.Demo;
 
 /// <summary>
-/// Development demo: registers a simulated fleet and feeds its live traffic through the same
+/// Development demo: registers a simulated fleet and feeds its live traffic (with an ordinary estate's
+/// background noise unless <see cref="DemoOptions.Background"/> says otherwise) through the same
 /// ingestion queue and writer as the API, once a second, so a new user sees terminals, sales,
 /// the heatmap and (when the injected faults start) incidents within minutes.
 /// </summary>
@@ -29,6 +30,7 @@ public sealed class DemoTrafficService(
                 Duration = null,
                 Faults = o.Faults.Select(FaultSpec.Parse).ToList(),
                 Decoys = Decoys.HotStores,
+                Background = BackgroundNoise.Parse(o.Background),
             });
         }
         catch (Exception e) when (e is ArgumentException or FormatException)
@@ -40,8 +42,8 @@ public sealed class DemoTrafficService(
         using var _ = live;
         await fleet.UpsertAsync(live.Fleet, stoppingToken);
         await changes.NotifyChangedAsync(stoppingToken);
-        logger.LogInformation("Demo fleet of {Terminals} terminals registered; live traffic from {Start:u} with faults {Faults}",
-            o.Terminals, start, string.Join(", ", o.Faults));
+        logger.LogInformation("Demo fleet of {Terminals} terminals registered; live traffic from {Start:u} with faults {Faults} and background {Background}",
+            o.Terminals, start, string.Join(", ", o.Faults), live.Simulator.Options.Background);
 
         using var tick = new PeriodicTimer(TimeSpan.FromSeconds(1), time);
         do
