@@ -111,7 +111,7 @@ internal sealed class IncidentTracker(DetectionSettings settings, IIncidentIdGen
                 if (!mayOpen) continue;
                 var firstSeen = _pending.TryGetValue(key, out var at) ? at.First : now;
                 _pending[key] = (firstSeen, now);
-                if (Width(g.Primary.ScopeType) <= Width(ScopeType.Merchant) && !g.Primary.Immediate && now - firstSeen < (NothingWider(g.Primary) ? settings.Interval : settings.NarrowConfirmation)) continue;
+                if (Width(g.Primary.ScopeType) <= Width(ScopeType.Merchant) && !g.Immediate && now - firstSeen < Confirmation(g.Primary)) continue;
                 if (Width(g.Primary.ScopeType) > Width(ScopeType.Merchant) && !g.Primary.Silence && !persisted(g.Primary)) continue;
                 _pending.Remove(key);
                 var opened = OpenNew(f, g, ids.NextId());
@@ -285,6 +285,19 @@ internal sealed class IncidentTracker(DetectionSettings settings, IIncidentIdGen
     /// </summary>
     private static bool NothingWider(Finding f) => f.ScopeType == ScopeType.Merchant && f.Cause == Cause.Operator;
 
+    /// <summary>
+    /// How long a narrow finding must hold before it opens: <see cref="DetectionSettings.NarrowConfirmation"/>, a check for a
+    /// store's operator trouble (<see cref="NothingWider"/>), and for a terminal's failing receipts as long as an unusual device
+    /// state waits (<see cref="DetectionSettings.UnusualDevicePersistence"/>): a paper roll running out between two heartbeats
+    /// fails a few receipts without the printer ever saying so, and is changed within minutes.
+    /// </summary>
+    private TimeSpan Confirmation(Finding f) =>
+        NothingWider(f) ? settings.Interval
+        : f.ScopeType == ScopeType.Terminal && f.Signal == Signal.Print ? Max(settings.NarrowConfirmation, settings.UnusualDevicePersistence)
+        : settings.NarrowConfirmation;
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
+
     private static int Width(ScopeType type) => type switch
     {
         ScopeType.Terminal => 1,
@@ -306,6 +319,7 @@ internal sealed class IncidentTracker(DetectionSettings settings, IIncidentIdGen
                     if (!g.Evidence.Contains(line)) g.Evidence.Add(line);
                 if (x.Signal is { } s) g.Signals.Add(s);
                 else g.Silence = true;
+                g.Immediate |= x.Immediate;
             }
             return g;
         }).ToList();
@@ -317,5 +331,7 @@ internal sealed class IncidentTracker(DetectionSettings settings, IIncidentIdGen
         public List<string> Evidence { get; } = [];
         public HashSet<Signal> Signals { get; } = [];
         public bool Silence { get; set; }
+        /// <summary>Any of its findings opens without confirmation (a device state that outlasted its routine, say).</summary>
+        public bool Immediate { get; set; }
     }
 }

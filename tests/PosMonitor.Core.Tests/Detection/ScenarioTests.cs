@@ -16,7 +16,10 @@ internal static class Scenarios
     public const int Terminals = 200;
     public const int Seed = 7;
 
-    public static ScenarioRun Run(Decoys decoys, params string[] faults) => ScenarioRun.Execute(new SimulationOptions
+    /// <summary>A scenario over the estate's default background (lost heartbeats, link drops, paper rolls, ...).</summary>
+    public static ScenarioRun Run(Decoys decoys, params string[] faults) => Run(decoys, BackgroundNoise.Default, faults);
+
+    public static ScenarioRun Run(Decoys decoys, BackgroundNoise background, params string[] faults) => ScenarioRun.Execute(new SimulationOptions
     {
         Terminals = Terminals,
         Seed = Seed,
@@ -24,6 +27,7 @@ internal static class Scenarios
         Duration = TimeSpan.FromHours(2),
         Faults = faults.Select(FaultSpec.Parse).ToArray(),
         Decoys = decoys,
+        Background = background,
     });
 
     /// <summary>The busiest gateway of the generated fleet, for scenarios that name one twice.</summary>
@@ -84,20 +88,35 @@ public class ScenarioFaultTests
         Scenarios.AssertOpenedExactlyTheFaults(Scenarios.Run(Decoys.None, fault));
 
     /// <summary>
-    /// A terminal or a shop cut off opens within two minutes of the moment its silence showed (its start plus two
-    /// heartbeat intervals, latency from evidence): nothing says its terminals are restarting (no rollout, no crashing
-    /// build, no other terminal quiet), so it need not wait out a restart.
+    /// A terminal or a shop cut off, in a fleet that shows no routine gaps, opens within two minutes of the moment its
+    /// silence showed (its start plus two heartbeat intervals, latency from evidence): nothing says its terminals are
+    /// restarting (no rollout, no crashing build, no other terminal quiet), so it need not wait out a restart.
     /// </summary>
     [Theory]
     [InlineData("network:terminal=random:offline:20m:at=1h")]
     [InlineData("network:merchant=random:offline:20m:at=1h")]
     public void Terminals_going_offline_open_within_two_minutes_of_the_evidence(string fault)
     {
-        var run = Scenarios.Run(Decoys.None, fault);
+        var run = Scenarios.Run(Decoys.None, BackgroundNoise.None, fault);
         Scenarios.AssertOpenedExactlyTheFaults(run);
         var start = run.GroundTruth.Single(e => e.Kind == GroundTruthKind.Fault).Start;
         var latency = run.Engine.Single().OpenedAt - (start + TimeSpan.FromMinutes(2));
         Assert.True(latency < TimeSpan.FromMinutes(2), $"opened {latency} after the evidence");
+    }
+
+    /// <summary>
+    /// Over an estate's background a lone terminal cut off waits out the longest gap the fleet lately showed ending on its
+    /// own (link drops of up to three minutes, a lost heartbeat after one): more than two minutes after the evidence, but
+    /// never more than the longest routine gap the detection takes (five minutes) and two intervals.
+    /// </summary>
+    [Fact]
+    public void A_terminal_going_offline_over_the_background_opens_once_it_outlasts_the_fleet_s_routine_gaps()
+    {
+        var run = Scenarios.Run(Decoys.None, "network:terminal=random:offline:20m:at=1h");
+        Scenarios.AssertOpenedExactlyTheFaults(run);
+        var start = run.GroundTruth.Single(e => e.Kind == GroundTruthKind.Fault).Start;
+        var latency = run.Engine.Single().OpenedAt - start;
+        Assert.InRange(latency, TimeSpan.FromMinutes(3), TimeSpan.FromMinutes(7.5));
     }
 }
 
