@@ -164,7 +164,7 @@ public static partial class CardData
     public static bool Contains(string text)
     {
         if (!MayHoldThirteenDigits(text)) return false;
-        return TrackData().IsMatch(text) || FindPans(text).Count > 0;
+        return TrackData().IsMatch(text) || FindPans(text, invisibleSeparates: false).Count > 0 || FindPans(text, invisibleSeparates: true).Count > 0;
     }
 
     /// <summary>
@@ -199,9 +199,14 @@ public static partial class CardData
     {
         if (!MayHoldThirteenDigits(text)) return text;
         var masked = TrackData().Replace(text, "[track data removed]");
-        var pans = FindPans(masked);
+        return MaskPans(MaskPans(masked, invisibleSeparates: false), invisibleSeparates: true);
+    }
+
+    private static string MaskPans(string masked, bool invisibleSeparates)
+    {
+        var pans = FindPans(masked, invisibleSeparates);
         if (pans.Count == 0) return masked;
-        var result = new System.Text.StringBuilder(masked.Length);
+        var result = new StringBuilder(masked.Length);
         var at = 0;
         foreach (var (start, end, digits) in pans)
         {
@@ -233,13 +238,17 @@ public static partial class CardData
     private readonly record struct Group(int Start, int End, string Digits);
 
     /// <summary>The runs that hold a PAN somewhere in them: each run's place in the text and all of its digits.</summary>
-    private static List<(int Start, int End, string Digits)> FindPans(string text)
+    /// <param name="invisibleSeparates">
+    /// Read invisible characters as a space between groups (<c>4111␣1111[ZWSP]1111␣1111</c>, fours) rather than as
+    /// nothing (<c>41[ZWJ]11 1111 …</c>): both readings are tried, since either may be how someone hid a card.
+    /// </param>
+    private static List<(int Start, int End, string Digits)> FindPans(string text, bool invisibleSeparates)
     {
         var pans = new List<(int, int, string)>();
         var groups = new List<Group>();
         var gaps = new List<string>();
-        var digits = new System.Text.StringBuilder();
-        var gap = new System.Text.StringBuilder();
+        var digits = new StringBuilder();
+        var gap = new StringBuilder();
         var i = 0;
         while (i < text.Length)
         {
@@ -248,7 +257,7 @@ public static partial class CardData
                 i += width;
                 continue;
             }
-            // A run: groups of digits, each gap at most MaxGap separators; invisible characters are skipped anywhere.
+            // A run: groups of digits, each gap at most MaxGap separators.
             groups.Clear();
             gaps.Clear();
             gap.Clear();
@@ -275,10 +284,14 @@ public static partial class CardData
                 }
                 if (kind == CharClass.Ignorable)
                 {
-                    j += width;
-                    continue;
+                    if (!invisibleSeparates)
+                    {
+                        j += width;
+                        continue;
+                    }
+                    value = ' ';
                 }
-                if (kind != CharClass.Separator) break;
+                else if (kind != CharClass.Separator) break;
                 var moreSpace = value == ' ' && gap.Length > 0 && gap[^1] == ' ';
                 if (!moreSpace)
                 {
