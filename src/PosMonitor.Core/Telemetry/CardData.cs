@@ -17,7 +17,7 @@ namespace PosMonitor.Core.Telemetry;
 /// (tab, no-break, ideographic, several in a row), dashes, <c>. / _ : ,</c> and their full-width forms, at most three
 /// separators between two groups. Digits are any decimal digits (full-width <c>４</c>, other scripts, circled or keycap
 /// forms, Chinese numerals); invisible characters (zero-width spaces and joiners, soft hyphens, combining marks) are
-/// ignored wherever they are. Ordinary numbers are told apart by the digit count, Luhn and the layout of the groups:
+/// read both as nothing and as a space between groups. Ordinary numbers are told apart by the digit count, Luhn and the layout of the groups:
 /// a card is written unbroken, in fours (the last group may be shorter), 4-6-5 or 4-6-4, or in equal groups of one to
 /// six digits with the same separator between each (<c>41 11 11 …</c>); a date and time (4-2-2-2-2-2), an amount
 /// list (<c>12.50, 13.20</c>: two separators alternating) or a UUID's digits (4-4-11) are none of these. Any run of
