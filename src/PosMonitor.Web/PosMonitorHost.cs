@@ -14,6 +14,7 @@ using PosMonitor.Web.Features.Terminals;
 using PosMonitor.Web.Features.Telemetry;
 using PosMonitor.Web.Infrastructure.Scheduling;
 using PosMonitor.Web.Infrastructure;
+using PosMonitor.Web.Infrastructure.Api;
 using PosMonitor.Web.Infrastructure.Data;
 using PosMonitor.Web.Infrastructure.Localization;
 using PosMonitor.Web.Infrastructure.Security;
@@ -63,8 +64,10 @@ public static class PosMonitorHost
         }
         app.UseSecurityHeaders();
         app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
+        app.UseApiProblemAnswers();
         app.UseRequestLocalization();
         app.UsePosMonitorIdentity();
+        app.UseApiUnmatchedRoutes();
         app.UseAuthorization();
         app.UseRateLimiter();
         app.UseAntiforgery();

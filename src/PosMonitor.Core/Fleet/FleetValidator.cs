@@ -1,3 +1,5 @@
+using PosMonitor.Core.Telemetry;
+
 namespace PosMonitor.Core.Fleet;
 
 /// <summary>
@@ -10,6 +12,9 @@ public static class FleetValidator
     /// <param name="knownGateway">Whether a gateway id already exists in the store.</param>
     public static IReadOnlyList<string> Validate(FleetDocument document, Func<string, bool> knownRegion, Func<string, bool> knownGateway)
     {
+        // Card data first, alone: the other messages quote values, and a card number must not be echoed or logged.
+        var cardData = CardDataFields(document);
+        if (cardData.Count > 0) return [.. cardData.Select(f => $"{f}: {CardDataProblem}")];
         var problems = new List<string>();
         var regions = new HashSet<string>(StringComparer.Ordinal);
         var gateways = new HashSet<string>(StringComparer.Ordinal);
@@ -73,6 +78,55 @@ public static class FleetValidator
         if (document.Regions is null && document.Gateways is null && document.Merchants is null)
             problems.Add("document: names no regions, gateways or merchants");
         return problems;
+    }
+
+    public const string CardDataProblem = "holds card data (a PAN or track data)";
+
+    /// <summary>
+    /// The fields of the document that hold card data (<see cref="CardData"/>), as <c>merchants[0].terminals[1].store</c>.
+    /// Ids are read as identifiers (<see cref="CardData.ContainsInIdentifier"/>): a UUID's digit groups are no card.
+    /// </summary>
+    public static IReadOnlyList<string> CardDataFields(FleetDocument document)
+    {
+        var fields = new List<string>();
+        void Id(string? id, string where)
+        {
+            if (id is not null && CardData.ContainsInIdentifier(id)) fields.Add(where);
+        }
+        void Text(string? text, string where)
+        {
+            if (text is not null && CardData.Contains(text)) fields.Add(where);
+        }
+        foreach (var (region, i) in (document.Regions ?? []).Select((r, i) => (r, i)))
+        {
+            Id(region?.Id, $"regions[{i}].id");
+            Text(region?.Name, $"regions[{i}].name");
+        }
+        foreach (var (gateway, i) in (document.Gateways ?? []).Select((g, i) => (g, i)))
+        {
+            Id(gateway?.Id, $"gateways[{i}].id");
+            Text(gateway?.Name, $"gateways[{i}].name");
+        }
+        foreach (var (merchant, i) in (document.Merchants ?? []).Select((m, i) => (m, i)))
+        {
+            var where = $"merchants[{i}]";
+            Id(merchant?.Id, $"{where}.id");
+            Text(merchant?.Name, $"{where}.name");
+            Id(merchant?.Region, $"{where}.region");
+            Text(merchant?.TimeZone, $"{where}.timeZone");
+            Text(merchant?.OpeningHours, $"{where}.openingHours");
+            foreach (var (terminal, j) in (merchant?.Terminals ?? []).Select((t, j) => (t, j)))
+            {
+                var tw = $"{where}.terminals[{j}]";
+                Id(terminal?.Id, $"{tw}.id");
+                Id(terminal?.Region, $"{tw}.region");
+                Id(terminal?.Gateway, $"{tw}.gateway");
+                Text(terminal?.Model, $"{tw}.model");
+                Text(terminal?.Firmware, $"{tw}.firmware");
+                Text(terminal?.Store, $"{tw}.store");
+            }
+        }
+        return fields;
     }
 
     private static bool CheckId(string? id, string where, List<string> problems)

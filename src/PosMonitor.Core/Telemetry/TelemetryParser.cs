@@ -44,11 +44,11 @@ public static class TelemetryParser
         // Card data first: whatever else is wrong, the value must not be echoed in a message or stored.
         var eventIdRaw = e.TryGetProperty("eventId", out var idEl) && idEl.ValueKind == JsonValueKind.String ? idEl.GetString() : null;
         // The event's raw bytes are screened in one pass; fields are examined only when that finds a candidate.
-        if (CardData.MayContain(JsonMarshal.GetRawUtf8Value(e)) && HoldsCardData(e))
+        if (CardData.MayContain(JsonMarshal.GetRawUtf8Value(e)) && CardDataField(e, "") is { } field)
         {
             var safeId = eventIdRaw is not null && !CardData.ContainsInIdentifier(eventIdRaw) ? eventIdRaw : null;
             return new Rejection(kind, index, safeId, RejectionCodes.CardData,
-                $"{label} {index}: contains card data (a PAN or track data); the event was discarded and not stored");
+                $"{label} {index}: {field} holds card data (a PAN or track data); the event was discarded and not stored");
         }
 
         var r = new Reader(e, kind, index, label);
@@ -120,26 +120,34 @@ public static class TelemetryParser
         };
     }
 
+    /// <summary>
+    /// Where in <paramref name="e"/> card data is, as a message names it (<c>field 'stageMs.host'</c>, <c>a property name in
+    /// 'stageMs'</c>), or null. Only names that passed the screen are quoted.
+    /// </summary>
     /// <param name="eventId">The value is an event id: terminals make those, often UUIDs (see <see cref="CardData.ContainsInIdentifier"/>).</param>
-    private static bool HoldsCardData(JsonElement e, bool eventId = false)
+    private static string? CardDataField(JsonElement e, string path, bool eventId = false)
     {
         switch (e.ValueKind)
         {
             case JsonValueKind.String:
-                return eventId ? CardData.ContainsInIdentifier(e.GetString()!) : CardData.Contains(e.GetString()!);
+                return (eventId ? CardData.ContainsInIdentifier(e.GetString()!) : CardData.Contains(e.GetString()!)) ? $"field '{path}'" : null;
             case JsonValueKind.Number:
                 // Not a string field, but a PAN sent as a number is still a PAN.
-                return e.GetRawText() is { Length: >= 13 and <= 19 } raw && raw.All(char.IsAsciiDigit) && CardData.Luhn(raw);
+                return e.GetRawText() is { Length: >= 13 and <= 19 } raw && raw.All(char.IsAsciiDigit) && CardData.Luhn(raw) ? $"field '{path}'" : null;
             case JsonValueKind.Object:
                 foreach (var p in e.EnumerateObject())
-                    if (CardData.Contains(p.Name) || HoldsCardData(p.Value, p.NameEquals("eventId"))) return true;
-                return false;
+                {
+                    if (CardData.Contains(p.Name)) return path.Length == 0 ? "a property name" : $"a property name in '{path}'";
+                    if (CardDataField(p.Value, path.Length == 0 ? p.Name : $"{path}.{p.Name}", p.NameEquals("eventId")) is { } found) return found;
+                }
+                return null;
             case JsonValueKind.Array:
+                var i = 0;
                 foreach (var item in e.EnumerateArray())
-                    if (HoldsCardData(item)) return true;
-                return false;
+                    if (CardDataField(item, $"{path}[{i++}]") is { } found) return found;
+                return null;
             default:
-                return false;
+                return null;
         }
     }
 

@@ -67,8 +67,12 @@ public class TelemetryParserTests
     [InlineData("timestamp", "\"2026-11-25 08:00\"", RejectionCodes.InvalidField, "ISO-8601")]
     [InlineData("timestamp", "\"2026-11-25T08:06:00Z\"", RejectionCodes.TimestampOutOfRange, "in the future")]
     [InlineData("timestamp", "\"2026-11-17T08:00:00Z\"", RejectionCodes.TimestampOutOfRange, "7 days in the past")]
-    [InlineData("errorCode", "\"4111111111111111\"", RejectionCodes.CardData, "contains card data")]
-    [InlineData("note", "\"4111-1111-1111-1111\"", RejectionCodes.CardData, "contains card data")]
+    [InlineData("errorCode", "\"4111111111111111\"", RejectionCodes.CardData, "field 'errorCode' holds card data")]
+    [InlineData("note", "\"4111-1111-1111-1111\"", RejectionCodes.CardData, "field 'note' holds card data")]
+    [InlineData("errorCode", "\"4111.1111.1111.1111\"", RejectionCodes.CardData, "field 'errorCode' holds card data")]
+    [InlineData("stageMs", "{\"host\": \"41 11 11 11 11 11 11 11\"}", RejectionCodes.CardData, "field 'stageMs.host' holds card data")]
+    [InlineData("note", "[\"ok\", \"４１１１１１１１１１１１１１１１\"]", RejectionCodes.CardData, "field 'note[1]' holds card data")]
+    [InlineData("extra", "{\"4111_1111_1111_1111\": 1}", RejectionCodes.CardData, "a property name in 'extra' holds card data")]
     public void Refuses_a_bad_transaction_with_code_and_field(string field, string? value, string code, string message)
     {
         var rejection = Assert.IsType<Rejection>(Parse(With(Transaction, field, value), EventKind.Transaction));

@@ -24,6 +24,20 @@ public class FeedbackIsolationTests(PortalFactory factory) : IClassFixture<Porta
     }
 
     [Fact]
+    public async Task Card_numbers_with_dots_or_full_width_digits_are_masked_in_feedback_and_replies()
+    {
+        await factory.SeedAsync();
+        var id = await factory.SubmitFeedbackAsync(PortalFactory.Owner1, "Card 4111.1111.1111.1111 declined twice.");
+        using (var scope = factory.Services.CreateScope())
+            Assert.True(await scope.ServiceProvider.GetRequiredService<FeedbackService>().ReplyAsync(await factory.PrincipalAsync(PortalFactory.Owner1), id,
+                "卡号是４１１１　１１１１　１１１１　１１１１", CancellationToken.None));
+
+        var repository = factory.Services.GetRequiredService<FeedbackRepository>();
+        Assert.Equal("Card 411111******1111 declined twice.", (await repository.GetAsync(id, CancellationToken.None))!.Text);
+        Assert.Equal("卡号是411111******1111", (await repository.RepliesAsync(id, CancellationToken.None)).Single().Text);
+    }
+
+    [Fact]
     public async Task A_read_merchant_key_gets_404_for_another_merchants_feedback_and_the_attempt_is_audited()
     {
         await factory.SeedAsync();

@@ -100,6 +100,57 @@ public class FleetApiTests(PosMonitorFactory factory) : IClassFixture<PosMonitor
         Assert.Equal("application/problem+json", wrongScope.Content.Headers.ContentType?.MediaType);
     }
 
+    public static TheoryData<string, string> CardDataPlaces => new()
+    {
+        { "merchants[0].name", "Lotus 4111.1111.1111.1111" },
+        { "merchants[0].terminals[1].store", "Nanjing Rd ４１１１１１１１１１１１１１１１" },
+        { "merchants[0].terminals[0].model", "A920 4111\u00A01111\u00A01111\u00A01111" },
+        { "merchants[1].terminals[0].firmware", "41 11 11 11 11 11 11 11" },
+        { "regions[0].name", "East 4111\u200B1111\u200B1111\u200B1111" },
+        { "gateways[1].name", "Alipay 4111/1111/1111/1111" },
+        { "merchants[1].id", "m-4111111111111111" },
+    };
+
+    [Theory]
+    [MemberData(nameof(CardDataPlaces))]
+    public async Task A_document_with_card_data_anywhere_is_refused_as_card_data_naming_the_field(string field, string value)
+    {
+        var document = TestFleet.Small();
+        var name = "Card Data Test " + Guid.NewGuid().ToString("N")[..8];
+        document.Merchants![0] = document.Merchants[0] with { Name = name };
+        document = field switch
+        {
+            "merchants[0].name" => Replace(document, 0, m => m with { Name = value }),
+            "merchants[0].terminals[1].store" => Replace(document, 0, m => m with { Terminals = [m.Terminals![0], m.Terminals[1] with { Store = value }] }),
+            "merchants[0].terminals[0].model" => Replace(document, 0, m => m with { Terminals = [m.Terminals![0] with { Model = value }, m.Terminals[1]] }),
+            "merchants[1].terminals[0].firmware" => Replace(document, 1, m => m with { Terminals = [m.Terminals![0] with { Firmware = value }, m.Terminals[1]] }),
+            "regions[0].name" => document with { Regions = [document.Regions![0] with { Name = value }, document.Regions[1]] },
+            "gateways[1].name" => document with { Gateways = [document.Gateways![0], document.Gateways[1] with { Name = value }] },
+            "merchants[1].id" => Replace(document, 1, m => m with { Id = value }),
+            _ => throw new ArgumentException(field),
+        };
+
+        var response = await factory.AdminClient().PutAsJsonAsync("/api/v1/fleet", document);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var text = await response.Content.ReadAsStringAsync();
+        var problem = JsonDocument.Parse(text).RootElement;
+        Assert.Equal("card_data", problem.GetProperty("code").GetString());
+        Assert.Equal([field], problem.GetProperty("fields").EnumerateArray().Select(f => f.GetString()));
+        Assert.DoesNotContain("1111", text); // the value is not echoed
+        await using var c = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={factory.DatabasePath}");
+        Assert.Equal(0, await c.ExecuteScalarAsync<int>("SELECT COUNT(*) FROM merchants WHERE name = @name", new { name }));
+        Assert.Equal(0, await c.ExecuteScalarAsync<int>("SELECT COUNT(*) FROM merchants WHERE name LIKE '%1111%' OR id LIKE '%1111%'"));
+    }
+
+    private static PosMonitor.Core.Fleet.FleetDocument Replace(PosMonitor.Core.Fleet.FleetDocument d, int index, Func<PosMonitor.Core.Fleet.MerchantDto, PosMonitor.Core.Fleet.MerchantDto> change)
+    {
+        var merchants = d.Merchants!.ToList();
+        merchants[index] = change(merchants[index]);
+        return d with { Merchants = merchants };
+    }
+
     private async Task<string> Snapshot()
     {
         await using var c = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={factory.DatabasePath}");

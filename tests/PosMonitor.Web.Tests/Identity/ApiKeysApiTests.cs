@@ -43,6 +43,28 @@ public class ApiKeysApiTests(PosMonitorFactory factory) : IClassFixture<PosMonit
         Assert.Contains(expected, await response.Content.ReadAsStringAsync());
     }
 
+    [Theory]
+    [InlineData("name", "till 4111.1111.1111.1111")]
+    [InlineData("merchantId", "m-4111111111111111")]
+    public async Task A_key_request_with_card_data_is_refused_as_card_data_naming_the_field(string field, string value)
+    {
+        await factory.PutFleetAsync(TestFleet.Small());
+        var request = field == "name"
+            ? new { scope = "read:merchant", merchantId = "m-0001", name = value }
+            : new { scope = "read:merchant", merchantId = value, name = "till" };
+        var response = await factory.AdminClient().PostAsJsonAsync("/api/v1/keys", request);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var text = await response.Content.ReadAsStringAsync();
+        var problem = JsonDocument.Parse(text).RootElement;
+        Assert.Equal("card_data", problem.GetProperty("code").GetString());
+        Assert.Equal([field], problem.GetProperty("fields").EnumerateArray().Select(f => f.GetString()));
+        Assert.DoesNotContain("1111", text);
+        await using var c = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={factory.DatabasePath}");
+        Assert.Equal(0, await c.ExecuteScalarAsync<int>("SELECT COUNT(*) FROM api_keys WHERE name LIKE '%1111%'"));
+        Assert.Equal(0, await c.ExecuteScalarAsync<int>("SELECT COUNT(*) FROM audit_log WHERE target LIKE '%1111%' OR detail LIKE '%1111%'"));
+    }
+
     [Fact]
     public async Task A_revoked_key_gets_401_on_its_next_call()
     {

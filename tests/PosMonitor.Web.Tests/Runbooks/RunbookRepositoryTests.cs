@@ -32,6 +32,28 @@ public class RunbookRepositoryTests
         Assert.Equal("支付网关故障或响应缓慢", gateway.Title.Zh);
     }
 
+    [Fact]
+    public async Task What_an_editor_types_is_stored_with_card_numbers_masked()
+    {
+        await using var database = await TestDatabase.CreateAsync(DatabaseProvider.Sqlite);
+        var runbooks = new RunbookRepository(database.Db, TimeProvider.System);
+        await runbooks.SeedAsync(DefaultRunbooks.All);
+        var v1 = (await runbooks.CurrentVersionAsync("rb-network-outage"))!;
+        var step = v1.Steps[0];
+
+        await runbooks.SaveAsync(v1.Content with
+        {
+            Steps = [step with { Instructions = new LocalizedText("Test with card 4111.1111.1111.1111", "用测试卡４１１１１１１１１１１１１１１１") }, .. v1.Steps.Skip(1)],
+            Workaround = new LocalizedText("Pay with 4111 1111 1111 1111 meanwhile", v1.Content.Workaround.Zh),
+        }, 1, "admin@test.local", "card 4111/1111/1111/1111 for tests");
+
+        var v2 = (await runbooks.CurrentVersionAsync("rb-network-outage"))!;
+        Assert.Equal("Test with card 411111******1111", v2.Steps[0].Instructions.En);
+        Assert.Equal("用测试卡411111******1111", v2.Steps[0].Instructions.Zh);
+        Assert.Equal("Pay with 411111******1111 meanwhile", v2.Content.Workaround.En);
+        Assert.Empty(await StoredCardData.FindAsync(database.Db));
+    }
+
     [Theory]
     [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
     public async Task Editing_makes_a_new_version_and_the_old_one_stays_as_it_was(DatabaseProvider provider)

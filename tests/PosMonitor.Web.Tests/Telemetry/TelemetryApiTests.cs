@@ -242,6 +242,24 @@ public class TelemetryApiTests(PosMonitorFactory factory) : IClassFixture<PosMon
         Assert.Equal(0, await db.ExecuteScalarAsync<int>("SELECT COUNT(*) FROM transactions WHERE event_id = @id", new { id }));
     }
 
+    [Theory]
+    [InlineData("4111.1111.1111.1111")]
+    [InlineData("4111\\t1111\\t1111\\t1111")]
+    [InlineData("41 11 11 11 11 11 11 11")]
+    [InlineData("４１１１１１１１１１１１１１１１")]
+    [InlineData("4111\u00A01111\u200B1111 1111")]
+    public async Task A_card_number_in_any_separators_is_refused_naming_the_field_and_not_stored(string card)
+    {
+        var id = Id();
+        var result = await Post(Body(transactions: [Sale(id, "T-000001", _now, extra: $"\"errorCode\": \"{card}\"")]));
+
+        var rejected = Assert.Single(result.GetProperty("rejected").EnumerateArray());
+        Assert.Equal("card_data", rejected.GetProperty("code").GetString());
+        Assert.Contains("field 'errorCode' holds card data", rejected.GetProperty("message").GetString());
+        await using var db = Database();
+        Assert.Equal(0, await db.ExecuteScalarAsync<int>("SELECT COUNT(*) FROM transactions WHERE event_id = @id", new { id }));
+    }
+
     [Fact]
     public async Task Rejections_keep_their_messages_indexes_and_event_ids_and_duplicates_are_per_kind()
     {
@@ -268,7 +286,7 @@ public class TelemetryApiTests(PosMonitorFactory factory) : IClassFixture<PosMon
             ("heartbeat", 2, "hb-9", "missing_field", "heartbeat 2: field 'scanner' is required"),
             ("transaction", 2, "tx-big", "invalid_field", "transaction 2: field 'errorCode' must be at most 32 characters"),
             ("transaction", 3, "tx-gw", "invalid_field", "transaction 3: field 'gateway' names unknown gateway gw-nowhere"),
-            ("transaction", 4, "tx-esc", "card_data", "transaction 4: contains card data (a PAN or track data); the event was discarded and not stored"),
+            ("transaction", 4, "tx-esc", "card_data", "transaction 4: field 'errorCode' holds card data (a PAN or track data); the event was discarded and not stored"),
         ], rejected);
         // The same event id as a heartbeat and as a sale is no duplicate; twice as a sale is.
         Assert.Equal((2, 1), (result.GetProperty("accepted").GetInt32(), result.GetProperty("duplicates").GetInt32()));

@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using Dapper;
+using PosMonitor.Core.Telemetry;
 using PosMonitor.Web.Features.Identity;
 using PosMonitor.Web.Infrastructure.Data;
 
@@ -77,10 +78,11 @@ public sealed class AuditLog(Db db, TimeProvider time, ClientAddress address, IL
 {
     public async Task RecordAsync(string actor, string action, string? target, string result, CancellationToken ct, string? detail = null)
     {
+        // Targets and details quote what callers sent (an id in a URL, a name): masked, as all free text stored is.
         var entry = new
         {
-            At = DbTime.ToMs(time.GetUtcNow()), Actor = Clip(actor, 256)!, Action = Clip(action, 64)!, Target = Clip(target, 256),
-            Result = Clip(result, 32)!, Ip = Clip(address.Value, 64), Detail = Clip(detail, 1000),
+            At = DbTime.ToMs(time.GetUtcNow()), Actor = Clip(actor, 256)!, Action = Clip(action, 64)!, Target = Clip(CardData.MaskOptional(target), 256),
+            Result = Clip(result, 32)!, Ip = Clip(address.Value, 64), Detail = Clip(CardData.MaskOptional(detail), 1000),
         };
         // Audit writes must not be cancelled half-way by a client that went away.
         await db.WriteAsync((c, tx) => c.ExecuteAsync(new CommandDefinition(db.Sql(Insert), entry, tx, cancellationToken: CancellationToken.None)), CancellationToken.None);

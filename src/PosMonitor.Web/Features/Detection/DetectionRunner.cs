@@ -1,6 +1,7 @@
 using PosMonitor.Core.Detection;
 using PosMonitor.Core.Incidents;
 using PosMonitor.Core.Rollups;
+using PosMonitor.Core.Telemetry;
 using PosMonitor.Web.Features.Incidents;
 using PosMonitor.Web.Features.Telemetry;
 
@@ -58,7 +59,7 @@ public sealed class DetectionRunner(
                 await incidents.SaveAsync(result.Changes, current, ct);
                 foreach (var change in result.Changes)
                 {
-                    LogChange(change);
+                    LogChange(logger, change);
                     feed.Publish(change.Kind, change.Incident);
                 }
             }
@@ -117,11 +118,12 @@ public sealed class DetectionRunner(
         }
     }
 
-    private void LogChange(IncidentChange change)
+    internal static void LogChange(ILogger logger, IncidentChange change)
     {
         var i = change.Incident;
+        // The title holds a merchant's or store's name, the scope an id from the fleet: masked, as every logged text from outside.
         logger.LogInformation("Incident {Id} {Kind}: {Cause} {ScopeType} {ScopeId}, {Terminals} terminals of {Merchants} merchants — {Title}",
-            i.Id, IncidentRepository.KindName(change.Kind), Causes.Name(i.Cause), Causes.Name(i.ScopeType), i.ScopeId,
-            i.AffectedTerminals, i.AffectedMerchants, i.Title);
+            i.Id, IncidentRepository.KindName(change.Kind), Causes.Name(i.Cause), Causes.Name(i.ScopeType), CardData.Mask(i.ScopeId),
+            i.AffectedTerminals, i.AffectedMerchants, CardData.Mask(i.Title));
     }
 }

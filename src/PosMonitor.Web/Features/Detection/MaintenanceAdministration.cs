@@ -4,6 +4,7 @@ using PosMonitor.Core;
 using PosMonitor.Core.Detection;
 using PosMonitor.Core.Fleet;
 using PosMonitor.Core.Incidents;
+using PosMonitor.Core.Telemetry;
 using PosMonitor.Web.Features.Audit;
 using PosMonitor.Web.Features.Fleet;
 using FleetModel = PosMonitor.Core.Fleet.Fleet;
@@ -114,7 +115,7 @@ public sealed class MaintenanceAdministration(MaintenanceWindowRepository reposi
         var found = MaintenanceWindowRepository.Validate(window with { Id = "mw-new" });
         if (found.Count > 0) return (null, found);
 
-        var entry = await repository.AddAsync(window, form.Reason!, AuditLog.ActorOf(user), ct);
+        var entry = await repository.AddAsync(window, CardData.Mask(form.Reason!), AuditLog.ActorOf(user), ct);
         await audit.RecordAsync(user, AuditActions.MaintenanceAdded, entry.Window.Id, AuditResults.Success, ct, Describe(entry));
         return (entry, []);
     }

@@ -103,8 +103,9 @@ public sealed class FeedbackService(FeedbackRepository repository, MerchantPorta
     public async Task<bool> LinkIncidentAsync(ClaimsPrincipal user, string id, string incidentId, CancellationToken ct)
     {
         if (!PortalPolicies.IsStaff(user) || string.IsNullOrWhiteSpace(incidentId) || await repository.GetAsync(id, ct) is null) return false;
-        await repository.LinkIncidentAsync(id, incidentId.Trim(), ct);
-        await audit.RecordAsync(user, AuditActions.FeedbackLinked, id, AuditResults.Success, ct, incidentId.Trim());
+        var incident = CardData.Mask(incidentId.Trim());
+        await repository.LinkIncidentAsync(id, incident, ct);
+        await audit.RecordAsync(user, AuditActions.FeedbackLinked, id, AuditResults.Success, ct, incident);
         return true;
     }
 

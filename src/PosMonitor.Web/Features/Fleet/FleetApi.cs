@@ -34,6 +34,7 @@ public static class FleetApi
         }
         if (document is null) return ApiProblems.BadRequest("The body is not a fleet document", "The body is empty or null.");
 
+        if (FleetValidator.CardDataFields(document) is { Count: > 0 } cardData) return ApiProblems.CardData(cardData);
         var regions = await fleet.RegionIdsAsync(ct);
         var gateways = await fleet.GatewayIdsAsync(ct);
         var problems = FleetValidator.Validate(document, regions.Contains, gateways.Contains);

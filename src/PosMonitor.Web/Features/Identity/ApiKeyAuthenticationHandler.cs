@@ -6,8 +6,8 @@ using Microsoft.Extensions.Options;
 namespace PosMonitor.Web.Features.Identity;
 
 /// <summary>
-/// Authenticates <c>X-Api-Key</c> (and, on the live hub, SignalR's <c>access_token</c> query
-/// parameter). Missing or unknown key → 401, known key with the wrong scope → 403, both as
+/// Authenticates an API key sent as <c>X-Api-Key</c> or <c>Authorization: Bearer</c> (and, on the live hub, SignalR's
+/// <c>access_token</c> query parameter). Missing or unknown key → 401, known key with the wrong scope → 403, both as
 /// problem+json.
 /// </summary>
 public sealed class ApiKeyAuthenticationHandler(
@@ -18,12 +18,28 @@ public sealed class ApiKeyAuthenticationHandler(
     public const string SchemeName = "ApiKey";
     public const string Header = "X-Api-Key";
 
+    /// <summary>
+    /// The key a request carries, in any of the ways telemetry-api.md allows: <c>X-Api-Key</c>, <c>Authorization: Bearer</c>
+    /// (what stock SignalR clients send for <c>accessTokenFactory</c>, negotiate included), or on the hub the
+    /// <c>access_token</c> query parameter (browsers' WebSocket and SSE transports cannot set headers).
+    /// </summary>
+    public static string? SentKey(HttpRequest request)
+    {
+        if (request.Headers[Header].ToString() is { Length: > 0 } header) return header;
+        if (request.Headers.Authorization.ToString() is { } authorization
+            && authorization.StartsWith(BearerPrefix, StringComparison.OrdinalIgnoreCase)
+            && authorization[BearerPrefix.Length..].Trim() is { Length: > 0 } bearer)
+            return bearer;
+        if (request.Path.StartsWithSegments("/hubs") && request.Query["access_token"].ToString() is { Length: > 0 } token) return token;
+        return null;
+    }
+
+    private const string BearerPrefix = "Bearer ";
+
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
-        string? key = Request.Headers[Header];
-        if (string.IsNullOrEmpty(key) && Request.Path.StartsWithSegments("/hubs"))
-            key = Request.Query["access_token"];
-        if (string.IsNullOrEmpty(key)) return AuthenticateResult.NoResult();
+        var key = SentKey(Request);
+        if (key is null) return AuthenticateResult.NoResult();
 
         var found = await keys.FindAsync(key, Context.RequestAborted);
         if (found is null) return AuthenticateResult.Fail("Unknown or revoked API key");
@@ -42,7 +58,7 @@ public sealed class ApiKeyAuthenticationHandler(
 
     protected override Task HandleChallengeAsync(AuthenticationProperties properties) =>
         WriteProblem(StatusCodes.Status401Unauthorized, "Missing or unknown API key",
-            $"Send a valid key in the {Header} header.");
+            $"Send a valid key in the {Header} header or as Authorization: Bearer.");
 
     protected override Task HandleForbiddenAsync(AuthenticationProperties properties) =>
         WriteProblem(StatusCodes.Status403Forbidden, "API key scope does not allow this",

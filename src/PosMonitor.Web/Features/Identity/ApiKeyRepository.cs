@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
 using Dapper;
+using PosMonitor.Core.Telemetry;
 using PosMonitor.Web.Infrastructure.Data;
 using PosMonitor.Web.Infrastructure.Realtime;
 
@@ -51,6 +52,8 @@ public sealed class ApiKeyRepository(Db db, TimeProvider time, ILogger<ApiKeyRep
     {
         var id = "key-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6));
         var key = NewKey();
+        // The API refuses card data in a name; the admin pages' free text is stored masked.
+        name = CardData.Mask(name);
         await db.WriteAsync((c, tx) => c.ExecuteAsync(new CommandDefinition(db.Sql(Insert), new
         {
             Id = id, Name = name, Scope = scope, MerchantId = merchantId, Hash = Hash(key),

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using PosMonitor.Core;
+using PosMonitor.Core.Telemetry;
 using PosMonitor.Web.Features.Audit;
 using PosMonitor.Web.Features.Fleet;
 using PosMonitor.Web.Infrastructure.Api;
@@ -24,6 +25,16 @@ public static class ApiKeysApi
     public static async Task<Results<Created<CreatedKey>, ProblemHttpResult>> CreateKey(
         CreateKeyRequest request, ApiKeyRepository keys, FleetRepository fleet, AuditLog audit, HttpContext http, CancellationToken ct)
     {
+        // Checked first and alone: the other messages quote what was sent.
+        List<string> cardData = [];
+        if (request.Scope is { } s && CardData.Contains(s)) cardData.Add("scope");
+        if (request.MerchantId is { } m && CardData.ContainsInIdentifier(m)) cardData.Add("merchantId");
+        if (request.Name is { } n && CardData.Contains(n)) cardData.Add("name");
+        if (cardData.Count > 0)
+        {
+            await audit.RecordAsync(http.User, AuditActions.KeyCreated, null, AuditResults.Failure, ct, $"card data in {string.Join(", ", cardData)}");
+            return ApiProblems.CardData(cardData);
+        }
         var problems = new List<string>();
         if (string.IsNullOrEmpty(request.Scope) || !Scopes.All.Contains(request.Scope))
             problems.Add($"scope: must be one of {string.Join(", ", Scopes.All)}");

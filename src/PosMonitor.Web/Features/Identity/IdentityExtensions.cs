@@ -144,8 +144,7 @@ public static class IdentityExtensions
 
     private static string SelectApiScheme(HttpContext http)
     {
-        if (http.Request.Headers.ContainsKey(ApiKeyAuthenticationHandler.Header)) return ApiKeyAuthenticationHandler.SchemeName;
-        if (http.Request.Path.StartsWithSegments("/hubs") && http.Request.Query.ContainsKey("access_token")) return ApiKeyAuthenticationHandler.SchemeName;
+        if (ApiKeyAuthenticationHandler.SentKey(http.Request) is not null) return ApiKeyAuthenticationHandler.SchemeName;
         // Without a key or a cookie, the API key scheme answers: 401 problem+json, as the API spec says.
         return http.Request.Cookies.ContainsKey(CookieName) ? IdentityConstants.ApplicationScheme : ApiKeyAuthenticationHandler.SchemeName;
     }

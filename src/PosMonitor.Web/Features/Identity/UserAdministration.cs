@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Identity;
+using PosMonitor.Core.Telemetry;
 using PosMonitor.Web.Features.Audit;
 using PosMonitor.Web.Features.Fleet;
 
@@ -23,7 +24,7 @@ public sealed class UserAdministration(UserManager<PortalUser> users, PortalUser
         if (problems.Count > 0) return problems;
         var user = new PortalUser
         {
-            Email = request.Email.Trim(), DisplayName = string.IsNullOrWhiteSpace(request.DisplayName) ? request.Email.Trim() : request.DisplayName.Trim(),
+            Email = request.Email.Trim(), DisplayName = string.IsNullOrWhiteSpace(request.DisplayName) ? request.Email.Trim() : CardData.Mask(request.DisplayName.Trim()),
             Role = request.Role, MerchantId = request.Role == Roles.MerchantOwner ? request.MerchantId?.Trim() : null,
         };
         var result = await users.CreateAsync(user, request.Password);

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Dapper;
 using PosMonitor.Core.Detection;
 using PosMonitor.Core.Incidents;
+using PosMonitor.Core.Telemetry;
 using PosMonitor.Web.Features.Identity;
 using PosMonitor.Web.Infrastructure.Data;
 
@@ -123,7 +124,7 @@ public sealed class IncidentRepository(Db db) : IIncidentReader
             }),
             Kind = KindName(change.Kind),
             Severity = Causes.Name(i.Severity),
-            i.Title,
+            Title = CardData.Mask(i.Title),
             AffectedMerchants = i.AffectedMerchants,
             AffectedTerminals = i.AffectedTerminals,
         }, tx, cancellationToken: ct));
@@ -142,8 +143,9 @@ public sealed class IncidentRepository(Db db) : IIncidentReader
             OpenedAt = DbTime.ToMs(i.OpenedAt),
             ResolvedAt = i.ResolvedAt is { } r ? DbTime.ToMs(r) : (long?)null,
             i.RunbookId,
-            i.Title,
-            Evidence = JsonSerializer.Serialize(i.Evidence),
+            // Titles and evidence quote the fleet's names and what agents typed: masked where they are stored.
+            Title = CardData.Mask(i.Title),
+            Evidence = JsonSerializer.Serialize(i.Evidence.Select(CardData.Mask)),
             i.AffectedMerchants,
             i.AffectedTerminals,
             i.PeakRate,

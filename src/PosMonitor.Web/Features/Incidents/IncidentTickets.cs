@@ -3,6 +3,7 @@ using System.Threading.Channels;
 using Microsoft.Extensions.Localization;
 using PosMonitor.Core.Detection;
 using PosMonitor.Core.Incidents;
+using PosMonitor.Core.Telemetry;
 using PosMonitor.Web.Features.Identity;
 using PosMonitor.Web.Features.Notifications;
 using PosMonitor.Web.Features.Runbooks;
@@ -79,7 +80,7 @@ public sealed class IncidentTickets(
 
     public async Task AssignAsync(string incidentId, string? assignee, string by, CancellationToken ct)
     {
-        await tickets.AssignAsync(incidentId, string.IsNullOrWhiteSpace(assignee) ? null : assignee.Trim(), by, time.GetUtcNow(), ct);
+        await tickets.AssignAsync(incidentId, string.IsNullOrWhiteSpace(assignee) ? null : CardData.Mask(assignee.Trim()), by, time.GetUtcNow(), ct);
         _changed.Publish(incidentId);
     }
 
@@ -91,7 +92,7 @@ public sealed class IncidentTickets(
 
     public async Task SkipAsync(string incidentId, int step, string reason, string by, CancellationToken ct)
     {
-        await tickets.MarkStepAsync(incidentId, step, false, reason, by, time.GetUtcNow(), ct);
+        await tickets.MarkStepAsync(incidentId, step, false, CardData.Mask(reason), by, time.GetUtcNow(), ct);
         _changed.Publish(incidentId);
     }
 
@@ -104,18 +105,20 @@ public sealed class IncidentTickets(
     public async Task AddNoteAsync(string incidentId, string text, string by, CancellationToken ct)
     {
         if (string.IsNullOrWhiteSpace(text)) return;
-        await tickets.AddNoteAsync(incidentId, NoteKinds.Note, text.Trim(), by, time.GetUtcNow(), ct);
+        // What agents type is where a card number read out by a merchant would land: stored masked.
+        await tickets.AddNoteAsync(incidentId, NoteKinds.Note, CardData.Mask(text.Trim()), by, time.GetUtcNow(), ct);
         _changed.Publish(incidentId);
     }
 
     public async Task ConfirmCauseAsync(string incidentId, Cause cause, string? note, string by, CancellationToken ct)
     {
-        await tickets.ConfirmCauseAsync(incidentId, cause, note, by, time.GetUtcNow(), ct);
+        await tickets.ConfirmCauseAsync(incidentId, cause, CardData.MaskOptional(note), by, time.GetUtcNow(), ct);
         _changed.Publish(incidentId);
     }
 
     public async Task SaveReviewAsync(string incidentId, PostIncidentReview review, string by, CancellationToken ct)
     {
+        review = new PostIncidentReview(CardData.Mask(review.Summary), CardData.Mask(review.Impact), CardData.Mask(review.FollowUps));
         await tickets.SaveReviewAsync(incidentId, review, by, time.GetUtcNow(), ct);
         _changed.Publish(incidentId);
     }
@@ -126,6 +129,8 @@ public sealed class IncidentTickets(
     {
         var now = time.GetUtcNow();
         var current = fleet.Current;
+        title = CardData.Mask(title);
+        scopeId = CardData.Mask(scopeId);
         var incident = new Incident
         {
             Id = $"man-{now:yyyyMMddHHmmss}-{Random.Shared.Next(0x1000, 0xFFFF):x4}",

@@ -1,4 +1,5 @@
 using Dapper;
+using PosMonitor.Core.Telemetry;
 using PosMonitor.Web.Features.Runbooks;
 using PosMonitor.Web.Infrastructure.Data;
 
@@ -24,7 +25,8 @@ public sealed class MerchantNoticeRepository(Db db)
             foreach (var n in notices)
                 added += await c.ExecuteAsync(new CommandDefinition(db.Sql(Insert), new
                 {
-                    n.MerchantId, n.IncidentId, n.Kind, Text = n.Text.En, TextZh = n.Text.Zh, Now = DbTime.ToMs(now),
+                    // Filled in from a runbook and the fleet's names: masked again here, where a merchant's notice is stored.
+                    n.MerchantId, n.IncidentId, n.Kind, Text = CardData.Mask(n.Text.En), TextZh = CardData.Mask(n.Text.Zh), Now = DbTime.ToMs(now),
                 }, tx, cancellationToken: ct));
             return added;
         }, ct);

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Dapper;
+using PosMonitor.Core.Telemetry;
 using PosMonitor.Web.Infrastructure.Data;
 
 namespace PosMonitor.Web.Features.Notifications;
@@ -32,7 +33,9 @@ public sealed class NotificationOutbox(Db db)
         await db.WriteAsync((c, tx) => c.ExecuteAsync(new CommandDefinition(db.Sql(Insert), entries.Select(e => new
         {
             e.Channel, Kind = KindName(e.Kind), e.Recipient, e.Message.Event, e.Message.IncidentId,
-            Payload = JsonSerializer.Serialize(e.Message, Json), Now = at,
+            // Titles carry the fleet's names and notes what a person wrote: masked where they are stored.
+            Payload = JsonSerializer.Serialize(e.Message with { Title = CardData.Mask(e.Message.Title), Note = CardData.MaskOptional(e.Message.Note) }, Json),
+            Now = at,
         }), tx, cancellationToken: ct)), ct);
     }
 

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Dapper;
 using PosMonitor.Core.Incidents;
+using PosMonitor.Core.Telemetry;
 using PosMonitor.Web.Infrastructure.Data;
 
 namespace PosMonitor.Web.Features.Runbooks;
@@ -61,6 +62,8 @@ public sealed class RunbookRepository(Db db, TimeProvider time)
     {
         var problems = RunbookRules.Check(draft);
         if (problems.Count > 0) throw new ArgumentException($"Runbook draft is invalid: {string.Join(", ", problems)}", nameof(draft));
+        draft = MaskCardData(draft);
+        changeNote = CardData.MaskOptional(changeNote);
         var now = DbTime.ToMs(time.GetUtcNow());
         return db.WriteAsync(async (c, tx) =>
         {
@@ -83,6 +86,20 @@ public sealed class RunbookRepository(Db db, TimeProvider time)
             }, tx, cancellationToken: ct));
             return next;
         }, ct);
+    }
+
+    /// <summary>Every text an editor typed, with card numbers masked (<see cref="CardData.Mask"/>): a runbook is free text.</summary>
+    private static RunbookDraft MaskCardData(RunbookDraft d)
+    {
+        static LocalizedText Mask(LocalizedText t) => new(CardData.Mask(t.En), CardData.Mask(t.Zh));
+        return d with
+        {
+            Title = Mask(d.Title),
+            Steps = [.. d.Steps.Select(s => s with { Title = Mask(s.Title), Instructions = Mask(s.Instructions), Role = CardData.Mask(s.Role) })],
+            Contacts = [.. d.Contacts.Select(c => c with { Name = CardData.Mask(c.Name), Role = CardData.Mask(c.Role), Address = CardData.Mask(c.Address) })],
+            MerchantTemplate = Mask(d.MerchantTemplate),
+            Workaround = Mask(d.Workaround),
+        };
     }
 
     /// <summary>Writes version 1 of each draft whose runbook does not exist yet; existing runbooks are left alone.</summary>

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Localization;
+using PosMonitor.Web.Features.Identity;
 
 namespace PosMonitor.Web.Infrastructure.Localization;
 
@@ -33,9 +34,8 @@ public static class LocalizationExtensions
             http.Response.Cookies.Append(CookieRequestCultureProvider.DefaultCookieName,
                 CookieRequestCultureProvider.MakeCookieValue(new RequestCulture(culture)),
                 new CookieOptions { Expires = DateTimeOffset.UtcNow.AddYears(1), IsEssential = true, HttpOnly = true, SameSite = SameSiteMode.Lax, Secure = http.Request.IsHttps });
-            // Only local paths: an open redirect would let a link send users elsewhere.
-            var target = redirect is { Length: > 0 } r && r.StartsWith('/') && !r.StartsWith("//", StringComparison.Ordinal) ? r : "/";
-            return Results.LocalRedirect(target);
+            // Only local paths: an open redirect would let a link send users elsewhere; anything else goes home, never a 500.
+            return Results.LocalRedirect(LocalUrl.OrHome(redirect));
         }).AllowAnonymous();
         return app;
     }
