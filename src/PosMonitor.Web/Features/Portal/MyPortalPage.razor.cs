@@ -22,6 +22,7 @@ public partial class MyPortalPage
     [Inject] private DisplayTime Clock { get; set; } = default!;
 
     private string _merchantId = "";
+    private Viewer _viewer = Viewer.Nobody;
     private string? _merchantName, _reported;
     private HashSet<string> _mine = [];
     private IReadOnlyList<MyTerminal> _terminals = [];
@@ -36,13 +37,14 @@ public partial class MyPortalPage
     [Inject] private RunbookRepository Runbooks { get; set; } = default!;
     [Inject] private MerchantMessages Messages { get; set; } = default!;
     [Inject] private IncidentTickets Workflow { get; set; } = default!;
+    [Inject] private IncidentRepository IncidentStore { get; set; } = default!;
     private IDisposable? _telemetrySubscription, _incidentSubscription, _ticketSubscription;
     private int _reloadPending;
     private bool _reporting;
 
     protected override async Task OnInitializedAsync()
     {
-        var viewer = Viewer.From((await AuthState).User);
+        var viewer = _viewer = Viewer.From((await AuthState).User);
         _merchantId = viewer.MerchantId ?? "";
         _merchantName = Portal.MerchantName(_merchantId);
         _mine = [.. Portal.TerminalsOf(_merchantId).Select(t => t.Id)];
@@ -100,6 +102,8 @@ public partial class MyPortalPage
     /// <summary>The incident with its ticket's phase and its runbook's advice, as the notices word them.</summary>
     private async Task<MerchantIncidentView> ViewAsync(Incident incident)
     {
+        // Lists carry only the counts of what an incident affects; the banner names the owner's own terminals.
+        incident = await IncidentStore.GetAsync(incident.Id, _viewer, CancellationToken.None) ?? incident;
         var ticket = await Tickets.GetAsync(incident.Id, CancellationToken.None);
         var runbook = ticket is { RunbookVersion: > 0 }
             ? await Runbooks.GetVersionAsync(ticket.RunbookId, ticket.RunbookVersion, CancellationToken.None)
