@@ -25,6 +25,77 @@ public sealed class IncidentWorkflowTests(LiveFixture live) : IClassFixture<Live
         throw new TimeoutException("Detection opened no incident within two minutes.\n" + live.Portal.Log);
     }
 
+    /// <summary>The troubled merchant keeps timing out at the gateway until disposed, as a fault that is not over does.</summary>
+    private IAsyncDisposable KeepFailing()
+    {
+        var stop = new CancellationTokenSource();
+        var loop = Task.Run(async () =>
+        {
+            using var client = live.Portal.Client();
+            while (!stop.IsCancellationRequested)
+            {
+                var now = DateTimeOffset.UtcNow;
+                try
+                {
+                    await DemoFleet.PostAsync(client, [], [.. Enumerable.Range(0, 12).Select(i =>
+                        DemoFleet.Transaction($"T-0004-{1 + i % 3}", now.AddMilliseconds(-i * 100), timeout: i % 4 != 0))]);
+                }
+                catch (Exception e) when (e is HttpRequestException or InvalidOperationException) { /* a busy portal refused one round */ }
+                try { await Task.Delay(2000, stop.Token); } catch (OperationCanceledException) { }
+            }
+        });
+        return new Stopper(stop, loop);
+    }
+
+    private sealed class Stopper(CancellationTokenSource stop, Task loop) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            await stop.CancelAsync();
+            await loop;
+            stop.Dispose();
+        }
+    }
+
+    [Fact]
+    public async Task Resolving_while_the_fault_runs_warns_needs_a_reason_and_the_incident_reopens_by_itself_telling_merchants()
+    {
+        var browser = await live.BrowserAsync();
+        var id = await DetectedIncidentAsync();
+        await using var fault = KeepFailing();
+        var (page, errors) = await browser.NewPageAsync();
+        page.SetDefaultTimeout(30_000);
+        await live.Portal.SignInAsync(page);
+        await page.GotoAsync($"{live.Portal.BaseUrl}/incidents/{id}");
+        await page.WaitForSelectorAsync(".incident-title");
+        await page.WaitForSelectorAsync("[data-interactive=true]", new PageWaitForSelectorOptions { Timeout = 45_000 });
+        await page.WaitForSelectorAsync(".status-open, .status-acknowledged");
+
+        await page.ClickAsync("button.action-resolve");
+
+        await page.WaitForSelectorAsync(".still-failing");
+        var warning = await page.InnerTextAsync(".still-failing-figure");
+        Assert.Contains("Detection still sees the fault", warning);
+        Assert.Matches(@"\d+(\.\d)?% of sales time out at the gateway stage", warning);
+        Assert.True(await page.IsDisabledAsync("button.resolve-anyway"));
+        Assert.Equal(1, await page.Locator(".status-open, .status-acknowledged").CountAsync());
+        await page.FillAsync(".override-reason input", "the gateway provider says it is fixed");
+        await page.ClickAsync("button.resolve-anyway");
+        await page.WaitForSelectorAsync(".status-resolved");
+        Assert.Contains("Resolved over detection's warning", await page.InnerTextAsync(".incident-timeline"));
+
+        // The fault is still there: detection reopens the incident by itself, says so, and tells the merchants.
+        await page.WaitForSelectorAsync(".status-open", new PageWaitForSelectorOptions { Timeout = 120_000 });
+        await page.WaitForSelectorAsync(".notice-kind-reopened");
+        Assert.Contains("Detection reopened the incident", await page.InnerTextAsync(".incident-timeline"));
+        Assert.Equal(0, await page.Locator(".notice-kind-resolved").CountAsync()); // never told "resolved" mid-outage
+        var told = await page.InnerTextAsync(".merchant-notice >> nth=-1");
+        Assert.Contains("WeChat Pay", told);
+        Assert.Contains("T-0004-", told);
+        await Browser.ScreenshotAsync(page, "incident-reopened.png");
+        Assert.Empty(errors);
+    }
+
     [Fact]
     public async Task An_agent_acknowledges_ticks_steps_and_resolves_an_incident_detection_opened()
     {
@@ -60,6 +131,13 @@ public sealed class IncidentWorkflowTests(LiveFixture live) : IClassFixture<Live
         await page.Locator(".checklist-step:not(.step-done) button.tick").First.ClickAsync();
         await page.WaitForFunctionAsync("() => document.querySelectorAll('.checklist-step.step-done').length === 2");
         await page.ClickAsync("button.action-resolve");
+        // The wave that opened it may still be in detection's window: then resolving needs a reason.
+        await page.WaitForSelectorAsync(".status-resolved, .still-failing");
+        if (await page.Locator(".still-failing").CountAsync() > 0)
+        {
+            await page.FillAsync(".override-reason input", "the merchant confirms sales go through again");
+            await page.ClickAsync("button.resolve-anyway");
+        }
         await page.WaitForSelectorAsync(".status-resolved");
 
         var timeline = await page.InnerTextAsync(".incident-timeline");

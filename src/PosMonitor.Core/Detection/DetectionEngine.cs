@@ -14,7 +14,7 @@ namespace PosMonitor.Core.Detection;
 /// Stateful and not thread-safe: one evaluation at a time (the scheduled job disallows concurrency).
 /// Time comes from <paramref name="time"/> only, so a replay on a simulated clock behaves as live.
 /// </remarks>
-public sealed class DetectionEngine(DetectionSettings settings, TimeProvider time, IIncidentIdGenerator ids)
+public sealed partial class DetectionEngine(DetectionSettings settings, TimeProvider time, IIncidentIdGenerator ids)
 {
     private readonly AnomalyTest _test = new(settings);
     private readonly Baselines _baselines = new(settings.PriorFailures);
@@ -84,6 +84,7 @@ public sealed class DetectionEngine(DetectionSettings settings, TimeProvider tim
         var warm = now - _startedAt.Value >= settings.WarmUp || _baselines.LearnedMinutes >= settings.WarmUp.TotalMinutes;
         LearningUntil = warm ? null : _startedAt.Value + settings.WarmUp;
         _tracker.Apply(frame, findings, warm, tracked => StillElevated(frame, tracked), finding => Persisted(frame, finding), changes, problems);
+        var failing = Watch(frame, changes, problems);
 
         try
         {
@@ -93,7 +94,7 @@ public sealed class DetectionEngine(DetectionSettings settings, TimeProvider tim
         {
             problems.Add($"learning: {e.Message}");
         }
-        return new DetectionResult(changes, problems);
+        return new DetectionResult(changes, problems) { Failing = failing };
     }
 
     /// <summary>The relaxed test on an open incident's scope: is any of its signals still elevated?</summary>

@@ -39,9 +39,20 @@ public sealed record DetectionInput
 /// <summary>Every terminal's rollup of one minute; <paramref name="Version"/> changes whenever one of them does.</summary>
 public sealed record MinuteBatch(DateTimeOffset Minute, long Version, IReadOnlyCollection<TerminalMinute> Terminals);
 
-public enum IncidentChangeKind { Opened, Updated, Resolved }
+/// <summary>What happened to an incident; <see cref="Reopened"/>: its fault was seen again after an agent resolved it.</summary>
+public enum IncidentChangeKind { Opened, Updated, Resolved, Reopened }
 
 public sealed record IncidentChange(IncidentChangeKind Kind, Incident Incident);
 
 /// <summary>The changes of one evaluation, and any scope whose evaluation failed (the others still ran).</summary>
-public sealed record DetectionResult(IReadOnlyList<IncidentChange> Changes, IReadOnlyList<string> Problems);
+public sealed record DetectionResult(IReadOnlyList<IncidentChange> Changes, IReadOnlyList<string> Problems)
+{
+    /// <summary>The open incidents whose fault detection still saw at this evaluation, by id.</summary>
+    public IReadOnlyDictionary<string, FaultNow> Failing { get; init; } = new Dictionary<string, FaultNow>();
+}
+
+/// <summary>
+/// An open incident's fault as detection saw it at <paramref name="At"/>: <paramref name="Figure"/> is its scope and how it
+/// fails now ("Gateway gw-wechat: 41% of sales time out at the gateway stage", over the last minute and the one under way).
+/// </summary>
+public sealed record FaultNow(string IncidentId, DateTimeOffset At, IncidentTitle Figure);

@@ -21,7 +21,7 @@ internal sealed class TrackedIncident(Incident incident)
 /// when its fault turns out wider, narrow findings confirmed before they open, and resolution only
 /// after <see cref="DetectionSettings.QuietPeriod"/> without the signal (hysteresis).
 /// </summary>
-internal sealed class IncidentTracker(DetectionSettings settings, IIncidentIdGenerator ids)
+internal sealed partial class IncidentTracker(DetectionSettings settings, IIncidentIdGenerator ids)
 {
     private readonly Dictionary<string, TrackedIncident> _open = new(StringComparer.Ordinal);
     /// <summary>Findings waiting out <see cref="DetectionSettings.NarrowConfirmation"/>: when first and last seen.</summary>
@@ -34,7 +34,7 @@ internal sealed class IncidentTracker(DetectionSettings settings, IIncidentIdGen
     {
         foreach (var incident in incidents)
         {
-            if (incident.ResolvedAt is not null || _open.ContainsKey(incident.Id)) continue;
+            if (incident.ResolvedAt is not null || _open.ContainsKey(incident.Id) || TakeBackReopenedByHand(incident, now)) continue;
             if (_open.Values.Any(o => o.Key == (incident.Cause, incident.ScopeType, incident.ScopeId))) continue;
             var tracked = new TrackedIncident(incident) { LastActiveAt = now, Silence = incident.Cause == Cause.Network };
             foreach (var s in Detection.Signals.Of(incident.Cause)) tracked.Signals.Add(s);
@@ -89,6 +89,7 @@ internal sealed class IncidentTracker(DetectionSettings settings, IIncidentIdGen
                     refreshed.Add(same.Incident.Id);
                     continue;
                 }
+                if (HeldAfterHandResolve(key)) continue;
                 // Only a narrow incident opened while this fault could have been spreading is its first sign;
                 // one open long before it (a terminal's own weak link, say) is another problem and stays apart.
                 var narrower = _open.Values
@@ -145,7 +146,7 @@ internal sealed class IncidentTracker(DetectionSettings settings, IIncidentIdGen
     /// <summary>Terminals inside the scope of any open incident (not learned from while it lasts).</summary>
     public void MarkScopes(DetectionFrame f, bool[] mask)
     {
-        foreach (var o in _open.Values)
+        foreach (var o in _open.Values.Concat(_resolvedByHand.Values))
         {
             var level = f.Level(o.Incident.ScopeType);
             var scope = o.Incident.ScopeType == ScopeType.Platform ? 0 : level.IndexOf.GetValueOrDefault(o.Incident.ScopeId, -1);

@@ -91,6 +91,13 @@ internal sealed class TrafficScenario
         }
     }
 
+    /// <summary>An agent resolves the incident now, as the portal does: the host stops holding it open and tells the engine.</summary>
+    public bool ResolveByHand(string incidentId)
+    {
+        _open.RemoveAll(i => i.Id == incidentId);
+        return Engine.ResolveByHand(incidentId, Now);
+    }
+
     public DetectionResult Evaluate()
     {
         var input = Store.DetectionInput(Fleet, Now, Settings, Maintenance, _open.ToList());

@@ -85,6 +85,40 @@ public class IncidentTimelineTests : BunitTest
 {
     private static readonly DateTimeOffset T0 = new(2026, 3, 14, 3, 52, 0, TimeSpan.Zero);
 
+    public IncidentTimelineTests()
+    {
+        Services.AddSingleton<IncidentTitleText>();
+        Services.AddSingleton<EvidenceText>();
+    }
+
+    [Theory]
+    [InlineData("en", "Detection reopened the incident: the fault was still there after it was resolved (Gateway gw-wechat: 52% of sales time out at the gateway stage) · Critical · 3 merchants, 9 terminals",
+        "Resolved over detection's warning (Gateway gw-wechat: 41% of sales time out at the gateway stage): WeChat Pay says it is fixed")]
+    [InlineData("zh-CN", "检测重新开启了事件：解决后故障仍在（网关 gw-wechat：52% 的交易在支付网关环节超时） · 严重 · 3 家商户，9 台终端",
+        "不顾检测警告强制解决（网关 gw-wechat：41% 的交易在支付网关环节超时）：WeChat Pay says it is fixed")]
+    public void A_resolve_over_the_warning_and_detection_reopening_the_incident_say_so_with_their_figures(string culture, string reopened, string overridden)
+    {
+        using var _ = CultureScope.UseUi(culture);
+        var timeline = Render<IncidentTimeline>(p => p
+            .Add(x => x.Events,
+            [
+                new IncidentEvent(T0, "opened", Severity.Critical, "Gateway gw-wechat: 41% of sales time out at the gateway stage", 3, 9),
+                new IncidentEvent(T0.AddMinutes(4), "resolved_by_hand", Severity.Critical, "Gateway gw-wechat: 41% of sales time out at the gateway stage", 3, 9),
+                new IncidentEvent(T0.AddMinutes(5), "reopened", Severity.Critical, "Gateway gw-wechat: 52% of sales time out at the gateway stage", 3, 9),
+            ])
+            .Add(x => x.Notes,
+            [
+                new TicketNote(T0.AddMinutes(4), NoteKinds.Status, "resolved", "alice"),
+                new TicketNote(T0.AddMinutes(4), NoteKinds.Override, "Gateway gw-wechat: 41% of sales time out at the gateway stage\nWeChat Pay says it is fixed", "alice"),
+            ]));
+
+        var entries = timeline.FindAll(".timeline-entry").Select(e => e.QuerySelector(".timeline-text")!.TextContent).ToList();
+
+        Assert.Equal(4, entries.Count); // the agent's resolve is their status note, not a second line
+        Assert.Equal(overridden, entries[2]);
+        Assert.Equal(reopened, entries[3]);
+    }
+
     [Fact]
     public void Detection_events_and_agent_notes_are_merged_in_time_order()
     {

@@ -49,7 +49,7 @@ public class IncidentTicketsTests
         Assert.Contains("2026-03-14 11:52", notice.Text.En); // opened 03:52 UTC, shown in Asia/Shanghai
         Assert.DoesNotContain("{", notice.Text.En);
         Assert.Equal([NoticeKinds.Resolved, NoticeKinds.Opened], all.Select(n => n.Kind));
-        Assert.Contains("resolved", all[0].Text.En);
+        Assert.StartsWith("Resolved (inc-000042)", all[0].Text.En);
         Assert.Equal(2, (await h.Notices.ForMerchantAsync("m-0002")).Count);
         Assert.Equal(TicketStatus.Resolved, (await h.Tickets.GetAsync(incident.Id, default))!.Status);
     }

@@ -29,8 +29,9 @@ public sealed class TicketHarness : IAsyncDisposable
         Notices = new MerchantNoticeRepository(db);
         Notifications = new NotificationPipeline(db, notifications, clock);
         Sla = new FixedOptions<SlaOptions>(sla);
-        Workflow = new IncidentTickets(Tickets, Incidents, Runbooks, Notices, Notifications.Notifier, Feed, Cache,
-            Localized.For<RunbookStrings>(), clock, NullLogger<IncidentTickets>.Instance);
+        Messages = new MerchantMessages(Cache, Localized.For<NoticeStrings>(), Localized.For<RunbookStrings>(), clock);
+        Workflow = new IncidentTickets(Tickets, Incidents, Runbooks, Notices, Notifications.Notifier, Feed, Cache, Detection, Messages,
+            clock, NullLogger<IncidentTickets>.Instance);
         Escalation = new IncidentEscalation(Tickets, Incidents, Runbooks, Notifications.Notifier, Workflow, Sla, clock);
     }
 
@@ -46,6 +47,9 @@ public sealed class TicketHarness : IAsyncDisposable
     public NotificationPipeline Notifications { get; }
     public FixedOptions<SlaOptions> Sla { get; }
     public IncidentTickets Workflow { get; }
+    public MerchantMessages Messages { get; }
+    /// <summary>Detection as the workflow sees it: what it says fails now, and the resolves handed to it.</summary>
+    public ScriptedDetection Detection { get; } = new();
     public IncidentEscalation Escalation { get; }
 
     public static async Task<TicketHarness> CreateAsync(DatabaseProvider provider = DatabaseProvider.Sqlite, NotificationOptions? notifications = null)
@@ -75,4 +79,19 @@ public sealed class TicketHarness : IAsyncDisposable
     }
 
     public async ValueTask DisposeAsync() => await Database.DisposeAsync();
+}
+
+/// <summary>
+/// Detection reduced to what an agent's resolve asks of it (<see cref="IIncidentWatch"/>): the test says which incident's
+/// fault it sees now; resolves handed over are recorded. DetectionRunnerTests run the real one.
+/// </summary>
+public sealed class ScriptedDetection : IIncidentWatch
+{
+    public Dictionary<string, FaultNow> Failing { get; } = [];
+    public List<(string Id, DateTimeOffset At)> ResolvedByHandCalls { get; } = [];
+
+    public Task<T> BetweenRunsAsync<T>(string incidentId, Func<FaultNow?, Task<T>> change, CancellationToken ct) =>
+        change(Failing.GetValueOrDefault(incidentId));
+
+    public void ResolvedByHand(string incidentId, DateTimeOffset at) => ResolvedByHandCalls.Add((incidentId, at));
 }

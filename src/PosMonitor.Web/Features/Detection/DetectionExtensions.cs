@@ -45,6 +45,7 @@ public static class DetectionExtensions
         services.AddSingleton<MaintenanceWindowRepository>();
         services.AddScoped<MaintenanceAdministration>();
         services.AddSingleton<DetectionRunner>();
+        services.AddSingleton<Incidents.IIncidentWatch>(sp => sp.GetRequiredService<DetectionRunner>());
         services.AddSingleton<DetectionStatus>();
         services.AddSingleton<LiveMinuteWindow>();
         services.AddHostedService<LiveMinuteWindow.Startup>();

@@ -12,11 +12,14 @@ namespace PosMonitor.Web.Features.Detection;
 /// caches, runs it, stores and publishes what changed, and saves what it learned. Started lazily by
 /// the first run: the incident sequence and the saved baselines are read then.
 /// </summary>
-/// <remarks>Runs and baseline saves take one lock: the engine is not thread-safe.</remarks>
+/// <remarks>
+/// Runs, baseline saves and an agent's resolve or reopen (<see cref="IIncidentWatch"/>) take one lock: the engine is not
+/// thread-safe, and an incident an agent resolves must not be updated by a run that read it as open.
+/// </remarks>
 public sealed class DetectionRunner(
     DetectionSettings settings, DetectionHostOptions options, TimeProvider time, FleetCache fleet,
     TerminalStateCache states, TelemetryFeed telemetry, LiveMinuteWindow minutes, DetectionQueries queries, MaintenanceWindowRepository maintenance,
-    IncidentRepository incidents, IncidentFeed feed, DetectionStatus status, ILogger<DetectionRunner> logger)
+    IncidentRepository incidents, IncidentFeed feed, DetectionStatus status, ILogger<DetectionRunner> logger) : IIncidentWatch
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
     private DetectionEngine? _engine;
@@ -71,6 +74,24 @@ public sealed class DetectionRunner(
             _gate.Release();
         }
     }
+
+    public async Task<T> BetweenRunsAsync<T>(string incidentId, Func<FaultNow?, Task<T>> change, CancellationToken ct)
+    {
+        await _gate.WaitAsync(ct);
+        try
+        {
+            // A figure from runs that stopped (detection switched off here) says nothing about now.
+            var fault = _engine?.Failing.GetValueOrDefault(incidentId) is { } f && time.GetUtcNow() - f.At <= 2 * settings.Interval ? f : null;
+            return await change(fault);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <remarks>Called inside <see cref="BetweenRunsAsync{T}"/>, under the lock.</remarks>
+    public void ResolvedByHand(string incidentId, DateTimeOffset at) => _engine?.ResolveByHand(incidentId, at);
 
     /// <summary>Saves what the engine learned (at shutdown; runs save on their own every BaselineSaveInterval).</summary>
     public async Task SaveBaselinesAsync(CancellationToken ct)

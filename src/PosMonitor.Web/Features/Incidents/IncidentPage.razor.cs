@@ -49,7 +49,9 @@ public partial class IncidentPage
     private List<ChartSeries<double>> _chartSeries = [];
     private readonly ChartOptions _chartOptions = new() { ShowLegend = false, ShowToolTips = true };
     private bool _loaded;
-    private string? _assignee, _note, _confirmNote, _reviewSummary, _reviewImpact, _reviewFollowUps;
+    private string? _assignee, _note, _confirmNote, _reviewSummary, _reviewImpact, _reviewFollowUps, _overrideReason;
+    /// <summary>Detection's figure when a resolve was refused because it still sees the fault; the warning shows while set.</summary>
+    private FaultNow? _stillFailing;
     private Cause _confirmCause;
     private string _me = Agent.Anonymous;
     private Viewer _viewer = Identity.Viewer.Nobody;
@@ -143,9 +145,36 @@ public partial class IncidentPage
     private async Task ActAsync(TicketAction action)
     {
         if (_ticket is null && _incident is not null) await Workflow.OnOpenedAsync(_incident, manual: false, default);
+        if (action == TicketAction.Resolve)
+        {
+            await ResolveAsync(null);
+            return;
+        }
+        _stillFailing = null;
         var t = await Workflow.ActAsync(Id, action, _me, default);
         if (!t.Allowed) Snackbar.Add(L[$"Refused_{t.Refusal}"], MudBlazor.Severity.Error);
         await LoadAsync(resetForms: false);
+    }
+
+    /// <summary>Resolves; while detection still sees the fault, the warning asks for a reason instead.</summary>
+    private async Task ResolveAsync(string? overrideReason)
+    {
+        var outcome = await Workflow.ResolveAsync(Id, _me, overrideReason, default);
+        _stillFailing = outcome.StillFailing;
+        if (outcome.Transition.Allowed) _overrideReason = null;
+        else if (outcome.StillFailing is null) Snackbar.Add(L[$"Refused_{outcome.Transition.Refusal}"], MudBlazor.Severity.Error);
+        await LoadAsync(resetForms: false);
+    }
+
+    private async Task ResolveAnywayAsync()
+    {
+        if (!string.IsNullOrWhiteSpace(_overrideReason)) await ResolveAsync(_overrideReason);
+    }
+
+    private void KeepOpen()
+    {
+        _stillFailing = null;
+        _overrideReason = null;
     }
 
     private async Task TickAsync(int step) { await Workflow.TickAsync(Id, step, _me, default); await LoadAsync(false); }
@@ -164,7 +193,8 @@ public partial class IncidentPage
 
     private async Task AddNoteAsync()
     {
-        await Workflow.AddNoteAsync(Id, _note ?? "", _me, default);
+        if (string.IsNullOrWhiteSpace(_note)) return;
+        await Workflow.AddNoteAsync(Id, _note, _me, default);
         _note = null;
         await LoadAsync(false);
     }
@@ -173,6 +203,7 @@ public partial class IncidentPage
 
     private async Task SaveReviewAsync()
     {
+        if (string.IsNullOrWhiteSpace(_reviewSummary)) return;
         await Workflow.SaveReviewAsync(Id, new PostIncidentReview(_reviewSummary ?? "", _reviewImpact ?? "", _reviewFollowUps ?? ""), _me, default);
         await LoadAsync(false);
     }

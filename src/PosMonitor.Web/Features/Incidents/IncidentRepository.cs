@@ -105,11 +105,27 @@ public sealed class IncidentRepository(Db db) : IIncidentReader
             foreach (var change in changes) await SaveAsync(c, tx, change, fleet, ct);
         }, ct);
 
+    /// <summary>
+    /// Writes an agent's resolve or reopen of an incident: the incident as it now stands and a timeline event
+    /// <c>resolved_by_hand</c> or <c>reopened_by_hand</c> (the ticket's notes say who).
+    /// </summary>
+    public Task SaveByHandAsync(IncidentChange change, Core.Fleet.Fleet fleet, CancellationToken ct) =>
+        db.WriteAsync((c, tx) => SaveAsync(c, tx, change, fleet, ct, KindName(change.Kind) + ByHand), ct);
+
+    public const string ByHand = "_by_hand";
+
+    /// <summary>How often the incident was reopened (by detection or by hand): the round its merchants' notices belong to.</summary>
+    public async Task<int> ReopenCountAsync(string id, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        return await c.ExecuteScalarAsync<int>(new CommandDefinition(db.Sql(SelectReopenCount), new { Id = id }, cancellationToken: ct));
+    }
+
     /// <summary>Inserts or replaces one incident without a timeline event (imports, tests).</summary>
     public Task UpsertAsync(Incident incident, Core.Fleet.Fleet fleet, CancellationToken ct) =>
         db.WriteAsync((c, tx) => UpsertAsync(c, tx, incident, fleet, ct), ct);
 
-    private async Task SaveAsync(DbConnection c, DbTransaction tx, IncidentChange change, Core.Fleet.Fleet fleet, CancellationToken ct)
+    private async Task SaveAsync(DbConnection c, DbTransaction tx, IncidentChange change, Core.Fleet.Fleet fleet, CancellationToken ct, string? eventKind = null)
     {
         var i = change.Incident;
         await UpsertAsync(c, tx, i, fleet, ct);
@@ -122,7 +138,7 @@ public sealed class IncidentRepository(Db db) : IIncidentReader
                 IncidentChangeKind.Resolved => i.ResolvedAt ?? i.UpdatedAt,
                 _ => i.UpdatedAt,
             }),
-            Kind = KindName(change.Kind),
+            Kind = eventKind ?? KindName(change.Kind),
             Severity = Causes.Name(i.Severity),
             Title = CardData.Mask(i.Title),
             AffectedMerchants = i.AffectedMerchants,
@@ -193,6 +209,7 @@ public sealed class IncidentRepository(Db db) : IIncidentReader
     {
         IncidentChangeKind.Opened => "opened",
         IncidentChangeKind.Updated => "updated",
+        IncidentChangeKind.Reopened => "reopened",
         _ => "resolved",
     };
 
@@ -287,6 +304,9 @@ public sealed class IncidentRepository(Db db) : IIncidentReader
         $"SELECT {Columns} FROM incidents i WHERE i.resolved_at IS NULL ORDER BY i.opened_at, i.seq;");
 
     private static readonly SqlText SelectMaxSeq = SqlText.Same("SELECT MAX(seq) FROM incidents;");
+
+    private static readonly SqlText SelectReopenCount = SqlText.Same(
+        "SELECT COUNT(*) FROM incident_events WHERE incident_id = @Id AND kind IN ('reopened', 'reopened_by_hand');");
 
     private static readonly SqlText SelectOpenAffected = SqlText.Same(
         """

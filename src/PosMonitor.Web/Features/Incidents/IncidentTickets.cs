@@ -1,6 +1,4 @@
-using System.Globalization;
 using System.Threading.Channels;
-using Microsoft.Extensions.Localization;
 using PosMonitor.Core.Detection;
 using PosMonitor.Core.Incidents;
 using PosMonitor.Core.Telemetry;
@@ -12,14 +10,19 @@ using PosMonitor.Web.Infrastructure.Realtime;
 
 namespace PosMonitor.Web.Features.Incidents;
 
+/// <summary>The outcome of an agent's resolve: the transition, and detection's figure when it refused because the fault still shows.</summary>
+public sealed record ResolveOutcome(Transition Transition, FaultNow? StillFailing = null);
+
 /// <summary>
-/// Support's work on incidents: a ticket for every incident (with the runbook version current when
-/// it opened), the lifecycle actions agents take, merchant notices on open and resolve, and the
-/// notifications that go with them. Pages and jobs call this; it raises <see cref="Changed"/>.
+/// Support's work on incidents: a ticket for every incident (with the runbook version current when it opened), the
+/// lifecycle actions agents take, what merchants are told at each phase, and the notifications that go with them. The
+/// incident has one state (incident-state.md): an agent's resolve or reopen changes the incident itself, as detection's
+/// do, and detection's resolve or reopen moves the ticket. Pages and jobs call this; it raises <see cref="Changed"/>.
 /// </summary>
 public sealed class IncidentTickets(
     TicketRepository tickets, IncidentRepository incidents, RunbookRepository runbooks, MerchantNoticeRepository notices,
-    Notifier notifier, IncidentFeed feed, FleetCache fleet, IStringLocalizer<RunbookStrings> rb, TimeProvider time, ILogger<IncidentTickets> logger)
+    Notifier notifier, IncidentFeed feed, FleetCache fleet, IIncidentWatch watch, MerchantMessages messages, TimeProvider time,
+    ILogger<IncidentTickets> logger)
 {
     public const string Detection = "detection";
 
@@ -36,11 +39,11 @@ public sealed class IncidentTickets(
     {
         var runbook = await runbooks.CurrentVersionAsync(incident.RunbookId, ct);
         await tickets.EnsureAsync(incident.Id, incident.RunbookId, runbook?.Version ?? 0, manual, time.GetUtcNow(), ct);
-        await NoticeAsync(incident, runbook, NoticeKinds.Opened, TicketStatus.Open, ct);
+        await NoticeAsync(incident, NoticeKinds.Opened, ct);
         _changed.Publish(incident.Id);
     }
 
-    /// <summary>Merchants that joined a growing incident are told too.</summary>
+    /// <summary>Merchants that joined a running incident are told too.</summary>
     public async Task OnUpdatedAsync(Incident incident, CancellationToken ct)
     {
         var ticket = await tickets.GetAsync(incident.Id, ct);
@@ -50,31 +53,103 @@ public sealed class IncidentTickets(
             await OnOpenedAsync(incident, manual: false, ct);
             return;
         }
-        if (ticket.Status != TicketStatus.Resolved)
-            await NoticeAsync(incident, await runbooks.GetVersionAsync(ticket.RunbookId, ticket.RunbookVersion, ct), NoticeKinds.Opened, ticket.Status, ct);
+        if (incident.ResolvedAt is null && ticket.Status != TicketStatus.Resolved) await NoticeAsync(incident, NoticeKinds.Opened, ct);
         _changed.Publish(incident.Id);
     }
 
-    /// <summary>Detection saw the signal return to normal: the ticket resolves, unless an agent did already.</summary>
+    /// <summary>
+    /// Detection saw the signal return to normal, or confirmed an agent's resolve made over its warning: the ticket
+    /// resolves (unless an agent did already) and the merchants are told, once.
+    /// </summary>
     public async Task OnResolvedAsync(Incident incident, CancellationToken ct)
     {
         if (await tickets.GetAsync(incident.Id, ct) is null) await OnOpenedAsync(incident, manual: false, ct);
-        var t = await tickets.TransitionAsync(incident.Id, TicketAction.Resolve, Detection, time.GetUtcNow(), ct);
-        if (t.Allowed) await TellResolvedAsync(incident, ct);
+        await tickets.TransitionAsync(incident.Id, TicketAction.Resolve, Detection, time.GetUtcNow(), ct);
+        await NoticeAsync(incident, NoticeKinds.Resolved, ct);
+        _changed.Publish(incident.Id);
+    }
+
+    /// <summary>The fault was there again after a resolve: the ticket reopens and the merchants hear the problem is not over.</summary>
+    public async Task OnReopenedAsync(Incident incident, CancellationToken ct)
+    {
+        if (await tickets.GetAsync(incident.Id, ct) is null) await OnOpenedAsync(incident, manual: false, ct);
+        await tickets.TransitionAsync(incident.Id, TicketAction.Reopen, Detection, time.GetUtcNow(), ct);
+        await NoticeAsync(incident, NoticeKinds.Reopened, ct);
         _changed.Publish(incident.Id);
     }
 
     /// <summary>An agent's lifecycle action; refused transitions change nothing and say why.</summary>
-    public async Task<Transition> ActAsync(string incidentId, TicketAction action, string by, CancellationToken ct)
+    public async Task<Transition> ActAsync(string incidentId, TicketAction action, string by, CancellationToken ct) => action switch
+    {
+        TicketAction.Resolve => (await ResolveAsync(incidentId, by, null, ct)).Transition,
+        TicketAction.Reopen => await ReopenAsync(incidentId, by, ct),
+        _ => await MoveAsync(incidentId, action, by, ct),
+    };
+
+    /// <summary>
+    /// An agent resolves the incident. While detection still sees the fault this is refused with its figure, unless
+    /// <paramref name="overrideReason"/> says why to resolve anyway; then the merchants hear "resolved" only once detection
+    /// confirms it, and a fault still there reopens the incident by itself.
+    /// </summary>
+    public async Task<ResolveOutcome> ResolveAsync(string incidentId, string by, string? overrideReason, CancellationToken ct)
+    {
+        var outcome = await watch.BetweenRunsAsync(incidentId, async fault =>
+        {
+            var ticket = await tickets.GetAsync(incidentId, ct) ?? throw new KeyNotFoundException($"There is no ticket for incident {incidentId}.");
+            var rule = IncidentLifecycle.Resolve(ticket.Status, fault is not null, overrideReason);
+            if (!rule.Allowed) return new ResolveOutcome(rule, rule.Refusal == Refusal.StillFailing ? fault : null);
+            var now = time.GetUtcNow();
+            var t = await tickets.TransitionAsync(incidentId, TicketAction.Resolve, by, now, ct);
+            if (!t.Allowed) return new ResolveOutcome(t);
+            if (fault is not null)
+                await tickets.AddNoteAsync(incidentId, NoteKinds.Override, $"{fault.Figure}\n{overrideReason!.Trim()}", by, now, ct);
+            if (await incidents.GetAsync(incidentId, AllMerchants, ct) is { } incident)
+            {
+                if (incident.ResolvedAt is null)
+                {
+                    incident = incident with { ResolvedAt = now, UpdatedAt = now };
+                    await incidents.SaveByHandAsync(new IncidentChange(IncidentChangeKind.Resolved, incident), fleet.Current, ct);
+                    watch.ResolvedByHand(incidentId, now);
+                    // An update, not detection's Resolved: the fault's end is still detection's to see (OpenIncidents, pages and
+                    // the hub read ResolvedAt; the ticket feeder tells no one).
+                    feed.Publish(IncidentChangeKind.Updated, incident);
+                }
+                // Over detection's warning, merchants are told once detection confirms the fault has gone (OnResolvedAsync).
+                if (fault is null) await NoticeAsync(incident, NoticeKinds.Resolved, ct);
+                await notifier.EnqueueAsync(NotificationMessage.From(NotificationEvents.Resolved, incident, now, note: by), ct);
+            }
+            return new ResolveOutcome(t);
+        }, ct);
+        if (outcome.Transition.Allowed) _changed.Publish(incidentId);
+        return outcome;
+    }
+
+    /// <summary>An agent reopens a resolved incident: the incident is open again for detection too, and merchants hear it is not over.</summary>
+    private async Task<Transition> ReopenAsync(string incidentId, string by, CancellationToken ct)
+    {
+        var t = await watch.BetweenRunsAsync(incidentId, async _ =>
+        {
+            var now = time.GetUtcNow();
+            var t = await tickets.TransitionAsync(incidentId, TicketAction.Reopen, by, now, ct);
+            if (t.Allowed && await incidents.GetAsync(incidentId, AllMerchants, ct) is { ResolvedAt: not null } incident)
+            {
+                incident = incident with { ResolvedAt = null, UpdatedAt = now };
+                await incidents.SaveByHandAsync(new IncidentChange(IncidentChangeKind.Reopened, incident), fleet.Current, ct);
+                await NoticeAsync(incident, NoticeKinds.Reopened, ct);
+                feed.Publish(IncidentChangeKind.Reopened, incident);
+            }
+            return t;
+        }, ct);
+        if (t.Allowed) _changed.Publish(incidentId);
+        return t;
+    }
+
+    private async Task<Transition> MoveAsync(string incidentId, TicketAction action, string by, CancellationToken ct)
     {
         var t = await tickets.TransitionAsync(incidentId, action, by, time.GetUtcNow(), ct);
-        if (t.Allowed && t.To == TicketStatus.Resolved && await incidents.GetAsync(incidentId, AllMerchants, ct) is { } incident)
-        {
-            await TellResolvedAsync(incident, ct);
-            await notifier.EnqueueAsync(NotificationMessage.From(NotificationEvents.Resolved, incident with { ResolvedAt = time.GetUtcNow() },
-                time.GetUtcNow(), note: by), ct);
-        }
-        if (t.Allowed) _changed.Publish(incidentId);
+        if (!t.Allowed) return t;
+        await PhaseNoticeAsync(incidentId, ct);
+        _changed.Publish(incidentId);
         return t;
     }
 
@@ -110,9 +185,11 @@ public sealed class IncidentTickets(
         _changed.Publish(incidentId);
     }
 
+    /// <summary>The root cause the agent found: merchants hear the cause is identified.</summary>
     public async Task ConfirmCauseAsync(string incidentId, Cause cause, string? note, string by, CancellationToken ct)
     {
         await tickets.ConfirmCauseAsync(incidentId, cause, CardData.MaskOptional(note), by, time.GetUtcNow(), ct);
+        await PhaseNoticeAsync(incidentId, ct);
         _changed.Publish(incidentId);
     }
 
@@ -149,56 +226,41 @@ public sealed class IncidentTickets(
 
     private static readonly Viewer AllMerchants = new(true, null, false);
 
-    private async Task TellResolvedAsync(Incident incident, CancellationToken ct)
+    /// <summary>After an acknowledgement, mitigation or a confirmed cause: the merchants hear the phase it reached.</summary>
+    private async Task PhaseNoticeAsync(string incidentId, CancellationToken ct)
     {
-        var ticket = await tickets.GetAsync(incident.Id, ct);
-        var runbook = ticket is null ? null : await runbooks.GetVersionAsync(ticket.RunbookId, ticket.RunbookVersion, ct);
-        await NoticeAsync(incident, runbook, NoticeKinds.Resolved, TicketStatus.Resolved, ct);
+        var ticket = await tickets.GetAsync(incidentId, ct);
+        if (ticket is null || await incidents.GetAsync(incidentId, AllMerchants, ct) is not { ResolvedAt: null } incident) return;
+        var kind = IncidentLifecycle.PhaseOf(ticket.Status, ticket.ConfirmedCause is not null) switch
+        {
+            MerchantPhase.Identified => NoticeKinds.Identified,
+            MerchantPhase.Monitoring => NoticeKinds.Monitoring,
+            _ => null,
+        };
+        if (kind is not null) await NoticeAsync(incident, kind, ct);
     }
 
-    /// <summary>Posts the runbook's merchant message, filled in for each affected merchant, once per kind.</summary>
-    private async Task NoticeAsync(Incident incident, Runbook? runbook, string kind, TicketStatus status, CancellationToken ct)
+    /// <summary>
+    /// Posts a notice of <paramref name="kind"/> to each affected merchant, once per merchant and round (the opening one
+    /// once for good: a merchant joining a reopened incident hears how it stands in it).
+    /// </summary>
+    private async Task NoticeAsync(Incident incident, string kind, CancellationToken ct)
     {
-        if (runbook is null || incident.AffectedMerchantIds.Count == 0) return;
+        if (incident.AffectedMerchantIds.Count == 0) return;
+        var ticket = await tickets.GetAsync(incident.Id, ct);
+        var runbook = ticket is { RunbookVersion: > 0 }
+            ? await runbooks.GetVersionAsync(ticket.RunbookId, ticket.RunbookVersion, ct)
+            : await runbooks.CurrentVersionAsync(incident.RunbookId, ct);
+        if (runbook is null) return;
+        var phase = kind == NoticeKinds.Resolved ? MerchantPhase.Resolved
+            : IncidentLifecycle.PhaseOf(ticket?.Status ?? TicketStatus.Open, ticket?.ConfirmedCause is not null);
+        var round = kind == NoticeKinds.Opened ? 0 : await incidents.ReopenCountAsync(incident.Id, ct);
         var now = time.GetUtcNow();
         var list = incident.AffectedMerchantIds
-            .Select(m => (m, incident.Id, kind, new LocalizedText(Fill(runbook, incident, m, status, "en"), Fill(runbook, incident, m, status, "zh-CN"))))
+            .Select(m => new NoticeToPost(m, incident.Id, kind, messages.Notice(kind, incident, runbook, m, phase), round))
             .ToList();
         var added = await notices.AddAsync(list, now, ct);
         if (added > 0) await tickets.AddNoteAsync(incident.Id, NoteKinds.Notice, $"{kind}:{added}", "system", now, ct);
-    }
-
-    private string Fill(Runbook runbook, Incident incident, string merchantId, TicketStatus status, string language)
-    {
-        var culture = CultureInfo.GetCultureInfo(language);
-        var previous = CultureInfo.CurrentUICulture;
-        CultureInfo.CurrentUICulture = culture;
-        try
-        {
-            var merchant = fleet.Current.Merchants.TryGetValue(merchantId, out var m) ? m : null;
-            var zone = TimeZoneOf(merchant?.TimeZone);
-            var values = new Dictionary<string, string>
-            {
-                ["merchant"] = merchant?.Name ?? merchantId,
-                ["cause"] = rb[$"Cause_{Causes.Name(incident.Cause)}"],
-                ["openedAt"] = TimeZoneInfo.ConvertTime(incident.OpenedAt, zone).ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture),
-                ["resolvedAt"] = TimeZoneInfo.ConvertTime(time.GetUtcNow(), zone).ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture),
-                ["status"] = rb[$"Status_{IncidentLifecycle.Name(status)}"],
-                ["workaround"] = status == TicketStatus.Resolved ? "—" : runbook.Content.Workaround.For(culture),
-                ["incident"] = incident.Id,
-            };
-            return MerchantTemplate.Fill(runbook.Content.MerchantTemplate.For(culture), values);
-        }
-        finally
-        {
-            CultureInfo.CurrentUICulture = previous;
-        }
-    }
-
-    private static TimeZoneInfo TimeZoneOf(string? id)
-    {
-        try { return id is null ? TimeZoneInfo.Utc : TimeZoneInfo.FindSystemTimeZoneById(id); }
-        catch (TimeZoneNotFoundException) { return TimeZoneInfo.Utc; }
     }
 
     /// <summary>Escalations changed some tickets: pages reload.</summary>
@@ -251,6 +313,7 @@ public sealed class IncidentTicketsFeeder(IncidentFeed feed, IncidentTickets tic
             {
                 case IncidentChangeKind.Opened: await tickets.OnOpenedAsync(incident, incident.Id.StartsWith("man-", StringComparison.Ordinal), ct); break;
                 case IncidentChangeKind.Updated: await tickets.OnUpdatedAsync(incident, ct); break;
+                case IncidentChangeKind.Reopened: await tickets.OnReopenedAsync(incident, ct); break;
                 default: await tickets.OnResolvedAsync(incident, ct); break;
             }
         }

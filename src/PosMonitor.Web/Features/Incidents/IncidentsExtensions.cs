@@ -21,6 +21,7 @@ public static class IncidentsExtensions
         builder.Services.Configure<SlaOptions>(section);
         builder.Services.AddSingleton<TicketRepository>();
         builder.Services.AddSingleton<MerchantNoticeRepository>();
+        builder.Services.AddSingleton<MerchantMessages>();
         builder.Services.AddSingleton<IncidentQueries>();
         builder.Services.AddSingleton<IncidentTickets>();
         builder.Services.AddSingleton<IncidentEscalation>();

@@ -5,20 +5,31 @@ using PosMonitor.Web.Infrastructure.Data;
 
 namespace PosMonitor.Web.Features.Incidents;
 
-/// <summary>What a merchant was told about an incident: kind opened or resolved, in both languages.</summary>
-public sealed record MerchantNotice(long Id, string MerchantId, string IncidentId, string Kind, LocalizedText Text, DateTimeOffset CreatedAt);
+/// <summary>What a merchant was told about an incident (a <see cref="NoticeKinds"/> kind), in both languages.</summary>
+/// <param name="Round">How often the incident had reopened when this was posted.</param>
+public sealed record MerchantNotice(long Id, string MerchantId, string IncidentId, string Kind, LocalizedText Text, DateTimeOffset CreatedAt, int Round = 0);
 
+/// <summary>
+/// What merchants are told: the opening message (to each merchant once, also to those joining a running incident),
+/// then an update per phase (MerchantPhase: identified, monitoring, resolved) and when the incident reopens.
+/// </summary>
 public static class NoticeKinds
 {
     public const string Opened = "opened";
+    public const string Identified = "identified";
+    public const string Monitoring = "monitoring";
+    public const string Reopened = "reopened";
     public const string Resolved = "resolved";
 }
+
+/// <summary>One notice to post: <paramref name="Round"/> is how often the incident has reopened (each kind goes once per round).</summary>
+public sealed record NoticeToPost(string MerchantId, string IncidentId, string Kind, LocalizedText Text, int Round = 0);
 
 /// <summary>The notices posted to merchants' portal view (merchant_notices).</summary>
 public sealed class MerchantNoticeRepository(Db db)
 {
-    /// <summary>Posts notices; a merchant gets each kind of notice of an incident once, however often this is called.</summary>
-    public Task<int> AddAsync(IReadOnlyList<(string MerchantId, string IncidentId, string Kind, LocalizedText Text)> notices, DateTimeOffset now, CancellationToken ct) =>
+    /// <summary>Posts notices; a merchant gets each kind of notice of an incident once per round, however often this is called.</summary>
+    public Task<int> AddAsync(IReadOnlyList<NoticeToPost> notices, DateTimeOffset now, CancellationToken ct) =>
         notices.Count == 0 ? Task.FromResult(0) : db.WriteAsync(async (c, tx) =>
         {
             var added = 0;
@@ -26,7 +37,7 @@ public sealed class MerchantNoticeRepository(Db db)
                 added += await c.ExecuteAsync(new CommandDefinition(db.Sql(Insert), new
                 {
                     // Filled in from a runbook and the fleet's names: masked again here, where a merchant's notice is stored.
-                    n.MerchantId, n.IncidentId, n.Kind, Text = CardData.Mask(n.Text.En), TextZh = CardData.Mask(n.Text.Zh), Now = DbTime.ToMs(now),
+                    n.MerchantId, n.IncidentId, n.Kind, Text = CardData.Mask(n.Text.En), TextZh = CardData.Mask(n.Text.Zh), Now = DbTime.ToMs(now), n.Round,
                 }, tx, cancellationToken: ct));
             return added;
         }, ct);
@@ -55,24 +66,25 @@ public sealed class MerchantNoticeRepository(Db db)
         public string Text { get; init; } = "";
         public string TextZh { get; init; } = "";
         public long CreatedAt { get; init; }
+        public long Round { get; init; }
 
-        public MerchantNotice ToNotice() => new(Id, MerchantId, IncidentId, Kind, new LocalizedText(Text, TextZh), DbTime.FromMs(CreatedAt));
+        public MerchantNotice ToNotice() => new(Id, MerchantId, IncidentId, Kind, new LocalizedText(Text, TextZh), DbTime.FromMs(CreatedAt), (int)Round);
     }
 
     private const string Columns =
-        "id AS Id, merchant_id AS MerchantId, incident_id AS IncidentId, kind AS Kind, text AS Text, text_zh AS TextZh, created_at AS CreatedAt";
+        "id AS Id, merchant_id AS MerchantId, incident_id AS IncidentId, kind AS Kind, text AS Text, text_zh AS TextZh, created_at AS CreatedAt, round AS Round";
 
     private static readonly SqlText Insert = new(
         """
-        INSERT INTO merchant_notices (merchant_id, incident_id, kind, text, text_zh, created_at)
-        VALUES (@MerchantId, @IncidentId, @Kind, @Text, @TextZh, @Now)
-        ON CONFLICT (incident_id, merchant_id, kind) DO NOTHING;
+        INSERT INTO merchant_notices (merchant_id, incident_id, kind, text, text_zh, created_at, round)
+        VALUES (@MerchantId, @IncidentId, @Kind, @Text, @TextZh, @Now, @Round)
+        ON CONFLICT (incident_id, merchant_id, kind, round) DO NOTHING;
         """,
         """
-        INSERT INTO merchant_notices (merchant_id, incident_id, kind, text, text_zh, created_at)
-        SELECT @MerchantId, @IncidentId, @Kind, @Text, @TextZh, @Now
+        INSERT INTO merchant_notices (merchant_id, incident_id, kind, text, text_zh, created_at, round)
+        SELECT @MerchantId, @IncidentId, @Kind, @Text, @TextZh, @Now, @Round
         WHERE NOT EXISTS (SELECT 1 FROM merchant_notices WITH (UPDLOCK, HOLDLOCK)
-                          WHERE incident_id = @IncidentId AND merchant_id = @MerchantId AND kind = @Kind);
+                          WHERE incident_id = @IncidentId AND merchant_id = @MerchantId AND kind = @Kind AND round = @Round);
         """);
 
     private static readonly SqlText SelectForMerchant = SqlText.Same(

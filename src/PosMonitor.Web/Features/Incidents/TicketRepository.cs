@@ -30,6 +30,8 @@ public static class NoteKinds
     public const string RootCause = "root_cause";
     public const string Review = "review";
     public const string Notice = "notice";
+    /// <summary>A resolve over detection's warning: its figure then, a newline, and the agent's reason.</summary>
+    public const string Override = "override";
 }
 
 /// <summary>The tables of incident tickets, checklists and notes.</summary>

@@ -45,6 +45,7 @@ public sealed class NotificationFormats(IStringLocalizer<NotificationStrings> l,
         {
             NotificationEvents.Opened => l["Headline_opened", title],
             NotificationEvents.Resolved => l["Headline_resolved", title],
+            NotificationEvents.Reopened => l["Headline_reopened", title],
             NotificationEvents.Escalated => l["Headline_escalated", m.Level ?? 1, title],
             _ => l["Headline_test", title],
         };

@@ -9,12 +9,15 @@ public static class NotificationEvents
     public const string Opened = "incident.opened";
     public const string Escalated = "incident.escalated";
     public const string Resolved = "incident.resolved";
+    /// <summary>The fault was there again after the incident was resolved (detection), or an agent reopened it.</summary>
+    public const string Reopened = "incident.reopened";
     public const string Test = "test";
 
     public static string? Of(IncidentChangeKind kind) => kind switch
     {
         IncidentChangeKind.Opened => Opened,
         IncidentChangeKind.Resolved => Resolved,
+        IncidentChangeKind.Reopened => Reopened,
         // Updates (wider scope, more terminals) are too frequent to page anyone with; the incident page shows them.
         _ => null,
     };

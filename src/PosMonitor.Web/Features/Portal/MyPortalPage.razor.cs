@@ -6,6 +6,7 @@ using PosMonitor.Core.Rollups;
 using PosMonitor.Web.Features.Feedback;
 using PosMonitor.Web.Features.Identity;
 using PosMonitor.Web.Features.Incidents;
+using PosMonitor.Web.Features.Runbooks;
 using PosMonitor.Web.Features.Telemetry;
 
 namespace PosMonitor.Web.Features.Portal;
@@ -21,31 +22,50 @@ public partial class MyPortalPage
     [Inject] private DisplayTime Clock { get; set; } = default!;
 
     private string _merchantId = "";
+    private Viewer _viewer = Viewer.Nobody;
     private string? _merchantName, _reported;
     private HashSet<string> _mine = [];
     private IReadOnlyList<MyTerminal> _terminals = [];
-    // Incidents touching this merchant as they open and change while the page is open. The stored
-    // list starts from the incidents store and then follows the feed.
-    private readonly Dictionary<string, Incident> _incidents = [];
+    // Incidents touching this merchant as they open and change while the page is open, as the owner reads them. The
+    // stored list starts from the incidents store and then follows the feed.
+    private readonly Dictionary<string, MerchantIncidentView> _views = [];
     // What the operations centre told this merchant (the runbook's merchant template, on open and resolve).
     private IReadOnlyList<MerchantNotice> _notices = [];
     [Inject] private IIncidentReader StoredIncidents { get; set; } = default!;
     [Inject] private MerchantNoticeRepository Notices { get; set; } = default!;
-    private IDisposable? _telemetrySubscription, _incidentSubscription;
+    [Inject] private TicketRepository Tickets { get; set; } = default!;
+    [Inject] private RunbookRepository Runbooks { get; set; } = default!;
+    [Inject] private MerchantMessages Messages { get; set; } = default!;
+    [Inject] private IncidentTickets Workflow { get; set; } = default!;
+    [Inject] private IncidentRepository IncidentStore { get; set; } = default!;
+    private IDisposable? _telemetrySubscription, _incidentSubscription, _ticketSubscription;
     private int _reloadPending;
     private bool _reporting;
 
     protected override async Task OnInitializedAsync()
     {
-        var viewer = Viewer.From((await AuthState).User);
+        var viewer = _viewer = Viewer.From((await AuthState).User);
         _merchantId = viewer.MerchantId ?? "";
         _merchantName = Portal.MerchantName(_merchantId);
         _mine = [.. Portal.TerminalsOf(_merchantId).Select(t => t.Id)];
         _terminals = await Portal.TerminalsAsync(_merchantId, CancellationToken.None);
-        foreach (var open in await StoredIncidents.OpenAsync(viewer, CancellationToken.None)) _incidents[open.Id] = open;
+        foreach (var open in await StoredIncidents.OpenAsync(viewer, CancellationToken.None)) _views[open.Id] = await ViewAsync(open);
         _notices = await Notices.ForMerchantAsync(_merchantId, CancellationToken.None);
         _telemetrySubscription = Telemetry.Subscribe(OnTelemetry);
         _incidentSubscription = IncidentFeed.Subscribe(OnIncident);
+        _ticketSubscription = Workflow.SubscribeChanges(OnTicketChanged);
+    }
+
+    // An agent moved the ticket (acknowledged, mitigated, a cause confirmed): the phase and the notices follow.
+    private void OnTicketChanged(string incidentId)
+    {
+        if (!_views.TryGetValue(incidentId, out var view)) return;
+        _ = InvokeAsync(async () =>
+        {
+            _views[incidentId] = await ViewAsync(view.Incident);
+            _notices = await Notices.ForMerchantAsync(_merchantId, CancellationToken.None);
+            StateHasChanged();
+        });
     }
 
     // Runs on the ingestion writer: only note that a reload is due, at most one pending at a time.
@@ -70,13 +90,25 @@ public partial class MyPortalPage
         if (!touchesMe) return;
         _ = InvokeAsync(async () =>
         {
-            _incidents[incident.Id] = incident;
+            _views[incident.Id] = await ViewAsync(incident);
             StateHasChanged();
             // The notice of this change is posted by the ticket feeder just behind the feed; read it a moment later.
             await Task.Delay(TimeSpan.FromSeconds(1), Time);
             _notices = await Notices.ForMerchantAsync(_merchantId, CancellationToken.None);
             StateHasChanged();
         });
+    }
+
+    /// <summary>The incident with its ticket's phase and its runbook's advice, as the notices word them.</summary>
+    private async Task<MerchantIncidentView> ViewAsync(Incident incident)
+    {
+        // Lists carry only the counts of what an incident affects; the banner names the owner's own terminals.
+        incident = await IncidentStore.GetAsync(incident.Id, _viewer, CancellationToken.None) ?? incident;
+        var ticket = await Tickets.GetAsync(incident.Id, CancellationToken.None);
+        var runbook = ticket is { RunbookVersion: > 0 }
+            ? await Runbooks.GetVersionAsync(ticket.RunbookId, ticket.RunbookVersion, CancellationToken.None)
+            : await Runbooks.CurrentVersionAsync(incident.RunbookId, CancellationToken.None);
+        return Messages.View(incident, ticket, runbook, _merchantId);
     }
 
     private async Task ReportTimeoutAsync(string terminalId)
@@ -94,7 +126,7 @@ public partial class MyPortalPage
     }
 
     /// <summary>A device notice of <paramref name="terminalId"/> outlasted its routine (or sales failed): an incident is open for it.</summary>
-    private bool HardwareIncidentOpen(string terminalId) => _incidents.Values.Any(i => i.ResolvedAt is null && i.Cause == Cause.Hardware
+    private bool HardwareIncidentOpen(string terminalId) => _views.Values.Select(v => v.Incident).Any(i => i.ResolvedAt is null && i.Cause == Cause.Hardware
         && ((i.ScopeType == ScopeType.Terminal && i.ScopeId == terminalId) || i.AffectedTerminalIds.Contains(terminalId)));
 
     private string Ago(DateTimeOffset? at)
@@ -108,5 +140,6 @@ public partial class MyPortalPage
     {
         _telemetrySubscription?.Dispose();
         _incidentSubscription?.Dispose();
+        _ticketSubscription?.Dispose();
     }
 }

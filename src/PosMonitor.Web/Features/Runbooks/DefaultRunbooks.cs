@@ -14,18 +14,18 @@ public static class DefaultRunbooks
     // Declared before All: static fields initialise in textual order.
     private static readonly LocalizedText Template = new(
         """
-        Dear {merchant}: since {openedAt} some card payments on your POS terminals may show "System timeout".
+        Dear {merchant}: since {openedAt} some payments on your terminals {terminals} may fail with "System timeout".
         Cause: {cause}. Status: {status}.
         What you can do now: {workaround}
         Do not repeat a timed-out sale until the customer's bank app or receipt confirms it failed: this avoids double charges.
-        We will tell you here as soon as it is resolved. Reference: {incident}.
+        We will post an update here whenever it changes, and tell you as soon as it is resolved. Reference: {incident}.
         """.Trim(),
         """
-        尊敬的{merchant}：自 {openedAt} 起，您的部分 POS 终端刷卡时可能提示"系统超时"。
+        尊敬的{merchant}：自 {openedAt} 起，您的终端 {terminals} 部分收款可能提示"系统超时"。
         原因：{cause}。当前状态：{status}。
         您现在可以：{workaround}
         超时的交易请先通过顾客的银行 App 或签购单确认失败后再重新收款，以免重复扣款。
-        问题解决后我们会第一时间在此通知您。事件编号：{incident}。
+        情况有变化时我们会在此更新，问题解决后会第一时间通知您。事件编号：{incident}。
         """.Trim());
 
     public static IReadOnlyList<RunbookDraft> All { get; } =
@@ -193,8 +193,8 @@ public static class DefaultRunbooks
         Title = new("Payment gateway degradation", "支付网关故障或响应缓慢"),
         Contacts = Contacts("Gateway liaison", "网关对接", "https://hooks.slack.com/services/REPLACE/gateway-liaison"),
         Workaround = new(
-            "if your terminal offers another acquiring channel or QR payments, use it; otherwise take cash until we confirm recovery.",
-            "如终端支持其他收单通道或扫码支付，请改用；否则在我们确认恢复前暂收现金。"),
+            "tell customers that {provider} payments are failing right now and ask them to pay another way (another wallet, a bank card or cash); payments through other providers work.",
+            "请告知顾客目前 {provider} 支付无法正常使用，请改用其他方式（其他钱包、银行卡或现金）；其他支付渠道不受影响。"),
         MerchantTemplate = Template,
         Steps =
         [

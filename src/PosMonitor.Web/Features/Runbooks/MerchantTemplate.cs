@@ -4,13 +4,14 @@ namespace PosMonitor.Web.Features.Runbooks;
 
 /// <summary>
 /// Fills a runbook's merchant message: {merchant}, {cause}, {openedAt}, {status}, {workaround}
-/// (and {incident}, {resolvedAt}). Unknown placeholders stay as written, so a typo shows in the
+/// (and {incident}, {resolvedAt}, {provider}: the failing gateway by name, {terminals}: the merchant's own affected ones).
+/// The workaround is filled with the same values, so it can name the provider too. Unknown placeholders stay as written, so a typo shows in the
 /// preview instead of vanishing; values are plain text, never markup.
 /// </summary>
 public static partial class MerchantTemplate
 {
     public static IReadOnlyList<string> Placeholders { get; } =
-        ["merchant", "cause", "openedAt", "status", "workaround", "incident", "resolvedAt"];
+        ["merchant", "cause", "openedAt", "status", "workaround", "incident", "resolvedAt", "provider", "terminals"];
 
     public static string Fill(string template, IReadOnlyDictionary<string, string> values) =>
         Placeholder().Replace(template, m => values.TryGetValue(m.Groups[1].Value, out var v) ? v : m.Value);
