@@ -22,6 +22,31 @@ public static class QualityScenario
         Background = background ?? BackgroundNoise.Default,
     };
 
+    /// <summary>The hours of each simulated day that faults are placed in: the run starts at the estate's morning.</summary>
+    private static readonly TimeSpan TradingDay = TimeSpan.FromHours(10);
+
+    /// <summary>
+    /// Where a fault at <paramref name="share"/> of the run goes: that share of the run's trading time (the first
+    /// <see cref="TradingDay"/> of each day of it), so a run over nights puts its faults in trading hours, as a shop's
+    /// faults are met, and a run of a trading day or less keeps its plain share.
+    /// </summary>
+    internal static TimeSpan TradingOffset(TimeSpan duration, double share)
+    {
+        if (duration <= TradingDay) return duration * share;
+        var day = TimeSpan.FromDays(1);
+        var total = TimeSpan.Zero;
+        for (var from = TimeSpan.Zero; from < duration; from += day) total += Min(TradingDay, duration - from);
+        var left = total * share;
+        for (var from = TimeSpan.Zero; ; from += day)
+        {
+            var open = Min(TradingDay, duration - from);
+            if (left < open || from + day >= duration) return from + Min(left, open);
+            left -= open;
+        }
+
+        static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
+    }
+
     /// <summary>
     /// Fault texts for one seed. Offsets are fractions of the run so a shorter run keeps the layout; the
     /// firmware fault hits 3.2.2, the version
@@ -30,7 +55,7 @@ public static class QualityScenario
     public static IReadOnlyList<string> Faults(int seed, TimeSpan duration)
     {
         var flip = seed % 2 == 0;
-        string At(double share) => $"at={(int)(duration.TotalMinutes * share)}m";
+        string At(double share) => $"at={(int)TradingOffset(duration, share).TotalMinutes}m";
         string Pick(string a, string b) => flip ? b : a;
         return
         [
