@@ -91,6 +91,8 @@ public static class PosMonitorHost
     /// <summary><c>PosMonitor.Web migrate</c>: apply migrations and exit, for operators who migrate before deploying.</summary>
     public static int RunMigrateCommand(this WebApplication app)
     {
+        // Migrating is how an operator sets up a database, so a missing SQLite file is created here.
+        app.Services.GetRequiredService<Db>().EnsureExists(create: true);
         var migrator = app.Services.GetRequiredService<Migrator>();
         migrator.Migrate();
         Console.WriteLine($"Database is up to date ({app.Services.GetRequiredService<Db>().Provider}).");

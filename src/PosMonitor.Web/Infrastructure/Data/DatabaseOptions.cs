@@ -12,6 +12,12 @@ public sealed class DatabaseOptions
     /// <summary>Folder for the SQLite file when <c>ConnectionStrings:PosMonitor</c> is not set.</summary>
     public string DataFolder { get; set; } = "data";
 
+    /// <summary>
+    /// Outside Development, a missing SQLite file at start-up stops the start unless this is true:
+    /// a new, empty database must be asked for, never the silent result of a lost file.
+    /// </summary>
+    public bool CreateIfMissing { get; set; }
+
     /// <summary>Apply migrations at start-up (operators who migrate before they deploy turn this off).</summary>
     public bool MigrateOnStartup { get; set; } = true;
 
