@@ -63,7 +63,6 @@ public static class IdentityExtensions
                 o.Cookie.SameSite = SameSiteMode.Lax;
                 o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
             });
-        services.Configure<SecurityStampValidatorOptions>(o => o.ValidationInterval = TimeSpan.FromSeconds(30));
 
         services.AddIdentityCore<PortalUser>(o =>
             {
@@ -83,12 +82,13 @@ public static class IdentityExtensions
             })
             .AddUserStore<PortalUserStore>()
             .AddClaimsPrincipalFactory<PortalClaimsFactory>()
-            .AddSignInManager()
+            .AddSignInManager<PortalSignInManager>()
             .AddTokenProvider<AuthenticatorTokenProvider<PortalUser>>(TokenOptions.DefaultAuthenticatorProvider);
         services.AddScoped<IUserConfirmation<PortalUser>, EnabledUserConfirmation>();
         services.AddScoped<PortalUserStore>();
         services.AddScoped<PortalSignIn>();
         services.AddScoped<UserAdministration>();
+        services.AddSingleton<SessionStore>();
         services.AddSingleton<SessionValidator>();
         services.AddScoped<IdentitySeeder>();
 

@@ -17,8 +17,12 @@ public sealed class PortalIdentityOptions
 {
     public const string Section = "PosMonitor:Identity";
 
-    /// <summary>How often an open circuit re-checks that its user is still enabled and unchanged (security stamp).</summary>
-    public int RevalidateSeconds { get; set; } = 30;
+    /// <summary>
+    /// How often an open page (circuit) re-checks its session and user: a sign-out on another
+    /// instance, or a user disabled or changed, closes it within this time (on this instance a
+    /// sign-out closes it at once). Requests are checked every time.
+    /// </summary>
+    public int RevalidateSeconds { get; set; } = 5;
 
     /// <summary>Sign-in attempts (form posts) allowed per client IP per minute.</summary>
     public int SignInPermitsPerMinute { get; set; } = 10;
