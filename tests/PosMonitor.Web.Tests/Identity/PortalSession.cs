@@ -93,6 +93,18 @@ public static partial class PortalSession
         }));
     }
 
+    /// <summary>Signs a wall display in as its screen does: the link's page, then its form post.</summary>
+    public static async Task<HttpResponseMessage> PostWallSignInAsync(HttpClient client, string key)
+    {
+        var page = await client.GetStringAsync($"/wall/sign-in?token={Uri.EscapeDataString(key)}");
+        return await client.PostAsync("/wall/sign-in", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["_handler"] = "wall-sign-in",
+            ["__RequestVerificationToken"] = AntiforgeryToken(page),
+            ["Input.Token"] = key,
+        }));
+    }
+
     /// <summary>"PosMonitor.Auth=…" from a sign-in response, to replay as a Cookie header.</summary>
     public static string AuthCookie(HttpResponseMessage signIn) =>
         signIn.Headers.GetValues("Set-Cookie").First(c => c.StartsWith(IdentityExtensions.CookieName + "=", StringComparison.Ordinal)).Split(';')[0];

@@ -113,8 +113,8 @@ public static class IdentityExtensions
     }
 
     /// <summary>
-    /// Request-level pieces that must run around authentication: wall display sign-in from
-    /// <c>/wall?token=KEY</c>, and merchant owners landing on the staff home go to their own.
+    /// Request-level pieces that must run around authentication: the wall display link
+    /// <c>/wall?token=KEY</c> leads to its sign-in page, and merchant owners landing on the staff home go to their own.
     /// </summary>
     public static WebApplication UsePosMonitorIdentity(this WebApplication app)
     {
@@ -123,7 +123,7 @@ public static class IdentityExtensions
         {
             if (http.Request.Path == "/wall" && http.Request.Query.ContainsKey("token"))
             {
-                await DisplaySignIn.HandleAsync(http);
+                DisplaySignIn.RedirectToSignIn(http);
                 return;
             }
             if (http.Request.Path == "/" && http.User.IsInRole(Roles.MerchantOwner))
