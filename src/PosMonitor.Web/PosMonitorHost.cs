@@ -32,6 +32,7 @@ public static class PosMonitorHost
         if (builder.Environment.IsEnvironment("Testing")) builder.WebHost.UseStaticWebAssets();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddProblemDetails();
+        builder.AddForwardedHeaders();
         builder.AddPosMonitorData();
         builder.Services.AddHostedService<Startup>();
         builder.AddPosMonitorLocalization();
@@ -57,6 +58,8 @@ public static class PosMonitorHost
 
     public static WebApplication MapPosMonitor(this WebApplication app)
     {
+        // First: behind a known TLS proxy everything after sees the client's address and https (PosMonitor:Proxy).
+        app.UseForwardedHeaders();
         if (!app.Environment.IsDevelopment())
         {
             app.UseExceptionHandler("/Error", createScopeForErrors: true);

@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
 using PosMonitor.Web.Features.Audit;
+using PosMonitor.Web.Infrastructure;
 
 namespace PosMonitor.Web.Features.Identity;
 
@@ -23,8 +24,8 @@ public static class IdentityExtensions
     public static IHostApplicationBuilder AddPosMonitorIdentity(this IHostApplicationBuilder builder)
     {
         var services = builder.Services;
-        services.Configure<BootstrapOptions>(builder.Configuration.GetSection(BootstrapOptions.Section));
-        services.Configure<PortalIdentityOptions>(builder.Configuration.GetSection(PortalIdentityOptions.Section));
+        services.AddValidatedOptions<BootstrapOptions>(BootstrapOptions.Section);
+        services.AddValidatedOptions<PortalIdentityOptions>(PortalIdentityOptions.Section);
         services.AddSingleton<ApiKeyRepository>();
         services.AddHttpContextAccessor();
         services.AddScoped<ClientAddress>();
@@ -179,7 +180,7 @@ public static class IdentityExtensions
                 ? RateLimitPartition.GetNoLimiter("views")
                 : RateLimitPartition.GetFixedWindowLimiter(http.Connection.RemoteIpAddress?.ToString() ?? "unknown", _ => new FixedWindowRateLimiterOptions
                 {
-                    PermitLimit = Math.Max(1, options.Value.SignInPermitsPerMinute),
+                    PermitLimit = options.Value.SignInPermitsPerMinute,
                     Window = TimeSpan.FromMinutes(1),
                     QueueLimit = 0,
                 });

@@ -4,7 +4,7 @@ public static class DataExtensions
 {
     public static IHostApplicationBuilder AddPosMonitorData(this IHostApplicationBuilder builder)
     {
-        builder.Services.Configure<DatabaseOptions>(builder.Configuration.GetSection(DatabaseOptions.Section));
+        builder.Services.AddValidatedOptions<DatabaseOptions>(DatabaseOptions.Section);
         builder.Services.AddSingleton<Db>();
         builder.Services.AddSingleton<Migrator>();
         builder.Services.AddHostedService<SqliteCheckpointer>();
