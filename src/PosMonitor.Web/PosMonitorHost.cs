@@ -32,6 +32,7 @@ public static class PosMonitorHost
         if (builder.Environment.IsEnvironment("Testing")) builder.WebHost.UseStaticWebAssets();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddProblemDetails();
+        builder.AddForwardedHeaders();
         builder.AddPosMonitorData();
         builder.Services.AddHostedService<Startup>();
         builder.AddPosMonitorLocalization();
@@ -57,6 +58,8 @@ public static class PosMonitorHost
 
     public static WebApplication MapPosMonitor(this WebApplication app)
     {
+        // First: behind a known TLS proxy everything after sees the client's address and https (PosMonitor:Proxy).
+        app.UseForwardedHeaders();
         if (!app.Environment.IsDevelopment())
         {
             app.UseExceptionHandler("/Error", createScopeForErrors: true);
@@ -91,6 +94,8 @@ public static class PosMonitorHost
     /// <summary><c>PosMonitor.Web migrate</c>: apply migrations and exit, for operators who migrate before deploying.</summary>
     public static int RunMigrateCommand(this WebApplication app)
     {
+        // Migrating is how an operator sets up a database, so a missing SQLite file is created here.
+        app.Services.GetRequiredService<Db>().EnsureExists(create: true);
         var migrator = app.Services.GetRequiredService<Migrator>();
         migrator.Migrate();
         Console.WriteLine($"Database is up to date ({app.Services.GetRequiredService<Db>().Provider}).");

@@ -245,6 +245,7 @@ internal sealed class BenchPortal(string folder, string adminKey) : WebApplicati
     {
         builder.UseEnvironment("Testing");
         builder.UseSetting("ConnectionStrings:PosMonitor", $"Data Source={Path.Combine(folder, "bench.db")}");
+        builder.UseSetting("PosMonitor:Database:CreateIfMissing", "true");
         builder.UseSetting("PosMonitor:Demo:Enabled", "false");
         builder.UseSetting("PosMonitor:Bootstrap:AdminApiKey", adminKey);
         builder.UseSetting("PosMonitor:Bootstrap:AdminEmail", AdminEmail);

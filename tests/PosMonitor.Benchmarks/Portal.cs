@@ -25,6 +25,7 @@ public sealed class Portal(string databasePath, string adminKey, IDictionary<str
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         start.Environment["ConnectionStrings__PosMonitor"] = $"Data Source={databasePath}";
         start.Environment["PosMonitor__Bootstrap__AdminApiKey"] = adminKey;
+        start.Environment["PosMonitor__Database__CreateIfMissing"] = "true";
         start.Environment["PosMonitor__Demo__Enabled"] = "false";
         start.Environment["PosMonitor__Ingestion__RequestsPerSecondPerKey"] = "100000";
         start.Environment["Logging__LogLevel__Default"] = "Warning";

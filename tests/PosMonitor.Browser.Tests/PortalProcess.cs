@@ -55,6 +55,7 @@ public sealed class PortalProcess : IAsyncDisposable
         };
         info.Environment["ASPNETCORE_ENVIRONMENT"] = "Testing";
         info.Environment["ConnectionStrings__PosMonitor"] = $"Data Source={Path.Combine(_folder, "posmonitor.db")}";
+        info.Environment["PosMonitor__Database__CreateIfMissing"] = "true";
         info.Environment["PosMonitor__Demo__Enabled"] = "false";
         info.Environment["PosMonitor__Bootstrap__AdminApiKey"] = AdminKey;
         info.Environment["PosMonitor__Bootstrap__AdminEmail"] = AdminEmail;

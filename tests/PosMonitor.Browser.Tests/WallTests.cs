@@ -27,6 +27,9 @@ public sealed class WallTests : IAsyncLifetime
         var (page, errors) = await _browser.NewPageAsync();
         var response = await page.GotoAsync($"{_portal.BaseUrl}/wall?token={Uri.EscapeDataString(key)}");
         Assert.Equal(200, response!.Status);
+        // The link opens the display's sign-in page; the screen's operator starts it once.
+        await page.ClickAsync("button[type=submit]");
+        await page.WaitForURLAsync(url => url.EndsWith("/wall", StringComparison.Ordinal));
         await page.WaitForSelectorAsync("[data-interactive=true]", new PageWaitForSelectorOptions { Timeout = 15_000 });
         await Browser.ScreenshotAsync(page, "wall.png");
         Assert.Empty(errors);

@@ -101,10 +101,10 @@ public class PageAccessTests(PortalFactory factory) : IClassFixture<PortalFactor
         var key = await factory.CreateKeyAsync(Scopes.Display);
         var wall = factory.Browser();
 
-        var signIn = await wall.GetAsync($"/wall?token={Uri.EscapeDataString(key)}");
+        var signIn = await PortalSession.PostWallSignInAsync(wall, key);
 
         Assert.Equal(HttpStatusCode.Redirect, signIn.StatusCode);
-        Assert.Equal("/wall", signIn.Headers.Location!.OriginalString);
+        Assert.Equal("/wall", signIn.Headers.Location!.AbsolutePath);
         Assert.Equal(HttpStatusCode.OK, (await wall.PostAsync("/_blazor/negotiate?negotiateVersion=1", null)).StatusCode);
         foreach (var page in new[] { "/", "/merchants", "/admin/keys", "/feedback", "/my", "/incidents" })
         {
@@ -120,7 +120,7 @@ public class PageAccessTests(PortalFactory factory) : IClassFixture<PortalFactor
         await factory.SeedAsync();
         var key = await factory.CreateKeyAsync(Scopes.Display);
         var wall = factory.Browser();
-        await wall.GetAsync($"/wall?token={Uri.EscapeDataString(key)}");
+        await PortalSession.PostWallSignInAsync(wall, key);
         Assert.Equal(HttpStatusCode.OK, (await wall.PostAsync("/_blazor/negotiate?negotiateVersion=1", null)).StatusCode);
         var keys = await factory.Services.GetRequiredService<ApiKeyRepository>().ListAsync(CancellationToken.None);
         var id = keys.First(k => k.Scope == Scopes.Display && k.Revoked is null).Id;
@@ -136,7 +136,60 @@ public class PageAccessTests(PortalFactory factory) : IClassFixture<PortalFactor
     public async Task A_key_of_another_scope_is_not_a_wall_token(string scope)
     {
         var key = scope == Scopes.Admin ? Infrastructure.PosMonitorFactory.AdminKey : await factory.CreateKeyAsync(scope);
-        var response = await factory.Browser().GetAsync($"/wall?token={Uri.EscapeDataString(key)}");
+        var response = await PortalSession.PostWallSignInAsync(factory.Browser(), key);
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Contains("data-testid=\"wall-sign-in-error\"", await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task Following_a_wall_link_signs_nothing_in_until_its_page_is_posted()
+    {
+        await factory.SeedAsync();
+        var key = await factory.CreateKeyAsync(Scopes.Display);
+        var browser = factory.Browser();
+
+        var link = await browser.GetAsync($"/wall?token={Uri.EscapeDataString(key)}");
+        Assert.Equal(HttpStatusCode.Redirect, link.StatusCode);
+        Assert.Equal($"/wall/sign-in?token={Uri.EscapeDataString(key)}", link.Headers.Location!.OriginalString);
+        var page = await browser.GetAsync(link.Headers.Location);
+
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        Assert.False(page.Headers.TryGetValues("Set-Cookie", out var cookies) && cookies.Any(c => c.StartsWith(IdentityExtensions.CookieName + "=", StringComparison.Ordinal)));
+        Assert.NotEqual(HttpStatusCode.OK, (await browser.PostAsync("/_blazor/negotiate?negotiateVersion=1", null)).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_wall_sign_in_posted_from_another_site_is_refused()
+    {
+        await factory.SeedAsync();
+        var key = await factory.CreateKeyAsync(Scopes.Display);
+        // Another site can make the browser post the form, but not read this site's antiforgery token.
+        var response = await factory.Browser().PostAsync("/wall/sign-in", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["_handler"] = "wall-sign-in", ["Input.Token"] = key,
+        }));
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_display_token_never_replaces_a_signed_in_agent_s_session()
+    {
+        await factory.SeedAsync();
+        var key = await factory.CreateKeyAsync(Scopes.Display);
+        var agent = await factory.SignedInAsync(PortalFactory.Agent);
+
+        var page = await agent.GetAsync($"/wall/sign-in?token={Uri.EscapeDataString(key)}");
+        Assert.Contains("data-testid=\"wall-staff-signed-in\"", await page.Content.ReadAsStringAsync());
+        var posted = await agent.PostAsync("/wall/sign-in", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["_handler"] = "wall-sign-in",
+            ["__RequestVerificationToken"] = PortalSession.AntiforgeryToken(await agent.GetStringAsync("/account/sign-in")),
+            ["Input.Token"] = key,
+        }));
+
+        // The page offers a signed-in user no wall form, so its post is refused before the token is looked at.
+        Assert.Equal(HttpStatusCode.BadRequest, posted.StatusCode);
+        Assert.False(posted.Headers.TryGetValues("Set-Cookie", out var cookies) && cookies.Any(c => c.StartsWith(IdentityExtensions.CookieName + "=", StringComparison.Ordinal)));
+        Assert.Equal(HttpStatusCode.OK, (await agent.GetAsync("/incidents")).StatusCode);
     }
 }

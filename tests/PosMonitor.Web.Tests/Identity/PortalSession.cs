@@ -9,8 +9,8 @@ using PosMonitor.Web.Tests.Infrastructure;
 namespace PosMonitor.Web.Tests.Identity;
 
 /// <summary>
-/// The portal with sign-in limits opened up for tests (no rate limit, security stamps checked on
-/// every request), the small fleet loaded, and one user of every role.
+/// The portal with sign-in limits opened up for tests (no rate limit), the small fleet loaded, and
+/// one user of every role.
 /// </summary>
 public class PortalFactory : PosMonitorFactory
 {
@@ -25,12 +25,6 @@ public class PortalFactory : PosMonitorFactory
     ];
 
     protected virtual IEnumerable<KeyValuePair<string, string?>> ExtraSettings => [];
-
-    protected override void ConfigureWebHost(Microsoft.AspNetCore.Hosting.IWebHostBuilder builder)
-    {
-        base.ConfigureWebHost(builder);
-        builder.ConfigureServices(s => s.Configure<SecurityStampValidatorOptions>(o => o.ValidationInterval = TimeSpan.Zero));
-    }
 
     private readonly SemaphoreSlim _seed = new(1, 1);
     private bool _seeded;
@@ -99,9 +93,29 @@ public static partial class PortalSession
         }));
     }
 
+    /// <summary>Signs a wall display in as its screen does: the link's page, then its form post.</summary>
+    public static async Task<HttpResponseMessage> PostWallSignInAsync(HttpClient client, string key)
+    {
+        var page = await client.GetStringAsync($"/wall/sign-in?token={Uri.EscapeDataString(key)}");
+        return await client.PostAsync("/wall/sign-in", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["_handler"] = "wall-sign-in",
+            ["__RequestVerificationToken"] = AntiforgeryToken(page),
+            ["Input.Token"] = key,
+        }));
+    }
+
     /// <summary>"PosMonitor.Auth=…" from a sign-in response, to replay as a Cookie header.</summary>
     public static string AuthCookie(HttpResponseMessage signIn) =>
         signIn.Headers.GetValues("Set-Cookie").First(c => c.StartsWith(IdentityExtensions.CookieName + "=", StringComparison.Ordinal)).Split(';')[0];
+
+    /// <summary>The principal a sign-in cookie ("PosMonitor.Auth=…") carries, as <paramref name="instance"/> reads it.</summary>
+    public static System.Security.Claims.ClaimsPrincipal PrincipalOf(WebApplicationFactory<Program> instance, string cookie)
+    {
+        var options = instance.Services.GetRequiredService<Microsoft.Extensions.Options.IOptionsMonitor<Microsoft.AspNetCore.Authentication.Cookies.CookieAuthenticationOptions>>()
+            .Get(IdentityConstants.ApplicationScheme);
+        return options.TicketDataFormat.Unprotect(Uri.UnescapeDataString(cookie[(cookie.IndexOf('=') + 1)..]))!.Principal;
+    }
 
     public static string AntiforgeryToken(string html) => Token().Match(html).Groups[1].Value;
 

@@ -193,13 +193,9 @@ public class SignInTests(PortalFactory factory) : IClassFixture<PortalFactory>
     internal static ClaimsPrincipal AdminPrincipal() =>
         new(new ClaimsIdentity([new Claim(ClaimTypes.Name, "test-admin"), new Claim(ClaimTypes.Role, Roles.Admin)], "test"));
 
-    private async Task<ClaimsPrincipal> PrincipalOfAsync(string email)
-    {
-        using var scope = factory.Services.CreateScope();
-        var users = scope.ServiceProvider.GetRequiredService<Microsoft.AspNetCore.Identity.UserManager<PortalUser>>();
-        var factoryOfClaims = scope.ServiceProvider.GetRequiredService<Microsoft.AspNetCore.Identity.IUserClaimsPrincipalFactory<PortalUser>>();
-        return await factoryOfClaims.CreateAsync((await users.FindByNameAsync(email))!);
-    }
+    /// <summary>The principal of a real sign-in (with its server-side session), as the portal reads its cookie.</summary>
+    private async Task<ClaimsPrincipal> PrincipalOfAsync(string email) =>
+        PortalSession.PrincipalOf(factory, PortalSession.AuthCookie(await PortalSession.PostSignInAsync(factory.Browser(), email, PortalFactory.Password)));
 
     private async Task<IReadOnlyList<AuditEntry>> AuditAsync(string actor)
     {

@@ -56,7 +56,7 @@ public sealed class ApiErrorAnswersTests(PortalFactory factory) : IClassFixture<
     public async Task A_wall_display_cookie_on_the_api_is_a_403_problem()
     {
         var wall = factory.Browser();
-        await wall.GetAsync($"/wall?token={Uri.EscapeDataString(await factory.CreateKeyAsync(Scopes.Display))}");
+        Assert.Equal(HttpStatusCode.Redirect, (await Identity.PortalSession.PostWallSignInAsync(wall, await factory.CreateKeyAsync(Scopes.Display))).StatusCode);
         wall.DefaultRequestHeaders.Accept.ParseAdd("text/html");
 
         await AssertProblem(await wall.GetAsync("/api/v1/incidents"), HttpStatusCode.Forbidden);

@@ -21,6 +21,7 @@ public sealed class PortalProcess : IAsyncDisposable
         {
             ["ASPNETCORE_ENVIRONMENT"] = "Testing",
             ["ConnectionStrings__PosMonitor"] = $"Data Source={databasePath}",
+            ["PosMonitor__Database__CreateIfMissing"] = "true",
             ["PosMonitor__Demo__Enabled"] = "false",
             ["PosMonitor__Bootstrap__AdminApiKey"] = adminKey,
             ["Logging__LogLevel__Default"] = "Warning",

@@ -23,6 +23,7 @@ public class PosMonitorFactory : WebApplicationFactory<Program>
     {
         builder.UseEnvironment("Testing");
         builder.UseSetting("ConnectionStrings:PosMonitor", $"Data Source={DatabasePath}");
+        builder.UseSetting("PosMonitor:Database:CreateIfMissing", "true");
         builder.UseSetting("PosMonitor:Demo:Enabled", "false");
         builder.UseSetting("PosMonitor:Bootstrap:AdminApiKey", AdminKey);
         // Rollups written right after each commit, so tests can read them without waiting.

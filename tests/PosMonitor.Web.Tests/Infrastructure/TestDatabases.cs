@@ -60,6 +60,7 @@ public sealed class TestDatabase : IAsyncDisposable
             var cs = new SqlConnectionStringBuilder(master) { InitialCatalog = name }.ToString();
             database = new TestDatabase(MakeDb(provider, cs, Path.GetTempPath()), null, (master, name));
         }
+        database.Db.EnsureExists(create: true);
         new Migrator(database.Db, NullLogger<Migrator>.Instance).Migrate();
         return database;
     }

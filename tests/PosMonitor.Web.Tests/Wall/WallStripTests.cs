@@ -17,7 +17,9 @@ public sealed class WallStripTests(PortalFactory factory) : IClassFixture<Portal
         await factory.SeedAsync();
         await factory.Services.GetRequiredService<FleetCache>().ReloadAsync(default);
         var key = await factory.CreateKeyAsync(Scopes.Display);
-        async Task<string> Wall() => WebUtility.HtmlDecode(await factory.CreateClient().GetStringAsync($"/wall?token={key}"));
+        var screen = factory.CreateClient();
+        (await PortalSession.PostWallSignInAsync(screen, key)).EnsureSuccessStatusCode();
+        async Task<string> Wall() => WebUtility.HtmlDecode(await screen.GetStringAsync("/wall"));
         Assert.DoesNotContain("data-testid=\"wall-strip\"", await Wall());
 
         foreach (var (title, severity) in new[] { ("Receipts faint", Severity.Minor), ("Card reader dead", Severity.Major),

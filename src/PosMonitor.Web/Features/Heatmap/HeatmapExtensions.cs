@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using PosMonitor.Web.Features.Identity;
 using PosMonitor.Web.Features.Incidents;
 using PosMonitor.Web.Features.Telemetry;
+using PosMonitor.Web.Infrastructure;
 using PosMonitor.Web.Infrastructure.Realtime;
 
 namespace PosMonitor.Web.Features.Heatmap;
@@ -12,7 +13,7 @@ public static class HeatmapExtensions
     public static IHostApplicationBuilder AddHeatmap(this IHostApplicationBuilder builder)
     {
         var services = builder.Services;
-        services.Configure<HeatmapOptions>(builder.Configuration.GetSection(HeatmapOptions.Section));
+        services.AddValidatedOptions<HeatmapOptions>(HeatmapOptions.Section);
         services.AddSingleton<HeatmapService>();
         services.AddHostedService<HeatmapStartup>();
         services.AddHostedService<HeatmapPublisher>();

@@ -64,24 +64,34 @@ public sealed record HeatmapRow(string Id, string Label, int[] Transactions, int
 public sealed record HeatmapTick(DateTimeOffset At, IReadOnlySet<string> ChangedTerminals, bool DataChanged);
 
 /// <summary>Settings under <c>PosMonitor:Heatmap</c>.</summary>
-public sealed class HeatmapOptions
+public sealed class HeatmapOptions : System.ComponentModel.DataAnnotations.IValidatableObject
 {
     public const string Section = "PosMonitor:Heatmap";
 
     /// <summary>How often changed cells are pushed (coalesced) to pages and hub clients.</summary>
+    [System.ComponentModel.DataAnnotations.Range(50, 60_000)]
     public int FlushMilliseconds { get; set; } = 250;
 
     /// <summary>A tick with no data is still sent this often, so clocks and online counts move on.</summary>
+    [System.ComponentModel.DataAnnotations.Range(1, 3600)]
     public int IdleTickSeconds { get; set; } = 5;
 
     /// <summary>A cell with fewer sales than this is shown as "too little traffic", not as a rate.</summary>
+    [System.ComponentModel.DataAnnotations.Range(1, 100_000)]
     public int MinTransactions { get; set; } = 5;
 
     /// <summary>Most rows a page shows (the ones with most timeouts); the API returns all.</summary>
+    [System.ComponentModel.DataAnnotations.Range(1, 10_000)]
     public int MaxRows { get; set; } = 40;
 
     /// <summary>IANA time zone of minute labels, tooltips and clocks on pages (the API always speaks UTC).</summary>
     public string DisplayTimeZone { get; set; } = "UTC";
+
+    public IEnumerable<System.ComponentModel.DataAnnotations.ValidationResult> Validate(System.ComponentModel.DataAnnotations.ValidationContext context)
+    {
+        if (!TimeZoneInfo.TryFindSystemTimeZoneById(DisplayTimeZone, out _))
+            yield return new($"is not a time zone this server knows: use an IANA name such as Asia/Shanghai or UTC", [nameof(DisplayTimeZone)]);
+    }
 
     public TimeZoneInfo DisplayZone() =>
         TimeZoneInfo.TryFindSystemTimeZoneById(DisplayTimeZone, out var zone) ? zone : TimeZoneInfo.Utc;

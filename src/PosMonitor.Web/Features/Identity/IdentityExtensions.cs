@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
 using PosMonitor.Web.Features.Audit;
+using PosMonitor.Web.Infrastructure;
 
 namespace PosMonitor.Web.Features.Identity;
 
@@ -23,8 +24,8 @@ public static class IdentityExtensions
     public static IHostApplicationBuilder AddPosMonitorIdentity(this IHostApplicationBuilder builder)
     {
         var services = builder.Services;
-        services.Configure<BootstrapOptions>(builder.Configuration.GetSection(BootstrapOptions.Section));
-        services.Configure<PortalIdentityOptions>(builder.Configuration.GetSection(PortalIdentityOptions.Section));
+        services.AddValidatedOptions<BootstrapOptions>(BootstrapOptions.Section);
+        services.AddValidatedOptions<PortalIdentityOptions>(PortalIdentityOptions.Section);
         services.AddSingleton<ApiKeyRepository>();
         services.AddHttpContextAccessor();
         services.AddScoped<ClientAddress>();
@@ -63,7 +64,6 @@ public static class IdentityExtensions
                 o.Cookie.SameSite = SameSiteMode.Lax;
                 o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
             });
-        services.Configure<SecurityStampValidatorOptions>(o => o.ValidationInterval = TimeSpan.FromSeconds(30));
 
         services.AddIdentityCore<PortalUser>(o =>
             {
@@ -83,12 +83,13 @@ public static class IdentityExtensions
             })
             .AddUserStore<PortalUserStore>()
             .AddClaimsPrincipalFactory<PortalClaimsFactory>()
-            .AddSignInManager()
+            .AddSignInManager<PortalSignInManager>()
             .AddTokenProvider<AuthenticatorTokenProvider<PortalUser>>(TokenOptions.DefaultAuthenticatorProvider);
         services.AddScoped<IUserConfirmation<PortalUser>, EnabledUserConfirmation>();
         services.AddScoped<PortalUserStore>();
         services.AddScoped<PortalSignIn>();
         services.AddScoped<UserAdministration>();
+        services.AddSingleton<SessionStore>();
         services.AddSingleton<SessionValidator>();
         services.AddScoped<IdentitySeeder>();
 
@@ -113,8 +114,8 @@ public static class IdentityExtensions
     }
 
     /// <summary>
-    /// Request-level pieces that must run around authentication: wall display sign-in from
-    /// <c>/wall?token=KEY</c>, and merchant owners landing on the staff home go to their own.
+    /// Request-level pieces that must run around authentication: the wall display link
+    /// <c>/wall?token=KEY</c> leads to its sign-in page, and merchant owners landing on the staff home go to their own.
     /// </summary>
     public static WebApplication UsePosMonitorIdentity(this WebApplication app)
     {
@@ -123,7 +124,7 @@ public static class IdentityExtensions
         {
             if (http.Request.Path == "/wall" && http.Request.Query.ContainsKey("token"))
             {
-                await DisplaySignIn.HandleAsync(http);
+                DisplaySignIn.RedirectToSignIn(http);
                 return;
             }
             if (http.Request.Path == "/" && http.User.IsInRole(Roles.MerchantOwner))
@@ -179,7 +180,7 @@ public static class IdentityExtensions
                 ? RateLimitPartition.GetNoLimiter("views")
                 : RateLimitPartition.GetFixedWindowLimiter(http.Connection.RemoteIpAddress?.ToString() ?? "unknown", _ => new FixedWindowRateLimiterOptions
                 {
-                    PermitLimit = Math.Max(1, options.Value.SignInPermitsPerMinute),
+                    PermitLimit = options.Value.SignInPermitsPerMinute,
                     Window = TimeSpan.FromMinutes(1),
                     QueueLimit = 0,
                 });

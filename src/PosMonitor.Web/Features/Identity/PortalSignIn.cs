@@ -10,7 +10,8 @@ public enum SignInOutcome { Success, RequiresTwoFactor, Failed }
 /// user, wrong password, locked out, disabled): the page shows one message, and an unknown user
 /// still costs a password hash so timing does not tell either.
 /// </summary>
-public sealed class PortalSignIn(SignInManager<PortalUser> signIn, UserManager<PortalUser> users, IPasswordHasher<PortalUser> hasher, AuditLog audit)
+public sealed class PortalSignIn(SignInManager<PortalUser> signIn, UserManager<PortalUser> users, IPasswordHasher<PortalUser> hasher, AuditLog audit,
+    SessionStore sessions)
 {
     private static readonly PortalUser Nobody = new();
     private static string? _dummyHash;
@@ -52,10 +53,10 @@ public sealed class PortalSignIn(SignInManager<PortalUser> signIn, UserManager<P
         return result.Succeeded ? SignInOutcome.Success : SignInOutcome.Failed;
     }
 
-    /// <summary>Ends this session and every copy of its cookie: the new security stamp invalidates them all.</summary>
+    /// <summary>Ends this session server-side, so every copy of its cookie is refused at once on every instance; the user's other sessions stay.</summary>
     public async Task SignOutAsync(System.Security.Claims.ClaimsPrincipal principal, CancellationToken ct)
     {
-        if (await users.GetUserAsync(principal) is { } user) await users.UpdateSecurityStampAsync(user);
+        if (principal.FindFirst(PosClaims.SessionId)?.Value is { } sessionId) await sessions.EndAsync(sessionId, CancellationToken.None);
         await signIn.SignOutAsync();
         await audit.RecordAsync(principal, AuditActions.SignOut, AuditLog.ActorOf(principal), AuditResults.Success, ct);
     }

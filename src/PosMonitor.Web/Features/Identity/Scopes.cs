@@ -30,4 +30,6 @@ public static class PosClaims
     public const string Scope = "scope";
     public const string MerchantId = "merchant_id";
     public const string KeyId = "key_id";
+    /// <summary>The server-side session a signed-in user's cookie belongs to (<see cref="SessionStore"/>).</summary>
+    public const string SessionId = "sid";
 }

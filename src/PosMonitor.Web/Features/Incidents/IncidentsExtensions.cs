@@ -1,3 +1,4 @@
+using PosMonitor.Web.Infrastructure;
 using PosMonitor.Web.Infrastructure.Scheduling;
 
 namespace PosMonitor.Web.Features.Incidents;
@@ -18,7 +19,7 @@ public static class IncidentsExtensions
     public static IHostApplicationBuilder AddIncidentTickets(this IHostApplicationBuilder builder)
     {
         var section = builder.Configuration.GetSection(SlaOptions.Section);
-        builder.Services.Configure<SlaOptions>(section);
+        builder.Services.AddValidatedOptions<SlaOptions>(SlaOptions.Section);
         builder.Services.AddSingleton<TicketRepository>();
         builder.Services.AddSingleton<MerchantNoticeRepository>();
         builder.Services.AddSingleton<MerchantMessages>();
@@ -27,6 +28,7 @@ public static class IncidentsExtensions
         builder.Services.AddSingleton<IncidentEscalation>();
         builder.Services.AddHostedService<IncidentTicketsFeeder>();
         var check = section.GetValue(nameof(SlaOptions.EscalationCheckSeconds), new SlaOptions().EscalationCheckSeconds);
+        // Read here because the schedule is registered now; a value out of 5–3600 s stops the start (SlaOptions), the Max only keeps the schedule valid until then.
         builder.Services.AddJob<EscalateUnacknowledgedIncidentsJob>(TimeSpan.FromSeconds(Math.Max(5, check)));
         return builder;
     }

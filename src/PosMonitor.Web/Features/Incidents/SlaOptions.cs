@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using PosMonitor.Core.Incidents;
 
 namespace PosMonitor.Web.Features.Incidents;
@@ -5,7 +6,10 @@ namespace PosMonitor.Web.Features.Incidents;
 /// <summary>Time to acknowledge and to resolve an incident of one severity.</summary>
 public sealed class SlaTarget
 {
+    [Range(1, 525_600)]
     public int AcknowledgeMinutes { get; set; }
+
+    [Range(1, 525_600)]
     public int ResolveMinutes { get; set; }
 }
 
@@ -19,6 +23,7 @@ public sealed class SlaOptions
     public SlaTarget Minor { get; set; } = new() { AcknowledgeMinutes = 60, ResolveMinutes = 1440 };
 
     /// <summary>How often EscalateUnacknowledgedIncidentsJob looks for overdue incidents.</summary>
+    [Range(5, 3600)]
     public int EscalationCheckSeconds { get; set; } = 30;
 
     public SlaTarget For(Severity s) => s switch

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using PosMonitor.Web.Infrastructure;
 using PosMonitor.Web.Infrastructure.Scheduling;
 
 namespace PosMonitor.Web.Features.Notifications;
@@ -8,7 +9,7 @@ public static class NotificationsExtensions
     public static IHostApplicationBuilder AddNotifications(this IHostApplicationBuilder builder)
     {
         var section = builder.Configuration.GetSection(NotificationOptions.Section);
-        builder.Services.Configure<NotificationOptions>(section);
+        builder.Services.AddValidatedOptions<NotificationOptions>(NotificationOptions.Section);
         builder.Services.AddHttpClient(NotificationSender.HttpClientName, c => c.DefaultRequestHeaders.UserAgent.ParseAdd("PosMonitor-Notifications/1.0"));
         builder.Services.AddSingleton<NotificationOutbox>();
         builder.Services.AddSingleton<NotificationFormats>();

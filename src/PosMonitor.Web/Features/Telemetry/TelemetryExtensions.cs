@@ -4,6 +4,7 @@ using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
 using PosMonitor.Web.Features.Identity;
+using PosMonitor.Web.Infrastructure;
 using PosMonitor.Web.Infrastructure.Scheduling;
 
 namespace PosMonitor.Web.Features.Telemetry;
@@ -13,7 +14,7 @@ public static class TelemetryExtensions
     public static IHostApplicationBuilder AddTelemetry(this IHostApplicationBuilder builder)
     {
         var services = builder.Services;
-        services.Configure<IngestionOptions>(builder.Configuration.GetSection(IngestionOptions.Section));
+        services.AddValidatedOptions<IngestionOptions>(IngestionOptions.Section);
         services.AddSingleton<IngestionQueue>();
         services.AddSingleton<TelemetryStore>();
         services.AddSingleton<RecentEventKeys>();

@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace PosMonitor.Web.Infrastructure.Data;
 
 public enum DatabaseProvider { Sqlite, SqlServer }
@@ -10,7 +12,14 @@ public sealed class DatabaseOptions
     public DatabaseProvider Provider { get; set; } = DatabaseProvider.Sqlite;
 
     /// <summary>Folder for the SQLite file when <c>ConnectionStrings:PosMonitor</c> is not set.</summary>
+    [Required(ErrorMessage = "a folder is required")]
     public string DataFolder { get; set; } = "data";
+
+    /// <summary>
+    /// Outside Development, a missing SQLite file at start-up stops the start unless this is true:
+    /// a new, empty database must be asked for, never the silent result of a lost file.
+    /// </summary>
+    public bool CreateIfMissing { get; set; }
 
     /// <summary>Apply migrations at start-up (operators who migrate before they deploy turn this off).</summary>
     public bool MigrateOnStartup { get; set; } = true;
@@ -18,11 +27,13 @@ public sealed class DatabaseOptions
     /// <summary>
     /// SQLite's <c>synchronous</c> pragma: FULL survives power loss, NORMAL survives only a process crash.
     /// </summary>
+    [RegularExpression("^(OFF|NORMAL|FULL|EXTRA)$", ErrorMessage = "must be OFF, NORMAL, FULL or EXTRA")]
     public string SqliteSynchronous { get; set; } = "FULL";
 
     /// <summary>
     /// SQLite page cache per connection, in MB: the ingestion writer upserts the rollups of the newest
     /// minutes of every active terminal, and those pages should stay in memory.
     /// </summary>
+    [Range(1, 65_536)]
     public int SqliteCacheMb { get; set; } = 64;
 }

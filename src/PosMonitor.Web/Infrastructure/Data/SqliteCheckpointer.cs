@@ -7,7 +7,9 @@ namespace PosMonitor.Web.Infrastructure.Data;
 /// connection and thread. SQLite would otherwise do it inside whichever commit crosses 1,000 log
 /// pages, and that commit is usually the ingestion writer's: the copy and its fsync would stall
 /// every request waiting for a 202. Connections turn the automatic checkpoint off
-/// (<see cref="Db"/>); a PASSIVE checkpoint never blocks the writer or readers.
+/// (<see cref="Db"/>); a PASSIVE checkpoint never blocks the writer or readers. The same tick
+/// checks the database file (<see cref="SqliteFileGuard"/>), so a lost or unwritable file is
+/// noticed, and its recovery found, within a second even when nothing writes.
 /// </summary>
 public sealed class SqliteCheckpointer(Db db, TimeProvider time, ILogger<SqliteCheckpointer> logger) : BackgroundService
 {
@@ -21,6 +23,8 @@ public sealed class SqliteCheckpointer(Db db, TimeProvider time, ILogger<SqliteC
         {
             try
             {
+                await db.CheckAsync(stoppingToken);
+                if (db.Problem is not null) continue;
                 await using var connection = await db.OpenAsync(stoppingToken);
                 await connection.ExecuteAsync(new CommandDefinition("PRAGMA wal_checkpoint(PASSIVE);", cancellationToken: stoppingToken));
             }

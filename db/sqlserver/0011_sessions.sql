@@ -1,0 +1,10 @@
+-- Server-side sign-in sessions: the cookie carries only the session's id (claim "sid"), and every
+-- request and open page checks that the row is still there and not ended, so a sign-out is refused
+-- at once by every instance sharing this database, not when the cookie's claims are next re-checked.
+CREATE TABLE sessions (
+    id          NVARCHAR(64)  NOT NULL PRIMARY KEY,
+    user_id     NVARCHAR(64)  NOT NULL,
+    created_at  BIGINT NOT NULL,
+    ended_at    BIGINT NULL
+);
+CREATE INDEX ix_sessions_user ON sessions (user_id);
