@@ -4,7 +4,7 @@ namespace PosMonitor.Benchmarks;
 // live benchmark hosts with WebApplicationFactory<Program>.
 internal static class BenchmarkMain
 {
-    // Each benchmark measures against a baseline in the same run; figures go to README's Performance section.
+    // Each benchmark measures against a baseline in the same run; figures go to tests/PosMonitor.Benchmarks/README.md.
     public static async Task<int> Main(string[] args) => args.FirstOrDefault() switch
     {
         "ingest" => await IngestBenchmark.RunAsync(args[1..]),
