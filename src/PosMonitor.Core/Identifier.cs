@@ -2,7 +2,7 @@ using System.Text.RegularExpressions;
 
 namespace PosMonitor.Core;
 
-/// <summary>Identifiers on the wire: 1–64 characters from [A-Za-z0-9._:-] (telemetry-api.md).</summary>
+/// <summary>Identifiers on the wire: 1–64 characters from [A-Za-z0-9._:-] (src/PosMonitor.Web/Features/Telemetry/telemetry-api.md).</summary>
 public static partial class Identifier
 {
     public const int MaxLength = 64;

@@ -12,7 +12,7 @@ using PosMonitor.Core.Telemetry;
 namespace PosMonitor.Cli.Replay;
 
 /// <summary>
-/// <c>posmonitor replay --fleet F --events E --out O [--settings S]</c> (replay.md): runs recorded
+/// <c>posmonitor replay --fleet F --events E --out O [--settings S]</c> (src/PosMonitor.Core/Replay/replay.md): runs recorded
 /// telemetry through the server's parser, aggregation and detection on a simulated clock, and writes
 /// the incidents it would have opened. Exit code 0, or 2 for a bad line, file or setting.
 /// </summary>
@@ -87,7 +87,7 @@ public static class ReplayCommand
 
     public static Fleet LoadFleet(string path) => FieldRun.LoadFleet(path);
 
-    /// <summary>One incident per line, fields as replay.md, in the order opened; resolvedAt null for those still open.</summary>
+    /// <summary>One incident per line, fields as src/PosMonitor.Core/Replay/replay.md, in the order opened; resolvedAt null for those still open.</summary>
     public static void WriteIncidents(string path, IEnumerable<Incident> incidents)
     {
         using var file = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16);

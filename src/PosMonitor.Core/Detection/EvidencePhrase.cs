@@ -7,7 +7,7 @@ namespace PosMonitor.Core.Detection;
 
 /// <summary>
 /// One shape of evidence line: a key, its English with numbered holes (<c>{0}</c>, <c>{1}</c>, …) and a reader for it.
-/// Incidents store and send evidence in English (the wire's language, replay.md); the portal says each line again in
+/// Incidents store and send evidence in English (the wire's language, src/PosMonitor.Core/Replay/replay.md); the portal says each line again in
 /// its reader's language by key, with the same holes. A hole may hold another phrase (a restart's reason, a device's
 /// state), said in turn. A line of no known shape is shown as it is.
 /// </summary>

@@ -5,7 +5,7 @@ namespace PosMonitor.Core.Detection;
 
 /// <summary>
 /// What a detection title says, in parts. <see cref="ToString"/> writes the title in English (the wire's language,
-/// replay.md), <see cref="Parse"/> reads it back, and the portal says the same parts in its reader's language.
+/// src/PosMonitor.Core/Replay/replay.md), <see cref="Parse"/> reads it back, and the portal says the same parts in its reader's language.
 /// </summary>
 /// <param name="ScopeName">The merchant's name when the title gives it.</param>
 /// <param name="What">

@@ -277,7 +277,7 @@ internal sealed partial class IncidentTracker(DetectionSettings settings, IIncid
 
     /// <summary>Scopes by how much they span; gateway, region and firmware are peers.</summary>
     /// <summary>
-    /// A store's operator trouble has nothing wider to wait for: it is one store's or one terminal's (timeout-causes.md),
+    /// A store's operator trouble has nothing wider to wait for: it is one store's or one terminal's (src/PosMonitor.Core/Detection/timeout-causes.md),
     /// so it waits only to be seen at two checks in a row (a blip's finding does not persist), not the whole
     /// <see cref="DetectionSettings.NarrowConfirmation"/> that lets a spreading fault open as one wide incident: operator
     /// incidents open 15 s sooner. Opening at the first check instead (30 s sooner) added a false positive on the

@@ -28,7 +28,7 @@ internal sealed class RateFinder(DetectionSettings settings, AnomalyTest test)
     /// <summary>
     /// Heartbeat minutes learned per reporting terminal before a terminal's or merchant's link quality is judged at
     /// all: a device just switched on in a basement shows a weak signal, and only its own history says whether
-    /// that is its normal (timeout-causes.md: compare with the scope's own normal, not one global threshold).
+    /// that is its normal (src/PosMonitor.Core/Detection/timeout-causes.md: compare with the scope's own normal, not one global threshold).
     /// </summary>
     private const double OwnLinkHistoryMinutes = 10;
 
@@ -61,13 +61,13 @@ internal sealed class RateFinder(DetectionSettings settings, AnomalyTest test)
             foreach (var type in Affinity(s)) TryWide(f, f.Level(type), s, into, claimed);
         }
         // A poor link on the terminals of many merchants of one region at once is the region's network (a
-        // carrier or ISP outage, timeout-causes.md): the heartbeats show it a minute or two before the sales do.
+        // carrier or ISP outage, src/PosMonitor.Core/Detection/timeout-causes.md): the heartbeats show it a minute or two before the sales do.
         else if (s == Signal.PoorLink) TryWide(f, f.Level(ScopeType.Region), s, into, claimed);
         TryMerchants(f, s, into, claimed);
         TryTerminals(f, s, into, claimed);
     }
 
-    /// <summary>Which wide dimension a signal's cause usually concentrates on is tried first (timeout-causes.md).</summary>
+    /// <summary>Which wide dimension a signal's cause usually concentrates on is tried first (src/PosMonitor.Core/Detection/timeout-causes.md).</summary>
     private static ScopeType[] Affinity(Signal s) => s switch
     {
         Signal.Gateway or Signal.Host or Signal.SlowGateway or Signal.SlowHost => GatewayFirst,

@@ -5,7 +5,7 @@ using PosMonitor.Core.Telemetry;
 namespace PosMonitor.Core.Detection;
 
 /// <summary>
-/// The symptoms detection counts. Each points at one cause of timeout-causes.md: the failing stage
+/// The symptoms detection counts. Each points at one cause of src/PosMonitor.Core/Detection/timeout-causes.md: the failing stage
 /// decides the cause before anything else does.
 /// </summary>
 internal enum Signal

@@ -7,7 +7,7 @@ namespace PosMonitor.Core.Detection;
 /// The plain static-threshold rule the engine is compared with in the quality report: a merchant or a
 /// gateway whose 5-minute timeout ratio exceeds 5% at every minute for 5 minutes opens an incident on
 /// that row; it resolves after 10 minutes below. Cause = the most common stage of its timeouts, mapped as
-/// timeout-causes.md maps stages. It sees sales only (no silence, no learned normals, no wider scopes).
+/// src/PosMonitor.Core/Detection/timeout-causes.md maps stages. It sees sales only (no silence, no learned normals, no wider scopes).
 /// </summary>
 /// <remarks>
 /// Evaluated per merchant and per gateway (the two rows an operations desk usually watches); a gateway row
@@ -113,7 +113,7 @@ public sealed class StaticRule(Fleet.Fleet fleet)
         }
     }
 
-    /// <summary>Stage to cause as timeout-causes.md reads a timeout's stage.</summary>
+    /// <summary>Stage to cause as src/PosMonitor.Core/Detection/timeout-causes.md reads a timeout's stage.</summary>
     public static Cause CauseOf(Stage stage) => stage switch
     {
         Stage.Connect or Stage.Send => Cause.Network,

@@ -1,6 +1,6 @@
 namespace PosMonitor.Core.Fleet;
 
-/// <summary>The body of <c>PUT /api/v1/fleet</c> and the replay's <c>--fleet</c> file (telemetry-api.md).</summary>
+/// <summary>The body of <c>PUT /api/v1/fleet</c> and the replay's <c>--fleet</c> file (src/PosMonitor.Web/Features/Telemetry/telemetry-api.md).</summary>
 public sealed record FleetDocument
 {
     public List<RegionDto>? Regions { get; init; }

@@ -4,7 +4,7 @@ namespace PosMonitor.Core.Fleet;
 
 /// <summary>
 /// Whole-document validation of a fleet upsert: every problem is listed, and the document is
-/// rejected whole when there is any (telemetry-api.md, "Fleet").
+/// rejected whole when there is any (src/PosMonitor.Web/Features/Telemetry/telemetry-api.md, "Fleet").
 /// </summary>
 public static class FleetValidator
 {

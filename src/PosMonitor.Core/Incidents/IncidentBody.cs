@@ -6,7 +6,7 @@ namespace PosMonitor.Core.Incidents;
 public sealed record AffectedBody(int Merchants, int Terminals);
 
 /// <summary>
-/// An incident exactly as replay.md lists its fields: the replay's output lines and the body of
+/// An incident exactly as src/PosMonitor.Core/Replay/replay.md lists its fields: the replay's output lines and the body of
 /// <c>GET /api/v1/incidents</c> share this shape, so a tuned replay reads like the live API.
 /// </summary>
 /// <remarks>Times are UTC <see cref="DateTime"/>s so System.Text.Json writes them with a Z suffix.</remarks>
@@ -15,7 +15,7 @@ public sealed record IncidentBody(
     DateTime OpenedAt, DateTime? ResolvedAt, string RunbookId, string Title,
     IReadOnlyList<string> Evidence, AffectedBody Affected)
 {
-    /// <summary>camelCase, and resolvedAt written as null while open (replay.md).</summary>
+    /// <summary>camelCase, and resolvedAt written as null while open (src/PosMonitor.Core/Replay/replay.md).</summary>
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
         DefaultIgnoreCondition = JsonIgnoreCondition.Never,

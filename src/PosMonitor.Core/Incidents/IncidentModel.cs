@@ -2,7 +2,7 @@ using PosMonitor.Core.Telemetry;
 
 namespace PosMonitor.Core.Incidents;
 
-/// <summary>The cause taxonomy of timeout-causes.md; wire names via <see cref="Causes"/>.</summary>
+/// <summary>The cause taxonomy of src/PosMonitor.Core/Detection/timeout-causes.md; wire names via <see cref="Causes"/>.</summary>
 public enum Cause { Network, Server, Gateway, Software, Hardware, ThirdParty, Operator }
 
 public enum ScopeType { Terminal, Merchant, Region, Gateway, Firmware, Platform }
@@ -38,7 +38,7 @@ public static class Causes
     };
 
     /// <summary>
-    /// Severity by timeout-causes.md: non-payment stages (hardware: print and devices; third_party:
+    /// Severity by src/PosMonitor.Core/Detection/timeout-causes.md: non-payment stages (hardware: print and devices; third_party:
     /// notify) and single terminals are minor; one merchant or one firmware's many terminals are
     /// major; a whole gateway, region or the platform is critical.
     /// </summary>
@@ -51,7 +51,7 @@ public static class Causes
         };
 }
 
-/// <summary>An incident as replay.md and <c>GET /api/v1/incidents</c> describe it.</summary>
+/// <summary>An incident as src/PosMonitor.Core/Replay/replay.md and <c>GET /api/v1/incidents</c> describe it.</summary>
 public sealed record Incident
 {
     public required string Id { get; init; }

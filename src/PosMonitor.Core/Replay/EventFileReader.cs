@@ -14,7 +14,7 @@ public sealed class BadEventLineException(long line, string reason) : Exception(
 }
 
 /// <summary>
-/// Reads the replay's <c>events.ndjson</c> (replay.md): one heartbeat or transaction per line with its
+/// Reads the replay's <c>events.ndjson</c> (src/PosMonitor.Core/Replay/replay.md): one heartbeat or transaction per line with its
 /// <c>"type"</c>, validated by the live API's <see cref="TelemetryParser"/> (without the timestamp range,
 /// which is about wall-clock time) and checked against the fleet as the API checks it. Lines are cut
 /// from one pooled buffer; blank lines are skipped.

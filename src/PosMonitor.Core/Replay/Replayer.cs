@@ -10,7 +10,7 @@ namespace PosMonitor.Core.Replay;
 
 /// <summary>
 /// Runs recorded telemetry through the live server's aggregation and detection on a simulated clock
-/// (replay.md). Events are added in timestamp order, give or take <see cref="ReorderWindow"/>; the
+/// (src/PosMonitor.Core/Replay/replay.md). Events are added in timestamp order, give or take <see cref="ReorderWindow"/>; the
 /// clock starts at the first (earliest) event and detection runs every <see cref="DetectionSettings.Interval"/>
 /// after it, each time over every event up to that instant, as the live server would have seen them.
 /// </summary>

@@ -13,7 +13,7 @@ public sealed class TerminalMinute(string terminalId, DateTimeOffset minute)
 
     /// <summary>
     /// A sale whose <c>host</c> or <c>gateway</c> stage took this long or longer was slow there
-    /// (timeout-causes.md: a slow platform or gateway shows as long <c>stageMs.host</c> / <c>stageMs.gateway</c>,
+    /// (src/PosMonitor.Core/Detection/timeout-causes.md: a slow platform or gateway shows as long <c>stageMs.host</c> / <c>stageMs.gateway</c>,
     /// on every sale, well before most of them time out). Healthy stages take a fraction of a second.
     /// </summary>
     public const int SlowStageMs = 3000;

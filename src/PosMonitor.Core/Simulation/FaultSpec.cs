@@ -8,7 +8,7 @@ namespace PosMonitor.Core.Simulation;
 public enum DeviceFault { PrinterJam, PaperOut, PrinterOffline, PrinterError, Scanner, Cpu, Memory }
 
 /// <summary>
-/// One injected fault, parsed from the <c>--fault</c> syntax. Every cause of timeout-causes.md is
+/// One injected fault, parsed from the <c>--fault</c> syntax. Every cause of src/PosMonitor.Core/Detection/timeout-causes.md is
 /// injected at the scope where it concentrates:
 /// <code>
 /// fault    = cause [":" scope] *(":" param)

@@ -30,7 +30,7 @@ public sealed record GroundTruthEntry
     public required DateTimeOffset End { get; init; }
     /// <summary>Share of the scope's sales that fail because of it (0..1); 1 for an offline network.</summary>
     public required double Intensity { get; init; }
-    /// <summary>The severity timeout-causes.md gives such an incident; null for decoys.</summary>
+    /// <summary>The severity src/PosMonitor.Core/Detection/timeout-causes.md gives such an incident; null for decoys.</summary>
     public Severity? ExpectedSeverity { get; init; }
     /// <summary>Terminals in the scope that were switched on during the window, in id order.</summary>
     public required IReadOnlyList<string> AffectedTerminals { get; init; }

@@ -41,7 +41,7 @@ public sealed record SimulationSummary(
 }
 
 /// <summary>
-/// The replay files of a run (replay.md): <c>fleet.json</c> (the body of <c>PUT /api/v1/fleet</c>),
+/// The replay files of a run (src/PosMonitor.Core/Replay/replay.md): <c>fleet.json</c> (the body of <c>PUT /api/v1/fleet</c>),
 /// <c>events.ndjson</c> (one event per line with its <c>"type"</c>, in the order they reached the platform:
 /// timestamp order give or take the relay's seconds, with the background's late events minutes behind, which
 /// the replay counts at its next check as the live API does) and

@@ -178,7 +178,7 @@ internal sealed class SimulationPlan
         bool Trading(MerchantProfile m) => m.IsOpen(new DateTimeOffset(start, TimeSpan.Zero)) && m.IsOpen(new DateTimeOffset(mid, TimeSpan.Zero));
         // A fault seen only in sales (operator trouble: no heartbeat shows it) shows only where there are sales:
         // busy means it fails at least RateFaultMinFailures sales in a quarter of an hour, at the scope's traffic
-        // when it starts and at its middle. Two failed sales in 45 minutes are no rate (timeout-causes.md).
+        // when it starts and at its middle. Two failed sales in 45 minutes are no rate (src/PosMonitor.Core/Detection/timeout-causes.md).
         bool Busy(IEnumerable<int> terminals)
         {
             if (spec.Cause != Cause.Operator) return true;

@@ -19,7 +19,7 @@ public sealed record TelemetrySenderOptions
     public TimeProvider Time { get; init; } = TimeProvider.System;
 }
 
-/// <summary>One event the server refused (telemetry-api.md, "Response").</summary>
+/// <summary>One event the server refused (src/PosMonitor.Web/Features/Telemetry/telemetry-api.md, "Response").</summary>
 public sealed record Rejection(string Kind, int Index, string? EventId, string Code, string Message);
 
 public sealed record BatchResult(int Accepted, int Duplicates, IReadOnlyList<Rejection> Rejected, int Attempts);

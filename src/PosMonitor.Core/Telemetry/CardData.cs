@@ -169,7 +169,7 @@ public static partial class CardData
 
     /// <summary>
     /// <see cref="Contains"/> for an identifier (an event id): only an unbroken run of 13–19 digits passing Luhn, as
-    /// telemetry-api.md words it, or track data. Identifiers join their parts with dashes, and a UUID's all-digit groups
+    /// src/PosMonitor.Web/Features/Telemetry/telemetry-api.md words it, or track data. Identifiers join their parts with dashes, and a UUID's all-digit groups
     /// read as a dash-grouped PAN once in five thousand even when only card layouts count.
     /// </summary>
     public static bool ContainsInIdentifier(string id)

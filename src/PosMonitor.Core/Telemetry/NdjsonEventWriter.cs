@@ -4,7 +4,7 @@ using System.Text.Json;
 namespace PosMonitor.Core.Telemetry;
 
 /// <summary>
-/// Writes the replay's <c>events.ndjson</c> (replay.md): one heartbeat or transaction per line,
+/// Writes the replay's <c>events.ndjson</c> (src/PosMonitor.Core/Replay/replay.md): one heartbeat or transaction per line,
 /// each with its <c>"type"</c>. Buffers in memory and hands the stream large chunks.
 /// </summary>
 public sealed class NdjsonEventWriter(Stream stream) : IDisposable, IAsyncDisposable

@@ -4,7 +4,7 @@ using System.Text.Unicode;
 
 namespace PosMonitor.Core.Telemetry;
 
-/// <summary>Why a whole telemetry body was refused (telemetry-api.md: 400 and 413), in the order they are checked.</summary>
+/// <summary>Why a whole telemetry body was refused (src/PosMonitor.Web/Features/Telemetry/telemetry-api.md: 400 and 413), in the order they are checked.</summary>
 public enum TelemetryBodyProblem { None, NotUtf8, NotJson, NotAnObject, NotAnArray, NoLists, TooManyEvents }
 
 /// <summary>

@@ -1,6 +1,6 @@
 namespace PosMonitor.Core.Telemetry;
 
-// Wire names are the lower-case spellings of telemetry-api.md; Wire.Name/Wire.TryParse convert.
+// Wire names are the lower-case spellings of src/PosMonitor.Web/Features/Telemetry/telemetry-api.md; Wire.Name/Wire.TryParse convert.
 
 public enum NetworkType { Wifi, Cellular, Ethernet }
 

@@ -1,6 +1,6 @@
 namespace PosMonitor.Core.Telemetry;
 
-/// <summary>A validated heartbeat (telemetry-api.md, "Heartbeat").</summary>
+/// <summary>A validated heartbeat (src/PosMonitor.Web/Features/Telemetry/telemetry-api.md, "Heartbeat").</summary>
 public sealed record Heartbeat
 {
     public required string EventId { get; init; }
@@ -20,7 +20,7 @@ public sealed record Heartbeat
     public required int PendingOffline { get; init; }
 }
 
-/// <summary>A validated transaction (telemetry-api.md, "Transaction").</summary>
+/// <summary>A validated transaction (src/PosMonitor.Web/Features/Telemetry/telemetry-api.md, "Transaction").</summary>
 public sealed record Transaction
 {
     public required string EventId { get; init; }

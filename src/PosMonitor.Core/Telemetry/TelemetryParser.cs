@@ -5,7 +5,7 @@ namespace PosMonitor.Core.Telemetry;
 
 public enum EventKind { Heartbeat, Transaction }
 
-/// <summary>Stable machine codes of telemetry-api.md.</summary>
+/// <summary>Stable machine codes of src/PosMonitor.Web/Features/Telemetry/telemetry-api.md.</summary>
 public static class RejectionCodes
 {
     public const string InvalidField = "invalid_field";

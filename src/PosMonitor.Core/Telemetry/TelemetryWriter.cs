@@ -4,7 +4,7 @@ using System.Text.Json;
 namespace PosMonitor.Core.Telemetry;
 
 /// <summary>
-/// Writes heartbeats and transactions as the exact wire JSON of telemetry-api.md: camelCase names,
+/// Writes heartbeats and transactions as the exact wire JSON of src/PosMonitor.Web/Features/Telemetry/telemetry-api.md: camelCase names,
 /// times as ISO-8601 UTC with milliseconds and <c>Z</c>, heartbeat readings under <c>network</c>,
 /// <c>stageMs</c> keyed by stage name, optional fields left out when null. No reflection, so the
 /// simulator can write hundreds of thousands of events a second.
@@ -46,7 +46,7 @@ public static class TelemetryWriter
     private static readonly JsonEncodedText[] OutcomeValues = Encode(Enum.GetValues<Outcome>().Select(Wire.Name));
     private static readonly JsonEncodedText[] StageValues = Encode(Enum.GetValues<Stage>().Select(Wire.Name));
 
-    /// <summary>Writes one heartbeat object; with <paramref name="withType"/> it starts with <c>"type": "heartbeat"</c> (replay.md).</summary>
+    /// <summary>Writes one heartbeat object; with <paramref name="withType"/> it starts with <c>"type": "heartbeat"</c> (src/PosMonitor.Core/Replay/replay.md).</summary>
     public static void Write(Utf8JsonWriter writer, Heartbeat hb, bool withType = false)
     {
         writer.WriteStartObject();

@@ -114,7 +114,7 @@ public class DetectionEngineTests
     [Fact]
     public void A_gateway_slowing_every_sale_without_timeouts_opens_one_gateway_incident_within_two_minutes()
     {
-        // timeout-causes.md: a slow gateway shows as long stageMs.gateway on every sale, before most of them time out.
+        // src/PosMonitor.Core/Detection/timeout-causes.md: a slow gateway shows as long stageMs.gateway on every sale, before most of them time out.
         var s = Scenario(During(t => t.GatewayId == "gw-b", new Fault { SlowMs = 6_000, Stage = Stage.Gateway }));
         s.Run(History + TimeSpan.FromMinutes(10));
         var incident = Single(s, Cause.Gateway, ScopeType.Gateway, "gw-b", Severity.Critical);

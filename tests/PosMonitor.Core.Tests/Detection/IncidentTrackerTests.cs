@@ -64,7 +64,7 @@ public class IncidentTrackerTests
     public void A_shop_s_operator_trouble_waits_only_for_a_second_look_as_no_wider_incident_can_be_forming()
     {
         // The confirmation lets a spreading fault open as one wide incident; operator trouble is one store's or one
-        // terminal's (timeout-causes.md), so a store's finding waits only to be seen twice in a row, not the full 30 s.
+        // terminal's (src/PosMonitor.Core/Detection/timeout-causes.md), so a store's finding waits only to be seen twice in a row, not the full 30 s.
         var step = _settings.Interval;
         var operatorTracker = new IncidentTracker(_settings, new SequentialIncidentIdGenerator());
         Assert.Empty(Check(operatorTracker, T0, found: true, Cause.Operator));

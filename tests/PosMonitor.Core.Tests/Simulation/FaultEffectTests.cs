@@ -5,7 +5,7 @@ using static PosMonitor.Core.Tests.Simulation.SimulationRuns;
 
 namespace PosMonitor.Core.Tests.Simulation;
 
-/// <summary>Each cause changes the telemetry as timeout-causes.md describes, at its scope and nowhere else.</summary>
+/// <summary>Each cause changes the telemetry as src/PosMonitor.Core/Detection/timeout-causes.md describes, at its scope and nowhere else.</summary>
 public class FaultEffectTests
 {
     private static readonly DateTimeOffset From = FaultStart;

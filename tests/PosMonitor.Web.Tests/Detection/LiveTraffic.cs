@@ -51,7 +51,7 @@ public class DetectionFactory : PosMonitorFactory
 }
 
 /// <param name="At">When the event happened.</param>
-/// <param name="Json">The event as telemetry-api.md writes it, plus "type" (the API ignores it; the replay needs it).</param>
+/// <param name="Json">The event as src/PosMonitor.Web/Features/Telemetry/telemetry-api.md writes it, plus "type" (the API ignores it; the replay needs it).</param>
 public sealed record TestEvent(DateTimeOffset At, bool IsHeartbeat, string Json);
 
 /// <summary>

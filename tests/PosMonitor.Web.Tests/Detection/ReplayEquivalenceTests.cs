@@ -11,7 +11,7 @@ using static PosMonitor.Web.Tests.Telemetry.TelemetryJson;
 
 namespace PosMonitor.Web.Tests.Detection;
 
-/// <summary>replay.md: "a replay and a live run of the same data open the same incidents at the same times".</summary>
+/// <summary>src/PosMonitor.Core/Replay/replay.md: "a replay and a live run of the same data open the same incidents at the same times".</summary>
 public class ReplayEquivalenceTests
 {
     private static readonly DateTimeOffset Start = DetectionFactory.Monday9Utc;

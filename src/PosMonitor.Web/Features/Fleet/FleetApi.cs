@@ -6,7 +6,7 @@ using PosMonitor.Web.Infrastructure.Api;
 
 namespace PosMonitor.Web.Features.Fleet;
 
-/// <summary><c>PUT /api/v1/fleet</c>: idempotent upsert, validated whole (telemetry-api.md).</summary>
+/// <summary><c>PUT /api/v1/fleet</c>: idempotent upsert, validated whole (src/PosMonitor.Web/Features/Telemetry/telemetry-api.md).</summary>
 public static class FleetApi
 {
     public static IEndpointRouteBuilder MapFleetApi(this IEndpointRouteBuilder app)

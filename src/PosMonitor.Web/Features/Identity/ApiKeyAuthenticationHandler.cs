@@ -19,7 +19,7 @@ public sealed class ApiKeyAuthenticationHandler(
     public const string Header = "X-Api-Key";
 
     /// <summary>
-    /// The key a request carries, in any of the ways telemetry-api.md allows: <c>X-Api-Key</c>, <c>Authorization: Bearer</c>
+    /// The key a request carries, in any of the ways src/PosMonitor.Web/Features/Telemetry/telemetry-api.md allows: <c>X-Api-Key</c>, <c>Authorization: Bearer</c>
     /// (what stock SignalR clients send for <c>accessTokenFactory</c>, negotiate included), or on the hub the
     /// <c>access_token</c> query parameter (browsers' WebSocket and SSE transports cannot set headers).
     /// </summary>

@@ -101,7 +101,7 @@ public static class IdentityExtensions
                 .RequireClaim(PosClaims.Scope, Scopes.Admin))
             .AddPolicy(ApiPolicies.Ingest, p => p.AddAuthenticationSchemes(ApiKeyAuthenticationHandler.SchemeName)
                 .RequireClaim(PosClaims.Scope, Scopes.Admin, Scopes.IngestPlatform, Scopes.IngestMerchant))
-            // Reading and the live hub also take signed-in users (telemetry-api.md: "Signed-in users connect with
+            // Reading and the live hub also take signed-in users (src/PosMonitor.Web/Features/Telemetry/telemetry-api.md: "Signed-in users connect with
             // their cookie"); what they see is still narrowed by Viewer.
             .AddPolicy(ApiPolicies.Read, p => p.AddAuthenticationSchemes(ApiOrCookieScheme).RequireAuthenticatedUser()
                 .RequireAssertion(c => HasScope(c.User, Scopes.Admin, Scopes.ReadPlatform, Scopes.ReadMerchant) || IsPortalUser(c.User)))

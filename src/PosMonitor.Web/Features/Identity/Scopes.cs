@@ -1,6 +1,6 @@
 namespace PosMonitor.Web.Features.Identity;
 
-/// <summary>API key scopes of telemetry-api.md; each key has exactly one.</summary>
+/// <summary>API key scopes of src/PosMonitor.Web/Features/Telemetry/telemetry-api.md; each key has exactly one.</summary>
 public static class Scopes
 {
     public const string Admin = "admin";

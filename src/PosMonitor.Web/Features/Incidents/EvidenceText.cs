@@ -4,7 +4,7 @@ using PosMonitor.Core.Detection;
 namespace PosMonitor.Web.Features.Incidents;
 
 /// <summary>
-/// An evidence line in the reader's language. Detection stores evidence in English (replay.md); each line of a known
+/// An evidence line in the reader's language. Detection stores evidence in English (src/PosMonitor.Core/Replay/replay.md); each line of a known
 /// shape (<see cref="EvidencePhrase"/>) is said again from resources, holes that are phrases themselves (a restart's
 /// reason, a device's state) in turn. Any other line is shown as it is.
 /// </summary>

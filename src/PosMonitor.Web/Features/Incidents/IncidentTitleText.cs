@@ -6,7 +6,7 @@ using PosMonitor.Core.Rollups;
 namespace PosMonitor.Web.Features.Incidents;
 
 /// <summary>
-/// An incident's title in the reader's language. Detection writes titles in English (they are on the wire, replay.md);
+/// An incident's title in the reader's language. Detection writes titles in English (they are on the wire, src/PosMonitor.Core/Replay/replay.md);
 /// their parts (<see cref="IncidentTitle"/>) are said again from resources, a device's state as evidence says it.
 /// A title an agent wrote is shown as written.
 /// </summary>

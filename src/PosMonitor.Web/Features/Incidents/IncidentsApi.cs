@@ -12,14 +12,14 @@ public sealed record TimelineEntry(DateTime At, string Kind, string Severity, st
 /// <summary>The runbook version the incident started with, and its steps' titles (English) as a checklist.</summary>
 public sealed record RunbookRef(string Id, IReadOnlyList<string> Checklist, int? Version = null);
 
-/// <summary>One incident with its timeline and runbook: the fields of replay.md plus those two.</summary>
+/// <summary>One incident with its timeline and runbook: the fields of src/PosMonitor.Core/Replay/replay.md plus those two.</summary>
 public sealed record IncidentDetailBody(
     string Id, string ScopeType, string ScopeId, string Cause, string Severity,
     DateTime OpenedAt, DateTime? ResolvedAt, string RunbookId, string Title,
     IReadOnlyList<string> Evidence, AffectedBody Affected, IReadOnlyList<TimelineEntry> Timeline, RunbookRef Runbook);
 
 /// <summary>
-/// <c>GET /api/v1/incidents</c> and <c>GET /api/v1/incidents/{id}</c> (telemetry-api.md, "Reading").
+/// <c>GET /api/v1/incidents</c> and <c>GET /api/v1/incidents/{id}</c> (src/PosMonitor.Web/Features/Telemetry/telemetry-api.md, "Reading").
 /// A read:merchant key sees only incidents that affect its merchant; another merchant's incident is
 /// answered 404, as if it did not exist, so ids do not leak.
 /// </summary>

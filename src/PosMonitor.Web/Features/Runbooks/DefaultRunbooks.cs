@@ -5,8 +5,8 @@ namespace PosMonitor.Web.Features.Runbooks;
 
 /// <summary>
 /// Version 1 of the default runbook of each cause (Causes.DefaultRunbookId), written from the
-/// remedies of the source article (seeds/000_725d9fcfcd71dbe9.txt: 解决方案 and 解决策略探讨) and
-/// the first moves of timeout-causes.md. Contacts are role mailboxes to be replaced by each
+/// remedies of the source article (in our words: src/PosMonitor.Web/Features/Runbooks/what-the-runbooks-draw-on.md) and
+/// the first moves of src/PosMonitor.Core/Detection/timeout-causes.md. Contacts are role mailboxes to be replaced by each
 /// operator in the editor; everything else is meant to be usable as it stands.
 /// </summary>
 public static class DefaultRunbooks

@@ -13,7 +13,7 @@ public sealed record RejectionBody(string Kind, int Index, string? EventId, stri
 
 public sealed record TelemetryAccepted(int Accepted, int Duplicates, IReadOnlyList<RejectionBody> Rejected);
 
-/// <summary><c>POST /api/v1/telemetry</c> exactly as telemetry-api.md describes it.</summary>
+/// <summary><c>POST /api/v1/telemetry</c> exactly as src/PosMonitor.Web/Features/Telemetry/telemetry-api.md describes it.</summary>
 public static class TelemetryApi
 {
     public const int MaxBodyBytes = 4 * 1024 * 1024;

@@ -8,7 +8,7 @@ using PosMonitor.Web.Features.Identity;
 namespace PosMonitor.Web.Infrastructure.Api;
 
 /// <summary>
-/// Every <c>/api</c> answer is application/problem+json (telemetry-api.md), errors without a body included: 401 and 403
+/// Every <c>/api</c> answer is application/problem+json (src/PosMonitor.Web/Features/Telemetry/telemetry-api.md), errors without a body included: 401 and 403
 /// from the sign-in cookie, 404 for an unknown route, 405 for a wrong method, 500. The portal's pages keep their HTML
 /// error and not-found pages.
 /// </summary>

@@ -7,7 +7,7 @@ using PosMonitor.Web.Features.Identity;
 namespace PosMonitor.Web.Infrastructure.Realtime;
 
 /// <summary>
-/// <c>/hubs/live</c> of telemetry-api.md: a window onto the heatmap and incident feeds. Which groups
+/// <c>/hubs/live</c> of src/PosMonitor.Web/Features/Telemetry/telemetry-api.md: a window onto the heatmap and incident feeds. Which groups
 /// a connection joins follows from its identity (<see cref="Viewer"/>) alone.
 /// </summary>
 [Authorize(Policy = ApiPolicies.Live)]

@@ -50,7 +50,7 @@ public sealed class LiveIncidentForwarder(IncidentFeed feed, IHubContext<LiveHub
     }
 }
 
-/// <summary>An incident on the wire (fields of replay.md).</summary>
+/// <summary>An incident on the wire (fields of src/PosMonitor.Core/Replay/replay.md).</summary>
 public sealed record IncidentMessage(
     string Id, string ScopeType, string ScopeId, string Cause, string Severity, DateTime OpenedAt, DateTime? ResolvedAt,
     string RunbookId, string Title, IReadOnlyList<string> Evidence, AffectedCounts Affected)
