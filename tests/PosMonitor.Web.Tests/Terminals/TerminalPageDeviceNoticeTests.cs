@@ -9,6 +9,7 @@ using PosMonitor.Web.Features.Heatmap;
 using PosMonitor.Web.Features.Identity;
 using PosMonitor.Web.Features.Incidents;
 using PosMonitor.Web.Features.Portal;
+using PosMonitor.Web.Features.Runbooks;
 using PosMonitor.Web.Features.Telemetry;
 using PosMonitor.Web.Features.Terminals;
 using PosMonitor.Web.Tests.Detection;
@@ -123,6 +124,12 @@ internal sealed class DeviceNoticePortal : IAsyncDisposable
         context.Services.AddSingleton(s.GetRequiredService<IncidentTitleText>());
         context.Services.AddSingleton(s.GetRequiredService<IncidentFeed>());
         context.Services.AddSingleton(s.GetRequiredService<MerchantNoticeRepository>());
+        // The portal page tells the incidents' phases with the ticket, runbook and message services.
+        context.Services.AddSingleton(s.GetRequiredService<TicketRepository>());
+        context.Services.AddSingleton(s.GetRequiredService<RunbookRepository>());
+        context.Services.AddSingleton(s.GetRequiredService<MerchantMessages>());
+        context.Services.AddSingleton(s.GetRequiredService<IncidentTickets>());
+        context.Services.AddSingleton(s.GetRequiredService<IncidentRepository>());
         context.Services.AddSingleton(s.GetRequiredService<MerchantPortal>());
         context.Services.AddSingleton(s.GetRequiredService<HeatmapService>());
         context.Services.AddSingleton(s.GetRequiredService<TelemetryFeed>());
