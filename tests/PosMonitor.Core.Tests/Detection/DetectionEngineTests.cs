@@ -355,6 +355,22 @@ public class DetectionEngineTests
     }
 
     [Fact]
+    public void A_terminal_whose_link_comes_and_goes_opens_one_incident_held_open()
+    {
+        // Quiet four minutes, back three, again and again: each gap outlasts routine loss, and the incident opened at the
+        // first stays open through the returns (the quiet period outlasts them) instead of reopening each time.
+        var s = Scenario((t, at) =>
+        {
+            var into = at - FaultAt;
+            var quiet = into >= TimeSpan.Zero && into < TimeSpan.FromMinutes(35) && into.TotalMinutes % 7 < 4;
+            return quiet && t.Id == "T-east-2-2" ? new Fault { Silent = true } : null;
+        });
+        s.Run(History + TimeSpan.FromMinutes(35));
+        Single(s, Cause.Network, ScopeType.Terminal, "T-east-2-2", Severity.Minor);
+        OnlyOpen(s);
+    }
+
+    [Fact]
     public void An_incident_resolves_after_the_quiet_period_and_not_before()
     {
         var s = Scenario(During(t => t.GatewayId == "gw-a", new Fault { Rate = 0.4, Stage = Stage.Gateway }, TimeSpan.FromMinutes(5)));
