@@ -32,6 +32,7 @@ public static class PosMonitorHost
         if (builder.Environment.IsEnvironment("Testing")) builder.WebHost.UseStaticWebAssets();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddProblemDetails();
+        builder.AddApiDocument();
         builder.AddForwardedHeaders();
         builder.AddPosMonitorData();
         builder.Services.AddHostedService<Startup>();
@@ -84,6 +85,7 @@ public static class PosMonitorHost
         app.MapIncidentsApi();
         app.MapLive();
         app.MapFeedbackApi();
+        app.MapApiDocument();
 
         app.MapStaticAssets().AllowAnonymous();
         // Our own CSP (SecurityHeaders) already says frame-ancestors 'none'; Blazor's would be a second header.

@@ -12,7 +12,10 @@ public static class FleetApi
     public static IEndpointRouteBuilder MapFleetApi(this IEndpointRouteBuilder app)
     {
         app.MapGroup("/api/v1/fleet").RequireAuthorization(ApiPolicies.Admin).WithTags("Fleet")
-            .MapPut("/", PutFleet);
+            .MapPut("/", PutFleet)
+            .WithSummary("Upsert regions, gateways, merchants and terminals")
+            .Accepts<FleetDocument>("application/json")
+            .ProducesProblem(StatusCodes.Status400BadRequest);
         return app;
     }
 

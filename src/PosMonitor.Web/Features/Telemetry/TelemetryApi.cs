@@ -24,7 +24,15 @@ public static class TelemetryApi
     {
         app.MapGroup("/api/v1/telemetry").RequireAuthorization(ApiPolicies.Ingest).RequireRateLimiting(RateLimitPolicy)
             .WithTags("Telemetry")
-            .MapPost("/", PostTelemetry);
+            .MapPost("/", PostTelemetry)
+            .WithSummary("Send heartbeats and sales")
+            .Accepts<TelemetryRequest>("application/json")
+            .Produces<TelemetryAccepted>(StatusCodes.Status202Accepted)
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         return app;
     }
 
