@@ -31,7 +31,8 @@ public static class ObservabilityExtensions
             .AddMeter(PosMonitorMetrics.Name)
             .AddAspNetCoreInstrumentation()
             .AddRuntimeInstrumentation()
-            .AddPrometheusExporter());
+            // No scrape cache: a scrape sees every count made before it; Prometheus asks every 15 s or so, a cache saves nothing.
+            .AddPrometheusExporter(o => o.ScrapeResponseCacheDurationMilliseconds = 0));
         if (!string.IsNullOrEmpty(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
             telemetry.WithTracing(tracing => tracing
                 .AddSource(PosMonitorMetrics.Name)
