@@ -17,6 +17,7 @@ using PosMonitor.Web.Infrastructure;
 using PosMonitor.Web.Infrastructure.Api;
 using PosMonitor.Web.Infrastructure.Data;
 using PosMonitor.Web.Infrastructure.Localization;
+using PosMonitor.Web.Infrastructure.Observability;
 using PosMonitor.Web.Infrastructure.Security;
 
 namespace PosMonitor.Web;
@@ -35,6 +36,7 @@ public static class PosMonitorHost
         builder.AddApiDocument();
         builder.AddForwardedHeaders();
         builder.AddPosMonitorData();
+        builder.AddObservability();
         builder.Services.AddHostedService<Startup>();
         builder.AddPosMonitorLocalization();
         builder.AddPosMonitorIdentity();
@@ -77,6 +79,7 @@ public static class PosMonitorHost
         app.UseAntiforgery();
 
         app.MapHealthEndpoints();
+        app.MapObservability();
         app.MapCultureEndpoint();
         app.MapFleetApi();
         app.MapApiKeysApi();

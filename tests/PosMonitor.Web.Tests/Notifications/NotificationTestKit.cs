@@ -18,6 +18,8 @@ using PosMonitor.Web.Features.Notifications;
 using PosMonitor.Web.Features.Runbooks;
 using PosMonitor.Web.Infrastructure.Data;
 using PosMonitor.Web.Infrastructure.Localization;
+using PosMonitor.Web.Infrastructure.Observability;
+using PosMonitor.Web.Tests.Telemetry;
 
 namespace PosMonitor.Web.Tests.Notifications;
 
@@ -30,7 +32,8 @@ public sealed class NotificationPipeline
         Outbox = new NotificationOutbox(db);
         Formats = Localized.Formats();
         Sender = new NotificationSender(new PlainHttpClients(), Formats, Options, time);
-        Delivery = new NotificationDelivery(Outbox, Sender, Options, time, NullLogger<NotificationDelivery>.Instance);
+        Delivery = new NotificationDelivery(Outbox, Sender, Options, time, new PosMonitorMetrics(new TestMeterFactory(), time),
+            NullLogger<NotificationDelivery>.Instance);
         Notifier = new Notifier(Outbox, Options, time);
     }
 

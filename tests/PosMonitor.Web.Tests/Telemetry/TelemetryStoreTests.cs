@@ -3,6 +3,7 @@ using PosMonitor.Core.Rollups;
 using PosMonitor.Core.Telemetry;
 using PosMonitor.Web.Features.Telemetry;
 using PosMonitor.Web.Infrastructure.Data;
+using PosMonitor.Web.Infrastructure.Observability;
 using PosMonitor.Web.Tests.Infrastructure;
 
 namespace PosMonitor.Web.Tests.Telemetry;
@@ -92,7 +93,7 @@ public class TelemetryStoreTests
         using var meters = new TestMeterFactory();
         using var feed = new TelemetryFeed(Microsoft.Extensions.Logging.Abstractions.NullLogger<TelemetryFeed>.Instance);
         var writer = new IngestionWriter(queue, new TelemetryStore(database.Db, new RecentEventKeys()), states, feed,
-            new IngestionMetrics(meters, queue, TimeProvider.System), options, TimeProvider.System,
+            new IngestionMetrics(new PosMonitorMetrics(meters, TimeProvider.System), queue, TimeProvider.System), options, TimeProvider.System,
             Microsoft.Extensions.Logging.Abstractions.NullLogger<IngestionWriter>.Instance);
         await writer.StartAsync(CancellationToken.None);
         await writer.StopAsync(CancellationToken.None);

@@ -1,9 +1,11 @@
+using System.Diagnostics;
 using PosMonitor.Core.Detection;
 using PosMonitor.Core.Incidents;
 using PosMonitor.Core.Rollups;
 using PosMonitor.Core.Telemetry;
 using PosMonitor.Web.Features.Incidents;
 using PosMonitor.Web.Features.Telemetry;
+using PosMonitor.Web.Infrastructure.Observability;
 
 namespace PosMonitor.Web.Features.Detection;
 
@@ -19,7 +21,7 @@ namespace PosMonitor.Web.Features.Detection;
 public sealed class DetectionRunner(
     DetectionSettings settings, DetectionHostOptions options, TimeProvider time, FleetCache fleet,
     TerminalStateCache states, TelemetryFeed telemetry, LiveMinuteWindow minutes, DetectionQueries queries, MaintenanceWindowRepository maintenance,
-    IncidentRepository incidents, IncidentFeed feed, DetectionStatus status, ILogger<DetectionRunner> logger) : IIncidentWatch
+    IncidentRepository incidents, IncidentFeed feed, DetectionStatus status, PosMonitorMetrics metrics, ILogger<DetectionRunner> logger) : IIncidentWatch
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
     private DetectionEngine? _engine;
@@ -29,6 +31,9 @@ public sealed class DetectionRunner(
     public async Task<DetectionResult> RunAsync(CancellationToken ct)
     {
         await _gate.WaitAsync(ct);
+        using var activity = metrics.ActivitySource.StartActivity("detection tick");
+        var started = Stopwatch.GetTimestamp();
+        var succeeded = false;
         try
         {
             var engine = _engine ??= await StartEngineAsync(ct);
@@ -67,11 +72,15 @@ public sealed class DetectionRunner(
                 }
             }
             if (now - _baselinesSavedAt >= options.BaselineSaveInterval) await SaveBaselinesLockedAsync(engine, now, ct);
+            metrics.DetectionRan(result, activity);
+            succeeded = true;
             return result;
         }
         finally
         {
             _gate.Release();
+            metrics.DetectionTick(Stopwatch.GetElapsedTime(started), succeeded);
+            if (!succeeded) activity?.SetStatus(ActivityStatusCode.Error);
         }
     }
 

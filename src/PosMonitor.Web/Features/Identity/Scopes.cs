@@ -9,8 +9,10 @@ public static class Scopes
     public const string ReadMerchant = "read:merchant";
     public const string ReadPlatform = "read:platform";
     public const string Display = "display";
+    /// <summary>Scrapes PosMonitor's own metrics at <c>/metrics</c>, nothing else.</summary>
+    public const string Metrics = "metrics";
 
-    public static IReadOnlyList<string> All { get; } = [Admin, IngestPlatform, IngestMerchant, ReadMerchant, ReadPlatform, Display];
+    public static IReadOnlyList<string> All { get; } = [Admin, IngestPlatform, IngestMerchant, ReadMerchant, ReadPlatform, Display, Metrics];
 
     /// <summary>The <c>:merchant</c> scopes are bound to one merchant; the others must not be.</summary>
     public static bool IsMerchantBound(string scope) => scope is IngestMerchant or ReadMerchant;
@@ -23,6 +25,7 @@ public static class ApiPolicies
     public const string Ingest = "api:ingest";
     public const string Read = "api:read";
     public const string Live = "api:live";
+    public const string Metrics = "api:metrics";
 }
 
 public static class PosClaims

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using PosMonitor.Web.Infrastructure.Observability;
 using PosMonitor.Web.Infrastructure.Realtime;
 
 namespace PosMonitor.Web.Features.Notifications;
@@ -9,7 +10,7 @@ namespace PosMonitor.Web.Features.Notifications;
 /// independent: rows go out in parallel, and one slow receiver only delays its own rows.
 /// </summary>
 public sealed class NotificationDelivery(NotificationOutbox outbox, NotificationSender sender, IOptionsMonitor<NotificationOptions> options,
-    TimeProvider time, ILogger<NotificationDelivery> logger)
+    TimeProvider time, PosMonitorMetrics metrics, ILogger<NotificationDelivery> logger)
 {
     private const int BatchSize = 50;
 
@@ -42,6 +43,7 @@ public sealed class NotificationDelivery(NotificationOutbox outbox, Notification
                 {
                     await sender.SendAsync(item, token);
                     await outbox.MarkDeliveredAsync(item.Id, attempts, time.GetUtcNow(), CancellationToken.None);
+                    metrics.NotificationDelivered(NotificationOutbox.KindName(item.Kind));
                 }
                 catch (NotificationDeliveryException e)
                 {
@@ -49,6 +51,7 @@ public sealed class NotificationDelivery(NotificationOutbox outbox, Notification
                     DateTimeOffset? next = attempts >= o.MaxAttempts ? null : at + Backoff(attempts, o);
                     logger.LogWarning("Notification {Id} to {Channel} failed (attempt {Attempts}): {Error}", item.Id, item.Channel, attempts, e.Message);
                     await outbox.MarkFailedAsync(item.Id, attempts, at, e.Message, next, CancellationToken.None);
+                    metrics.NotificationFailed(NotificationOutbox.KindName(item.Kind), abandoned: next is null);
                 }
             });
         _changed.Publish(true);

@@ -74,6 +74,13 @@ public sealed class NotificationOutbox(Db db)
         db.WriteAsync(async (c, tx) => await c.ExecuteAsync(new CommandDefinition(db.Sql(Retry),
             new { Id = id, Now = DbTime.ToMs(now) }, tx, cancellationToken: ct)) == 1, ct);
 
+    /// <summary>Rows still to deliver (pending or being retried): the outbox depth of /metrics.</summary>
+    public async Task<long> DepthAsync(CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        return await c.ExecuteScalarAsync<long>(new CommandDefinition(db.Sql(Depth), cancellationToken: ct));
+    }
+
     public async Task<OutboxItem?> GetAsync(long id, CancellationToken ct)
     {
         await using var c = await db.OpenAsync(ct);
@@ -169,6 +176,10 @@ public sealed class NotificationOutbox(Db db)
     private static readonly SqlText Retry = SqlText.Same("""
         UPDATE notification_outbox SET next_attempt_at = @Now, abandoned_at = NULL WHERE id = @Id AND delivered_at IS NULL;
         """);
+
+    // Counted on the partial index of undelivered rows (ix_notification_outbox_due), not the whole table.
+    private static readonly SqlText Depth = SqlText.Same(
+        "SELECT COUNT(*) FROM notification_outbox WHERE delivered_at IS NULL AND abandoned_at IS NULL;");
 
     private static readonly SqlText SelectOne = SqlText.Same($"SELECT {Columns} FROM notification_outbox WHERE id = @Id;");
 

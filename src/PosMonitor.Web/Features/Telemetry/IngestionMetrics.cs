@@ -1,49 +1,31 @@
 using System.Collections.Concurrent;
-using System.Diagnostics.Metrics;
+using System.Diagnostics;
+using PosMonitor.Web.Infrastructure.Observability;
 
 namespace PosMonitor.Web.Features.Telemetry;
 
 /// <summary>
-/// Ingestion figures as .NET metrics (meter "PosMonitor.Ingestion", for dotnet-counters or an
-/// OpenTelemetry exporter) and as a snapshot for the admin page.
+/// Ingestion figures: reported to <see cref="PosMonitorMetrics"/> (scraped at /metrics) and kept as a
+/// snapshot for the admin page.
 /// </summary>
-public sealed class IngestionMetrics : IDisposable
+public sealed class IngestionMetrics(PosMonitorMetrics metrics, IngestionQueue queue, TimeProvider time)
 {
-    public const string MeterName = "PosMonitor.Ingestion";
-    private readonly Meter _meter;
-    private readonly Counter<long> _accepted, _rejected, _duplicates, _refused;
-    private readonly Histogram<int> _batchSize;
-    private readonly Histogram<double> _writeMs;
     private readonly ConcurrentDictionary<string, long> _rejectedByCode = new();
-    private readonly TimeProvider _time;
     // Per-second buckets of accepted events for the last minute: events/s without a timer.
     private readonly long[] _perSecond = new long[60];
     private readonly long[] _secondOf = new long[60];
     private long _acceptedTotal, _duplicatesTotal, _rejectedTotal, _commits, _lastBatch, _refusedTotal;
     private double _lastWriteMs, _maxWriteMs;
 
-    public IngestionMetrics(IMeterFactory meters, IngestionQueue queue, TimeProvider time)
-    {
-        _time = time;
-        _meter = meters.Create(MeterName);
-        _accepted = _meter.CreateCounter<long>("posmonitor.ingestion.accepted", "{event}", "Events stored");
-        _rejected = _meter.CreateCounter<long>("posmonitor.ingestion.rejected", "{event}", "Events rejected, by code");
-        _duplicates = _meter.CreateCounter<long>("posmonitor.ingestion.duplicates", "{event}", "Events already stored");
-        _refused = _meter.CreateCounter<long>("posmonitor.ingestion.refused_requests", "{request}", "Requests answered 429/503");
-        _batchSize = _meter.CreateHistogram<int>("posmonitor.ingestion.commit_events", "{event}", "Events per commit (group commit)");
-        _writeMs = _meter.CreateHistogram<double>("posmonitor.ingestion.commit_duration", "ms", "Time to write and commit one batch");
-        _meter.CreateObservableGauge("posmonitor.ingestion.queue_depth", () => queue.PendingEvents, "{event}", "Events waiting for the writer");
-        Queue = queue;
-    }
-
-    private IngestionQueue Queue { get; }
+    /// <summary>The span of one telemetry request (null without a listener): parse, checks and the wait for its commit.</summary>
+    public Activity? StartRequest() => metrics.ActivitySource.StartActivity("ingest telemetry");
 
     public void Accepted(int count)
     {
         if (count == 0) return;
-        _accepted.Add(count);
+        metrics.Accepted(count);
         Interlocked.Add(ref _acceptedTotal, count);
-        var second = _time.GetUtcNow().ToUnixTimeSeconds();
+        var second = time.GetUtcNow().ToUnixTimeSeconds();
         var slot = (int)(second % 60);
         lock (_perSecond)
         {
@@ -54,7 +36,7 @@ public sealed class IngestionMetrics : IDisposable
 
     public void Rejected(string code)
     {
-        _rejected.Add(1, new KeyValuePair<string, object?>("code", code));
+        metrics.Rejected(code);
         _rejectedByCode.AddOrUpdate(code, 1, (_, n) => n + 1);
         Interlocked.Increment(ref _rejectedTotal);
     }
@@ -62,29 +44,32 @@ public sealed class IngestionMetrics : IDisposable
     public void Duplicates(int count)
     {
         if (count == 0) return;
-        _duplicates.Add(count);
+        metrics.Duplicates(count);
         Interlocked.Add(ref _duplicatesTotal, count);
     }
 
     public void Refused(int status)
     {
-        _refused.Add(1, new KeyValuePair<string, object?>("status", status));
+        metrics.Refused(status);
         Interlocked.Increment(ref _refusedTotal);
     }
 
-    public void Committed(int events, double milliseconds)
+    public void Committed(int events, TimeSpan duration)
     {
-        _batchSize.Record(events);
-        _writeMs.Record(milliseconds);
+        metrics.Committed(events, duration);
+        var milliseconds = duration.TotalMilliseconds;
         Interlocked.Increment(ref _commits);
         Interlocked.Exchange(ref _lastBatch, events);
         _lastWriteMs = milliseconds;
         if (milliseconds > _maxWriteMs) _maxWriteMs = milliseconds;
     }
 
+    /// <summary>The commit stamp (Unix ms) of the oldest events whose rollups are not written yet; 0 when all are.</summary>
+    public void RollupsUnwrittenSince(long stampMs) => metrics.RollupsUnwrittenSince(stampMs);
+
     public IngestionSnapshot Snapshot()
     {
-        var now = _time.GetUtcNow().ToUnixTimeSeconds();
+        var now = time.GetUtcNow().ToUnixTimeSeconds();
         long last10 = 0;
         lock (_perSecond)
             for (var s = now - 10; s < now; s++)
@@ -94,11 +79,9 @@ public sealed class IngestionMetrics : IDisposable
             }
         return new IngestionSnapshot(
             last10 / 10.0, Interlocked.Read(ref _acceptedTotal), Interlocked.Read(ref _duplicatesTotal), Interlocked.Read(ref _rejectedTotal),
-            new Dictionary<string, long>(_rejectedByCode), Queue.PendingEvents, Interlocked.Read(ref _commits),
+            new Dictionary<string, long>(_rejectedByCode), queue.PendingEvents, Interlocked.Read(ref _commits),
             Interlocked.Read(ref _lastBatch), _lastWriteMs, _maxWriteMs, Interlocked.Read(ref _refusedTotal));
     }
-
-    public void Dispose() => _meter.Dispose();
 }
 
 public sealed record IngestionSnapshot(

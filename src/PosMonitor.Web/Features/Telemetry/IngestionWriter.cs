@@ -34,6 +34,8 @@ public sealed class IngestionWriter(
     private Task _folding = Task.CompletedTask;
     private long _lastFlush = Stopwatch.GetTimestamp();
     private Flush? _flushing;
+    /// <summary>Stamps of the first commit not in a flush yet, and of the first in the flush being written (0: none): the rollup lag.</summary>
+    private long _unflushedSince, _flushingSince;
 
     public override async Task StartAsync(CancellationToken ct)
     {
@@ -136,7 +138,12 @@ public sealed class IngestionWriter(
         {
             var result = await store.CommitAsync(batches, stamp, CancellationToken.None);
             _lastStamp = stamp;
-            metrics.Committed(events, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            metrics.Committed(events, Stopwatch.GetElapsedTime(started));
+            if (_unflushedSince == 0)
+            {
+                _unflushedSince = stamp;
+                ReportRollupLag();
+            }
             // Counted here, not by the API, so the health page also shows what reaches the queue another way (the demo).
             var duplicates = result.DuplicatesPerBatch.Sum();
             metrics.Accepted(events - duplicates);
@@ -192,7 +199,11 @@ public sealed class IngestionWriter(
         _pendingRows = 0;
         _flushedThrough = _lastStamp;
         _lastFlush = Stopwatch.GetTimestamp();
+        _flushingSince = _unflushedSince;
+        _unflushedSince = 0;
     }
+
+    private void ReportRollupLag() => metrics.RollupsUnwrittenSince(_flushingSince != 0 ? _flushingSince : _unflushedSince);
 
     private long SpillBefore() => RecentEventKeys.MinuteOf(time.GetUtcNow().ToUnixTimeMilliseconds() - options.Value.DedupWindowSeconds * 1000L);
 
@@ -219,7 +230,12 @@ public sealed class IngestionWriter(
         {
             await store.WriteRollupsAsync(chunk, CancellationToken.None, SpillBefore());
             flush.Written(chunk);
-            if (chunk.Completes) _flushing = null;
+            if (chunk.Completes)
+            {
+                _flushing = null;
+                _flushingSince = 0;
+                ReportRollupLag();
+            }
             return true;
         }
         catch (Exception e)

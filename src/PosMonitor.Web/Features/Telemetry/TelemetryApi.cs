@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics;
 using System.Security.Claims;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -77,7 +78,9 @@ public static class TelemetryApi
     private static async Task<IResult> Ingest(HttpContext http, ReadOnlyMemory<byte> body, Core.Fleet.Fleet fleet,
         IngestionQueue queue, IngestionMetrics metrics, IngestionOptions options, DateTimeOffset now, ILogger logger)
     {
+        using var activity = metrics.StartRequest();
         var parsed = TelemetryBatch.Read(body, now, MaxEvents);
+        activity?.SetTag("posmonitor.telemetry.events", parsed.Total);
         switch (parsed.Problem)
         {
             case TelemetryBodyProblem.NotUtf8:
@@ -131,6 +134,7 @@ public static class TelemetryApi
         {
             if (!queue.TryEnqueue(batch))
             {
+                activity?.SetStatus(ActivityStatusCode.Error, "ingestion queue full");
                 metrics.Refused(StatusCodes.Status503ServiceUnavailable);
                 return ApiProblems.RetryLater(http, StatusCodes.Status503ServiceUnavailable, options.RetryAfterSeconds,
                     "Ingestion queue is full", "Nothing of this request was stored; send it again after Retry-After seconds.");
@@ -141,6 +145,7 @@ public static class TelemetryApi
             }
             catch (Exception)
             {
+                activity?.SetStatus(ActivityStatusCode.Error, "commit failed");
                 metrics.Refused(StatusCodes.Status503ServiceUnavailable);
                 return ApiProblems.RetryLater(http, StatusCodes.Status503ServiceUnavailable, options.RetryAfterSeconds,
                     "The server cannot store telemetry right now", "Nothing of this request was stored; send it again after Retry-After seconds.");
@@ -149,6 +154,8 @@ public static class TelemetryApi
         var accepted = batch.Count - (duplicates - withinBatchDuplicates);
         // The writer counts what it stored and the duplicates it found; the ones inside this request never reached it.
         metrics.Duplicates(withinBatchDuplicates);
+        activity?.SetTag("posmonitor.telemetry.accepted", accepted).SetTag("posmonitor.telemetry.duplicates", duplicates)
+            .SetTag("posmonitor.telemetry.rejected", rejected.Count);
         return TypedResults.Json(new TelemetryAccepted(accepted, duplicates, rejected), statusCode: StatusCodes.Status202Accepted);
     }
 
