@@ -54,7 +54,7 @@ public partial class TerminalPage
         _viewer = await Viewers.GetAsync();
         var fleet = Fleet.Current;
         _terminal = fleet.Terminals.TryGetValue(Id, out var t) && _viewer.MaySee(t.MerchantId) ? t : null;
-        _crumbs = [new BreadcrumbItem(L["Back"], "/"), new BreadcrumbItem(Id, null, disabled: true)];
+        _crumbs = [_viewer.SeesEveryMerchant ? new BreadcrumbItem(L["Back"], "/") : new BreadcrumbItem(L["BackMine"], "/my"), new BreadcrumbItem(Id, null, disabled: true)];
         _ticks?.Dispose();
         _feed?.Dispose();
         if (_terminal is null)
