@@ -104,6 +104,33 @@ public class FeedbackIsolationTests(PortalFactory factory) : IClassFixture<Porta
         await Assert.ThrowsAsync<UnauthorizedAccessException>(() => service.ReportTimeoutNowAsync(otherOwner, "T-000001", CancellationToken.None));
     }
 
+    [Fact]
+    public async Task A_second_timing_out_report_of_a_terminal_within_minutes_joins_the_first_instead_of_a_duplicate()
+    {
+        await factory.SeedAsync();
+        using var scope = factory.Services.CreateScope();
+        var service = scope.ServiceProvider.GetRequiredService<FeedbackService>();
+        var repository = factory.Services.GetRequiredService<FeedbackRepository>();
+        var owner = await factory.PrincipalAsync(PortalFactory.Owner1);
+
+        var first = await service.ReportTimeoutNowAsync(owner, "T-000002", CancellationToken.None);
+        // Two taps at once (a double tap, or two phones): still one report.
+        var again = await Task.WhenAll(service.ReportTimeoutNowAsync(owner, "T-000002", CancellationToken.None),
+            factory.Services.CreateScope().ServiceProvider.GetRequiredService<FeedbackService>().ReportTimeoutNowAsync(owner, "T-000002", CancellationToken.None));
+
+        Assert.False(first.Merged);
+        Assert.All(again, r => Assert.Equal((first.FeedbackId, true), (r.FeedbackId, r.Merged)));
+        Assert.Single(await repository.ListForMerchantAsync("m-0001", 200, CancellationToken.None), f => f.TerminalId == "T-000002");
+        Assert.Equal(2, (await repository.RepliesAsync(first.FeedbackId, CancellationToken.None)).Count(r => r.Text.Contains("Still timing out")));
+
+        // Another terminal is another report; a closed report is not joined.
+        Assert.NotEqual(first.FeedbackId, (await service.ReportTimeoutNowAsync(owner, "T-000001", CancellationToken.None)).FeedbackId);
+        await repository.SetStatusAsync(first.FeedbackId, FeedbackStatuses.Closed, CancellationToken.None);
+        var afterClose = await service.ReportTimeoutNowAsync(owner, "T-000002", CancellationToken.None);
+        Assert.False(afterClose.Merged);
+        Assert.NotEqual(first.FeedbackId, afterClose.FeedbackId);
+    }
+
     private async Task<IReadOnlyList<AuditEntry>> AuditAsync(string action)
     {
         await using var c = await factory.Services.GetRequiredService<Db>().OpenAsync();

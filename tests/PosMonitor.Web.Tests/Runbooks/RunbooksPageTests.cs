@@ -21,6 +21,20 @@ public class RunbooksPageTests(PortalFactory factory) : IClassFixture<PortalFact
         Assert.Contains("/runbooks/rb-operator-guidance", html);
     }
 
+    [Theory]
+    [InlineData(PortalFactory.Operator, false)]
+    [InlineData(PortalFactory.Agent, false)]
+    [InlineData(PortalFactory.Admin, true)]
+    public async Task New_runbook_is_offered_only_to_those_who_may_write_one(string user, bool offered)
+    {
+        await factory.SeedAsync();
+
+        var html = await (await factory.SignedInAsync(user)).GetStringAsync("/runbooks");
+
+        Assert.Contains("Payment gateway degradation", html);
+        Assert.Equal(offered, html.Contains("/runbooks/new/edit", StringComparison.Ordinal));
+    }
+
     [Fact]
     public async Task The_runbook_page_shows_steps_in_the_viewer_s_language()
     {

@@ -26,7 +26,7 @@ public static class PosMonitorTheme
         {
             Default = new DefaultTypography
             {
-                FontFamily = ["Roboto", "Noto Sans SC", "PingFang SC", "Microsoft YaHei", "Helvetica", "Arial", "sans-serif"],
+                FontFamily = ["Roboto", "Noto Sans SC", "Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC", "Microsoft YaHei", "Helvetica", "Arial", "sans-serif"],
             },
         },
     };

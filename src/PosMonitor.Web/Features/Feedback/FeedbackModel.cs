@@ -82,4 +82,9 @@ public sealed record FeedbackFilter(string? Status, string? Category, bool? Poss
 /// <summary>One bar of the overview: a category in a week (weeks start on Monday, UTC).</summary>
 public sealed record FeedbackWeek(DateOnly Week, string Category, int Count, double? AverageRating);
 
-public sealed record ReportResult(string FeedbackId, string? IncidentId);
+public sealed record ReportResult(string FeedbackId, string? IncidentId)
+{
+    /// <summary>The terminal was reported minutes ago: this report joined that one.</summary>
+    public bool Merged { get; init; }
+    public DateTimeOffset? FirstReported { get; init; }
+}

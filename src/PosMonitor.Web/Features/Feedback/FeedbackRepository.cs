@@ -21,6 +21,14 @@ public sealed class FeedbackRepository(Db db, TimeProvider time)
         return (await c.QueryAsync<FeedbackItem>(new CommandDefinition(db.Sql(SelectByMerchant), new { MerchantId = merchantId, Take = take }, cancellationToken: ct))).AsList();
     }
 
+    /// <summary>The newest one-click report (it carries telemetry) of the terminal since <paramref name="sinceMs"/> that is not closed.</summary>
+    public async Task<FeedbackItem?> OpenReportAsync(string terminalId, long sinceMs, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        return await c.QueryFirstOrDefaultAsync<FeedbackItem>(new CommandDefinition(db.Sql(SelectOpenReport),
+            new { TerminalId = terminalId, Since = sinceMs, Closed = FeedbackStatuses.Closed }, cancellationToken: ct));
+    }
+
     public async Task<GridPage<FeedbackItem>> ListAsync(FeedbackFilter f, CancellationToken ct)
     {
         var args = new { f.Status, f.Category, Fault = f.PossibleNewFault, f.Skip, f.Take };
@@ -86,6 +94,10 @@ public sealed class FeedbackRepository(Db db, TimeProvider time)
     private static readonly SqlText SelectByMerchant = new(
         $"SELECT {Columns} FROM feedback WHERE merchant_id = @MerchantId ORDER BY created_at DESC LIMIT @Take;",
         $"SELECT TOP (@Take) {Columns} FROM feedback WHERE merchant_id = @MerchantId ORDER BY created_at DESC;");
+
+    private static readonly SqlText SelectOpenReport = new(
+        $"SELECT {Columns} FROM feedback WHERE created_at >= @Since AND terminal_id = @TerminalId AND telemetry_summary IS NOT NULL AND status <> @Closed ORDER BY created_at DESC LIMIT 1;",
+        $"SELECT TOP (1) {Columns} FROM feedback WHERE created_at >= @Since AND terminal_id = @TerminalId AND telemetry_summary IS NOT NULL AND status <> @Closed ORDER BY created_at DESC;");
 
     private const string Filter =
         """

@@ -18,6 +18,9 @@ public sealed class FeedbackService(FeedbackRepository repository, MerchantPorta
     Microsoft.Extensions.Localization.IStringLocalizer<FeedbackStrings> strings, TimeProvider time)
 {
     public const int ReportMinutes = 15;
+    /// <summary>A one-click report of a terminal within this long of an earlier one still open joins it.</summary>
+    public const int MergeMinutes = 10;
+    private static readonly SemaphoreSlim ReportLock = new(1, 1);
 
     /// <returns>The new feedback's id, or null with problems (resource keys) when refused.</returns>
     public async Task<(string? Id, IReadOnlyDictionary<string, string> Problems)> SubmitAsync(ClaimsPrincipal user, FeedbackInput input, CancellationToken ct)
@@ -53,12 +56,29 @@ public sealed class FeedbackService(FeedbackRepository repository, MerchantPorta
             await audit.RecordCrossMerchantAsync(user, "terminal", terminalId, ct);
             throw new UnauthorizedAccessException($"Terminal {terminalId} is not one of the caller's.");
         }
-        var summary = await portal.SummaryAsync(terminalId, ReportMinutes, ct);
         var incident = incidents.Covering(terminalId);
-        var text = strings["TimingOutNow", terminalId].Value;
-        var id = await InsertAsync(user, merchantId, FeedbackCategories.Timeout, null, text, terminalId, incident?.Id, ContactPreferences.Portal,
-            JsonSerializer.Serialize(summary, JsonSerializerOptions.Web), incident is null, ct);
-        return new ReportResult(id, incident?.Id);
+        // One report per fault: a second tap, or a colleague on another phone, within minutes adds a line to the open
+        // report instead of a second identical one in the agents' inbox. Serialised so two taps cannot both insert.
+        await ReportLock.WaitAsync(ct);
+        try
+        {
+            var since = DbTime.ToMs(time.GetUtcNow().AddMinutes(-MergeMinutes));
+            if (await repository.OpenReportAsync(terminalId, since, ct) is { } earlier)
+            {
+                await repository.AddReplyAsync(earlier.Id, user.FindFirstValue(ClaimTypes.NameIdentifier) ?? "", DisplayName(user), false,
+                    strings["TimingOutAgain", terminalId].Value, null, ct);
+                return new ReportResult(earlier.Id, earlier.IncidentId ?? incident?.Id) { Merged = true, FirstReported = earlier.Created };
+            }
+            var summary = await portal.SummaryAsync(terminalId, ReportMinutes, ct);
+            var text = strings["TimingOutNow", terminalId].Value;
+            var id = await InsertAsync(user, merchantId, FeedbackCategories.Timeout, null, text, terminalId, incident?.Id, ContactPreferences.Portal,
+                JsonSerializer.Serialize(summary, JsonSerializerOptions.Web), incident is null, ct);
+            return new ReportResult(id, incident?.Id);
+        }
+        finally
+        {
+            ReportLock.Release();
+        }
     }
 
     /// <summary>The caller's merchant's feedback, newest first (empty for callers bound to no merchant).</summary>

@@ -53,6 +53,14 @@ public sealed class MerchantPortal(Db db, FleetCache fleet, TerminalStateCache s
     public IReadOnlyList<Core.Fleet.Terminal> TerminalsOf(string merchantId) =>
         [.. fleet.Current.Terminals.Values.Where(t => t.MerchantId == merchantId).OrderBy(t => t.Id, StringComparer.Ordinal)];
 
+    /// <summary>The time the merchant's shop opens (its own zone) when its opening hours say it is closed now; null when open or always open.</summary>
+    public TimeOnly? OpensAt(string merchantId)
+    {
+        if (!fleet.Current.Merchants.TryGetValue(merchantId, out var m) || !Core.Fleet.OpeningHours.TryParse(m.OpeningHours, out var hours)) return null;
+        var local = TimeZoneInfo.ConvertTime(time.GetUtcNow(), Core.Fleet.TimeZones.FindOrUtc(m.TimeZone));
+        return hours.Contains(TimeOnly.FromDateTime(local.DateTime)) ? null : hours.Opens;
+    }
+
     public bool Owns(string merchantId, string terminalId) =>
         fleet.Current.Terminals.TryGetValue(terminalId, out var t) && t.MerchantId == merchantId;
 

@@ -23,7 +23,9 @@ public partial class MyPortalPage
 
     private string _merchantId = "";
     private Viewer _viewer = Viewer.Nobody;
-    private string? _merchantName, _reported;
+    private string? _merchantName, _reported, _reportedTerminal;
+    // When the shop is closed now (its opening hours say so): the time it opens, in its own zone.
+    private TimeOnly? _opensAt;
     private HashSet<string> _mine = [];
     private IReadOnlyList<MyTerminal> _terminals = [];
     // Incidents touching this merchant as they open and change while the page is open, as the owner reads them. The
@@ -49,6 +51,7 @@ public partial class MyPortalPage
         _merchantName = Portal.MerchantName(_merchantId);
         _mine = [.. Portal.TerminalsOf(_merchantId).Select(t => t.Id)];
         _terminals = await Portal.TerminalsAsync(_merchantId, CancellationToken.None);
+        _opensAt = Portal.OpensAt(_merchantId);
         foreach (var open in await StoredIncidents.OpenAsync(viewer, CancellationToken.None)) _views[open.Id] = await ViewAsync(open);
         _notices = await Notices.ForMerchantAsync(_merchantId, CancellationToken.None);
         _telemetrySubscription = Telemetry.Subscribe(OnTelemetry);
@@ -77,6 +80,7 @@ public partial class MyPortalPage
             await Task.Delay(TimeSpan.FromSeconds(2), Time);
             Interlocked.Exchange(ref _reloadPending, 0);
             _terminals = await Portal.TerminalsAsync(_merchantId, CancellationToken.None);
+            _opensAt = Portal.OpensAt(_merchantId);
             StateHasChanged();
         });
     }
@@ -117,7 +121,9 @@ public partial class MyPortalPage
         try
         {
             var result = await Feedback.ReportTimeoutNowAsync((await AuthState).User, terminalId, CancellationToken.None);
-            _reported = result.IncidentId is { } incident ? L["Reported_Linked", incident] : L["Reported_New"];
+            _reportedTerminal = terminalId;
+            _reported = result.Merged && result.FirstReported is { } first ? L["Reported_Again", Clock.Format(first, "HH:mm")]
+                : result.IncidentId is { } incident ? L["Reported_Linked", incident] : L["Reported_New"];
         }
         finally
         {

@@ -54,7 +54,7 @@ public partial class TerminalPage
         _viewer = await Viewers.GetAsync();
         var fleet = Fleet.Current;
         _terminal = fleet.Terminals.TryGetValue(Id, out var t) && _viewer.MaySee(t.MerchantId) ? t : null;
-        _crumbs = [new BreadcrumbItem(L["Back"], "/"), new BreadcrumbItem(Id, null, disabled: true)];
+        _crumbs = [_viewer.SeesEveryMerchant ? new BreadcrumbItem(L["Back"], "/") : new BreadcrumbItem(L["BackMine"], "/my"), new BreadcrumbItem(Id, null, disabled: true)];
         _ticks?.Dispose();
         _feed?.Dispose();
         if (_terminal is null)
@@ -167,10 +167,10 @@ public sealed record TerminalHistory(
             [S(l["PrinterFaults"], b => b.PrinterFaults), S(l["ScannerFaults"], b => b.ScannerFaults)]);
     }
 
-    /// <summary>About eight readable time labels whatever the number of points; the rest stay blank.</summary>
+    /// <summary>About five readable time labels whatever the number of points; the rest stay blank. Eight ran into each other on a phone.</summary>
     private static string[] TimeLabels(TerminalMinute[] buckets, TimeZoneInfo zone)
     {
-        var every = Math.Max(1, buckets.Length / 8);
+        var every = Math.Max(1, (buckets.Length + 4) / 5);
         return [.. buckets.Select((b, i) => i % every == 0 ? TimeZoneInfo.ConvertTime(b.Minute, zone).ToString("HH:mm", CultureInfo.CurrentCulture) : "")];
     }
 }
