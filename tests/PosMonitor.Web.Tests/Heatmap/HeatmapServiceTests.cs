@@ -95,8 +95,8 @@ public class HeatmapServiceTests
     [InlineData(0, 0, "hm-none")]
     [InlineData(4, 4, "hm-few")]
     [InlineData(100, 0, "hm-b0")]
-    [InlineData(100, 3, "hm-b3")]
-    [InlineData(10, 10, "hm-b7")]
+    [InlineData(400, 20, "hm-b3")]
+    [InlineData(10, 10, "hm-b7 hm-uncertain")]
     public void Cells_are_coloured_by_rate_and_too_little_traffic_is_never_a_rate(int sales, int timeouts, string css) =>
         Assert.Equal(css, HeatmapScale.CssClass(sales, timeouts, 5));
 }
