@@ -96,3 +96,23 @@ public sealed class HeatmapOptions : System.ComponentModel.DataAnnotations.IVali
     public TimeZoneInfo DisplayZone() =>
         TimeZoneInfo.TryFindSystemTimeZoneById(DisplayTimeZone, out var zone) ? zone : TimeZoneInfo.Utc;
 }
+
+/// <summary>An open incident as the heatmap marks it: the row it concerns (when the view has such rows) and the minute it opened.</summary>
+/// <param name="By">The view whose rows hold the incident's scope; null for a platform-wide incident (marked in time only).</param>
+/// <param name="Title">Already in the reader's language.</param>
+public sealed record HeatmapMark(HeatmapBy? By, string RowId, DateTimeOffset OpenedAt, string Title)
+{
+    public static HeatmapMark From(Core.Incidents.Incident incident, string title) =>
+        new(ByOf(incident.ScopeType), incident.ScopeId, incident.OpenedAt, title);
+
+    /// <summary>The heatmap view whose rows are of an incident's scope type.</summary>
+    public static HeatmapBy? ByOf(Core.Incidents.ScopeType scope) => scope switch
+    {
+        Core.Incidents.ScopeType.Region => HeatmapBy.Region,
+        Core.Incidents.ScopeType.Gateway => HeatmapBy.Gateway,
+        Core.Incidents.ScopeType.Firmware => HeatmapBy.Firmware,
+        Core.Incidents.ScopeType.Merchant => HeatmapBy.Merchant,
+        Core.Incidents.ScopeType.Terminal => HeatmapBy.Terminal,
+        _ => null,
+    };
+}

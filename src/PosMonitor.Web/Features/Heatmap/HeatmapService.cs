@@ -236,6 +236,9 @@ public sealed class HeatmapService
         return new HeatmapRow(id, label, tx, to);
     }
 
+    /// <summary>The name a row of <paramref name="by"/> is shown with (a drill-down trail read back from a link).</summary>
+    public string Label(HeatmapBy by, string id) => LabelOf(_fleet.Current, by, id);
+
     private static string LabelOf(Core.Fleet.Fleet fleet, HeatmapBy by, string id) => by switch
     {
         HeatmapBy.Region => fleet.Regions.TryGetValue(id, out var r) ? r.Name : id,

@@ -63,6 +63,8 @@ public partial class OperationsPage
 
     private string Rate(double? rate) => rate is { } r ? HeatmapScale.Percent(r, CultureInfo.CurrentCulture) : L["RateUnknown"];
 
+    private IReadOnlyList<HeatmapMark> Marks => [.. _incidents.Select(i => HeatmapMark.From(i, Titles.For(i)))];
+
     private string SeverityNote() =>
         string.Join(" · ", OperationsFigures.BySeverity(_incidents).Select(s => $"{L["Severity_" + s.Key]} {s.Value}"));
 

@@ -32,6 +32,7 @@ public partial class WallPage
     [Inject] private TimeProvider Time { get; set; } = default!;
     [Inject] private DisplayTime Clock { get; set; } = default!;
     [Inject] private DetectionStatus Detection { get; set; } = default!;
+    [Inject] private Microsoft.Extensions.Localization.IStringLocalizer<HeatmapStrings> HeatmapL { get; set; } = default!;
 
     private static readonly Viewer Display = new(true, null, true);
     private readonly Viewer _viewer = Display;
@@ -41,6 +42,9 @@ public partial class WallPage
     private IngestionSnapshot? _ingestion;
     private IReadOnlyList<Incident> _incidents = [];
     private string _updated = "";
+    private HeatmapBy _heatmapBy = HeatmapBy.Region;
+    private Incident? _heatmapBecause;
+    private IReadOnlyList<HeatmapMark> _marks = [];
     private IDisposable? _ticks, _incidentChanges, _revocations;
 
     protected override async Task OnInitializedAsync()
@@ -67,6 +71,7 @@ public partial class WallPage
         _incidentChanges = IncidentFeed.Subscribe((_, _) => InvokeAsync(async () =>
         {
             _incidents = await Incidents.OpenAsync(_viewer, CancellationToken.None);
+            Recompute();
             StateHasChanged();
         }));
     }
@@ -76,6 +81,8 @@ public partial class WallPage
         _headline = Figures.Compute(_viewer);
         _ingestion = Ingestion.Snapshot();
         _updated = Local(Time.GetUtcNow(), "HH:mm:ss");
+        (_heatmapBy, _heatmapBecause) = WallDimension.For(_incidents, Time.GetUtcNow());
+        _marks = [.. _incidents.Select(i => HeatmapMark.From(i, Titles.For(i)))];
     }
 
     private void OnRevoked(string keyId)
