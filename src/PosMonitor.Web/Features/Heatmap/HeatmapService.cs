@@ -247,26 +247,72 @@ public sealed class HeatmapService
         _ => id,
     };
 
-    /// <summary>Sales and timeouts the viewer may see, over the last <paramref name="minutes"/> minutes and the rest of the window before them.</summary>
-    public TrafficTotals Totals(Viewer viewer, int minutes)
+    /// <summary>
+    /// Sales and timeouts the viewer may see, over the last <paramref name="minutes"/> minutes and the rest of the
+    /// window before them. The earlier part leaves out <paramref name="excluded"/> (incidents' terminals while the
+    /// incidents were open): it is the "normal" the recent rate is held against, and an outage is not normal.
+    /// </summary>
+    public TrafficTotals Totals(Viewer viewer, int minutes, IReadOnlyList<TrafficExclusion>? excluded = null)
     {
         var now = _time.GetUtcNow();
         var last = EpochMinute(now);
+        var first = last - WindowMinutes + 1;
         var scope = viewer.SeesEveryMerchant ? AllMerchants : viewer.MerchantId;
         long recentTx = 0, recentTo = 0, earlierTx = 0, earlierTo = 0;
         if (scope is not null)
             lock (_gate)
+            {
                 if (_rows.TryGetValue((scope, HeatmapBy.Merchant), out var merchants))
                     foreach (var ring in merchants.Values)
-                        for (var m = last - WindowMinutes + 1; m <= last; m++)
+                        for (var m = first; m <= last; m++)
                         {
                             var (tx, to) = ring.Get(m);
                             if (m > last - minutes) { recentTx += tx; recentTo += to; }
                             else { earlierTx += tx; earlierTo += to; }
                         }
+                var (outTx, outTo) = ExcludedEarlier(viewer, scope, first, last - minutes, excluded ?? []);
+                earlierTx -= outTx;
+                earlierTo -= outTo;
+            }
         // The current minute is still filling up: divide by the minutes that really passed.
         var elapsed = minutes - 1 + (now.ToUnixTimeMilliseconds() % 60_000) / 60_000.0;
         return new TrafficTotals(recentTx, recentTo, earlierTx, earlierTo, recentTx / Math.Max(elapsed, 1.0 / 60));
+    }
+
+    /// <summary>Sales and timeouts of the excluded terminal-minutes between two minutes, each counted once however many incidents cover it.</summary>
+    private (long Transactions, long Timeouts) ExcludedEarlier(Viewer viewer, string scope, int from, int to, IReadOnlyList<TrafficExclusion> excluded)
+    {
+        long tx = 0, timeouts = 0;
+        var wholeMinutes = new HashSet<int>();
+        foreach (var e in excluded.Where(e => e.Terminals is null))
+            for (var m = Math.Max(from, EpochMinute(e.From)); m <= Math.Min(to, EpochMinute(e.To)); m++)
+                wholeMinutes.Add(m);
+        if (_rows.TryGetValue((scope, HeatmapBy.Merchant), out var merchants))
+            foreach (var m in wholeMinutes)
+                foreach (var ring in merchants.Values)
+                {
+                    var (t, o) = ring.Get(m);
+                    tx += t;
+                    timeouts += o;
+                }
+        var fleet = _fleet.Current;
+        var terminalMinutes = new HashSet<(string, int)>();
+        foreach (var e in excluded)
+            foreach (var terminal in e.Terminals ?? [])
+            {
+                if (!fleet.Terminals.TryGetValue(terminal, out var t) || !viewer.MaySee(t.MerchantId)) continue;
+                for (var m = Math.Max(from, EpochMinute(e.From)); m <= Math.Min(to, EpochMinute(e.To)); m++)
+                    if (!wholeMinutes.Contains(m)) terminalMinutes.Add((terminal, m));
+            }
+        if (_rows.TryGetValue((AllMerchants, HeatmapBy.Terminal), out var terminals))
+            foreach (var (terminal, m) in terminalMinutes)
+                if (terminals.TryGetValue(terminal, out var ring))
+                {
+                    var (t, o) = ring.Get(m);
+                    tx += t;
+                    timeouts += o;
+                }
+        return (tx, timeouts);
     }
 
     /// <summary>Merchants with the most timeouts over the last <paramref name="minutes"/> minutes.</summary>
@@ -357,6 +403,9 @@ public sealed record HeatmapFlush(IReadOnlyList<ScopedUpdate> Updates, IReadOnly
 {
     public bool IsEmpty => Updates.Count == 0 && !StatesChanged;
 }
+
+/// <summary>Sales left out of a "normal" figure: these terminals (null: every terminal) from one minute to another, both included.</summary>
+public sealed record TrafficExclusion(DateTimeOffset From, DateTimeOffset To, IReadOnlyCollection<string>? Terminals);
 
 public sealed record TrafficTotals(long RecentTransactions, long RecentTimeouts, long EarlierTransactions, long EarlierTimeouts, double SalesPerMinute)
 {

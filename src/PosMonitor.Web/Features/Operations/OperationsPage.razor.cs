@@ -48,13 +48,14 @@ public partial class OperationsPage
         _incidentChanges = IncidentFeed.Subscribe((_, _) => InvokeAsync(async () =>
         {
             _incidents = await Incidents.OpenAsync(_viewer, CancellationToken.None);
+            Recompute();
             StateHasChanged();
         }));
     }
 
     private void Recompute()
     {
-        _headline = Figures.Compute(_viewer);
+        _headline = Figures.Compute(_viewer, _incidents);
         _top = Heatmap.TopMerchants(_viewer, 15, 8);
         _updated = Local(Time.GetUtcNow(), "HH:mm:ss");
     }

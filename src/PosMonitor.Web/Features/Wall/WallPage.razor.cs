@@ -78,7 +78,7 @@ public partial class WallPage
 
     private void Recompute()
     {
-        _headline = Figures.Compute(_viewer);
+        _headline = Figures.Compute(_viewer, _incidents);
         _ingestion = Ingestion.Snapshot();
         _updated = Local(Time.GetUtcNow(), "HH:mm:ss");
         (_heatmapBy, _heatmapBecause) = WallDimension.For(_incidents, Time.GetUtcNow());
