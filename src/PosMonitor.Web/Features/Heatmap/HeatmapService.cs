@@ -164,7 +164,8 @@ public sealed class HeatmapService
 
     /// <summary>
     /// A view for a page: the rows <paramref name="viewer"/> may see, at most <paramref name="maxRows"/>
-    /// of them (those with most timeouts), in label order so rows keep their place as numbers change.
+    /// of them (those with most timeouts); merchants and terminals most timeouts first, other views in
+    /// label order so their few rows keep their place as numbers change.
     /// </summary>
     public HeatmapView Query(Viewer viewer, HeatmapQuery query, int? maxRows = null)
     {
@@ -201,12 +202,19 @@ public sealed class HeatmapService
             }
         }
 
+        // Two merchants (or stores) of the same name must not look like one row: the id tells them apart.
+        foreach (var same in rows.GroupBy(r => r.Label, StringComparer.CurrentCultureIgnoreCase).Where(g => g.Count() > 1).ToList())
+            foreach (var row in same.ToList())
+                rows[rows.IndexOf(row)] = row with { Label = $"{row.Label} ({row.Id})" };
         var total = rows.Count;
-        IEnumerable<HeatmapRow> shown = rows;
-        if (maxRows is { } cap && rows.Count > cap)
-            shown = rows.OrderByDescending(r => r.TotalTimeouts).ThenByDescending(r => r.TotalTransactions).Take(cap);
-        return new HeatmapView(query with { Minutes = minutes }, FromEpochMinute(first),
-            [.. shown.OrderBy(r => r.Label, StringComparer.CurrentCulture).ThenBy(r => r.Id, StringComparer.Ordinal)], total);
+        IEnumerable<HeatmapRow> worstFirst = rows.OrderByDescending(r => r.TotalTimeouts).ThenByDescending(r => r.TotalTransactions)
+            .ThenBy(r => r.Label, StringComparer.CurrentCulture).ThenBy(r => r.Id, StringComparer.Ordinal);
+        IEnumerable<HeatmapRow> shown = maxRows is { } cap ? worstFirst.Take(cap) : worstFirst;
+        // Merchants and terminals are many and read as a ranking (the page says "most timeouts"): worst first.
+        // Regions, gateways and firmware are few and keep their place as numbers change: by name.
+        if (query.By is not (HeatmapBy.Merchant or HeatmapBy.Terminal))
+            shown = shown.OrderBy(r => r.Label, StringComparer.CurrentCulture).ThenBy(r => r.Id, StringComparer.Ordinal);
+        return new HeatmapView(query with { Minutes = minutes }, FromEpochMinute(first), [.. shown], total);
     }
 
     /// <summary>The row a terminal falls in; firmware as last reported (the fleet's value until the first heartbeat).</summary>
