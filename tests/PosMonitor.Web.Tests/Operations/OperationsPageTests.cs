@@ -8,6 +8,7 @@ using PosMonitor.Web.Features.Incidents;
 using PosMonitor.Web.Features.Operations;
 using PosMonitor.Web.Features.Telemetry;
 using PosMonitor.Web.Tests.Heatmap;
+using PosMonitor.Web.Tests.Incidents;
 using PosMonitor.Web.Tests.Infrastructure;
 
 namespace PosMonitor.Web.Tests.Operations;
@@ -16,6 +17,8 @@ public class OperationsPageTests : BunitTest
 {
     private readonly LiveServices _live = new();
     private readonly DetectionStatus _detection = new();
+    private TicketHarness? _tickets;
+    private TimeProvider? _pageClock;
 
     public OperationsPageTests()
     {
@@ -25,7 +28,11 @@ public class OperationsPageTests : BunitTest
         Services.AddSingleton(_live.Fleet);
         Services.AddSingleton(_live.States);
         Services.AddSingleton(_live.Heatmap);
-        Services.AddSingleton<TimeProvider>(_live.Time);
+        Services.AddSingleton<TimeProvider>(_ => _pageClock ?? _live.Time);
+        // The ticket store is made per test (it needs a database): resolved when the page first asks for it.
+        Services.AddSingleton(_ => _tickets!.Tickets);
+        Services.AddSingleton(_ => _tickets!.Workflow);
+        Services.AddSingleton<IOptionsMonitor<SlaOptions>>(_ => _tickets!.Sla);
         Services.AddSingleton(Options.Create(new IngestionOptions()));
         Services.AddSingleton<OperationsFigures>();
         Services.AddSingleton<IncidentFeed>();
@@ -37,9 +44,16 @@ public class OperationsPageTests : BunitTest
         Renderer.SetRendererInfo(new Microsoft.AspNetCore.Components.RendererInfo("Server", isInteractive: true));
     }
 
-    [Fact]
-    public void A_heatmap_tick_updates_the_headline_figures_and_the_heatmap_without_a_reload()
+    /// <summary>The dashboard reads support's tickets (acknowledged, owner) from the database.</summary>
+    private async Task<TicketHarness> TicketsAsync()
     {
+        return _tickets = await TicketHarness.CreateAsync();
+    }
+
+    [Fact]
+    public async Task A_heatmap_tick_updates_the_headline_figures_and_the_heatmap_without_a_reload()
+    {
+        await using var tickets = await TicketsAsync();
         var cut = Render<OperationsPage>();
         Assert.Equal("0 / 4", cut.Find("[data-testid=online]").TextContent.Trim());
 
@@ -57,8 +71,9 @@ public class OperationsPageTests : BunitTest
     }
 
     [Fact]
-    public void While_detection_only_learns_the_page_says_until_when_and_then_stops_saying_it()
+    public async Task While_detection_only_learns_the_page_says_until_when_and_then_stops_saying_it()
     {
+        await using var tickets = await TicketsAsync();
         var now = _live.Time.GetUtcNow();
         _detection.LearningUntil = now.AddMinutes(7);
         var cut = Render<OperationsPage>();
@@ -72,8 +87,9 @@ public class OperationsPageTests : BunitTest
     }
 
     [Fact]
-    public void An_opened_incident_appears_in_the_list_and_the_count_at_once()
+    public async Task An_opened_incident_appears_in_the_list_and_the_count_at_once()
     {
+        await using var tickets = await TicketsAsync();
         var cut = Render<OperationsPage>();
 
         Services.GetRequiredService<IncidentFeed>().Publish(Core.Detection.IncidentChangeKind.Opened, new Core.Incidents.Incident
@@ -87,6 +103,33 @@ public class OperationsPageTests : BunitTest
         {
             Assert.Equal("1", cut.Find("[data-testid=open-incidents]").TextContent.Trim());
             Assert.Contains("Gateway gw-unionpay: 38% of sales time out", cut.Find("[data-testid=incident-list]").TextContent);
+        });
+    }
+
+    [Fact]
+    public async Task The_incident_list_says_whether_it_is_acknowledged_who_owns_it_and_the_time_left()
+    {
+        await using var h = await TicketsAsync();
+        _pageClock = h.Clock; // the incident's SLA runs on the harness's clock
+        var incident = await h.DetectAsync(h.GatewayIncident());
+        await h.Workflow.AssignAsync(incident.Id, "bob", "alice", default);
+        var cut = Render<OperationsPage>();
+
+        Services.GetRequiredService<IncidentFeed>().Publish(Core.Detection.IncidentChangeKind.Opened, incident);
+        cut.WaitForAssertion(() =>
+        {
+            var ticket = cut.Find("[data-testid=incident-ticket]").TextContent;
+            Assert.Contains("not acknowledged", ticket);
+            Assert.Contains("owner: bob", ticket);
+            Assert.Contains("Acknowledge within", ticket);
+        });
+
+        await h.Workflow.ActAsync(incident.Id, Core.Incidents.TicketAction.Acknowledge, "alice", default);
+        cut.WaitForAssertion(() =>
+        {
+            var ticket = cut.Find("[data-testid=incident-ticket]").TextContent;
+            Assert.Contains("acknowledged by alice", ticket);
+            Assert.Contains("Resolve within", ticket);
         });
     }
 }

@@ -33,4 +33,35 @@ public sealed class WallStripTests(PortalFactory factory) : IClassFixture<Portal
         Assert.DoesNotContain("Receipts faint", strip); // the older minor one, counted
         Assert.Contains("+1 more", strip);
     }
+
+    [Fact]
+    public async Task Open_incidents_on_the_wall_say_who_acknowledged_them_who_owns_them_and_the_time_left()
+    {
+        await factory.SeedAsync();
+        await factory.Services.GetRequiredService<FleetCache>().ReloadAsync(default);
+        var key = await factory.CreateKeyAsync(Scopes.Display);
+        var screen = factory.CreateClient();
+        (await PortalSession.PostWallSignInAsync(screen, key)).EnsureSuccessStatusCode();
+        var taken = await factory.OpenManualIncidentAsync("Card reader dead at the airport", Cause.Hardware, Severity.Major);
+        var waiting = await factory.OpenManualIncidentAsync("Receipts faint at the station", Cause.Hardware, Severity.Minor);
+        var tickets = factory.Services.GetRequiredService<PosMonitor.Web.Features.Incidents.IncidentTickets>();
+        await tickets.ActAsync(taken.Id, TicketAction.Acknowledge, "alice", default);
+        await tickets.AssignAsync(taken.Id, "bob", "alice", default);
+
+        var wall = WebUtility.HtmlDecode(await screen.GetStringAsync("/wall"));
+        // The portal is shared by this class: leave no incident open for the next test.
+        foreach (var i in new[] { taken, waiting })
+            await tickets.ResolveAsync(i.Id, "alice", "test over", default);
+
+        var panel = wall[wall.IndexOf("Card reader dead at the airport", wall.IndexOf("wall-incidents", StringComparison.Ordinal), StringComparison.Ordinal)..];
+        var takenItem = panel[..panel.IndexOf("</li>", StringComparison.Ordinal)];
+        Assert.Contains("acknowledged by alice", takenItem);
+        Assert.Contains("owner bob", takenItem);
+        Assert.Contains("Resolve within", takenItem);
+        var waitingPanel = wall[wall.IndexOf("Receipts faint at the station", wall.IndexOf("wall-incidents", StringComparison.Ordinal), StringComparison.Ordinal)..];
+        var waitingItem = waitingPanel[..waitingPanel.IndexOf("</li>", StringComparison.Ordinal)];
+        Assert.Contains("NOT ACKNOWLEDGED", waitingItem);
+        Assert.Contains("no owner", waitingItem);
+        Assert.Contains("Acknowledge", waitingItem[waitingItem.IndexOf("no owner", StringComparison.Ordinal)..]);
+    }
 }

@@ -26,31 +26,45 @@ public partial class OperationsPage
     [Inject] private DisplayTime Clock { get; set; } = default!;
     [Inject] private DetectionStatus Detection { get; set; } = default!;
     [Inject] private IStringLocalizer<HeatmapStrings> HeatmapL { get; set; } = default!;
+    [Inject] private TicketRepository Tickets { get; set; } = default!;
+    [Inject] private IncidentTickets Workflow { get; set; } = default!;
 
     private Viewer _viewer = Viewer.Nobody;
     private Headline? _headline;
     private IReadOnlyList<Incident> _incidents = [];
+    /// <summary>Support's side of each open incident (acknowledged, owner), re-read when an incident or ticket changes.</summary>
+    private Dictionary<string, Ticket> _tickets = new(StringComparer.Ordinal);
     private IReadOnlyList<MerchantImpact> _top = [];
     private string _updated = "";
-    private IDisposable? _ticks, _incidentChanges;
+    private IDisposable? _ticks, _incidentChanges, _ticketChanges;
 
     protected override async Task OnInitializedAsync()
     {
         _viewer = await Viewers.GetAsync();
         if (_viewer == Viewer.Nobody) return;
-        _incidents = await Incidents.OpenAsync(_viewer, CancellationToken.None);
+        await LoadIncidentsAsync();
         Recompute();
         _ticks = Heatmap.Subscribe(_ => InvokeAsync(() =>
         {
             Recompute();
             StateHasChanged();
         }));
-        _incidentChanges = IncidentFeed.Subscribe((_, _) => InvokeAsync(async () =>
-        {
-            _incidents = await Incidents.OpenAsync(_viewer, CancellationToken.None);
-            Recompute();
-            StateHasChanged();
-        }));
+        _incidentChanges = IncidentFeed.Subscribe((_, _) => InvokeAsync(ReloadAsync));
+        _ticketChanges = Workflow.SubscribeChanges(_ => InvokeAsync(ReloadAsync));
+    }
+
+    private async Task ReloadAsync()
+    {
+        await LoadIncidentsAsync();
+        Recompute();
+        StateHasChanged();
+    }
+
+    private async Task LoadIncidentsAsync()
+    {
+        _incidents = await Incidents.OpenAsync(_viewer, CancellationToken.None);
+        _tickets = _incidents.Count == 0 ? new(StringComparer.Ordinal)
+            : (await Tickets.ListAsync(Time.GetUtcNow(), CancellationToken.None)).ToDictionary(t => t.IncidentId, StringComparer.Ordinal);
     }
 
     private void Recompute()
@@ -66,6 +80,13 @@ public partial class OperationsPage
 
     private IReadOnlyList<HeatmapMark> Marks => [.. _incidents.Select(i => HeatmapMark.From(i, Titles.For(i)))];
 
+    private string TicketText(Ticket? t) => t switch
+    {
+        { Status: TicketStatus.Open } or null => L["NotAcknowledged"],
+        { AcknowledgedBy: { } by, AcknowledgedAt: { } at } => L["AcknowledgedBy", by, Local(at, "HH:mm")],
+        _ => L["Status_" + t.Status],
+    };
+
     private string SeverityNote() =>
         string.Join(" · ", OperationsFigures.BySeverity(_incidents).Select(s => $"{L["Severity_" + s.Key]} {s.Value}"));
 
@@ -80,5 +101,6 @@ public partial class OperationsPage
     {
         _ticks?.Dispose();
         _incidentChanges?.Dispose();
+        _ticketChanges?.Dispose();
     }
 }

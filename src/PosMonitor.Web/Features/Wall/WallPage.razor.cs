@@ -32,6 +32,8 @@ public partial class WallPage
     [Inject] private TimeProvider Time { get; set; } = default!;
     [Inject] private DisplayTime Clock { get; set; } = default!;
     [Inject] private DetectionStatus Detection { get; set; } = default!;
+    [Inject] private TicketRepository Tickets { get; set; } = default!;
+    [Inject] private IncidentTickets Workflow { get; set; } = default!;
     [Inject] private Microsoft.Extensions.Localization.IStringLocalizer<HeatmapStrings> HeatmapL { get; set; } = default!;
 
     private static readonly Viewer Display = new(true, null, true);
@@ -41,11 +43,12 @@ public partial class WallPage
     private Headline? _headline;
     private IngestionSnapshot? _ingestion;
     private IReadOnlyList<Incident> _incidents = [];
+    private Dictionary<string, Ticket> _tickets = new(StringComparer.Ordinal);
     private string _updated = "";
     private HeatmapBy _heatmapBy = HeatmapBy.Region;
     private Incident? _heatmapBecause;
     private IReadOnlyList<HeatmapMark> _marks = [];
-    private IDisposable? _ticks, _incidentChanges, _revocations;
+    private IDisposable? _ticks, _incidentChanges, _ticketChanges, _revocations;
 
     protected override async Task OnInitializedAsync()
     {
@@ -61,20 +64,40 @@ public partial class WallPage
             return;
         }
         _revocations = Keys.SubscribeRevoked(OnRevoked);
-        _incidents = await Incidents.OpenAsync(_viewer, CancellationToken.None);
+        await LoadIncidentsAsync();
         Recompute();
         _ticks = Heatmap.Subscribe(_ => InvokeAsync(() =>
         {
             Recompute();
             StateHasChanged();
         }));
-        _incidentChanges = IncidentFeed.Subscribe((_, _) => InvokeAsync(async () =>
-        {
-            _incidents = await Incidents.OpenAsync(_viewer, CancellationToken.None);
-            Recompute();
-            StateHasChanged();
-        }));
+        _incidentChanges = IncidentFeed.Subscribe((_, _) => InvokeAsync(ReloadAsync));
+        _ticketChanges = Workflow.SubscribeChanges(_ => InvokeAsync(ReloadAsync));
     }
+
+    private async Task ReloadAsync()
+    {
+        await LoadIncidentsAsync();
+        Recompute();
+        StateHasChanged();
+    }
+
+    /// <summary>Open incidents and support's tickets for them (acknowledged, owner): the room sees who is on it.</summary>
+    private async Task LoadIncidentsAsync()
+    {
+        _incidents = await Incidents.OpenAsync(_viewer, CancellationToken.None);
+        _tickets = _incidents.Count == 0 ? new(StringComparer.Ordinal)
+            : (await Tickets.ListAsync(Time.GetUtcNow(), CancellationToken.None)).ToDictionary(t => t.IncidentId, StringComparer.Ordinal);
+    }
+
+    private bool IsAcknowledged(Incident i) => _tickets.GetValueOrDefault(i.Id) is { Status: not TicketStatus.Open };
+
+    private string TicketText(Incident i) => _tickets.GetValueOrDefault(i.Id) switch
+    {
+        { Status: TicketStatus.Open } or null => L["NotAcknowledged"],
+        { AcknowledgedBy: { } by } => L["AcknowledgedBy", by],
+        var t => L["Status_" + t.Status],
+    };
 
     private void Recompute()
     {
@@ -109,7 +132,8 @@ public partial class WallPage
     {
         _ticks?.Dispose();
         _incidentChanges?.Dispose();
-        _ticks = _incidentChanges = null;
+        _ticketChanges?.Dispose();
+        _ticks = _incidentChanges = _ticketChanges = null;
     }
 
     public void Dispose()
