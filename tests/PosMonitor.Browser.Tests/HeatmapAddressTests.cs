@@ -54,12 +54,28 @@ public sealed class HeatmapAddressTests(LiveFixture live) : IClassFixture<LiveFi
     }
 
     [Fact]
-    public async Task Dashboard_and_wall_screenshots_in_both_themes_on_a_wall_a_laptop_and_a_phone()
+    public async Task With_a_merchant_incident_open_the_wall_shows_merchants_and_screenshots_are_taken_in_both_themes_on_a_laptop_a_phone_and_a_4K_wall()
     {
         var browser = await live.BrowserAsync();
-        foreach (var (width, height) in new[] { (1920, 1080), (390, 844) })
+        // The troubled merchant's fault goes on until detection opens its incident (checks every 15 s, holds a finding 30 s),
+        // so the pictures show an open incident: its row marked, its ticket state listed, the wall on its dimension.
+        var (watch, _) = await browser.NewPageAsync();
+        await Portal.SignInAsync(watch);
+        await watch.GotoAsync(Portal.BaseUrl + "/");
+        await WaitInteractiveAsync(watch);
+        using var client = Portal.Client();
+        var deadline = System.Diagnostics.Stopwatch.StartNew();
+        while (await watch.Locator("[data-testid=incident-list] .mud-list-item").CountAsync() == 0)
         {
-            foreach (var scheme in new[] { ColorScheme.Light, ColorScheme.Dark })
+            Assert.True(deadline.Elapsed < TimeSpan.FromMinutes(2), "detection opened no incident for the troubled merchant");
+            var at = DateTimeOffset.UtcNow;
+            await DemoFleet.PostAsync(client, [], [.. Enumerable.Range(0, 12).Select(i =>
+                DemoFleet.Transaction($"T-0004-{1 + i % 3}", at.AddMilliseconds(-i * 100), timeout: i % 4 != 0))]);
+            await Task.Delay(TimeSpan.FromSeconds(2));
+        }
+        foreach (var (width, height) in new[] { (1920, 1080), (390, 844), (3840, 2160) })
+        {
+            foreach (var scheme in width > 1920 ? [] : new[] { ColorScheme.Light, ColorScheme.Dark })
             {
                 var (page, errors) = await browser.NewPageAsync(width: width, height: height);
                 await page.EmulateMediaAsync(new() { ColorScheme = scheme });
@@ -78,6 +94,7 @@ public sealed class HeatmapAddressTests(LiveFixture live) : IClassFixture<LiveFi
             await wall.WaitForSelectorAsync("[data-testid=wall-heatmap-title]", new() { State = WaitForSelectorState.Attached });
             // The panels rotate; hold the heatmap panel on screen for the picture.
             await wall.AddStyleTagAsync(new() { Content = ".wall-panel { animation: none; } .wall-panel:first-child { opacity: 1; visibility: visible; }" });
+            Assert.Equal("merchant", await wall.GetAttributeAsync("[data-testid=wall-heatmap-title]", "data-by"));
             await Browser.ScreenshotAsync(wall, $"heatmap-wall-{width}.png");
             Assert.Empty(wallErrors);
         }
