@@ -29,4 +29,27 @@ public sealed class TerminalPageTests(PortalFactory factory) : IClassFixture<Por
         Assert.Contains("<b>Wi-Fi</b>", page);
         Assert.DoesNotContain("<b>wifi</b>", page);
     }
+
+    [Fact]
+    public async Task A_wired_terminal_shows_no_signal_reading_and_no_signal_chart()
+    {
+        await factory.SeedAsync();
+        var wired = Heartbeat("hb-terminal-wired", "T-000002", DateTimeOffset.UtcNow)
+            .Replace("\"type\": \"wifi\", \"signalDbm\": -60", "\"type\": \"ethernet\", \"signalDbm\": 0", StringComparison.Ordinal);
+        var posted = await factory.AdminClient().PostAsync("/api/v1/telemetry", Content(Body(heartbeats: [wired])));
+        Assert.Equal(HttpStatusCode.Accepted, posted.StatusCode);
+        var admin = await factory.SignedInAsync(PortalFactory.Admin);
+
+        var page = "";
+        for (var i = 0; i < 50 && !page.Contains("<b>Ethernet</b>", StringComparison.Ordinal); i++)
+        {
+            if (i > 0) await Task.Delay(100);
+            page = WebUtility.HtmlDecode(await admin.GetStringAsync("/terminals/T-000002"));
+        }
+
+        Assert.Contains("<b>Ethernet</b>", page);
+        Assert.Contains("<b>wired (no radio)</b>", page);
+        Assert.DoesNotContain("0 dBm", page);
+        Assert.DoesNotContain("Signal, weakest (dBm)", page);
+    }
 }

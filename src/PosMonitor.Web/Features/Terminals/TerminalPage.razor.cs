@@ -21,6 +21,9 @@ namespace PosMonitor.Web.Features.Terminals;
 public partial class TerminalPage
 {
     [Parameter] public string Id { get; set; } = "";
+
+    /// <summary>On Ethernet: no radio, so no signal figure or chart (a reported 0 would read as a perfect signal).</summary>
+    private bool IsWired => _state?.NetworkType == NetworkType.Ethernet;
     [Inject] private PortalViewer Viewers { get; set; } = default!;
     [Inject] private FleetCache Fleet { get; set; } = default!;
     [Inject] private TerminalStateCache States { get; set; } = default!;
