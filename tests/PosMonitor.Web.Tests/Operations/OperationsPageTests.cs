@@ -132,4 +132,23 @@ public class OperationsPageTests : BunitTest
             Assert.Contains("Resolve within", ticket);
         });
     }
+
+    [Theory]
+    [InlineData("zh-CN", "2026/11/24")]
+    [InlineData("en-US", "11/24/2026")]
+    public async Task An_incident_opened_on_an_earlier_day_shows_its_date_in_the_readers_culture(string culture, string date)
+    {
+        await using var tickets = await TicketsAsync();
+        using var scope = CultureScope.Use(System.Globalization.CultureInfo.GetCultureInfo(culture));
+        var cut = Render<OperationsPage>();
+
+        Services.GetRequiredService<IncidentFeed>().Publish(Core.Detection.IncidentChangeKind.Opened, new Core.Incidents.Incident
+        {
+            Id = "inc-000002", ScopeType = Core.Incidents.ScopeType.Gateway, ScopeId = "gw-unionpay", Cause = Core.Incidents.Cause.Gateway,
+            Severity = Core.Incidents.Severity.Critical, OpenedAt = _live.Time.GetUtcNow().AddDays(-1), RunbookId = "rb-gateway-degradation",
+            Title = "Gateway gw-unionpay: 38% of sales time out",
+        });
+
+        cut.WaitForAssertion(() => Assert.Contains(date, cut.Find("[data-testid=incident-list]").TextContent));
+    }
 }

@@ -74,7 +74,11 @@ public partial class OperationsPage
         _updated = Local(Time.GetUtcNow(), "HH:mm:ss");
     }
 
-    private string Local(DateTimeOffset t, string format = "MM-dd HH:mm") => Clock.Format(t, format);
+    private string Local(DateTimeOffset t, string format) => Clock.Format(t, format);
+
+    /// <summary>A moment in the reader's culture: the time alone when it is today, else the culture's short date and time.</summary>
+    private string Local(DateTimeOffset t) =>
+        Clock.Format(t, Clock.Local(t).Date == Clock.Local(Time.GetUtcNow()).Date ? "t" : "g");
 
     private string Rate(double? rate) => rate is { } r ? HeatmapScale.Percent(r, CultureInfo.CurrentCulture) : L["RateUnknown"];
 
