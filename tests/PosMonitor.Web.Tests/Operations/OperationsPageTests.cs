@@ -35,6 +35,7 @@ public class OperationsPageTests : BunitTest
         Services.AddSingleton<IOptionsMonitor<SlaOptions>>(_ => _tickets!.Sla);
         Services.AddSingleton(Options.Create(new IngestionOptions()));
         Services.AddSingleton<OperationsFigures>();
+        Services.AddScoped<OpenIncidentBoard>();
         Services.AddSingleton<IncidentFeed>();
         Services.AddSingleton<IncidentTitleText>();
         Services.AddSingleton<EvidenceText>();

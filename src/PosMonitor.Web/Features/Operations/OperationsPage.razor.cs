@@ -20,23 +20,18 @@ public partial class OperationsPage
     [Inject] private PortalViewer Viewers { get; set; } = default!;
     [Inject] private OperationsFigures Figures { get; set; } = default!;
     [Inject] private HeatmapService Heatmap { get; set; } = default!;
-    [Inject] private IIncidentReader Incidents { get; set; } = default!;
-    [Inject] private IncidentFeed IncidentFeed { get; set; } = default!;
+    [Inject] private OpenIncidentBoard Open { get; set; } = default!;
     [Inject] private TimeProvider Time { get; set; } = default!;
     [Inject] private DisplayTime Clock { get; set; } = default!;
     [Inject] private DetectionStatus Detection { get; set; } = default!;
     [Inject] private IStringLocalizer<HeatmapStrings> HeatmapL { get; set; } = default!;
-    [Inject] private TicketRepository Tickets { get; set; } = default!;
-    [Inject] private IncidentTickets Workflow { get; set; } = default!;
 
     private Viewer _viewer = Viewer.Nobody;
     private Headline? _headline;
-    private IReadOnlyList<Incident> _incidents = [];
-    /// <summary>Support's side of each open incident (acknowledged, owner), re-read when an incident or ticket changes.</summary>
-    private Dictionary<string, Ticket> _tickets = new(StringComparer.Ordinal);
+    private IReadOnlyList<Incident> _incidents => Open.List;
     private IReadOnlyList<MerchantImpact> _top = [];
     private string _updated = "";
-    private IDisposable? _ticks, _incidentChanges, _ticketChanges;
+    private IDisposable? _ticks, _incidentChanges;
 
     protected override async Task OnInitializedAsync()
     {
@@ -49,8 +44,7 @@ public partial class OperationsPage
             Recompute();
             StateHasChanged();
         }));
-        _incidentChanges = IncidentFeed.Subscribe((_, _) => InvokeAsync(ReloadAsync));
-        _ticketChanges = Workflow.SubscribeChanges(_ => InvokeAsync(ReloadAsync));
+        _incidentChanges = Open.Subscribe(() => InvokeAsync(ReloadAsync));
     }
 
     private async Task ReloadAsync()
@@ -60,12 +54,7 @@ public partial class OperationsPage
         StateHasChanged();
     }
 
-    private async Task LoadIncidentsAsync()
-    {
-        _incidents = await Incidents.OpenAsync(_viewer, CancellationToken.None);
-        _tickets = _incidents.Count == 0 ? new(StringComparer.Ordinal)
-            : (await Tickets.ListAsync(Time.GetUtcNow(), CancellationToken.None)).ToDictionary(t => t.IncidentId, StringComparer.Ordinal);
-    }
+    private Task LoadIncidentsAsync() => Open.LoadAsync(_viewer, CancellationToken.None);
 
     private void Recompute()
     {
@@ -105,6 +94,5 @@ public partial class OperationsPage
     {
         _ticks?.Dispose();
         _incidentChanges?.Dispose();
-        _ticketChanges?.Dispose();
     }
 }

@@ -26,14 +26,11 @@ public partial class WallPage
     [Inject] private ApiKeyRepository Keys { get; set; } = default!;
     [Inject] private OperationsFigures Figures { get; set; } = default!;
     [Inject] private HeatmapService Heatmap { get; set; } = default!;
-    [Inject] private IIncidentReader Incidents { get; set; } = default!;
-    [Inject] private IncidentFeed IncidentFeed { get; set; } = default!;
+    [Inject] private OpenIncidentBoard Open { get; set; } = default!;
     [Inject] private IngestionMetrics Ingestion { get; set; } = default!;
     [Inject] private TimeProvider Time { get; set; } = default!;
     [Inject] private DisplayTime Clock { get; set; } = default!;
     [Inject] private DetectionStatus Detection { get; set; } = default!;
-    [Inject] private TicketRepository Tickets { get; set; } = default!;
-    [Inject] private IncidentTickets Workflow { get; set; } = default!;
     [Inject] private Microsoft.Extensions.Localization.IStringLocalizer<HeatmapStrings> HeatmapL { get; set; } = default!;
 
     private static readonly Viewer Display = new(true, null, true);
@@ -42,13 +39,12 @@ public partial class WallPage
     private string? _keyId;
     private Headline? _headline;
     private IngestionSnapshot? _ingestion;
-    private IReadOnlyList<Incident> _incidents = [];
-    private Dictionary<string, Ticket> _tickets = new(StringComparer.Ordinal);
+    private IReadOnlyList<Incident> _incidents => Open.List;
     private string _updated = "";
     private HeatmapBy _heatmapBy = HeatmapBy.Region;
     private Incident? _heatmapBecause;
     private IReadOnlyList<HeatmapMark> _marks = [];
-    private IDisposable? _ticks, _incidentChanges, _ticketChanges, _revocations;
+    private IDisposable? _ticks, _incidentChanges, _revocations;
 
     protected override async Task OnInitializedAsync()
     {
@@ -71,8 +67,7 @@ public partial class WallPage
             Recompute();
             StateHasChanged();
         }));
-        _incidentChanges = IncidentFeed.Subscribe((_, _) => InvokeAsync(ReloadAsync));
-        _ticketChanges = Workflow.SubscribeChanges(_ => InvokeAsync(ReloadAsync));
+        _incidentChanges = Open.Subscribe(() => InvokeAsync(ReloadAsync));
     }
 
     private async Task ReloadAsync()
@@ -83,16 +78,11 @@ public partial class WallPage
     }
 
     /// <summary>Open incidents and support's tickets for them (acknowledged, owner): the room sees who is on it.</summary>
-    private async Task LoadIncidentsAsync()
-    {
-        _incidents = await Incidents.OpenAsync(_viewer, CancellationToken.None);
-        _tickets = _incidents.Count == 0 ? new(StringComparer.Ordinal)
-            : (await Tickets.ListAsync(Time.GetUtcNow(), CancellationToken.None)).ToDictionary(t => t.IncidentId, StringComparer.Ordinal);
-    }
+    private Task LoadIncidentsAsync() => Open.LoadAsync(_viewer, CancellationToken.None);
 
-    private bool IsAcknowledged(Incident i) => _tickets.GetValueOrDefault(i.Id) is { Status: not TicketStatus.Open };
+    private bool IsAcknowledged(Incident i) => Open.TicketOf(i) is { Status: not TicketStatus.Open };
 
-    private string TicketText(Incident i) => _tickets.GetValueOrDefault(i.Id) switch
+    private string TicketText(Incident i) => Open.TicketOf(i) switch
     {
         { Status: TicketStatus.Open } or null => L["NotAcknowledged"],
         { AcknowledgedBy: { } by } => L["AcknowledgedBy", by],
@@ -132,8 +122,7 @@ public partial class WallPage
     {
         _ticks?.Dispose();
         _incidentChanges?.Dispose();
-        _ticketChanges?.Dispose();
-        _ticks = _incidentChanges = _ticketChanges = null;
+        _ticks = _incidentChanges = null;
     }
 
     public void Dispose()
