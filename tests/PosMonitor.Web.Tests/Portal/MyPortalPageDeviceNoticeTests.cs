@@ -2,6 +2,7 @@ using System.Security.Claims;
 using Bunit;
 using Microsoft.Extensions.DependencyInjection;
 using PosMonitor.Web.Features.Identity;
+using PosMonitor.Web.Features.Incidents;
 using PosMonitor.Web.Features.Portal;
 using PosMonitor.Web.Tests.Infrastructure;
 using PosMonitor.Web.Tests.Terminals;
@@ -48,5 +49,20 @@ public sealed class MyPortalPageDeviceNoticeTests : BunitTest, IAsyncLifetime
         });
         Assert.DoesNotContain("T-000003", page.Markup);
         Assert.DoesNotContain("Printer jammed", page.Markup);
+    }
+
+    [Fact]
+    public async Task An_incident_opening_on_the_owner_s_terminal_brings_its_notice_to_the_open_page_without_the_clock_moving()
+    {
+        for (var i = 0; i < 7; i++) await _portal.HeartbeatAsync("T-000001", "ok");
+        var page = Render<MyPortalPage>();
+        page.WaitForAssertion(() => Assert.NotNull(page.Find("[data-testid=no-incidents]")));
+
+        // Past DevicePersistence (10 min): a hardware incident opens, and the ticket feeder posts the owner its notice.
+        for (var i = 0; i < 12; i++) await _portal.HeartbeatAsync("T-000001", "paper_out");
+        var incident = Assert.Single(await _portal.Services.GetRequiredService<IncidentRepository>().OpenAsync(CancellationToken.None));
+
+        // The fake clock stands still from here: the notice must follow the ticket feeder's change, not a timer.
+        page.WaitForAssertion(() => Assert.Contains(incident.Id, page.Find("[data-testid=my-notices]").TextContent), TimeSpan.FromSeconds(10));
     }
 }

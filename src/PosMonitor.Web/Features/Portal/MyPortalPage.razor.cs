@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Authorization;
 using PosMonitor.Core.Detection;
@@ -31,6 +32,9 @@ public partial class MyPortalPage
     // Incidents touching this merchant as they open and change while the page is open, as the owner reads them. The
     // stored list starts from the incidents store and then follows the feed.
     private readonly Dictionary<string, MerchantIncidentView> _views = [];
+    // The incidents touching this merchant, by id, as last seen: noted on the feed's thread the moment one arrives, so a
+    // ticket change (the ticket feeder's, posted after it stored the merchants' notice) can be matched without the dispatcher.
+    private readonly ConcurrentDictionary<string, Incident> _touching = new();
     // What the operations centre told this merchant (the runbook's merchant template, on open and resolve).
     private IReadOnlyList<MerchantNotice> _notices = [];
     [Inject] private IIncidentReader StoredIncidents { get; set; } = default!;
@@ -52,20 +56,25 @@ public partial class MyPortalPage
         _mine = [.. Portal.TerminalsOf(_merchantId).Select(t => t.Id)];
         _terminals = await Portal.TerminalsAsync(_merchantId, CancellationToken.None);
         _opensAt = Portal.OpensAt(_merchantId);
-        foreach (var open in await StoredIncidents.OpenAsync(viewer, CancellationToken.None)) _views[open.Id] = await ViewAsync(open);
+        foreach (var open in await StoredIncidents.OpenAsync(viewer, CancellationToken.None))
+        {
+            _touching[open.Id] = open;
+            _views[open.Id] = await ViewAsync(open);
+        }
         _notices = await Notices.ForMerchantAsync(_merchantId, CancellationToken.None);
         _telemetrySubscription = Telemetry.Subscribe(OnTelemetry);
         _incidentSubscription = IncidentFeed.Subscribe(OnIncident);
         _ticketSubscription = Workflow.SubscribeChanges(OnTicketChanged);
     }
 
-    // An agent moved the ticket (acknowledged, mitigated, a cause confirmed): the phase and the notices follow.
+    // The ticket moved (an agent acknowledged, mitigated, confirmed a cause; or the ticket feeder handled an incident's
+    // change and posted its notice): the phase and the notices follow.
     private void OnTicketChanged(string incidentId)
     {
-        if (!_views.TryGetValue(incidentId, out var view)) return;
+        if (!_touching.TryGetValue(incidentId, out var incident)) return;
         _ = InvokeAsync(async () =>
         {
-            _views[incidentId] = await ViewAsync(view.Incident);
+            _views[incidentId] = await ViewAsync(incident);
             _notices = await Notices.ForMerchantAsync(_merchantId, CancellationToken.None);
             StateHasChanged();
         });
@@ -92,12 +101,13 @@ public partial class MyPortalPage
             || (incident.ScopeType == ScopeType.Merchant && incident.ScopeId == _merchantId)
             || (incident.ScopeType == ScopeType.Terminal && _mine.Contains(incident.ScopeId));
         if (!touchesMe) return;
+        // Noted before anything is queued: the ticket feeder posts this change's notice and then raises a ticket change,
+        // which OnTicketChanged now matches and follows with the notices. Had the feeder been quicker still, its notice is
+        // stored already and the read below finds it.
+        _touching[incident.Id] = incident;
         _ = InvokeAsync(async () =>
         {
             _views[incident.Id] = await ViewAsync(incident);
-            StateHasChanged();
-            // The notice of this change is posted by the ticket feeder just behind the feed; read it a moment later.
-            await Task.Delay(TimeSpan.FromSeconds(1), Time);
             _notices = await Notices.ForMerchantAsync(_merchantId, CancellationToken.None);
             StateHasChanged();
         });
