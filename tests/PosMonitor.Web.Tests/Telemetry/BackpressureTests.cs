@@ -1,6 +1,8 @@
 using System.Net;
 using Dapper;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
+using PosMonitor.Web.Features.Telemetry;
 using PosMonitor.Web.Tests.Infrastructure;
 using static PosMonitor.Web.Tests.Telemetry.TelemetryJson;
 
@@ -57,7 +59,14 @@ public class QueueFullTests(SmallQueueFactory factory) : IClassFixture<SmallQueu
         await blocker.ExecuteAsync("BEGIN EXCLUSIVE");
         var a = client.PostAsync("/api/v1/telemetry", Content(Batch("qa")));
         var b = client.PostAsync("/api/v1/telemetry", Content(Batch("qb")));
-        await Task.Delay(300);
+        // Both batches are queued (held by the blocked writer, which counts them until they commit): the queue is full.
+        var queue = factory.Services.GetRequiredService<IngestionQueue>();
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (queue.PendingEvents < 10)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"The queue holds {queue.PendingEvents} events after 30 s, not the 10 of both posts.");
+            await Task.Delay(10); // a poll on the queue depth, not a guess at how long the posts take
+        }
         var c = await client.PostAsync("/api/v1/telemetry", Content(Batch("qc")));
         await blocker.ExecuteAsync("COMMIT");
 
