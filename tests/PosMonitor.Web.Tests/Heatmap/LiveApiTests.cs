@@ -19,9 +19,9 @@ public class LiveApiTests(PosMonitorFactory factory) : IClassFixture<PosMonitorF
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 
-    private async Task PostSalesAsync(string terminalId, int sales, int timeouts)
+    private async Task PostSalesAsync(string terminalId, int sales, int timeouts, DateTimeOffset? at = null)
     {
-        var now = DateTimeOffset.UtcNow;
+        var now = at ?? DateTimeOffset.UtcNow;
         var body = TelemetryJson.Body(transactions: Enumerable.Range(0, sales).Select(i =>
             TelemetryJson.Sale($"live{Interlocked.Increment(ref _events)}x", terminalId, now, i < timeouts ? "timeout" : "approved", i < timeouts ? "gateway" : null)));
         var response = await factory.AdminClient().PostAsync("/api/v1/telemetry", TelemetryJson.Content(body));
@@ -87,18 +87,38 @@ public class LiveApiTests(PosMonitorFactory factory) : IClassFixture<PosMonitorF
         for (var i = 0; i < 10; i++) await PostSalesAsync("T-000003", 1, 0);   // m-0002 only, ten batches
         await PostSalesAsync("T-000001", 2, 1);                                 // m-0001
 
+        // Then two markers, a sale of m-0001 in a minute long past that nothing else touches, the second posted once the
+        // first has arrived: the second comes in a later flush than all eleven batches (the writer and the flushes keep
+        // their order), and a connection's messages arrive in order, so everything the batches caused arrived before it.
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        var region = await platformUpdates.Reader.ReadAsync(timeout.Token);
-        Assert.Equal("region", region.By);
-        var mine = await lotusUpdates.Reader.ReadAsync(timeout.Token);
-        Assert.Equal("merchant", mine.By);
-        Assert.All(mine.Cells, c => Assert.Equal("m-0001", c.Row));
-        await Task.Delay(600);
-        while (lotusUpdates.Reader.TryRead(out var more)) Assert.All(more.Cells, c => Assert.Equal("m-0001", c.Row));
+        var at = DateTimeOffset.UtcNow.AddHours(-2);
+        at = new DateTimeOffset(at.Ticks - at.Ticks % TimeSpan.TicksPerMinute, TimeSpan.Zero);
+        DateTimeOffset[] markers = [at, at.AddMinutes(1)];
+        var (regions, mine) = (new List<HeatmapUpdate>(), new List<HeatmapUpdate>());
+        foreach (var marker in markers)
+        {
+            await PostSalesAsync("T-000001", 1, 0, marker);
+            await ReadUntilMinuteAsync(platformUpdates, regions, marker, timeout.Token);
+            await ReadUntilMinuteAsync(lotusUpdates, mine, marker, timeout.Token);
+        }
+        Assert.All(regions, u => Assert.Equal("region", u.By));
+        Assert.All(mine, u => Assert.Equal("merchant", u.By));
+        Assert.All(mine.SelectMany(u => u.Cells), c => Assert.Equal("m-0001", c.Row));
+        Assert.Contains(mine.SelectMany(u => u.Cells), c => c.Minute > markers[1].UtcDateTime);
         // Ten batches within one flush interval reach the client as few messages, not one per batch.
-        var platformMessages = 1;
-        while (platformUpdates.Reader.TryRead(out _)) platformMessages++;
-        Assert.True(platformMessages < 11, $"{platformMessages} messages for 11 batches");
+        var platformMessages = regions.Count(u => u.Cells.Any(c => c.Minute > markers[1].UtcDateTime));
+        Assert.InRange(platformMessages, 1, 10);
+    }
+
+    /// <summary>Reads <paramref name="channel"/> into <paramref name="seen"/> until a cell of <paramref name="minute"/> arrives.</summary>
+    private static async Task ReadUntilMinuteAsync(Channel<HeatmapUpdate> channel, List<HeatmapUpdate> seen, DateTimeOffset minute, CancellationToken ct)
+    {
+        while (true)
+        {
+            var update = await channel.Reader.ReadAsync(ct);
+            seen.Add(update);
+            if (update.Cells.Any(c => c.Minute == minute.UtcDateTime)) return;
+        }
     }
 
     [Fact]

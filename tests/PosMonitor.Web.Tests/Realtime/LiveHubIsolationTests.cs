@@ -69,9 +69,9 @@ public class LiveHubIsolationTests(PortalFactory factory) : IClassFixture<Portal
         return received;
     }
 
-    private async Task PostSalesAsync(string terminalId, int sales, int timeouts)
+    private async Task PostSalesAsync(string terminalId, int sales, int timeouts, DateTimeOffset? at = null)
     {
-        var now = DateTimeOffset.UtcNow;
+        var now = at ?? DateTimeOffset.UtcNow;
         var body = TelemetryJson.Body(transactions: Enumerable.Range(0, sales).Select(i =>
             TelemetryJson.Sale($"e-{Guid.NewGuid():D}", terminalId, now, i < timeouts ? "timeout" : "approved", i < timeouts ? "gateway" : null)));
         Assert.Equal(HttpStatusCode.Accepted, (await factory.AdminClient().PostAsync("/api/v1/telemetry", TelemetryJson.Content(body))).StatusCode);
@@ -90,15 +90,25 @@ public class LiveHubIsolationTests(PortalFactory factory) : IClassFixture<Portal
         await PostSalesAsync("T-000001", 4, 1);   // m-0001
         await PostSalesAsync("T-000004", 3, 0);   // m-0002
 
+        // Then two markers, a sale of each merchant in a minute long past that nothing else touches, the second posted once
+        // the first has arrived: the second comes in a later flush than all three posts (the writer and the flushes keep
+        // their order), and a connection's messages arrive in order, so anything leaked from the posts arrived before it.
         using var timeout = new CancellationTokenSource(Wait);
-        var first1 = await mine1.Heatmap.Reader.ReadAsync(timeout.Token);
-        var first2 = await mine2.Heatmap.Reader.ReadAsync(timeout.Token);
-        Assert.Equal("merchant", first1.By);
-        await Task.Delay(800);   // a few flushes more, to catch a late leak
-        var rows1 = Drain(mine1.Heatmap, first1).SelectMany(u => u.Cells).Select(c => c.Row).ToHashSet();
-        var rows2 = Drain(mine2.Heatmap, first2).SelectMany(u => u.Cells).Select(c => c.Row).ToHashSet();
-        Assert.Equal(["m-0001"], rows1);
-        Assert.Equal(["m-0002"], rows2);
+        var (seen1, seen2) = (new List<HeatmapUpdate>(), new List<HeatmapUpdate>());
+        var markers = Markers();
+        foreach (var marker in markers)
+        {
+            await PostSalesAsync("T-000001", 1, 0, marker);
+            await PostSalesAsync("T-000004", 1, 0, marker);
+            await ReadUntilCellAsync(mine1.Heatmap, seen1, "m-0001", marker, timeout.Token);
+            await ReadUntilCellAsync(mine2.Heatmap, seen2, "m-0002", marker, timeout.Token);
+        }
+        Assert.All(seen1.Concat(seen2), u => Assert.Equal("merchant", u.By));
+        Assert.Equal(["m-0001"], seen1.SelectMany(u => u.Cells).Select(c => c.Row).ToHashSet());
+        Assert.Equal(["m-0002"], seen2.SelectMany(u => u.Cells).Select(c => c.Row).ToHashSet());
+        // The posts themselves reached their own merchant (not only the markers).
+        Assert.Contains(seen1.SelectMany(u => u.Cells), c => c.Minute > markers[1].UtcDateTime);
+        Assert.Contains(seen2.SelectMany(u => u.Cells), c => c.Minute > markers[1].UtcDateTime);
     }
 
     [Fact]
@@ -130,9 +140,11 @@ public class LiveHubIsolationTests(PortalFactory factory) : IClassFixture<Portal
         for (var i = 0; i < 3; i++) seen2.Add((await owner2Got.Incidents.Reader.ReadAsync(timeout.Token)).Id);
         Assert.Equal(["inc-other-only", "inc-both", "inc-other-only"], seen2);
 
-        await Task.Delay(500);
-        Assert.False(owner1Got.Incidents.Reader.TryRead(out var leak1), $"owner 1 also got {leak1?.Id}");
-        Assert.False(key1Got.Incidents.Reader.TryRead(out var leak2), $"the m-0001 key also got {leak2?.Id}");
+        // A marker for m-0001, published after them: the forwarder sends each change in turn and a connection's messages
+        // arrive in order, so if either m-0001 connection had been sent one of m-0002's, it would come before the marker.
+        feed.Publish(IncidentChangeKind.Opened, IncidentRepositoryTests.Make("inc-marker", now, ["T-000001"]));
+        Assert.Equal("inc-marker", (await owner1Got.Incidents.Reader.ReadAsync(timeout.Token)).Id);
+        Assert.Equal("inc-marker", (await key1Got.Incidents.Reader.ReadAsync(timeout.Token)).Id);
     }
 
     [Fact]
@@ -145,10 +157,22 @@ public class LiveHubIsolationTests(PortalFactory factory) : IClassFixture<Portal
         await Assert.ThrowsAsync<Microsoft.AspNetCore.SignalR.HubException>(() => owner1.InvokeAsync("SubscribeHeatmap", "m-0002"));
     }
 
-    private static List<HeatmapUpdate> Drain(Channel<HeatmapUpdate> channel, HeatmapUpdate first)
+    /// <summary>Two minutes two hours back, within the heatmap's window and before anything else the tests post.</summary>
+    private static DateTimeOffset[] Markers()
     {
-        var all = new List<HeatmapUpdate> { first };
-        while (channel.Reader.TryRead(out var more)) all.Add(more);
-        return all;
+        var at = DateTimeOffset.UtcNow.AddHours(-2);
+        at = new DateTimeOffset(at.Ticks - at.Ticks % TimeSpan.TicksPerMinute, TimeSpan.Zero);
+        return [at, at.AddMinutes(1)];
+    }
+
+    /// <summary>Reads <paramref name="channel"/> into <paramref name="seen"/> until a cell of <paramref name="row"/> at <paramref name="minute"/> arrives.</summary>
+    private static async Task ReadUntilCellAsync(Channel<HeatmapUpdate> channel, List<HeatmapUpdate> seen, string row, DateTimeOffset minute, CancellationToken ct)
+    {
+        while (true)
+        {
+            var update = await channel.Reader.ReadAsync(ct);
+            seen.Add(update);
+            if (update.Cells.Any(c => c.Row == row && c.Minute == minute.UtcDateTime)) return;
+        }
     }
 }
