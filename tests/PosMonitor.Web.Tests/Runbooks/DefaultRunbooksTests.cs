@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using PosMonitor.Core.Incidents;
 using PosMonitor.Web.Features.Runbooks;
 
@@ -33,5 +34,29 @@ public class DefaultRunbooksTests
             Assert.Contains("{workaround}", r.MerchantTemplate.Zh);
             Assert.Matches(@"\p{IsCJKUnifiedIdeographs}", r.Workaround.Zh);
         }
+    }
+
+    /// <summary>
+    /// An English reader gets English and a Chinese reader Chinese: the English texts carry no Chinese at all (the
+    /// article's remedies are quoted in translation), and the Chinese ones no English sentence outside code spans
+    /// (acronyms such as NOC, TMS, Wi-Fi stay). Contact names are one field shown to both, so they stay bilingual.
+    /// </summary>
+    [Fact]
+    public void English_texts_are_english_and_chinese_texts_chinese()
+    {
+        var wrong = new List<string>();
+        foreach (var r in DefaultRunbooks.All)
+        {
+            var texts = new List<(string Where, LocalizedText Text)> { ("title", r.Title), ("workaround", r.Workaround), ("message", r.MerchantTemplate) };
+            texts.AddRange(r.Steps.SelectMany((s, i) => new[] { ($"step {i + 1} title", s.Title), ($"step {i + 1}", s.Instructions) }));
+            foreach (var (where, text) in texts)
+            {
+                if (Regex.IsMatch(text.En, @"[\p{IsCJKUnifiedIdeographs}\p{IsCJKSymbolsandPunctuation}\p{IsHalfwidthandFullwidthForms}]"))
+                    wrong.Add($"{r.Id} {where} (en): {text.En}");
+                if (Regex.Match(Regex.Replace(text.Zh, "`[^`]*`", ""), @"[A-Za-z]+[ ,]+[A-Za-z]+[ ,]+[a-z]+") is { Success: true } m)
+                    wrong.Add($"{r.Id} {where} (zh): {m.Value}");
+            }
+        }
+        Assert.True(wrong.Count == 0, string.Join("\n", wrong));
     }
 }

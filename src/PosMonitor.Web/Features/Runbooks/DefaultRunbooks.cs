@@ -59,14 +59,14 @@ public static class DefaultRunbooks
         [
             Step("Confirm the scope from telemetry", "根据遥测确认影响范围", R.SupportAgent, 5,
                 """
-                Open the incident and read its **evidence**: `connect`/`send` stage timeouts, heartbeats with high `latencyMs`,
-                `packetLossPct` or weak `signalDbm`, or terminals that stopped sending heartbeats.
+                Open the incident and read its **evidence**: timeouts at the connect or send stage, heartbeats with high latency,
+                packet loss or a weak signal, or terminals that stopped sending heartbeats.
                 - One terminal or one store: continue with the site checks below.
                 - Many merchants in one **region**: a carrier/ISP problem — go straight to step 3.
                 Compare with the heatmap on the operations page: neighbouring regions should look normal.
                 """,
                 """
-                打开事件，查看**证据**:`connect`/`send` 阶段超时、心跳中 `latencyMs` 或 `packetLossPct` 偏高、`signalDbm` 信号弱，或终端已停止发送心跳。
+                打开事件，查看**证据**：连接或发送阶段超时、心跳中延迟或丢包偏高、信号弱，或终端已停止发送心跳。
                 - 只有一台终端或一家门店：继续下面的现场检查。
                 - 同一**地区**内大量商户：属于运营商/ISP 故障，直接进行第 3 步。
                 对照运营总览页的热力图：相邻地区应当正常。
@@ -76,37 +76,37 @@ public static class DefaultRunbooks
                 Call the store (number on the merchant record) and walk through:
                 1. Is the router/modem powered and are its lights normal? Restart it once.
                 2. Do other devices in the shop reach the internet?
-                3. Is the terminal on Wi-Fi far from the access point, or on a SIM with no signal (terminal page: `networkType`, `signalDbm`)?
+                3. Is the terminal on Wi-Fi far from the access point, or on a SIM with no signal (terminal page: Network, Signal)?
                 4. Has anything changed today (new router, broadband contract, construction work)?
                 """,
                 """
                 致电门店（电话见商户资料），逐项确认：
                 1. 路由器/光猫是否通电、指示灯是否正常?重启一次。
                 2. 店内其他设备能否上网?
-                3. 终端是否离无线接入点太远，或使用的 SIM 卡没有信号（终端页：`networkType`、`signalDbm`)?
+                3. 终端是否离无线接入点太远，或使用的 SIM 卡没有信号（终端页：网络、信号）？
                 4. 今天是否有变动（更换路由器、宽带合同到期、装修施工）?
                 """),
             Step("Switch to the backup link", "切换到备用网络", R.SupportAgent, 10,
                 """
                 Guide the cashier to the terminal's network settings and switch to the **backup link**: the built-in 4G SIM, or a second Wi-Fi.
                 If the whole region is affected, ask merchants to switch at once and accept **cash or QR codes** meanwhile.
-                Watch the incident's chart: the timeout rate should fall within 2–3 minutes of the switch, and `pendingOffline` should drain.
+                Watch the incident's chart: the timeout rate should fall within 2–3 minutes of the switch, and the terminals' offline queue should drain.
                 """,
                 """
                 指导收银员进入终端网络设置，切换到**备用网络**：内置 4G 卡或第二个 Wi-Fi。
                 若整个地区受影响，请商户立即切换，期间改收**现金或扫码**。
-                观察事件页的超时率曲线：切换后 2–3 分钟内应明显下降，`pendingOffline` 离线积压应逐步清空。
+                观察事件页的超时率曲线：切换后 2–3 分钟内应明显下降，终端的离线积压应逐步清空。
                 """),
             Step("Open a ticket with the carrier or ISP", "向运营商 / ISP 报障", R.NocEngineer, 15,
                 """
                 For a regional pattern, open a fault ticket with the carrier (mobile) or the ISP (broadband) serving that region.
-                Give them: region, first failure time (incident `openedAt`), affected terminal count, sample terminal ids and their last heartbeat.
+                Give them: region, first failure time (when the incident opened), affected terminal count, sample terminal ids and their last heartbeat.
                 From the NOC, confirm independently: `mtr -rwc 50 <acquirer-host>` from a probe in that region.
                 Record the carrier's ticket number as a note in the incident timeline.
                 """,
                 """
                 若呈地区性分布，向该地区的移动运营商或宽带 ISP 提交故障工单。
-                提供：地区、首次故障时间（事件 `openedAt`）、受影响终端数、若干终端编号及其最后心跳时间。
+                提供：地区、首次故障时间（事件开启时间）、受影响终端数、若干终端编号及其最后心跳时间。
                 NOC 同时自行验证：在该地区的探针上执行 `mtr -rwc 50 <收单主机>`。
                 把运营商工单号作为备注记录到事件时间线。
                 """),
@@ -114,7 +114,7 @@ public static class DefaultRunbooks
                 """
                 Resolve only when heartbeats have returned for the affected terminals and the timeout rate has stayed at its normal level for 15 minutes.
                 Ask one or two affected merchants to run a small test sale. In the review, note whether the site needs a permanent backup link
-                (the article: 引入备用网络， 定期检查网络设备）.
+                (the article: add a backup network, check network equipment regularly).
                 """,
                 """
                 受影响终端的心跳全部恢复，且超时率保持正常水平 15 分钟后再解决事件。
@@ -138,11 +138,11 @@ public static class DefaultRunbooks
         [
             Step("Page the platform on-call", "呼叫平台值班工程师", R.SupportAgent, 5,
                 """
-                A `server` incident means `host` stage timeouts and long `stageMs.host` across many merchants, regions and gateways at once.
+                A platform incident means timeouts and slow responses at the platform host stage across many merchants, regions and gateways at once.
                 Page the platform on-call **now** (escalation level 1) with the incident link; do not wait for more evidence.
                 """,
                 """
-                `server` 类事件表示多个商户、地区和网关同时出现 `host` 阶段超时且 `stageMs.host` 偏长。
+                平台类事件表示多个商户、地区和网关同时在平台主机阶段出现超时且响应时间偏长。
                 **立即**呼叫平台值班工程师（一级升级），附上事件链接，不要等待更多证据。
                 """),
             Step("Find the bottleneck", "定位瓶颈", R.PlatformOnCall, 15,
@@ -159,10 +159,10 @@ public static class DefaultRunbooks
             Step("Shed load or scale out", "限流或扩容", R.PlatformOnCall, 20,
                 """
                 Add capacity (scale out the host pool behind the load balancer) or shed non-payment load: pause batch settlement,
-                reports and reconciliation jobs until `stageMs.host` is back under its baseline (the article: 负载均衡， 合理的资源规划）.
+                reports and reconciliation jobs until the platform host's response time is back under its baseline (the article: load balancing, sensible capacity planning).
                 """,
                 """
-                增加容量（在负载均衡后扩容主机池）或削减非支付负载：暂停批量结算、报表和对账任务，直到 `stageMs.host` 回落到基线以下（原文：负载均衡、合理的资源规划）。
+                增加容量（在负载均衡后扩容主机池）或削减非支付负载：暂停批量结算、报表和对账任务，直到平台主机的响应时间回落到基线以下（原文：负载均衡、合理的资源规划）。
                 """),
             Step("Post a status notice to merchants", "向商户发布状态通知", R.MerchantSuccess, 10,
                 """
@@ -176,11 +176,11 @@ public static class DefaultRunbooks
                 """),
             Step("Confirm recovery and plan the fix", "确认恢复并规划根治", R.DutyManager, 30,
                 """
-                Resolve when `host` timeouts are back to normal for 15 minutes. In the review record the capacity figures at peak and the
-                follow-ups: hardware upgrade, configuration or code optimisation, regular maintenance windows （定期维护）.
+                Resolve when platform host timeouts are back to normal for 15 minutes. In the review record the capacity figures at peak and the
+                follow-ups: hardware upgrade, configuration or code optimisation, regular maintenance windows.
                 """,
                 """
-                `host` 阶段超时恢复正常并持续 15 分钟后解决事件。复盘时记录峰值时的容量数据及后续措施：硬件升级、配置或代码优化、定期维护窗口。
+                平台主机阶段超时恢复正常并持续 15 分钟后解决事件。复盘时记录峰值时的容量数据及后续措施：硬件升级、配置或代码优化、定期维护窗口。
                 """),
         ],
     };
@@ -200,12 +200,12 @@ public static class DefaultRunbooks
         [
             Step("Confirm it is one gateway", "确认只涉及一个网关", R.SupportAgent, 5,
                 """
-                The evidence should show `gateway` stage timeouts and long `stageMs.gateway` on **one** gateway, while terminals on other
-                gateways in the same regions are fine. If several gateways fail together, treat it as a platform incident (rb-platform-slowdown).
+                The evidence should show timeouts and slow responses at the gateway stage on **one** gateway, while terminals on other
+                gateways in the same regions are fine. If several gateways fail together, treat it as a platform incident (runbook "Platform slowdown").
                 """,
                 """
-                证据应显示**某一个**网关出现 `gateway` 阶段超时且 `stageMs.gateway` 偏长，而同一地区使用其他网关的终端正常。
-                如果多个网关同时故障，请按平台事件处理（rb-platform-slowdown）。
+                证据应显示**某一个**网关在网关阶段出现超时且响应时间偏长，而同一地区使用其他网关的终端正常。
+                如果多个网关同时故障，请按平台事件处理（预案“平台服务器响应延迟”）。
                 """),
             Step("Contact the gateway provider", "联系网关服务商", R.GatewayLiaison, 10,
                 """
@@ -238,7 +238,7 @@ public static class DefaultRunbooks
             Step("Recover, switch back and reconcile", "恢复、回切并对账", R.GatewayLiaison, 30,
                 """
                 After the provider confirms recovery and the rate has been normal for 15 minutes, switch routing back, resolve the incident,
-                and ask the provider for their root-cause report within 5 working days (the article: 与支付网关提供商保持密切沟通）.
+                and ask the provider for their root-cause report within 5 working days (the article: keep in close contact with the payment gateway provider).
                 Reconcile the timed-out transactions of the incident window with the gateway's settlement file.
                 """,
                 """
@@ -263,12 +263,12 @@ public static class DefaultRunbooks
         [
             Step("Confirm the firmware pattern", "确认固件版本特征", R.SupportAgent, 10,
                 """
-                The evidence should show timeouts or `error` outcomes (often stage `app`) concentrated on **one firmware version**, across
-                regions, often starting when that version rolled out, with restarts (`uptimeSec` drops). On the terminal page compare a failing
+                The evidence should show timeouts or errors (often at the application stage) concentrated on **one firmware version**, across
+                regions, often starting when that version rolled out, with restarts (uptime drops back to zero). On the terminal page compare a failing
                 terminal's firmware history with a healthy one's.
                 """,
                 """
-                证据应显示超时或 `error` 结果（多为 `app` 阶段）集中在**某一固件版本**，跨多个地区，往往在该版本推送后开始，并伴有重启（`uptimeSec` 归零）。
+                证据应显示超时或错误结果（多为应用阶段）集中在**某一固件版本**，跨多个地区，往往在该版本推送后开始，并伴有重启（运行时间归零）。
                 在终端页对比故障终端与正常终端的固件历史。
                 """),
             Step("Halt the rollout", "暂停版本推送", R.ReleaseManager, 10,
@@ -282,17 +282,17 @@ public static class DefaultRunbooks
             Step("Roll back to the last good version", "回滚到上一个稳定版本", R.ReleaseManager, 30,
                 """
                 Schedule a rollback to the previous version in the TMS for the affected terminals, first to the merchants with the most failed
-                sales. Terminals apply it at their next check-in; ask merchants to keep them on. Watch heartbeats: `firmware` should change back
+                sales. Terminals apply it at their next check-in; ask merchants to keep them on. Watch heartbeats: the firmware should change back
                 and restarts stop.
                 """,
                 """
                 在 TMS 中为受影响终端安排回滚到上一版本，优先处理失败交易最多的商户。终端会在下次签到时执行；请商户保持终端开机。
-                观察心跳：`firmware` 应变回旧版本，重启停止。
+                观察心跳：固件应变回旧版本，重启停止。
                 """),
             Step("Open a defect with the vendor", "向厂商提交缺陷", R.Vendor, 20,
                 """
                 Open a defect with the terminal vendor: firmware version, symptoms, failing stage, error codes, sample terminal ids and times,
-                and the restart pattern. Ask for a fixed build and their test evidence before any new rollout (the article: 修复软件漏洞， 自动化测试）.
+                and the restart pattern. Ask for a fixed build and their test evidence before any new rollout (the article: fix software defects, automate testing).
                 """,
                 """
                 向终端厂商提交缺陷：固件版本、现象、故障阶段、错误码、若干终端编号与时间，以及重启规律。
@@ -324,27 +324,27 @@ public static class DefaultRunbooks
         [
             Step("Identify the failing device", "确认故障部件", R.SupportAgent, 5,
                 """
-                Open the terminal page of each affected terminal: `print` stage timeouts point at the printer; `printer`/`scanner` status other than
-                `ok` (e.g. `paper_out`, `jam`) names the fault; sustained `cpuPct`/`memoryPct` above 90 % points at an ageing device.
+                Open the terminal page of each affected terminal: timeouts at the print stage point at the printer; a printer or scanner status other than
+                OK (e.g. out of paper, jammed) names the fault; CPU or memory above 90 % for long points at an ageing device.
                 """,
                 """
-                打开每台受影响终端的终端页：`print` 阶段超时说明是打印机问题；`printer`/`scanner` 状态不是 `ok`（如 `paper_out` 缺纸、`jam` 卡纸）可直接看出故障；
-                `cpuPct`/`memoryPct` 长期高于 90% 说明设备老化。
+                打开每台受影响终端的终端页：打印阶段超时说明是打印机问题；打印机或扫码器状态不是“正常”（如缺纸、卡纸）可直接看出故障；
+                CPU 或内存长期高于 90% 说明设备老化。
                 """),
             Step("Fix it with the cashier", "与收银员一起处理", R.SupportAgent, 10,
                 """
                 Call the store: replace the paper roll (58 mm thermal, printed side outwards), clear a jam and close the cover firmly;
                 for the scanner, clean the window and re-seat the cable. Restart the terminal once if CPU or memory stays high.
-                Confirm on the terminal page that the status returns to `ok`.
+                Confirm on the terminal page that the status returns to OK.
                 """,
                 """
                 致电门店：更换打印纸（58 毫米热敏纸，打印面朝外），清除卡纸并扣紧仓盖；扫码器请擦拭窗口并重新插好线缆。
-                如 CPU 或内存持续偏高，重启终端一次。在终端页确认状态恢复为 `ok`。
+                如 CPU 或内存持续偏高，重启终端一次。在终端页确认状态恢复为正常。
                 """),
             Step("Schedule repair or replacement", "安排维修或更换", R.FieldTechnician, 60,
                 """
                 If the fault remains, book a field visit or a swap terminal within one business day, and note the booking in the timeline.
-                Terminals that fail repeatedly or are older than their service life go on the replacement list (the article: 硬件老化， 及时更换或维修）.
+                Terminals that fail repeatedly or are older than their service life go on the replacement list (the article: ageing hardware, replace or repair it in time).
                 """,
                 """
                 如故障仍在，预约一个工作日内的上门维修或换机，并将预约记入时间线。
@@ -353,7 +353,7 @@ public static class DefaultRunbooks
             Step("Close and check the fleet", "关闭并检查同批设备", R.SupportAgent, 10,
                 """
                 Resolve when the terminal prints and scans normally. If several terminals of the same model failed this week, raise it with the
-                vendor as a batch problem and plan preventive maintenance （定期维护检查）.
+                vendor as a batch problem and plan preventive maintenance.
                 """,
                 """
                 终端打印、扫码恢复正常后解决事件。如本周同一型号多台终端故障，作为批次问题向厂商反馈，并安排预防性维护（定期维护检查）。
@@ -376,11 +376,11 @@ public static class DefaultRunbooks
         [
             Step("Confirm payments are healthy", "确认支付环节正常", R.SupportAgent, 5,
                 """
-                The evidence should show `notify` stage timeouts while `connect`, `host` and `gateway` stages are healthy. Tell callers that the
+                The evidence should show timeouts at the notify stage while the connect, platform host and gateway stages are healthy. Tell callers that the
                 money has been taken and only the receipt message is late.
                 """,
                 """
-                证据应显示 `notify` 阶段超时，而 `connect`、`host`、`gateway` 阶段正常。告知来电商户：款项已收妥，只是通知消息延迟。
+                证据应显示通知阶段超时，而连接、平台主机、网关阶段正常。告知来电商户：款项已收妥，只是通知消息延迟。
                 """),
             Step("Contact the provider", "联系服务商", R.NocEngineer, 15,
                 """
@@ -402,11 +402,11 @@ public static class DefaultRunbooks
                 """),
             Step("Close with the provider", "与服务商收尾", R.DutyManager, 10,
                 """
-                Resolve when `notify` timeouts are back to normal. Ask the provider for an explanation and review the service level in the
-                contract (the article: 与第三方服务提供商建立良好的合作关系）.
+                Resolve when notify timeouts are back to normal. Ask the provider for an explanation and review the service level in the
+                contract (the article: build a good working relationship with third-party providers).
                 """,
                 """
-                `notify` 阶段超时恢复正常后解决事件。要求服务商说明原因，并复核合同中的服务等级（原文：与第三方服务提供商建立良好的合作关系）。
+                通知阶段超时恢复正常后解决事件。要求服务商说明原因，并复核合同中的服务等级（原文：与第三方服务提供商建立良好的合作关系）。
                 """),
         ],
     };
@@ -426,11 +426,11 @@ public static class DefaultRunbooks
         [
             Step("Confirm there is no technical fault", "确认没有技术故障", R.SupportAgent, 5,
                 """
-                The evidence should show `input` stage timeouts and `cancelled` outcomes while network, host and gateway are healthy, usually on
+                The evidence should show timeouts at the input stage and cancelled sales while network, host and gateway are healthy, usually on
                 one terminal or one store and often in one shift. Check the hours on the incident chart: does it match a shift change or a new cashier?
                 """,
                 """
-                证据应显示 `input` 阶段超时和 `cancelled` 取消结果，而网络、主机和网关均正常，通常集中在一台终端或一家门店，且常见于某个班次。
+                证据应显示输入阶段超时和已取消的交易，而网络、主机和网关均正常，通常集中在一台终端或一家门店，且常见于某个班次。
                 查看事件曲线的时间段：是否与交接班或新收银员上岗吻合?
                 """),
             Step("Call the store and guide the cashier", "致电门店指导收银员", R.SupportAgent, 15,
@@ -445,7 +445,7 @@ public static class DefaultRunbooks
             Step("Send the quick guide and plan training", "发送速查指南并安排培训", R.MerchantSuccess, 15,
                 """
                 Send the merchant the one-page quick guide for their terminal model, and offer a short training session for new staff
-                (the article: 加强员工培训， 对用户操作进行指导和培训）. Note the training date in the timeline.
+                (the article: train staff better, guide and train users in operating the terminal). Note the training date in the timeline.
                 """,
                 """
                 向商户发送对应机型的一页速查指南，并为新员工安排简短培训（原文：加强员工培训、对用户操作进行指导和培训）。把培训日期记入时间线。

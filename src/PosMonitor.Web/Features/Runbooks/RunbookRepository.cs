@@ -109,7 +109,7 @@ public sealed class RunbookRepository(Db db, TimeProvider time)
         var added = 0;
         foreach (var d in drafts.Where(d => !existing.Contains(d.Id)))
         {
-            await SaveAsync(d, 0, "system", "Seeded from timeout-causes.md", ct);
+            await SaveAsync(d, 0, "system", "Default runbook", ct);
             added++;
         }
         return added;
