@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using PosMonitor.Core.Incidents;
 using PosMonitor.Web.Features.Heatmap;
@@ -27,6 +28,27 @@ public sealed class DisplayTimeTests
     {
         var shanghai = new DisplayTime(TimeZoneInfo.FindSystemTimeZoneById("Asia/Shanghai"));
         Assert.Equal("2026-12-05 08:32", shanghai.Format(new DateTimeOffset(2026, 12, 5, 0, 32, 0, TimeSpan.Zero), "yyyy-MM-dd HH:mm"));
+    }
+
+    [Theory]
+    [InlineData("en", "15:04", "November 6 15:04", "November 7, 2025 15:04")]
+    [InlineData("zh-CN", "15:04", "11月6日 15:04", "2025年11月7日 15:04")]
+    public void Moments_are_written_in_the_reader_s_culture_never_as_a_numeric_short_date(string culture, string today, string thisYear, string lastYear)
+    {
+        var shanghai = new DisplayTime(TimeZoneInfo.FindSystemTimeZoneById("Asia/Shanghai"));
+        var now = new DateTimeOffset(2026, 11, 7, 10, 0, 0, TimeSpan.Zero);
+        var previous = CultureInfo.CurrentCulture;
+        CultureInfo.CurrentCulture = CultureInfo.GetCultureInfo(culture);
+        try
+        {
+            Assert.Equal(today, shanghai.Moment(new DateTimeOffset(2026, 11, 7, 7, 4, 0, TimeSpan.Zero), now));
+            Assert.Equal(thisYear, shanghai.Moment(new DateTimeOffset(2026, 11, 6, 7, 4, 0, TimeSpan.Zero), now));
+            Assert.Equal(lastYear, shanghai.Moment(new DateTimeOffset(2025, 11, 7, 7, 4, 0, TimeSpan.Zero), now));
+        }
+        finally
+        {
+            CultureInfo.CurrentCulture = previous;
+        }
     }
 }
 

@@ -68,6 +68,7 @@ public partial class RawKeyTests(PortalFactory factory) : IClassFixture<PortalFa
             // The wall without a token answers 401 with the help text telling how to open it.
             var expected = page == "/wall" ? HttpStatusCode.Unauthorized : HttpStatusCode.OK;
             Assert.True(response.StatusCode == expected, $"{page}: {(int)response.StatusCode}");
+            found.AddRange(UsDate().Matches(Text(await response.Content.ReadAsStringAsync())).Select(m => $"{page}: DATE {m.Value}").Distinct());
             found.AddRange(Jargon().Matches(Text(await response.Content.ReadAsStringAsync())).Select(m => $"{page}: {m.Value}").Distinct());
         }
 
@@ -80,6 +81,9 @@ public partial class RawKeyTests(PortalFactory factory) : IClassFixture<PortalFa
     // a merchant-message placeholder such as {openedAt} is what the runbook editor asks its author to type, so it stays.
     [GeneratedRegex(@"/api/\S*|\b[\w-]+\.md\b|(?<!\{)\b[a-z]+(?:Ms|Pct|Dbm|Sec|Type|Offline|At)\b(?:\.\w+)?")]
     private static partial Regex Jargon();
+
+    [GeneratedRegex(@"\b\d{1,2}/\d{1,2}/\d{4}\b")]
+    private static partial Regex UsDate();
 
     /// <summary>Resource-key-shaped words ("Help_Steps", "Kind_opened") in the text a reader sees.</summary>
     private static IEnumerable<string> Keys(string html)

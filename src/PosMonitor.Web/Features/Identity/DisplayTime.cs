@@ -20,6 +20,26 @@ public sealed class DisplayTime(TimeZoneInfo zone)
 
     public string Format(DateTimeOffset t, string format) => Local(t).ToString(format, CultureInfo.CurrentCulture);
 
+    /// <summary>
+    /// A moment as the reader's culture writes it, 24-hour like every clock in the portal: the time alone today,
+    /// the month and day this year ("November 7 15:04", "11月7日 15:04"), else the date with its year. Never the
+    /// culture's numeric short date: "11/7/2026" reads as 11 July to half the readers.
+    /// </summary>
+    public string Moment(DateTimeOffset t, DateTimeOffset now)
+    {
+        var (local, today) = (Local(t), Local(now));
+        if (local.Date == today.Date) return local.ToString("HH:mm", CultureInfo.CurrentCulture);
+        return local.ToString($"{(local.Year == today.Year ? MonthDay() : Day())} HH:mm", CultureInfo.CurrentCulture);
+    }
+
+    /// <summary>A date in the reader's culture, with its year and without a weekday ("November 7, 2026", "2026年11月7日").</summary>
+    public string Date(DateTimeOffset t) => Local(t).ToString(Day(), CultureInfo.CurrentCulture);
+
+    private static string MonthDay() => CultureInfo.CurrentCulture.DateTimeFormat.MonthDayPattern;
+
+    // The culture's long date without its weekday: en "dddd, MMMM d, yyyy", zh-CN "yyyy年M月d日" (no weekday there).
+    private static string Day() => CultureInfo.CurrentCulture.DateTimeFormat.LongDatePattern.Replace("dddd, ", "").Replace("dddd", "").Trim();
+
     /// <summary>The zone <paramref name="viewer"/> reads times in.</summary>
     public static TimeZoneInfo ZoneFor(Viewer viewer, Core.Fleet.Fleet fleet, HeatmapOptions options) =>
         viewer is { SeesEveryMerchant: false, MerchantId: { } id } && fleet.Merchants.TryGetValue(id, out var m)

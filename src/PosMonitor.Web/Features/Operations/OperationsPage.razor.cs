@@ -65,9 +65,8 @@ public partial class OperationsPage
 
     private string Local(DateTimeOffset t, string format) => Clock.Format(t, format);
 
-    /// <summary>A moment in the reader's culture: the time alone when it is today, else the culture's short date and time.</summary>
-    private string Local(DateTimeOffset t) =>
-        Clock.Format(t, Clock.Local(t).Date == Clock.Local(Time.GetUtcNow()).Date ? "t" : "g");
+    /// <summary>A moment in the reader's culture: the time alone when it is today, else the day and time.</summary>
+    private string Local(DateTimeOffset t) => Clock.Moment(t, Time.GetUtcNow());
 
     private string Rate(double? rate) => rate is { } r ? HeatmapScale.Percent(r, CultureInfo.CurrentCulture) : L["RateUnknown"];
 
