@@ -24,7 +24,7 @@ public sealed class TerminalPageTests(PortalFactory factory) : IClassFixture<Por
             page = WebUtility.HtmlDecode(await admin.GetStringAsync("/terminals/T-000001"));
         }
 
-        Assert.Contains("East China", page); // the region's name, not its id "east"
+        Assert.Contains("华东", page); // the region's name in the reader's language, not its id "east" nor the fleet's "East China"
         Assert.Contains("UnionPay", page);
         Assert.Contains("<b>Wi-Fi</b>", page);
         Assert.DoesNotContain("<b>wifi</b>", page);

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using PosMonitor.Core.Rollups;
+using PosMonitor.Web.Features.Fleet;
 using PosMonitor.Web.Features.Identity;
 using PosMonitor.Web.Features.Telemetry;
 using PosMonitor.Web.Infrastructure.Realtime;
@@ -249,7 +250,7 @@ public sealed class HeatmapService
 
     private static string LabelOf(Core.Fleet.Fleet fleet, HeatmapBy by, string id) => by switch
     {
-        HeatmapBy.Region => fleet.Regions.TryGetValue(id, out var r) ? r.Name : id,
+        HeatmapBy.Region => RegionNames.Of(fleet, id),
         HeatmapBy.Merchant => fleet.Merchants.TryGetValue(id, out var m) ? m.Name : id,
         HeatmapBy.Gateway => fleet.Gateways.TryGetValue(id, out var g) ? g.Name : id,
         _ => id,
