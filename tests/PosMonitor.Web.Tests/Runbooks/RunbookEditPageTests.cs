@@ -103,4 +103,35 @@ public class RunbookEditPageTests : BunitTest, IAsyncLifetime
 
         page.WaitForAssertion(() => Assert.Contains("Add at least one step.", page.Find(".edit-problem").TextContent));
     }
+
+    [Fact]
+    public void A_step_written_in_one_language_only_is_flagged_in_the_editor_and_marked_for_readers_of_the_other()
+    {
+        var page = RenderEditor();
+        Assert.Empty(page.FindAll(".step-one-language")); // the default steps are written in both languages
+        page.Find(".add-step").Click();
+        page.WaitForAssertion(() => Assert.Single(page.FindAll(".edit-step"), e => e.QuerySelector(".step-title input")?.GetAttribute("value") is null or ""));
+
+        page.FindAll(".step-title input")[^1].Input("Tell the landlord");
+
+        page.WaitForAssertion(() => Assert.Contains("Chinese readers see this step in English", Assert.Single(page.FindAll(".step-one-language")).TextContent));
+    }
+
+    [Fact]
+    public void A_reader_of_the_missing_language_is_told_the_step_is_shown_in_the_other()
+    {
+        using var culture = CultureScope.UseUi("zh-CN");
+        RunbookStep[] steps =
+        [
+            new(new("Check the router", "检查路由器"), new("Restart it once.", "重启一次。"), RunbookRoles.SupportAgent, 5),
+            new(new("Tell the landlord", ""), new("Call the building manager.", ""), RunbookRoles.SupportAgent, 5),
+        ];
+
+        var view = Render<RunbookStepsView>(p => p.Add(x => x.Steps, steps).Add(x => x.Culture, System.Globalization.CultureInfo.GetCultureInfo("zh-CN")));
+
+        var items = view.FindAll("li.runbook-step");
+        Assert.Null(items[0].QuerySelector(".step-fallback"));
+        Assert.Contains("此步骤尚无中文版本", items[1].QuerySelector(".step-fallback")?.TextContent);
+        Assert.Contains("Call the building manager.", items[1].TextContent);
+    }
 }

@@ -17,6 +17,13 @@ public sealed record LocalizedText(string En, string Zh)
     }
 
     public string Current => For(CultureInfo.CurrentUICulture);
+
+    /// <summary>Whether a reader in <paramref name="culture"/> gets the other language's text: theirs is blank, the other is not.</summary>
+    public bool FallsBackFor(CultureInfo culture)
+    {
+        var zh = culture.Name.StartsWith("zh", StringComparison.OrdinalIgnoreCase);
+        return string.IsNullOrWhiteSpace(zh ? Zh : En) && !string.IsNullOrWhiteSpace(zh ? En : Zh);
+    }
 }
 
 public enum ContactChannel { Email, Phone, ChatWebhook }
@@ -25,7 +32,11 @@ public enum ContactChannel { Email, Phone, ChatWebhook }
 public sealed record EscalationContact(string Name, string Role, ContactChannel Channel, string Address, int Level);
 
 /// <summary>One step of the plan: what to do (markdown), who does it, and how long it should take.</summary>
-public sealed record RunbookStep(LocalizedText Title, LocalizedText Instructions, string Role, int ExpectedMinutes);
+public sealed record RunbookStep(LocalizedText Title, LocalizedText Instructions, string Role, int ExpectedMinutes)
+{
+    /// <summary>Whether part of the step reaches a reader in <paramref name="culture"/> in the other language (so it is marked as such).</summary>
+    public bool FallsBackFor(CultureInfo culture) => Title.FallsBackFor(culture) || Instructions.FallsBackFor(culture);
+}
 
 /// <summary>What an editor saves; the repository turns it into the next version.</summary>
 public sealed record RunbookDraft

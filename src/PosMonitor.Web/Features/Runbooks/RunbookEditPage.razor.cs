@@ -114,6 +114,16 @@ public partial class RunbookEditPage
         public TextModel Instructions { get; init; } = new();
         public string Role { get; set; } = RunbookRoles.SupportAgent;
         public int ExpectedMinutes { get; set; }
+
+        /// <summary>
+        /// "Zh" when the step is written (in part) in English only, "En" for Chinese only, else null: saving is still
+        /// allowed, but the author is told that readers of the other language get this text marked as untranslated.
+        /// </summary>
+        public string? MissingLanguage()
+        {
+            var step = new RunbookStep(Title.ToText(), Instructions.ToText(), Role, ExpectedMinutes);
+            return step.FallsBackFor(CultureInfo.GetCultureInfo("zh-CN")) ? "Zh" : step.FallsBackFor(CultureInfo.GetCultureInfo("en")) ? "En" : null;
+        }
     }
 
     internal sealed class ContactModel
