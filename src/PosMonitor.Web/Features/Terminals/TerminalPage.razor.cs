@@ -93,9 +93,9 @@ public partial class TerminalPage
         _state = States.Get(Id);
         var to = TerminalMinute.MinuteOf(now).AddMinutes(1);
         var minutes = await Rollups.TerminalMinutesAsync(Id, to.AddHours(-_hours), to, CancellationToken.None);
-        _history = TerminalHistory.Build(minutes, to.AddHours(-_hours), _hours, Clock.Zone, L);
-        _firmware = await Queries.FirmwareHistoryAsync(Id, 50, CancellationToken.None);
         _incidents = await Incidents.ForTerminalAsync(Id, _viewer, CancellationToken.None);
+        _history = TerminalHistory.Build(minutes, to.AddHours(-_hours), _hours, Clock.Zone, L, _incidents);
+        _firmware = await Queries.FirmwareHistoryAsync(Id, 50, CancellationToken.None);
         _devices = await Queries.DeviceHistoryAsync(Id, _state, now, CancellationToken.None);
     }
 
@@ -126,14 +126,19 @@ public partial class TerminalPage
     }
 }
 
-/// <summary>The terminal's rollups in buckets (1, 5 or 15 minutes by window), as chart series.</summary>
+/// <summary>
+/// The terminal's rollups in buckets (1, 5 or 15 minutes by window), as chart series on one time axis shared by
+/// every chart, with the incidents naming the terminal marked on it where they opened (▲) and were resolved (✓).
+/// </summary>
 public sealed record TerminalHistory(
-    bool Any, string[] Labels, string[] HeartbeatLabels, List<ChartSeries<double>> Latency, List<ChartSeries<double>> PacketLoss,
+    bool Any, string[] Labels, bool Marked, List<ChartSeries<double>> Latency, List<ChartSeries<double>> PacketLoss,
     List<ChartSeries<double>> Signal, List<ChartSeries<double>> CpuMemory, List<ChartSeries<double>> Outcomes,
     List<ChartSeries<double>> Stages, List<ChartSeries<double>> Devices)
 {
+    public const string OpenedMark = "▲", ResolvedMark = "✓";
+
     public static TerminalHistory Build(IReadOnlyList<TerminalMinute> minutes, DateTimeOffset from, int hours,
-        TimeZoneInfo zone, Microsoft.Extensions.Localization.IStringLocalizer<TerminalStrings> l)
+        TimeZoneInfo zone, Microsoft.Extensions.Localization.IStringLocalizer<TerminalStrings> l, IReadOnlyList<Incident>? incidents = null)
     {
         var bucketMinutes = hours switch { <= 1 => 1, <= 6 => 5, _ => 15 };
         var count = hours * 60 / bucketMinutes;
@@ -144,12 +149,14 @@ public sealed record TerminalHistory(
             var i = (int)((m.Minute - from).TotalMinutes / bucketMinutes);
             if (i >= 0 && i < count) buckets[i].Merge(m);
         }
-        // Heartbeat charts plot only buckets with a heartbeat: a missing reading is not a zero.
-        var withHeartbeats = buckets.Where(b => b.Heartbeats > 0).ToArray();
-        var labels = TimeLabels(buckets, zone);
+        var marks = Marks(incidents ?? [], from, bucketMinutes, count);
+        var labels = TimeLabels(buckets, zone, marks);
 
         ChartSeries<double> S(string name, Func<TerminalMinute, double> value) => new() { Name = name, Data = buckets.Select(value).ToArray() };
-        ChartSeries<double> H(string name, Func<TerminalMinute, double> value) => new() { Name = name, Data = withHeartbeats.Select(value).ToArray() };
+        // Heartbeat charts leave a gap where no heartbeat came (a missing reading is not a zero), on the same axis as
+        // the sales charts: squeezing the gaps out made "1 h" span a different stretch of time on each chart.
+        ChartSeries<double> H(string name, Func<TerminalMinute, double> value) =>
+            new() { Name = name, Data = new ChartData<double>([.. buckets.Select(b => b.Heartbeats > 0 ? value(b) : (double?)null)]) };
         double Avg(long sum, int n) => n == 0 ? 0 : (double)sum / n;
 
         var stages = Enumerable.Range(0, TerminalMinute.StageCount)
@@ -157,7 +164,7 @@ public sealed record TerminalHistory(
             .Select(s => S(l["Stage_" + Wire.Stages[s]], b => b.TimeoutsByStage[s] + b.ErrorsByStage[s])).ToList();
 
         return new TerminalHistory(
-            minutes.Count > 0, labels, TimeLabels(withHeartbeats, zone),
+            minutes.Count > 0, labels, marks.Count > 0,
             [H(l["Latency"], b => Avg(b.NetLatencySumMs, b.Heartbeats))],
             [H(l["PacketLoss"], b => b.PacketLossMaxPct)],
             [H(l["Signal"], b => b.SignalMinDbm ?? 0)],
@@ -170,10 +177,33 @@ public sealed record TerminalHistory(
             [S(l["PrinterFaults"], b => b.PrinterFaults), S(l["ScannerFaults"], b => b.ScannerFaults)]);
     }
 
-    /// <summary>About five readable time labels whatever the number of points; the rest stay blank. Eight ran into each other on a phone.</summary>
-    private static string[] TimeLabels(TerminalMinute[] buckets, TimeZoneInfo zone)
+    /// <summary>
+    /// About five readable time labels whatever the number of points; the rest stay blank (eight ran into each other on
+    /// a phone). A bucket where an incident opened or was resolved is labelled too, with its mark: the axis is the one
+    /// place every chart shares, so the mark lines up with the bars and lines above it.
+    /// </summary>
+    private static string[] TimeLabels(TerminalMinute[] buckets, TimeZoneInfo zone, IReadOnlyDictionary<int, string> marks)
     {
         var every = Math.Max(1, (buckets.Length + 4) / 5);
-        return [.. buckets.Select((b, i) => i % every == 0 ? TimeZoneInfo.ConvertTime(b.Minute, zone).ToString("HH:mm", CultureInfo.CurrentCulture) : "")];
+        string Time(TerminalMinute b) => TimeZoneInfo.ConvertTime(b.Minute, zone).ToString("HH:mm", CultureInfo.CurrentCulture);
+        return [.. buckets.Select((b, i) => marks.TryGetValue(i, out var mark) ? $"{mark} {Time(b)}" : i % every == 0 ? Time(b) : "")];
+    }
+
+    /// <summary>The buckets in which an incident opened or was resolved, with their marks (both when one bucket saw both).</summary>
+    private static Dictionary<int, string> Marks(IReadOnlyList<Incident> incidents, DateTimeOffset from, int bucketMinutes, int count)
+    {
+        var marks = new Dictionary<int, string>();
+        void Mark(DateTimeOffset at, string mark)
+        {
+            var i = (int)Math.Floor((at - from).TotalMinutes / bucketMinutes);
+            if (i < 0 || i >= count) return;
+            marks[i] = marks.TryGetValue(i, out var already) ? (already.Contains(mark, StringComparison.Ordinal) ? already : already + mark) : mark;
+        }
+        foreach (var incident in incidents)
+        {
+            Mark(incident.OpenedAt, OpenedMark);
+            if (incident.ResolvedAt is { } resolved) Mark(resolved, ResolvedMark);
+        }
+        return marks;
     }
 }
