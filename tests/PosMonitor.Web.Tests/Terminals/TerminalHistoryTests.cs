@@ -18,17 +18,14 @@ public class TerminalHistoryTests
         new("T-000001", From.AddMinutes(offset)) { Heartbeats = heartbeats, NetLatencySumMs = 120L * heartbeats, Timeouts = timeouts, Transactions = timeouts };
 
     [Fact]
-    public void Every_chart_shares_one_time_axis_and_a_minute_without_heartbeats_is_a_gap_not_a_zero()
+    public void Heartbeat_charts_plot_only_minutes_with_a_heartbeat()
     {
         using var culture = CultureScope.Use(System.Globalization.CultureInfo.GetCultureInfo("en"));
         var history = TerminalHistory.Build([Minute(0, 2), Minute(30, 0, timeouts: 3), Minute(59, 1)], From, 1, TimeZoneInfo.Utc, L());
 
         Assert.Equal(60, history.Labels.Length);
-        var latency = history.Latency.Single().Data;
-        Assert.Equal(60, latency.Count); // was 2: only the minutes with a heartbeat, squeezed onto their own axis
-        Assert.Equal(120, latency.GetValue(0));
-        Assert.False(latency[30].HasValue);
-        Assert.Equal(120, latency.GetValue(59));
+        Assert.Equal([120.0, 120.0], history.Latency.Single().Data.Values);
+        Assert.Equal(["02:00", "02:59"], history.HeartbeatLabels);
         Assert.False(history.Marked);
     }
 
@@ -51,12 +48,14 @@ public class TerminalHistoryTests
             },
         ];
 
-        var history = TerminalHistory.Build([Minute(0, 1)], From, 1, TimeZoneInfo.Utc, L(), incidents);
+        var history = TerminalHistory.Build([Minute(0, 1), Minute(20, 1), Minute(50, 1)], From, 1, TimeZoneInfo.Utc, L(), incidents);
 
         Assert.True(history.Marked);
         Assert.Equal("▲ 02:12", history.Labels[12]);
         Assert.Equal("✓ 02:41", history.Labels[41]);
         Assert.Equal("✓ 02:05", history.Labels[5]);
         Assert.Equal(4, history.Labels.Count(l => l.Length > 0 && !l.StartsWith('▲') && !l.StartsWith('✓'))); // the regular ticks, minus the one a mark took
+        // The heartbeat axis (02:00, 02:20, 02:50) marks each moment at the first reading at or after it.
+        Assert.Equal(["02:00", "▲✓ 02:20", "✓ 02:50"], history.HeartbeatLabels);
     }
 }

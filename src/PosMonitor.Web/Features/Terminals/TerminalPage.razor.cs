@@ -127,11 +127,11 @@ public partial class TerminalPage
 }
 
 /// <summary>
-/// The terminal's rollups in buckets (1, 5 or 15 minutes by window), as chart series on one time axis shared by
-/// every chart, with the incidents naming the terminal marked on it where they opened (▲) and were resolved (✓).
+/// The terminal's rollups in buckets (1, 5 or 15 minutes by window), as chart series, with the incidents naming the
+/// terminal marked on the time axes where they opened (▲) and were resolved (✓).
 /// </summary>
 public sealed record TerminalHistory(
-    bool Any, string[] Labels, bool Marked, List<ChartSeries<double>> Latency, List<ChartSeries<double>> PacketLoss,
+    bool Any, string[] Labels, string[] HeartbeatLabels, bool Marked, List<ChartSeries<double>> Latency, List<ChartSeries<double>> PacketLoss,
     List<ChartSeries<double>> Signal, List<ChartSeries<double>> CpuMemory, List<ChartSeries<double>> Outcomes,
     List<ChartSeries<double>> Stages, List<ChartSeries<double>> Devices)
 {
@@ -149,14 +149,14 @@ public sealed record TerminalHistory(
             var i = (int)((m.Minute - from).TotalMinutes / bucketMinutes);
             if (i >= 0 && i < count) buckets[i].Merge(m);
         }
-        var marks = Marks(incidents ?? [], from, bucketMinutes, count);
+        // Heartbeat charts plot only buckets with a heartbeat: a missing reading is not a zero. (Their own axis, then:
+        // MudBlazor's null points leave every isolated reading without a segment, and connecting them hid the charts.)
+        var withHeartbeats = buckets.Where(b => b.Heartbeats > 0).ToArray();
+        var marks = Marks(incidents ?? [], buckets, bucketMinutes);
         var labels = TimeLabels(buckets, zone, marks);
 
         ChartSeries<double> S(string name, Func<TerminalMinute, double> value) => new() { Name = name, Data = buckets.Select(value).ToArray() };
-        // Heartbeat charts leave a gap where no heartbeat came (a missing reading is not a zero), on the same axis as
-        // the sales charts: squeezing the gaps out made "1 h" span a different stretch of time on each chart.
-        ChartSeries<double> H(string name, Func<TerminalMinute, double> value) =>
-            new() { Name = name, Data = new ChartData<double>([.. buckets.Select(b => b.Heartbeats > 0 ? value(b) : (double?)null)]) };
+        ChartSeries<double> H(string name, Func<TerminalMinute, double> value) => new() { Name = name, Data = withHeartbeats.Select(value).ToArray() };
         double Avg(long sum, int n) => n == 0 ? 0 : (double)sum / n;
 
         var stages = Enumerable.Range(0, TerminalMinute.StageCount)
@@ -164,7 +164,7 @@ public sealed record TerminalHistory(
             .Select(s => S(l["Stage_" + Wire.Stages[s]], b => b.TimeoutsByStage[s] + b.ErrorsByStage[s])).ToList();
 
         return new TerminalHistory(
-            minutes.Count > 0, labels, marks.Count > 0,
+            minutes.Count > 0, labels, TimeLabels(withHeartbeats, zone, Marks(incidents ?? [], withHeartbeats, bucketMinutes)), marks.Count > 0,
             [H(l["Latency"], b => Avg(b.NetLatencySumMs, b.Heartbeats))],
             [H(l["PacketLoss"], b => b.PacketLossMaxPct)],
             [H(l["Signal"], b => b.SignalMinDbm ?? 0)],
@@ -189,14 +189,18 @@ public sealed record TerminalHistory(
         return [.. buckets.Select((b, i) => marks.TryGetValue(i, out var mark) ? $"{mark} {Time(b)}" : i % every == 0 ? Time(b) : "")];
     }
 
-    /// <summary>The buckets in which an incident opened or was resolved, with their marks (both when one bucket saw both).</summary>
-    private static Dictionary<int, string> Marks(IReadOnlyList<Incident> incidents, DateTimeOffset from, int bucketMinutes, int count)
+    /// <summary>
+    /// The buckets in which an incident opened or was resolved, with their marks (both when one bucket saw both). On a
+    /// heartbeat axis, which skips buckets without a reading, a moment goes to the first reading at or after it.
+    /// </summary>
+    private static Dictionary<int, string> Marks(IReadOnlyList<Incident> incidents, TerminalMinute[] buckets, int bucketMinutes)
     {
         var marks = new Dictionary<int, string>();
         void Mark(DateTimeOffset at, string mark)
         {
-            var i = (int)Math.Floor((at - from).TotalMinutes / bucketMinutes);
-            if (i < 0 || i >= count) return;
+            if (buckets.Length == 0 || at < buckets[0].Minute) return;
+            var i = Array.FindIndex(buckets, b => at < b.Minute.AddMinutes(bucketMinutes));
+            if (i < 0) return;
             marks[i] = marks.TryGetValue(i, out var already) ? (already.Contains(mark, StringComparison.Ordinal) ? already : already + mark) : mark;
         }
         foreach (var incident in incidents)
