@@ -46,6 +46,7 @@ public class RunbooksPageTests(PortalFactory factory) : IClassFixture<PortalFact
 
         Assert.Contains("联系网关服务商", html);
         Assert.Contains("升级联系人", html);
+        Assert.Contains("门户自带的默认预案。", html); // the seeded version described in Chinese, not "Seeded from timeout-causes.md"
     }
 
     [Fact]

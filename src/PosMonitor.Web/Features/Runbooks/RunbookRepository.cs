@@ -102,6 +102,9 @@ public sealed class RunbookRepository(Db db, TimeProvider time)
         };
     }
 
+    /// <summary>The author of the seeded versions; the runbook page describes such a version in the reader's language.</summary>
+    public const string SeedAuthor = "system";
+
     /// <summary>Writes version 1 of each draft whose runbook does not exist yet; existing runbooks are left alone.</summary>
     public async Task<int> SeedAsync(IEnumerable<RunbookDraft> drafts, CancellationToken ct = default)
     {
@@ -109,7 +112,7 @@ public sealed class RunbookRepository(Db db, TimeProvider time)
         var added = 0;
         foreach (var d in drafts.Where(d => !existing.Contains(d.Id)))
         {
-            await SaveAsync(d, 0, "system", "Default runbook", ct);
+            await SaveAsync(d, 0, SeedAuthor, null, ct);
             added++;
         }
         return added;
