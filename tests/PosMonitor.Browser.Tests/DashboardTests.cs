@@ -7,8 +7,7 @@ public sealed partial class DashboardTests(LiveFixture live) : IClassFixture<Liv
 {
     private PortalProcess Portal => live.Portal;
 
-    private static async Task WaitInteractiveAsync(IPage page) =>
-        await page.WaitForSelectorAsync("[data-interactive=true]", new PageWaitForSelectorOptions { Timeout = 15_000 });
+    private static Task WaitInteractiveAsync(IPage page) => LiveFixture.WaitInteractiveAsync(page);
 
     // How fast a 202 reaches the page is measured by the `live` benchmark (tests/PosMonitor.Benchmarks), which reports
     // 202 → hub p95 on a quiet machine; a stopwatch here, on a shared CI machine, would test the machine. This test
@@ -17,10 +16,7 @@ public sealed partial class DashboardTests(LiveFixture live) : IClassFixture<Liv
     public async Task New_telemetry_changes_the_heatmap_cell_and_headline_figures_without_a_reload()
     {
         var browser = await live.BrowserAsync();
-        var (page, errors) = await browser.NewPageAsync();
-        await Portal.SignInAsync(page);
-        await page.GotoAsync(Portal.BaseUrl + "/");
-        await WaitInteractiveAsync(page);
+        var (page, errors) = await live.SignedInPageAsync();
         var salesBefore = await page.InnerTextAsync("[data-testid=sales-per-minute]");
 
         // Each south cell's sales by its "row · time" line, before the post. The sales land in the current minute: the
@@ -83,10 +79,7 @@ public sealed partial class DashboardTests(LiveFixture live) : IClassFixture<Liv
     public async Task Heatmap_drills_from_region_to_merchants_to_terminals_to_the_terminal_page()
     {
         var browser = await live.BrowserAsync();
-        var (page, errors) = await browser.NewPageAsync();
-        await Portal.SignInAsync(page);
-        await page.GotoAsync(Portal.BaseUrl + "/");
-        await WaitInteractiveAsync(page);
+        var (page, errors) = await live.SignedInPageAsync();
 
         await page.ClickAsync("[data-row=south] .hm-label");
         await page.WaitForSelectorAsync($"[data-row={DemoFleet.TroubledMerchant}]");

@@ -7,8 +7,7 @@ public sealed class HeatmapAddressTests(LiveFixture live) : IClassFixture<LiveFi
 {
     private PortalProcess Portal => live.Portal;
 
-    private static async Task WaitInteractiveAsync(IPage page) =>
-        await page.WaitForSelectorAsync("[data-interactive=true]", new PageWaitForSelectorOptions { Timeout = 15_000 });
+    private static Task WaitInteractiveAsync(IPage page) => LiveFixture.WaitInteractiveAsync(page);
 
     private static ILocator Rows(IPage page) => page.Locator("[data-testid=heatmap] .hm-row[data-row]");
 
@@ -16,10 +15,7 @@ public sealed class HeatmapAddressTests(LiveFixture live) : IClassFixture<LiveFi
     public async Task Back_undoes_a_drill_down_step_by_step_and_a_copied_link_opens_the_same_view()
     {
         var browser = await live.BrowserAsync();
-        var (page, errors) = await browser.NewPageAsync();
-        await Portal.SignInAsync(page);
-        await page.GotoAsync(Portal.BaseUrl + "/");
-        await WaitInteractiveAsync(page);
+        var (page, errors) = await live.SignedInPageAsync();
 
         await page.ClickAsync("[data-row=south] .hm-label");
         await page.WaitForSelectorAsync($"[data-row={DemoFleet.TroubledMerchant}]");
@@ -41,10 +37,7 @@ public sealed class HeatmapAddressTests(LiveFixture live) : IClassFixture<LiveFi
         await page.WaitForSelectorAsync($"[data-row={DemoFleet.TroubledMerchant}]");
 
         // Someone else opens the link: the same terminals, with the trail that leads to them.
-        var (other, otherErrors) = await browser.NewPageAsync();
-        await Portal.SignInAsync(other);
-        await other.GotoAsync(deepLink);
-        await WaitInteractiveAsync(other);
+        var (other, otherErrors) = await live.SignedInPageAsync(deepLink);
         await other.WaitForSelectorAsync("[data-row='T-0004-1']");
         Assert.True(await Rows(other).CountAsync() >= 2);
         Assert.Contains("Canton Dim Sum", await other.InnerTextAsync("[data-testid=heatmap-trail]"));
@@ -59,10 +52,7 @@ public sealed class HeatmapAddressTests(LiveFixture live) : IClassFixture<LiveFi
         var browser = await live.BrowserAsync();
         // The troubled merchant's fault goes on until detection opens its incident (checks every 15 s, holds a finding 30 s),
         // so the pictures show an open incident: its row marked, its ticket state listed, the wall on its dimension.
-        var (watch, _) = await browser.NewPageAsync();
-        await Portal.SignInAsync(watch);
-        await watch.GotoAsync(Portal.BaseUrl + "/");
-        await WaitInteractiveAsync(watch);
+        var (watch, _) = await live.SignedInPageAsync();
         using var client = Portal.Client();
         var deadline = System.Diagnostics.Stopwatch.StartNew();
         while (await watch.Locator("[data-testid=incident-list] .mud-list-item").CountAsync() == 0)

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net.Http.Json;
+using Microsoft.Playwright;
 
 namespace PosMonitor.Browser.Tests;
 
@@ -16,6 +17,20 @@ public sealed class LiveFixture : IAsyncLifetime
 
     /// <summary>The browser; skips (or on CI fails) the test when there is none.</summary>
     public async Task<Browser> BrowserAsync() => _browser ??= await Browser.LaunchAsync();
+
+    /// <summary>A new page signed in as the admin, at <paramref name="path"/> (relative to the portal, or a whole address), once it is interactive.</summary>
+    public async Task<(IPage Page, List<string> Errors)> SignedInPageAsync(string path = "/")
+    {
+        var (page, errors) = await (await BrowserAsync()).NewPageAsync();
+        await Portal.SignInAsync(page);
+        await page.GotoAsync(path.StartsWith("http", StringComparison.Ordinal) ? path : Portal.BaseUrl + path);
+        await WaitInteractiveAsync(page);
+        return (page, errors);
+    }
+
+    /// <summary>Blazor has taken over the page (the layout marks itself interactive).</summary>
+    public static async Task WaitInteractiveAsync(IPage page) =>
+        await page.WaitForSelectorAsync("[data-interactive=true]", new PageWaitForSelectorOptions { Timeout = 15_000 });
 
     public async ValueTask InitializeAsync()
     {
