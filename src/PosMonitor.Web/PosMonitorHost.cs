@@ -15,6 +15,7 @@ using PosMonitor.Web.Features.Telemetry;
 using PosMonitor.Web.Infrastructure.Scheduling;
 using PosMonitor.Web.Infrastructure;
 using PosMonitor.Web.Infrastructure.Api;
+using PosMonitor.Web.Infrastructure.Cluster;
 using PosMonitor.Web.Infrastructure.Data;
 using PosMonitor.Web.Infrastructure.Localization;
 using PosMonitor.Web.Infrastructure.Observability;
@@ -36,6 +37,7 @@ public static class PosMonitorHost
         builder.AddApiDocument();
         builder.AddForwardedHeaders();
         builder.AddPosMonitorData();
+        builder.AddCluster();
         builder.AddObservability();
         builder.Services.AddHostedService<Startup>();
         builder.AddPosMonitorLocalization();
