@@ -65,11 +65,11 @@ public sealed class Browser : IAsyncDisposable
         return (page, errors);
     }
 
-    public static async Task ScreenshotAsync(IPage page, string name)
+    public static async Task ScreenshotAsync(IPage page, string name, bool fullPage = false)
     {
         Directory.CreateDirectory(ScreenshotFolder);
         var path = Path.Combine(ScreenshotFolder, name);
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = path, FullPage = false });
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = path, FullPage = fullPage });
         Assert.True(new FileInfo(path).Length < 1_000_000, $"{name} is over 1 MB");
     }
 

@@ -14,6 +14,7 @@ public sealed class LiveFixture : IAsyncLifetime
     private Browser? _browser;
     private readonly CancellationTokenSource _stop = new();
     private Task? _reporting;
+    private readonly Dictionary<string, Task> _users = new(StringComparer.Ordinal);
 
     /// <summary>The browser; skips (or on CI fails) the test when there is none.</summary>
     public async Task<Browser> BrowserAsync() => _browser ??= await Browser.LaunchAsync();
@@ -26,6 +27,37 @@ public sealed class LiveFixture : IAsyncLifetime
         await page.GotoAsync(path.StartsWith("http", StringComparison.Ordinal) ? path : Portal.BaseUrl + path);
         await WaitInteractiveAsync(page);
         return (page, errors);
+    }
+
+    /// <summary>
+    /// A portal user created through the admin's users page (there is no user API), once per fixture however many
+    /// tests ask. <paramref name="role"/> is the role's English label on that page, e.g. "Merchant owner".
+    /// </summary>
+    public Task EnsureUserAsync(string email, string password, string role, string? merchantId = null, string? name = null)
+    {
+        lock (_users)
+        {
+            if (!_users.TryGetValue(email, out var created)) _users[email] = created = CreateUserAsync(email, password, role, merchantId, name ?? email);
+            return created;
+        }
+    }
+
+    private async Task CreateUserAsync(string email, string password, string role, string? merchantId, string name)
+    {
+        var (page, _) = await (await BrowserAsync()).NewPageAsync();
+        page.SetDefaultTimeout(30_000);
+        await Portal.SignInAsync(page);
+        await page.GotoAsync(Portal.BaseUrl + "/admin/users");
+        await page.WaitForSelectorAsync("[data-interactive=true], .users-table");
+        await page.Locator(".mud-input-control:has(label:text-is('E-mail')) input, .mud-input-control:has(label:has-text('mail')) input").First.FillAsync(email);
+        await page.Locator(".mud-input-control:has(label:text-is('Name')) input").First.FillAsync(name);
+        await page.Locator(".mud-select:has(label:has-text('Role'))").First.ClickAsync();
+        await page.Locator($".mud-popover-open .mud-list-item:has-text('{role}')").ClickAsync();
+        if (merchantId is not null) await page.Locator(".mud-input-control:has(label:text-is('Merchant ID')) input").First.FillAsync(merchantId);
+        await page.Locator(".mud-input-control:has(label:text-is('Initial password')) input").First.FillAsync(password);
+        await page.ClickAsync("button:has-text('Create')");
+        await Assertions.Expect(page.Locator(".users-table")).ToContainTextAsync(email);
+        await page.Context.CloseAsync();
     }
 
     /// <summary>Blazor has taken over the page (the layout marks itself interactive).</summary>

@@ -36,43 +36,10 @@ public sealed class PhoneLayoutTests(LiveFixture live) : IClassFixture<LiveFixtu
         return page;
     }
 
-    private static readonly SemaphoreSlim OwnerOnce = new(1, 1);
-    private static bool _ownerCreated;
-
-    /// <summary>The owner of m-0001, created once through the admin's users page (there is no user API).</summary>
-    private async Task EnsureOwnerAsync()
-    {
-        await OwnerOnce.WaitAsync();
-        try
-        {
-            if (_ownerCreated) return;
-            var browser = await live.BrowserAsync();
-            var (page, _) = await browser.NewPageAsync();
-            page.SetDefaultTimeout(30_000);
-            await Portal.SignInAsync(page);
-            await page.GotoAsync(Portal.BaseUrl + "/admin/users");
-            await page.WaitForSelectorAsync("[data-interactive=true], .users-table");
-            await page.Locator(".mud-input-control:has(label:text-is('E-mail')) input, .mud-input-control:has(label:has-text('mail')) input").First.FillAsync(OwnerEmail);
-            await page.Locator(".mud-input-control:has(label:text-is('Name')) input").First.FillAsync("Lotus owner");
-            await page.Locator(".mud-select:has(label:has-text('Role'))").First.ClickAsync();
-            await page.Locator(".mud-popover-open .mud-list-item:has-text('Merchant owner')").ClickAsync();
-            await page.Locator(".mud-input-control:has(label:text-is('Merchant ID')) input").First.FillAsync("m-0001");
-            await page.Locator(".mud-input-control:has(label:text-is('Initial password')) input").First.FillAsync(OwnerPassword);
-            await page.ClickAsync("button:has-text('Create')");
-            await Assertions.Expect(page.Locator(".users-table")).ToContainTextAsync(OwnerEmail);
-            await page.Context.CloseAsync();
-            _ownerCreated = true;
-        }
-        finally
-        {
-            OwnerOnce.Release();
-        }
-    }
-
     [Fact]
     public async Task On_a_phone_a_report_answers_under_its_button_a_second_tap_joins_it_and_the_inbox_opens_it_in_view()
     {
-        await EnsureOwnerAsync();
+        await live.EnsureUserAsync(OwnerEmail, OwnerPassword, "Merchant owner", "m-0001", "Lotus owner");
         foreach (var (locale, again) in new[] { ("en-US", "Already reported"), ("zh-CN", "已于") })
         {
             var page = await SignedInAsync(OwnerEmail, OwnerPassword, locale);

@@ -8,27 +8,61 @@ namespace PosMonitor.Browser.Tests;
 /// <summary>
 /// The portal as a real process: <c>dotnet PosMonitor.Web.dll --urls http://127.0.0.1:PORT</c> from the
 /// Web project's own bin output (static web assets resolve there in any environment) against a
-/// temporary SQLite file. It can be killed and started again on the same port and database.
+/// temporary SQLite file, for tests that drive it from a browser or must kill it. It can be killed and
+/// started again on the same port and database; several can share one database through <c>databasePath</c>.
 /// </summary>
 public sealed class PortalProcess : IAsyncDisposable
 {
     public const string AdminKey = "browser-admin-key-4c1e9a7f3b2d6e80";
-    private readonly string _folder = Path.Combine(Path.GetTempPath(), "posmonitor-browser", Guid.NewGuid().ToString("N"));
-    private Process? _process;
+    public const string AdminEmail = "admin@browser.test";
+    public const string AdminPassword = "browser-test-admin-password";
+    private const string StartedLine = "Application started.";
 
-    public PortalProcess()
+    private readonly string _folder = Path.Combine(Path.GetTempPath(), "posmonitor-browser", Guid.NewGuid().ToString("N"));
+    private readonly Dictionary<string, string?> _environment;
+    private readonly StreamWriter _log;
+    private bool _disposed;
+    private Process? _process;
+    private TaskCompletionSource? _started;
+
+    /// <param name="settings">Portal settings in environment-variable form (<c>PosMonitor__Cluster__Enabled</c>), applied after the defaults.</param>
+    /// <param name="databasePath">The SQLite file; by default a new one in this process's own temporary folder.</param>
+    public PortalProcess(IReadOnlyDictionary<string, string?>? settings = null, string? databasePath = null)
     {
         Directory.CreateDirectory(_folder);
         Port = FreePort();
+        DatabasePath = databasePath ?? Path.Combine(_folder, "posmonitor.db");
+        _log = new StreamWriter(LogPath, append: true) { AutoFlush = true };
+        _environment = new Dictionary<string, string?>
+        {
+            ["ASPNETCORE_ENVIRONMENT"] = "Testing",
+            ["ConnectionStrings__PosMonitor"] = $"Data Source={DatabasePath}",
+            ["PosMonitor__Database__CreateIfMissing"] = "true",
+            ["PosMonitor__Demo__Enabled"] = "false",
+            ["PosMonitor__Bootstrap__AdminApiKey"] = AdminKey,
+            ["PosMonitor__Bootstrap__AdminEmail"] = AdminEmail,
+            ["PosMonitor__Bootstrap__AdminPassword"] = AdminPassword,
+            ["Logging__LogLevel__Default"] = "Warning",
+            // "Application started." is the signal StartAsync waits for.
+            ["Logging__LogLevel__Microsoft.Hosting.Lifetime"] = "Information",
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>()) _environment[key] = value;
     }
 
     public int Port { get; }
+    public string DatabasePath { get; }
     public string BaseUrl => $"http://127.0.0.1:{Port}";
-    public string Log => File.Exists(LogPath) ? File.ReadAllText(LogPath) : "";
+    public string Log
+    {
+        get
+        {
+            lock (_log) return File.ReadAllText(LogPath);
+        }
+    }
     private string LogPath => Path.Combine(_folder, "portal.log");
 
-    public const string AdminEmail = "admin@browser.test";
-    public const string AdminPassword = "browser-test-admin-password";
+    public static string Dll => typeof(PortalProcess).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
+        .Single(a => a.Key == "PortalDll").Value!;
 
     /// <summary>Signs the page's browser context in as the bootstrap admin (pages are for signed-in staff).</summary>
     public async Task SignInAsync(Microsoft.Playwright.IPage page)
@@ -40,10 +74,8 @@ public sealed class PortalProcess : IAsyncDisposable
         await page.WaitForURLAsync(url => !url.Contains("/account/sign-in", StringComparison.Ordinal));
     }
 
-    public static string Dll => typeof(PortalProcess).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
-        .Single(a => a.Key == "PortalDll").Value!;
-
-    public async Task StartAsync()
+    /// <summary>Starts the process and returns once the host says it started and <c>/readyz</c> agrees.</summary>
+    public async Task StartAsync(TimeSpan? timeout = null)
     {
         if (!File.Exists(Dll)) throw new InvalidOperationException($"Build the portal first: {Dll} is missing.");
         var info = new ProcessStartInfo("dotnet", [Dll, "--urls", BaseUrl])
@@ -53,38 +85,42 @@ public sealed class PortalProcess : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        info.Environment["ASPNETCORE_ENVIRONMENT"] = "Testing";
-        info.Environment["ConnectionStrings__PosMonitor"] = $"Data Source={Path.Combine(_folder, "posmonitor.db")}";
-        info.Environment["PosMonitor__Database__CreateIfMissing"] = "true";
-        info.Environment["PosMonitor__Demo__Enabled"] = "false";
-        info.Environment["PosMonitor__Bootstrap__AdminApiKey"] = AdminKey;
-        info.Environment["PosMonitor__Bootstrap__AdminEmail"] = AdminEmail;
-        info.Environment["PosMonitor__Bootstrap__AdminPassword"] = AdminPassword;
-        info.Environment["Logging__LogLevel__Default"] = "Warning";
-        _process = Process.Start(info) ?? throw new InvalidOperationException("dotnet did not start");
-        var log = new StreamWriter(LogPath, append: true) { AutoFlush = true };
-        _process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (log) log.WriteLine(e.Data); };
-        _process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (log) log.WriteLine(e.Data); };
-        _process.BeginOutputReadLine();
-        _process.BeginErrorReadLine();
+        foreach (var (key, value) in _environment) info.Environment[key] = value;
+        var started = _started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var process = _process = new Process { StartInfo = info, EnableRaisingEvents = true };
+        process.OutputDataReceived += (_, e) => Write(e.Data);
+        process.ErrorDataReceived += (_, e) => Write(e.Data);
+        process.Exited += (_, _) => started.TrySetException(new InvalidOperationException($"The portal exited with {process.ExitCode} while starting:\n{Log}"));
+        if (!process.Start()) throw new InvalidOperationException("dotnet did not start");
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
 
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
-        var until = DateTime.UtcNow.AddSeconds(60);
-        while (DateTime.UtcNow < until)
+        try
         {
-            if (_process.HasExited) throw new InvalidOperationException($"The portal exited with {_process.ExitCode}:\n{Log}");
-            try
-            {
-                if ((await http.GetAsync($"{BaseUrl}/readyz")).IsSuccessStatusCode) return;
-            }
-            catch (HttpRequestException) { }
-            catch (TaskCanceledException) { }
-            await Task.Delay(200);
+            await started.Task.WaitAsync(timeout ?? TimeSpan.FromSeconds(60));
         }
-        throw new TimeoutException($"The portal did not become ready:\n{Log}");
+        catch (TimeoutException)
+        {
+            throw new TimeoutException($"The portal did not start:\n{Log}");
+        }
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        var ready = await http.GetAsync($"{BaseUrl}/readyz");
+        if (ready.StatusCode != HttpStatusCode.OK)
+            throw new InvalidOperationException($"The portal started but /readyz answers {(int)ready.StatusCode}: {await ready.Content.ReadAsStringAsync()}\n{Log}");
     }
 
-    /// <summary>Kills the process at once, as a crash or power cut would.</summary>
+    private void Write(string? line)
+    {
+        if (line is null) return;
+        lock (_log)
+        {
+            if (_disposed) return;
+            _log.WriteLine(line);
+        }
+        if (line.Contains(StartedLine, StringComparison.Ordinal)) _started?.TrySetResult();
+    }
+
+    /// <summary>Kills the process at once, as a crash or power cut would: no shutdown hooks, no flush.</summary>
     public async Task KillAsync()
     {
         if (_process is null || _process.HasExited) return;
@@ -103,6 +139,11 @@ public sealed class PortalProcess : IAsyncDisposable
     {
         await KillAsync();
         _process?.Dispose();
+        lock (_log)
+        {
+            _disposed = true;
+            _log.Dispose();
+        }
         try { Directory.Delete(_folder, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }
 
