@@ -83,7 +83,8 @@ public sealed partial class DetectionEngine(DetectionSettings settings, TimeProv
 
         var warm = now - _startedAt.Value >= settings.WarmUp || _baselines.LearnedMinutes >= settings.WarmUp.TotalMinutes;
         LearningUntil = warm ? null : _startedAt.Value + settings.WarmUp;
-        _tracker.Apply(frame, findings, warm, tracked => StillElevated(frame, tracked), finding => Persisted(frame, finding), changes, problems);
+        _tracker.Apply(new TrackerTick(frame, findings, MayOpen: warm,
+            StillElevated: tracked => StillElevated(frame, tracked), Persisted: finding => Persisted(frame, finding), changes, problems));
         var failing = Watch(frame, changes, problems);
 
         try

@@ -16,7 +16,7 @@ public sealed record DetectionInput
 
     /// <summary>
     /// The same rollups grouped by minute, each with a version that changes whenever a rollup of that
-    /// minute changes (<see cref="InMemoryTelemetryStore"/> supplies them). The engine then re-reads
+    /// minute changes (<see cref="Replay.InMemoryTelemetryStore"/> supplies them). The engine then re-reads
     /// only the minutes that changed since its last evaluation, which keeps a replay fast.
     /// </summary>
     public IReadOnlyList<MinuteBatch>? MinuteBatches { get; init; }

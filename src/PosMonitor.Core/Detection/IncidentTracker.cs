@@ -15,6 +15,23 @@ internal sealed class TrackedIncident(Incident incident)
     public (Cause, ScopeType, string) Key => (Incident.Cause, Incident.ScopeType, Incident.ScopeId);
 }
 
+/// <summary>What <see cref="IncidentTracker.Apply"/> works on in one tick, and where it puts what it decides.</summary>
+/// <param name="Frame">The tick's view of the fleet and its minutes.</param>
+/// <param name="Findings">What the finders found this tick.</param>
+/// <param name="MayOpen">False while warming up: existing incidents are kept and resolved, none opened.</param>
+/// <param name="StillElevated">The relaxed test of an incident's scope, for incidents not found this tick.</param>
+/// <param name="Persisted">Whether a wide rate finding's failures showed in at least two minutes (a one-minute blip opens nothing).</param>
+/// <param name="Changes">Receives the incidents opened, updated and resolved.</param>
+/// <param name="Problems">Receives what went wrong with one scope or incident (the others are still applied).</param>
+internal sealed record TrackerTick(
+    DetectionFrame Frame,
+    List<Finding> Findings,
+    bool MayOpen,
+    Func<TrackedIncident, bool> StillElevated,
+    Func<Finding, bool> Persisted,
+    List<IncidentChange> Changes,
+    List<string> Problems);
+
 /// <summary>
 /// Turns each tick's findings into incident changes: one incident per fault (same cause and scope),
 /// narrower findings grouped under a wider incident of the same cause, a narrow incident promoted
@@ -44,12 +61,10 @@ internal sealed partial class IncidentTracker(DetectionSettings settings, IIncid
         }
     }
 
-    /// <param name="mayOpen">False while warming up: existing incidents are kept and resolved, none opened.</param>
-    /// <param name="stillElevated">The relaxed test of an incident's scope, for incidents not found this tick.</param>
-    /// <param name="persisted">Whether a wide rate finding's failures showed in at least two minutes (a one-minute blip opens nothing).</param>
-    public void Apply(DetectionFrame f, List<Finding> findings, bool mayOpen,
-        Func<TrackedIncident, bool> stillElevated, Func<Finding, bool> persisted, List<IncidentChange> changes, List<string> problems)
+    /// <summary>Applies one tick's findings; the changes and problems are added to the tick's lists.</summary>
+    public void Apply(TrackerTick tick)
     {
+        var (f, findings, mayOpen, stillElevated, persisted, changes, problems) = tick;
         var now = f.Now;
         var merged = Merge(findings);
         var kept = new List<Group>();

@@ -115,24 +115,13 @@ internal sealed class RateFinder(DetectionSettings settings, AnomalyTest test)
             claimed[t] = true;
             if (!f.Excluded[t] && Win(f.Terminals, t, v)[x] > 0) affected.Add(t);
         }
-        into.Add(new Finding
-        {
-            Cause = Signals.CauseOf(s),
-            ScopeType = ScopeType.Platform,
-            Scope = 0,
-            ScopeId = "platform",
-            Signal = s,
-            Rate = v.Rate,
-            Surprise = v.Surprise,
-            Title = Wording.Title(ScopeType.Platform, "platform", f.Index, s, v.Rate),
-            Evidence =
+        into.Add(Found(f, ScopeType.Platform, 0, "platform", s, v,
             [
                 Wording.RateLine(s, v, settings),
                 EvidencePhrase.PlatformSpread.Write(spread[ScopeType.Gateway].Elevated, spread[ScopeType.Gateway].WithTraffic,
                     spread[ScopeType.Region].Elevated, spread[ScopeType.Region].WithTraffic),
             ],
-            Affected = affected,
-        });
+            affected));
         return true;
     }
 
@@ -243,19 +232,7 @@ internal sealed class RateFinder(DetectionSettings settings, AnomalyTest test)
                     : EvidencePhrase.SpreadInRegions.Write(failing.Count, regions.Count),
             };
             if (level.Type == ScopeType.Firmware && Rollout(f, level.Ids[i]) is { } rollout) evidence.Add(rollout);
-            into.Add(new Finding
-            {
-                Cause = level.Type == ScopeType.Firmware ? Cause.Software : Signals.CauseOf(s),
-                ScopeType = level.Type,
-                Scope = i,
-                ScopeId = level.Ids[i],
-                Signal = s,
-                Rate = v.Rate,
-                Surprise = v.Surprise,
-                Title = Wording.Title(level.Type, level.Ids[i], f.Index, s, v.Rate),
-                Evidence = evidence,
-                Affected = affected,
-            });
+            into.Add(Found(f, level.Type, i, level.Ids[i], s, v, evidence, affected));
         }
     }
 
@@ -342,19 +319,8 @@ internal sealed class RateFinder(DetectionSettings settings, AnomalyTest test)
 
             foreach (var t in members) claimed[t] = true;
             var id = level.Ids[m];
-            into.Add(new Finding
-            {
-                Cause = Signals.CauseOf(s),
-                ScopeType = ScopeType.Merchant,
-                Scope = m,
-                ScopeId = id,
-                Signal = s,
-                Rate = v.Rate,
-                Surprise = v.Surprise,
-                Title = Wording.Title(ScopeType.Merchant, id, f.Index, s, v.Rate),
-                Evidence = [Wording.RateLine(s, v, settings), EvidencePhrase.TerminalsAffected.Write(affected.Count, members.Length)],
-                Affected = affected,
-            });
+            into.Add(Found(f, ScopeType.Merchant, m, id, s, v,
+                [Wording.RateLine(s, v, settings), EvidencePhrase.TerminalsAffected.Write(affected.Count, members.Length)], affected));
         }
     }
 
@@ -385,19 +351,7 @@ internal sealed class RateFinder(DetectionSettings settings, AnomalyTest test)
             var merchant = f.Index.MerchantOf[t];
             if (f.Index.MerchantTerminals[merchant].Length > 1)
                 evidence.Add(EvidencePhrase.OthersNormal.Write(f.Index.MerchantIds[merchant]));
-            into.Add(new Finding
-            {
-                Cause = Signals.CauseOf(s),
-                ScopeType = ScopeType.Terminal,
-                Scope = t,
-                ScopeId = id,
-                Signal = s,
-                Rate = v.Rate,
-                Surprise = v.Surprise,
-                Title = Wording.Title(ScopeType.Terminal, id, f.Index, s, v.Rate),
-                Evidence = evidence,
-                Affected = [t],
-            });
+            into.Add(Found(f, ScopeType.Terminal, t, id, s, v, evidence, [t]));
         }
     }
 
@@ -429,6 +383,25 @@ internal sealed class RateFinder(DetectionSettings settings, AnomalyTest test)
         return Devices.Of(f.Index.TerminalIds[t]) is { } state && f.Now - state.Since >= Devices.PersistenceOf(state) ? state : null;
     }
 
+    /// <summary>
+    /// The finding of signal <paramref name="s"/> abnormal on one scope, rated and titled from its verdict. Failures
+    /// concentrated on one firmware version are software, whatever the stage.
+    /// </summary>
+    private static Finding Found(DetectionFrame f, ScopeType type, int scope, string id, Signal s, Verdict v, List<string> evidence, List<int> affected) => new()
+    {
+        Cause = type == ScopeType.Firmware ? Cause.Software : Signals.CauseOf(s),
+        ScopeType = type,
+        Scope = scope,
+        ScopeId = id,
+        Signal = s,
+        Rate = v.Rate,
+        Surprise = v.Surprise,
+        Title = Wording.Title(type, id, f.Index, s, v.Rate),
+        Evidence = evidence,
+        Affected = affected,
+    };
+
+    /// <summary>A device's own fault (printer, scanner): not a rate, so scored and titled by its state instead.</summary>
     private static Finding DeviceStatus(DetectionFrame f, int t, DeviceState fault)
     {
         var id = f.Terminals.Ids[t];

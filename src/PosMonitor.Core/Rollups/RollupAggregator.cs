@@ -117,7 +117,7 @@ public sealed class RollupAggregator(Func<string, TerminalState?> currentState)
 
     /// <summary>
     /// Takes back a delta from <see cref="TakeDelta"/> that nothing reads any more, its rollups included
-    /// (e.g. applied to an <see cref="InMemoryTelemetryStore"/>, which copies them), to be refilled: a replay
+    /// (e.g. applied to an <see cref="Replay.InMemoryTelemetryStore"/>, which copies them), to be refilled: a replay
     /// otherwise makes a rollup per terminal-minute and two dictionaries per check only to drop them.
     /// Not for deltas shared with subscribers, which may still hold them.
     /// </summary>

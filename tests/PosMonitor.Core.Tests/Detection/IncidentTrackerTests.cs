@@ -32,7 +32,7 @@ public class IncidentTrackerTests
             }]
             : [];
         var changes = new List<IncidentChange>();
-        tracker.Apply(frame, findings, mayOpen: true, _ => true, _ => true, changes, []);
+        tracker.Apply(new TrackerTick(frame, findings, MayOpen: true, StillElevated: _ => true, Persisted: _ => true, changes, []));
         return changes.Where(c => c.Kind == IncidentChangeKind.Opened).ToList();
     }
 

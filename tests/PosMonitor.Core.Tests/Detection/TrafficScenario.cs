@@ -2,6 +2,7 @@ using Microsoft.Extensions.Time.Testing;
 using PosMonitor.Core.Detection;
 using PosMonitor.Core.Fleet;
 using PosMonitor.Core.Incidents;
+using PosMonitor.Core.Replay;
 using PosMonitor.Core.Rollups;
 using PosMonitor.Core.Telemetry;
 using FleetModel = PosMonitor.Core.Fleet.Fleet;

@@ -57,7 +57,4 @@ public sealed class NotificationDelivery(NotificationOutbox outbox, Notification
         _changed.Publish(true);
         return due.Count;
     }
-
-    /// <summary>After "retry now" on the admin page.</summary>
-    public void NotifyChanged() => _changed.Publish(true);
 }

@@ -1,7 +1,8 @@
 using PosMonitor.Core.Detection;
 using PosMonitor.Core.Incidents;
+using PosMonitor.Core.Rollups;
 
-namespace PosMonitor.Core.Rollups;
+namespace PosMonitor.Core.Replay;
 
 /// <summary>
 /// Rollups, terminal states and firmware changes held in memory: the replay's store, and the shape
@@ -56,14 +57,6 @@ public sealed class InMemoryTelemetryStore(TimeSpan retention)
         foreach (var (id, state) in delta.States) _states[id] = state;
         _firmwareChanges.AddRange(delta.FirmwareChanges);
         if (_minutes.Count > 0) Prune(_newest - retention);
-    }
-
-    public IReadOnlyList<TerminalMinute> MinutesSince(DateTimeOffset from)
-    {
-        var result = new List<TerminalMinute>();
-        foreach (var (minute, row) in _minutes)
-            if (minute >= from) result.AddRange(row.Terminals.Values);
-        return result;
     }
 
     /// <summary>The minutes at or after <paramref name="from"/>, one batch per minute with its version.</summary>
