@@ -1,3 +1,4 @@
+using PosMonitor.Web.Features.Fleet;
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using PosMonitor.Core.Incidents;

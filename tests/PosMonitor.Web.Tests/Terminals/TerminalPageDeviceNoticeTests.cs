@@ -1,3 +1,4 @@
+using PosMonitor.Web.Features.Fleet;
 using System.Net;
 using Bunit;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,3 +1,4 @@
+using PosMonitor.Web.Features.Fleet;
 using System.Diagnostics;
 using PosMonitor.Core.Detection;
 using PosMonitor.Core.Incidents;

@@ -1,3 +1,4 @@
+using PosMonitor.Web.Features.Fleet;
 using System.Globalization;
 using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.Extensions.Options;

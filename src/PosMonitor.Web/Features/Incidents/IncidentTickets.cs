@@ -1,3 +1,4 @@
+using PosMonitor.Web.Features.Fleet;
 using System.Threading.Channels;
 using PosMonitor.Core.Detection;
 using PosMonitor.Core.Incidents;

@@ -1,3 +1,4 @@
+using PosMonitor.Web.Features.Fleet;
 using System.Globalization;
 using Microsoft.Extensions.Localization;
 using PosMonitor.Core.Incidents;

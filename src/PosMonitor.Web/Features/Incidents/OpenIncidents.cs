@@ -1,3 +1,4 @@
+using PosMonitor.Web.Features.Fleet;
 using System.Collections.Concurrent;
 using PosMonitor.Core.Detection;
 using PosMonitor.Core.Incidents;

@@ -1,3 +1,4 @@
+using PosMonitor.Web.Features.Fleet;
 using System.Buffers;
 using System.Diagnostics;
 using System.Security.Claims;
