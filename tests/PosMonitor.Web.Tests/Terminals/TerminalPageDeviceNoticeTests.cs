@@ -1,4 +1,3 @@
-using PosMonitor.Web.Features.Fleet;
 using System.Net;
 using Bunit;
 using Microsoft.Extensions.DependencyInjection;
@@ -6,6 +5,7 @@ using Microsoft.Extensions.Options;
 using PosMonitor.Web.Features.Audit;
 using PosMonitor.Web.Features.Detection;
 using PosMonitor.Web.Features.Feedback;
+using PosMonitor.Web.Features.Fleet;
 using PosMonitor.Web.Features.Heatmap;
 using PosMonitor.Web.Features.Identity;
 using PosMonitor.Web.Features.Incidents;

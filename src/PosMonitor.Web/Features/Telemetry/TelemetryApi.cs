@@ -1,4 +1,3 @@
-using PosMonitor.Web.Features.Fleet;
 using System.Buffers;
 using System.Diagnostics;
 using System.Security.Claims;
@@ -6,6 +5,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using PosMonitor.Core.Telemetry;
+using PosMonitor.Web.Features.Fleet;
 using PosMonitor.Web.Features.Identity;
 using PosMonitor.Web.Infrastructure.Api;
 

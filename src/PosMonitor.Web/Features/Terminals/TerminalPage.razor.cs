@@ -1,4 +1,3 @@
-using PosMonitor.Web.Features.Fleet;
 using System.Globalization;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Authorization;
@@ -8,6 +7,7 @@ using PosMonitor.Core.Incidents;
 using PosMonitor.Core.Rollups;
 using PosMonitor.Core.Telemetry;
 using PosMonitor.Web.Features.Audit;
+using PosMonitor.Web.Features.Fleet;
 using PosMonitor.Web.Features.Heatmap;
 using PosMonitor.Web.Features.Identity;
 using PosMonitor.Web.Features.Incidents;
