@@ -13,6 +13,7 @@ using PosMonitor.Web.Features.Portal;
 using PosMonitor.Web.Features.Runbooks;
 using PosMonitor.Web.Features.Telemetry;
 using PosMonitor.Web.Features.Terminals;
+using PosMonitor.Web.Infrastructure.Time;
 using PosMonitor.Web.Tests.Detection;
 using PosMonitor.Web.Tests.Infrastructure;
 using static PosMonitor.Web.Tests.Telemetry.TelemetryJson;

@@ -8,6 +8,7 @@ using PosMonitor.Web.Features.Fleet;
 using PosMonitor.Web.Features.Identity;
 using PosMonitor.Web.Features.Runbooks;
 using PosMonitor.Web.Features.Telemetry;
+using PosMonitor.Web.Infrastructure.Time;
 
 namespace PosMonitor.Web.Features.Incidents;
 

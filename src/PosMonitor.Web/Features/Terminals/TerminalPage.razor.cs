@@ -12,6 +12,7 @@ using PosMonitor.Web.Features.Heatmap;
 using PosMonitor.Web.Features.Identity;
 using PosMonitor.Web.Features.Incidents;
 using PosMonitor.Web.Features.Telemetry;
+using PosMonitor.Web.Infrastructure.Time;
 
 namespace PosMonitor.Web.Features.Terminals;
 
