@@ -20,6 +20,7 @@ using PosMonitor.Web.Infrastructure.Data;
 using PosMonitor.Web.Infrastructure.Localization;
 using PosMonitor.Web.Infrastructure.Observability;
 using PosMonitor.Web.Infrastructure.Security;
+using PosMonitor.Web.Infrastructure.Time;
 
 namespace PosMonitor.Web;
 
@@ -42,6 +43,7 @@ public static class PosMonitorHost
         builder.Services.AddHostedService<Startup>();
         builder.AddPosMonitorLocalization();
         builder.AddPosMonitorIdentity();
+        builder.AddDisplayTime();
         builder.AddScheduling();
         builder.AddFleet();
         builder.AddTelemetry();

@@ -36,8 +36,8 @@ public static class ValidatedOptions
             foreach (var result in results)
             {
                 var member = result.MemberNames.FirstOrDefault();
-                // Rules of a whole object (IValidatableObject here) name their keys themselves.
-                problems.Add(result.ErrorMessage?.StartsWith(path, StringComparison.Ordinal) == true ? result.ErrorMessage
+                // Rules of a whole object (IValidatableObject here) name their keys themselves, a key of another section too.
+                problems.Add(result.ErrorMessage?.StartsWith(path.Split(':')[0] + ":", StringComparison.Ordinal) == true ? result.ErrorMessage
                     : member is null ? $"{path}: {result.ErrorMessage}"
                     : $"{path}:{member} is {Shown(settings.GetType().GetProperty(member)?.GetValue(settings))}: {result.ErrorMessage}");
             }

@@ -1,8 +1,12 @@
 using System.Globalization;
 using System.Net;
 using PosMonitor.Core.Incidents;
-using PosMonitor.Web.Features.Heatmap;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 using PosMonitor.Web.Features.Identity;
+using PosMonitor.Web.Infrastructure.Time;
 using PosMonitor.Web.Tests.Incidents;
 using PosMonitor.Web.Tests.Infrastructure;
 
@@ -11,7 +15,7 @@ namespace PosMonitor.Web.Tests.Identity;
 public sealed class DisplayTimeTests
 {
     private static readonly Core.Fleet.Fleet Fleet = Core.Fleet.Fleet.FromDocument(TestFleet.Small());
-    private static readonly HeatmapOptions Berlin = new() { DisplayTimeZone = "Europe/Berlin" };
+    private static readonly DisplayTimeOptions Berlin = new() { TimeZone = "Europe/Berlin" };
 
     [Fact]
     public void Staff_and_displays_read_the_operations_centre_s_zone_and_an_owner_their_merchant_s()
@@ -21,6 +25,21 @@ public sealed class DisplayTimeTests
         Assert.Equal("Asia/Shanghai", DisplayTime.ZoneFor(new Viewer(false, "m-0001", false), Fleet, Berlin).Id);
         // A merchant the fleet does not (yet) hold: the operations centre's zone rather than none.
         Assert.Equal("Europe/Berlin", DisplayTime.ZoneFor(new Viewer(false, "m-9999", false), Fleet, Berlin).Id);
+    }
+
+    [Theory]
+    [InlineData("Europe/Berlin", null, "Europe/Berlin")]
+    [InlineData(null, "Asia/Shanghai", "Asia/Shanghai")]
+    [InlineData("Europe/Berlin", "Asia/Shanghai", "Europe/Berlin")]
+    [InlineData(null, null, "UTC")]
+    public void The_zone_is_its_own_section_s_else_the_old_heatmap_key_s_else_UTC(string? zone, string? heatmapKey, string expected)
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Configuration.AddInMemoryCollection([new("PosMonitor:DisplayTime:TimeZone", zone), new("PosMonitor:Heatmap:DisplayTimeZone", heatmapKey)]);
+        builder.AddDisplayTime();
+        using var host = builder.Build();
+
+        Assert.Equal(expected, host.Services.GetRequiredService<IOptions<DisplayTimeOptions>>().Value.Zone().Id);
     }
 
     [Fact]

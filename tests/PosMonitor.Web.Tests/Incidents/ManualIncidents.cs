@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using PosMonitor.Core.Incidents;
+using PosMonitor.Web.Features.Fleet;
 using PosMonitor.Web.Features.Incidents;
 using PosMonitor.Web.Features.Telemetry;
 using PosMonitor.Web.Tests.Identity;

@@ -24,6 +24,6 @@ public abstract class BunitTest : BunitContext
         });
         Services.AddSingleton(TimeProvider.System);
         // Pages show times in their reader's zone; UTC unless a test says otherwise.
-        Services.AddScoped(_ => new PosMonitor.Web.Features.Identity.DisplayTime(TimeZoneInfo.Utc));
+        Services.AddScoped(_ => new PosMonitor.Web.Infrastructure.Time.DisplayTime(TimeZoneInfo.Utc));
     }
 }

@@ -8,6 +8,7 @@ public sealed class OptionsValidationTests
         { ["PosMonitor:Ingestion:QueueCapacityEvents", "0"], "PosMonitor:Ingestion:QueueCapacityEvents is 0: The field QueueCapacityEvents must be between 1 and" },
         { ["PosMonitor:Identity:RevalidateSeconds", "600"], "PosMonitor:Identity:RevalidateSeconds is 600: The field RevalidateSeconds must be between 1 and 60" },
         { ["PosMonitor:Identity:SignInPermitsPerMinute", "0"], "PosMonitor:Identity:SignInPermitsPerMinute is 0" },
+        { ["PosMonitor:DisplayTime:TimeZone", "Mars/Olympus_Mons"], "PosMonitor:DisplayTime:TimeZone is \"Mars/Olympus_Mons\": is not a time zone" },
         { ["PosMonitor:Heatmap:DisplayTimeZone", "Mars/Olympus_Mons"], "PosMonitor:Heatmap:DisplayTimeZone is \"Mars/Olympus_Mons\": is not a time zone" },
         { ["PosMonitor:Heatmap:FlushMilliseconds", "10"], "PosMonitor:Heatmap:FlushMilliseconds is 10: The field FlushMilliseconds must be between 50 and" },
         { ["PosMonitor:Database:SqliteSynchronous", "SOMETIMES"], "PosMonitor:Database:SqliteSynchronous is \"SOMETIMES\": must be OFF, NORMAL, FULL or EXTRA" },

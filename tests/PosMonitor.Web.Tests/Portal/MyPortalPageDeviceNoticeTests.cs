@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using PosMonitor.Web.Features.Identity;
 using PosMonitor.Web.Features.Incidents;
 using PosMonitor.Web.Features.Portal;
+using PosMonitor.Web.Infrastructure.Time;
 using PosMonitor.Web.Tests.Infrastructure;
 using PosMonitor.Web.Tests.Terminals;
 

@@ -1,6 +1,7 @@
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using PosMonitor.Core.Incidents;
+using PosMonitor.Web.Features.Fleet;
 using PosMonitor.Web.Features.Identity;
 using PosMonitor.Web.Features.Telemetry;
 using PosMonitor.Web.Tests.Identity;

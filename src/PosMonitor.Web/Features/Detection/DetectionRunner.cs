@@ -3,6 +3,7 @@ using PosMonitor.Core.Detection;
 using PosMonitor.Core.Incidents;
 using PosMonitor.Core.Rollups;
 using PosMonitor.Core.Telemetry;
+using PosMonitor.Web.Features.Fleet;
 using PosMonitor.Web.Features.Incidents;
 using PosMonitor.Web.Features.Telemetry;
 using PosMonitor.Web.Infrastructure.Observability;

@@ -6,6 +6,8 @@ public static class FleetExtensions
     {
         builder.Services.AddSingleton<FleetRepository>();
         builder.Services.AddSingleton<FleetChanges>();
+        builder.Services.AddSingleton<FleetCache>();
+        builder.Services.AddHostedService<FleetStartup>();
         return builder;
     }
 }

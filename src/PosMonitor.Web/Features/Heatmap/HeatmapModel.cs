@@ -64,7 +64,7 @@ public sealed record HeatmapRow(string Id, string Label, int[] Transactions, int
 public sealed record HeatmapTick(DateTimeOffset At, IReadOnlySet<string> ChangedTerminals, bool DataChanged);
 
 /// <summary>Settings under <c>PosMonitor:Heatmap</c>.</summary>
-public sealed class HeatmapOptions : System.ComponentModel.DataAnnotations.IValidatableObject
+public sealed class HeatmapOptions
 {
     public const string Section = "PosMonitor:Heatmap";
 
@@ -83,18 +83,6 @@ public sealed class HeatmapOptions : System.ComponentModel.DataAnnotations.IVali
     /// <summary>Most rows a page shows (the ones with most timeouts); the API returns all.</summary>
     [System.ComponentModel.DataAnnotations.Range(1, 10_000)]
     public int MaxRows { get; set; } = 40;
-
-    /// <summary>IANA time zone of minute labels, tooltips and clocks on pages (the API always speaks UTC).</summary>
-    public string DisplayTimeZone { get; set; } = "UTC";
-
-    public IEnumerable<System.ComponentModel.DataAnnotations.ValidationResult> Validate(System.ComponentModel.DataAnnotations.ValidationContext context)
-    {
-        if (!TimeZoneInfo.TryFindSystemTimeZoneById(DisplayTimeZone, out _))
-            yield return new($"is not a time zone this server knows: use an IANA name such as Asia/Shanghai or UTC", [nameof(DisplayTimeZone)]);
-    }
-
-    public TimeZoneInfo DisplayZone() =>
-        TimeZoneInfo.TryFindSystemTimeZoneById(DisplayTimeZone, out var zone) ? zone : TimeZoneInfo.Utc;
 }
 
 /// <summary>An open incident as the heatmap marks it: the row it concerns (when the view has such rows) and the minute it opened.</summary>

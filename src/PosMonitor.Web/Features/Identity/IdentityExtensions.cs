@@ -30,6 +30,7 @@ public static class IdentityExtensions
         services.AddHttpContextAccessor();
         services.AddScoped<ClientAddress>();
         services.AddScoped<AuditLog>();
+        services.AddScoped<PortalViewer>();
 
         services.AddAuthentication(o =>
             {

@@ -4,9 +4,11 @@ using Microsoft.Extensions.Localization;
 using MudBlazor;
 using PosMonitor.Core.Detection;
 using PosMonitor.Core.Incidents;
+using PosMonitor.Web.Features.Fleet;
 using PosMonitor.Web.Features.Identity;
 using PosMonitor.Web.Features.Runbooks;
 using PosMonitor.Web.Features.Telemetry;
+using PosMonitor.Web.Infrastructure.Time;
 
 namespace PosMonitor.Web.Features.Incidents;
 

@@ -2,6 +2,7 @@ using System.Threading.Channels;
 using PosMonitor.Core.Detection;
 using PosMonitor.Core.Incidents;
 using PosMonitor.Core.Telemetry;
+using PosMonitor.Web.Features.Fleet;
 using PosMonitor.Web.Features.Identity;
 using PosMonitor.Web.Features.Notifications;
 using PosMonitor.Web.Features.Runbooks;

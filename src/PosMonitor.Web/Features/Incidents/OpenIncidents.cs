@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using PosMonitor.Core.Detection;
 using PosMonitor.Core.Incidents;
+using PosMonitor.Web.Features.Fleet;
 using PosMonitor.Web.Features.Telemetry;
 
 namespace PosMonitor.Web.Features.Incidents;

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using PosMonitor.Core.Incidents;
+using PosMonitor.Web.Features.Fleet;
 using PosMonitor.Web.Features.Heatmap;
 using PosMonitor.Web.Features.Identity;
 using PosMonitor.Web.Features.Incidents;

@@ -7,6 +7,7 @@ using PosMonitor.Web.Features.Detection;
 using PosMonitor.Web.Features.Heatmap;
 using PosMonitor.Web.Features.Identity;
 using PosMonitor.Web.Features.Incidents;
+using PosMonitor.Web.Infrastructure.Time;
 using Severity = PosMonitor.Core.Incidents.Severity;
 
 namespace PosMonitor.Web.Features.Operations;

@@ -1,6 +1,7 @@
 using Dapper;
 using PosMonitor.Core.Rollups;
 using PosMonitor.Core.Telemetry;
+using PosMonitor.Web.Features.Fleet;
 using PosMonitor.Web.Features.Telemetry;
 using PosMonitor.Web.Features.Terminals;
 using PosMonitor.Web.Infrastructure.Data;

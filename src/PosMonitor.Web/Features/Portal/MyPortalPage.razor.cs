@@ -9,6 +9,7 @@ using PosMonitor.Web.Features.Identity;
 using PosMonitor.Web.Features.Incidents;
 using PosMonitor.Web.Features.Runbooks;
 using PosMonitor.Web.Features.Telemetry;
+using PosMonitor.Web.Infrastructure.Time;
 
 namespace PosMonitor.Web.Features.Portal;
 

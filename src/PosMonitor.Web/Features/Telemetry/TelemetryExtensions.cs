@@ -19,7 +19,6 @@ public static class TelemetryExtensions
         services.AddSingleton<TelemetryStore>();
         services.AddSingleton<RecentEventKeys>();
         services.AddSingleton<TerminalStateCache>();
-        services.AddSingleton<FleetCache>();
         services.AddSingleton<TelemetryFeed>();
         services.AddSingleton<IngestionMetrics>();
         services.AddSingleton<RollupQueries>();
@@ -63,17 +62,5 @@ public static class TelemetryExtensions
             };
         });
         return builder;
-    }
-
-    /// <summary>Loads the fleet and terminal states before the writer takes the first request.</summary>
-    private sealed class TelemetryStartup(FleetCache fleet, TerminalStateCache states) : IHostedService
-    {
-        public async Task StartAsync(CancellationToken ct)
-        {
-            await fleet.ReloadAsync(ct);
-            await states.LoadAsync(ct);
-        }
-
-        public Task StopAsync(CancellationToken ct) => Task.CompletedTask;
     }
 }

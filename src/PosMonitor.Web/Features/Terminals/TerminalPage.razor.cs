@@ -7,10 +7,12 @@ using PosMonitor.Core.Incidents;
 using PosMonitor.Core.Rollups;
 using PosMonitor.Core.Telemetry;
 using PosMonitor.Web.Features.Audit;
+using PosMonitor.Web.Features.Fleet;
 using PosMonitor.Web.Features.Heatmap;
 using PosMonitor.Web.Features.Identity;
 using PosMonitor.Web.Features.Incidents;
 using PosMonitor.Web.Features.Telemetry;
+using PosMonitor.Web.Infrastructure.Time;
 
 namespace PosMonitor.Web.Features.Terminals;
 

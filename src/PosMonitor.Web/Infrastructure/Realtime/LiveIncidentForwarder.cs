@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.SignalR;
 using PosMonitor.Core.Detection;
 using PosMonitor.Core.Incidents;
+using PosMonitor.Web.Features.Fleet;
 using PosMonitor.Web.Features.Heatmap;
 using PosMonitor.Web.Features.Incidents;
 using PosMonitor.Web.Features.Telemetry;

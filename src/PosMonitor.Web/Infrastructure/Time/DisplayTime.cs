@@ -1,14 +1,14 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.Extensions.Options;
-using PosMonitor.Web.Features.Heatmap;
-using PosMonitor.Web.Features.Telemetry;
+using PosMonitor.Web.Features.Fleet;
+using PosMonitor.Web.Features.Identity;
 
-namespace PosMonitor.Web.Features.Identity;
+namespace PosMonitor.Web.Infrastructure.Time;
 
 /// <summary>
 /// Clock times as a page shows them to the person reading it: staff and wall displays in the operations centre's zone
-/// (<see cref="HeatmapOptions.DisplayTimeZone"/>), a merchant owner in their merchant's own zone, the one the notices
+/// (<see cref="DisplayTimeOptions"/>), a merchant owner in their merchant's own zone, the one the notices
 /// they receive speak. Never the server's zone: an incident page said 00:32 beside a dashboard, and a merchant notice,
 /// saying 08:32.
 /// </summary>
@@ -41,11 +41,11 @@ public sealed class DisplayTime(TimeZoneInfo zone)
     private static string Day() => CultureInfo.CurrentCulture.DateTimeFormat.LongDatePattern.Replace("dddd, ", "").Replace("dddd", "").Trim();
 
     /// <summary>The zone <paramref name="viewer"/> reads times in.</summary>
-    public static TimeZoneInfo ZoneFor(Viewer viewer, Core.Fleet.Fleet fleet, HeatmapOptions options) =>
+    public static TimeZoneInfo ZoneFor(Viewer viewer, Core.Fleet.Fleet fleet, DisplayTimeOptions options) =>
         viewer is { SeesEveryMerchant: false, MerchantId: { } id } && fleet.Merchants.TryGetValue(id, out var m)
             && TimeZoneInfo.TryFindSystemTimeZoneById(m.TimeZone, out var own)
             ? own
-            : options.DisplayZone();
+            : options.Zone();
 
     /// <summary>
     /// The scoped instance of a page's reader. A circuit's (and a prerender's) authentication state is set before any
@@ -55,6 +55,6 @@ public sealed class DisplayTime(TimeZoneInfo zone)
     {
         var state = services.GetRequiredService<AuthenticationStateProvider>().GetAuthenticationStateAsync();
         var viewer = state.IsCompletedSuccessfully ? Viewer.From(state.Result.User) : Viewer.Nobody;
-        return new DisplayTime(ZoneFor(viewer, services.GetRequiredService<FleetCache>().Current, services.GetRequiredService<IOptions<HeatmapOptions>>().Value));
+        return new DisplayTime(ZoneFor(viewer, services.GetRequiredService<FleetCache>().Current, services.GetRequiredService<IOptions<DisplayTimeOptions>>().Value));
     }
 }

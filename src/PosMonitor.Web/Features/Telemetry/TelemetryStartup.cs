@@ -1,0 +1,9 @@
+namespace PosMonitor.Web.Features.Telemetry;
+
+/// <summary>Loads the terminal states before the writer takes the first request (it needs each terminal's previous heartbeat).</summary>
+public sealed class TelemetryStartup(TerminalStateCache states) : IHostedService
+{
+    public Task StartAsync(CancellationToken ct) => states.LoadAsync(ct);
+
+    public Task StopAsync(CancellationToken ct) => Task.CompletedTask;
+}
