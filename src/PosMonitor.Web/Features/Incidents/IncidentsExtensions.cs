@@ -12,6 +12,8 @@ public static class IncidentsExtensions
         builder.Services.AddSingleton<EvidenceText>();
         builder.Services.AddSingleton<IncidentRepository>();
         builder.Services.AddSingleton<IIncidentReader>(sp => sp.GetRequiredService<IncidentRepository>());
+        builder.Services.AddSingleton<OpenIncidents>();
+        builder.Services.AddHostedService<OpenIncidentsStartup>();
         return builder;
     }
 
