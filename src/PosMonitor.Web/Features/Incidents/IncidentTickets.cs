@@ -3,7 +3,6 @@ using PosMonitor.Core.Incidents;
 using PosMonitor.Core.Telemetry;
 using PosMonitor.Web.Features.Fleet;
 using PosMonitor.Web.Features.Identity;
-using PosMonitor.Web.Features.Notifications;
 using PosMonitor.Web.Features.Runbooks;
 using PosMonitor.Web.Features.Telemetry;
 using PosMonitor.Web.Infrastructure.Realtime;
@@ -15,13 +14,13 @@ public sealed record ResolveOutcome(Transition Transition, FaultNow? StillFailin
 
 /// <summary>
 /// Support's work on incidents: a ticket for every incident (with the runbook version current when it opened), the
-/// lifecycle actions agents take, what merchants are told at each phase, and the notifications that go with them. The
+/// lifecycle actions agents take (published on <see cref="IncidentActions"/>) and what merchants are told at each phase. The
 /// incident has one state (incident-state.md): an agent's resolve or reopen changes the incident itself, as detection's
 /// do, and detection's resolve or reopen moves the ticket. Pages and jobs call this; it raises <see cref="Changed"/>.
 /// </summary>
 public sealed class IncidentTickets(
     TicketRepository tickets, IncidentRepository incidents, RunbookRepository runbooks, MerchantNoticeRepository notices,
-    Notifier notifier, IncidentFeed feed, FleetCache fleet, IIncidentWatch watch, MerchantMessages messages, TimeProvider time,
+    IncidentActions actions, IncidentFeed feed, FleetCache fleet, IIncidentWatch watch, MerchantMessages messages, TimeProvider time,
     ILogger<IncidentTickets> logger)
 {
     public const string Detection = "detection";
@@ -116,7 +115,7 @@ public sealed class IncidentTickets(
                 }
                 // Over detection's warning, merchants are told once detection confirms the fault has gone (OnResolvedAsync).
                 if (fault is null) await NoticeAsync(incident, NoticeKinds.Resolved, ct);
-                await notifier.EnqueueAsync(NotificationMessage.From(NotificationEvents.Resolved, incident, now, note: by), ct);
+                await actions.PublishAsync(new IncidentResolvedByAgent(incident, by, now), ct);
             }
             return new ResolveOutcome(t);
         }, ct);

@@ -26,6 +26,7 @@ public static class IncidentsExtensions
         builder.Services.AddSingleton<MerchantNoticeRepository>();
         builder.Services.AddSingleton<MerchantMessages>();
         builder.Services.AddSingleton<IncidentQueries>();
+        builder.Services.AddSingleton<IncidentActions>();
         builder.Services.AddSingleton<IncidentTickets>();
         builder.Services.AddSingleton<IncidentEscalation>();
         builder.Services.AddHostedService<IncidentTicketsFeeder>();

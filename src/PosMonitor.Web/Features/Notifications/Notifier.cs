@@ -9,9 +9,10 @@ namespace PosMonitor.Web.Features.Notifications;
 /// <summary>
 /// Writes notifications into the outbox: one row per configured channel that wants the event, and
 /// one per escalation contact reachable by e-mail or chat. Incident openings and resolutions come
-/// from <see cref="IncidentFeed"/>; escalations are enqueued by whoever escalates.
+/// from <see cref="IncidentFeed"/> (<see cref="IncidentNotifications"/>); an agent's resolve and
+/// escalations from <see cref="IncidentActions"/>, which this handles.
 /// </summary>
-public sealed class Notifier(NotificationOutbox outbox, IOptionsMonitor<NotificationOptions> options, TimeProvider time)
+public sealed class Notifier(NotificationOutbox outbox, IOptionsMonitor<NotificationOptions> options, TimeProvider time) : IIncidentActionHandler
 {
     /// <summary>The escalation contacts' own addresses go out under this channel name.</summary>
     public const string ContactChannelName = "contact";
@@ -54,6 +55,12 @@ public sealed class Notifier(NotificationOutbox outbox, IOptionsMonitor<Notifica
         await outbox.AddAsync(entries, time.GetUtcNow(), ct);
         return unreachable;
     }
+
+    public Task OnResolvedByAgentAsync(IncidentResolvedByAgent action, CancellationToken ct) =>
+        EnqueueAsync(NotificationMessage.From(NotificationEvents.Resolved, action.Incident, action.At, note: action.By), ct);
+
+    public Task OnEscalatedAsync(IncidentEscalated action, CancellationToken ct) =>
+        EnqueueEscalationAsync(NotificationMessage.From(NotificationEvents.Escalated, action.Incident, action.At, action.Level, action.Reason), action.Contacts, ct);
 
     /// <summary>A chat webhook's format, told from its host.</summary>
     public static ChannelKind KindOf(Uri url) => url.Host switch
