@@ -30,9 +30,10 @@ public sealed class TicketHarness : IAsyncDisposable
         Notifications = new NotificationPipeline(db, notifications, clock);
         Sla = new FixedOptions<SlaOptions>(sla);
         Messages = new MerchantMessages(Cache, Localized.For<NoticeStrings>(), Localized.For<RunbookStrings>(), clock);
-        Workflow = new IncidentTickets(Tickets, Incidents, Runbooks, Notices, Notifications.Notifier, Feed, Cache, Detection, Messages,
+        var actions = new IncidentActions([Notifications.Notifier]);
+        Workflow = new IncidentTickets(Tickets, Incidents, Runbooks, Notices, actions, Feed, Cache, Detection, Messages,
             clock, NullLogger<IncidentTickets>.Instance);
-        Escalation = new IncidentEscalation(Tickets, Incidents, Runbooks, Notifications.Notifier, Workflow, Sla, clock);
+        Escalation = new IncidentEscalation(Tickets, Incidents, Runbooks, actions, Workflow, Sla, clock);
     }
 
     public TestDatabase Database { get; }

@@ -48,20 +48,12 @@ public static class DetectionExtensions
         services.AddSingleton<Incidents.IIncidentWatch>(sp => sp.GetRequiredService<DetectionRunner>());
         services.AddSingleton<DetectionStatus>();
         services.AddSingleton<LiveMinuteWindow>();
-        services.AddHostedService<LiveMinuteWindow.Startup>();
+        services.AddHostedService<LiveMinuteWindowStartup>();
         if (options.Enabled)
         {
             services.AddJob<DetectIncidentsJob>(settings.Interval);
             services.AddHostedService<SaveBaselinesOnShutdown>();
         }
         return builder;
-    }
-
-    /// <summary>Saves the baselines when the host stops (registered after Quartz, so it stops first and the last run finishes under the runner's lock).</summary>
-    private sealed class SaveBaselinesOnShutdown(DetectionRunner runner) : IHostedService
-    {
-        public Task StartAsync(CancellationToken ct) => Task.CompletedTask;
-
-        public Task StopAsync(CancellationToken ct) => runner.SaveBaselinesAsync(ct);
     }
 }

@@ -48,28 +48,4 @@ public sealed class LiveMinuteWindow
             return [.. _minutes.TakeWhile(m => m.Key < to).Select(m => new MinuteBatch(m.Key, m.Value.Version, [.. m.Value.Terminals.Values]))];
         }
     }
-
-    /// <summary>
-    /// Subscribes to the feed, then reads the lookback from the database. Registered after the
-    /// ingestion writer, which has folded every committed event into the database by then, and runs
-    /// before the server takes requests, so no change is counted twice or missed.
-    /// </summary>
-    internal sealed class Startup(LiveMinuteWindow window, TelemetryFeed feed, RollupQueries rollups, DetectionSettings settings, TimeProvider time) : IHostedService
-    {
-        private IDisposable? _subscription;
-
-        public async Task StartAsync(CancellationToken ct)
-        {
-            _subscription = feed.Subscribe(delta => window.Apply(delta.Minutes.Values));
-            var now = time.GetUtcNow();
-            window.Apply(await rollups.MinutesAsync(TerminalMinute.MinuteOf(now - settings.Lookback - TimeSpan.FromMinutes(1)),
-                TerminalMinute.MinuteOf(now) + TimeSpan.FromMinutes(6), ct));
-        }
-
-        public Task StopAsync(CancellationToken ct)
-        {
-            _subscription?.Dispose();
-            return Task.CompletedTask;
-        }
-    }
 }

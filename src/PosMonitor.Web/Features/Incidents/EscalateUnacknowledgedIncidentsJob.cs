@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Options;
 using PosMonitor.Core.Incidents;
 using PosMonitor.Web.Features.Identity;
-using PosMonitor.Web.Features.Notifications;
 using PosMonitor.Web.Features.Runbooks;
 using Quartz;
 
@@ -18,7 +17,7 @@ public sealed class EscalateUnacknowledgedIncidentsJob(IncidentEscalation escala
     public Task Execute(IJobExecutionContext context) => escalation.RunAsync(context.CancellationToken);
 }
 
-public sealed class IncidentEscalation(TicketRepository tickets, IncidentRepository incidents, RunbookRepository runbooks, Notifier notifier,
+public sealed class IncidentEscalation(TicketRepository tickets, IncidentRepository incidents, RunbookRepository runbooks, IncidentActions actions,
     IncidentTickets workflow, IOptionsMonitor<SlaOptions> sla, TimeProvider time)
 {
     private static readonly Viewer Everyone = new(true, null, false);
@@ -41,9 +40,8 @@ public sealed class IncidentEscalation(TicketRepository tickets, IncidentReposit
                 var contacts = runbook?.ContactsAt(level) ?? [];
                 var names = contacts.Count == 0 ? "—" : string.Join(", ", contacts.Select(c => $"{c.Name} <{ContactAddresses.Shown(c.Channel, c.Address)}>"));
                 if (!await tickets.EscalateAsync(ticket.IncidentId, level, $"{level}:{names}", now, ct)) continue;
-                var message = NotificationMessage.From(NotificationEvents.Escalated, incident, now, level,
-                    $"Not acknowledged within {sla.CurrentValue.For(incident.Severity).AcknowledgeMinutes * level} min");
-                await notifier.EnqueueEscalationAsync(message, contacts, ct);
+                var reason = $"Not acknowledged within {sla.CurrentValue.For(incident.Severity).AcknowledgeMinutes * level} min";
+                await actions.PublishAsync(new IncidentEscalated(incident, level, reason, contacts, now), ct);
                 made++;
             }
         }

@@ -5,9 +5,9 @@ using PosMonitor.Web.Features.Identity;
 namespace PosMonitor.Web.Features.Incidents;
 
 /// <summary>
-/// What the live views read of incidents. The incident store (its own feature) implements this by
-/// registering itself as <see cref="IIncidentReader"/>; until then <see cref="FeedIncidentReader"/>
-/// serves the incidents published on <see cref="IncidentFeed"/> since this process started.
+/// What the live views read of incidents. The portal's is the incident store (<see cref="IncidentRepository"/>,
+/// registered by <c>AddIncidents</c>); <see cref="FeedIncidentReader"/> serves only the incidents published on
+/// <see cref="IncidentFeed"/> since it was created, for a host without the store.
 /// </summary>
 public interface IIncidentReader
 {

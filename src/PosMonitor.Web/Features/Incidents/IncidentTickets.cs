@@ -1,10 +1,8 @@
-using System.Threading.Channels;
 using PosMonitor.Core.Detection;
 using PosMonitor.Core.Incidents;
 using PosMonitor.Core.Telemetry;
 using PosMonitor.Web.Features.Fleet;
 using PosMonitor.Web.Features.Identity;
-using PosMonitor.Web.Features.Notifications;
 using PosMonitor.Web.Features.Runbooks;
 using PosMonitor.Web.Features.Telemetry;
 using PosMonitor.Web.Infrastructure.Realtime;
@@ -16,13 +14,13 @@ public sealed record ResolveOutcome(Transition Transition, FaultNow? StillFailin
 
 /// <summary>
 /// Support's work on incidents: a ticket for every incident (with the runbook version current when it opened), the
-/// lifecycle actions agents take, what merchants are told at each phase, and the notifications that go with them. The
+/// lifecycle actions agents take (published on <see cref="IncidentActions"/>) and what merchants are told at each phase. The
 /// incident has one state (incident-state.md): an agent's resolve or reopen changes the incident itself, as detection's
 /// do, and detection's resolve or reopen moves the ticket. Pages and jobs call this; it raises <see cref="Changed"/>.
 /// </summary>
 public sealed class IncidentTickets(
     TicketRepository tickets, IncidentRepository incidents, RunbookRepository runbooks, MerchantNoticeRepository notices,
-    Notifier notifier, IncidentFeed feed, FleetCache fleet, IIncidentWatch watch, MerchantMessages messages, TimeProvider time,
+    IncidentActions actions, IncidentFeed feed, FleetCache fleet, IIncidentWatch watch, MerchantMessages messages, TimeProvider time,
     ILogger<IncidentTickets> logger)
 {
     public const string Detection = "detection";
@@ -117,7 +115,7 @@ public sealed class IncidentTickets(
                 }
                 // Over detection's warning, merchants are told once detection confirms the fault has gone (OnResolvedAsync).
                 if (fault is null) await NoticeAsync(incident, NoticeKinds.Resolved, ct);
-                await notifier.EnqueueAsync(NotificationMessage.From(NotificationEvents.Resolved, incident, now, note: by), ct);
+                await actions.PublishAsync(new IncidentResolvedByAgent(incident, by, now), ct);
             }
             return new ResolveOutcome(t);
         }, ct);
@@ -268,59 +266,4 @@ public sealed class IncidentTickets(
     public void NotifyEscalated() => _changed.Publish("");
 
     internal void LogFailure(Exception e, string incidentId) => logger.LogError(e, "Could not update the ticket of incident {Incident}", incidentId);
-}
-
-/// <summary>
-/// Feeds <see cref="IncidentTickets"/> from <see cref="IncidentFeed"/>. The feed's subscribers run
-/// on detection's thread, so the handler only queues; this loop does the database work.
-/// </summary>
-public sealed class IncidentTicketsFeeder(IncidentFeed feed, IncidentTickets tickets) : BackgroundService
-{
-    private readonly Channel<(IncidentChangeKind Kind, Incident Incident)> _queue =
-        Channel.CreateUnbounded<(IncidentChangeKind, Incident)>(new UnboundedChannelOptions { SingleReader = true });
-    private IDisposable? _subscription;
-
-    public override Task StartAsync(CancellationToken ct)
-    {
-        _subscription = feed.Subscribe((kind, incident) => _queue.Writer.TryWrite((kind, incident)));
-        return base.StartAsync(ct);
-    }
-
-    public override async Task StopAsync(CancellationToken ct)
-    {
-        _subscription?.Dispose();
-        await base.StopAsync(ct);
-    }
-
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        try
-        {
-            await foreach (var (kind, incident) in _queue.Reader.ReadAllAsync(stoppingToken))
-                await HandleAsync(kind, incident, stoppingToken);
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-            while (_queue.Reader.TryRead(out var item)) await HandleAsync(item.Kind, item.Incident, CancellationToken.None);
-        }
-    }
-
-    /// <summary>Manual incidents are ticketed by whoever created them; their feed echo only confirms it.</summary>
-    public async Task HandleAsync(IncidentChangeKind kind, Incident incident, CancellationToken ct)
-    {
-        try
-        {
-            switch (kind)
-            {
-                case IncidentChangeKind.Opened: await tickets.OnOpenedAsync(incident, incident.Id.StartsWith("man-", StringComparison.Ordinal), ct); break;
-                case IncidentChangeKind.Updated: await tickets.OnUpdatedAsync(incident, ct); break;
-                case IncidentChangeKind.Reopened: await tickets.OnReopenedAsync(incident, ct); break;
-                default: await tickets.OnResolvedAsync(incident, ct); break;
-            }
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            tickets.LogFailure(e, incident.Id);
-        }
-    }
 }

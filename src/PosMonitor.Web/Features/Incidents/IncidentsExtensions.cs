@@ -12,6 +12,8 @@ public static class IncidentsExtensions
         builder.Services.AddSingleton<EvidenceText>();
         builder.Services.AddSingleton<IncidentRepository>();
         builder.Services.AddSingleton<IIncidentReader>(sp => sp.GetRequiredService<IncidentRepository>());
+        builder.Services.AddSingleton<OpenIncidents>();
+        builder.Services.AddHostedService<OpenIncidentsStartup>();
         return builder;
     }
 
@@ -24,6 +26,7 @@ public static class IncidentsExtensions
         builder.Services.AddSingleton<MerchantNoticeRepository>();
         builder.Services.AddSingleton<MerchantMessages>();
         builder.Services.AddSingleton<IncidentQueries>();
+        builder.Services.AddSingleton<IncidentActions>();
         builder.Services.AddSingleton<IncidentTickets>();
         builder.Services.AddSingleton<IncidentEscalation>();
         builder.Services.AddHostedService<IncidentTicketsFeeder>();

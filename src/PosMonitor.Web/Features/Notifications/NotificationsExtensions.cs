@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using PosMonitor.Web.Features.Incidents;
 using PosMonitor.Web.Infrastructure;
 using PosMonitor.Web.Infrastructure.Scheduling;
 
@@ -16,6 +17,7 @@ public static class NotificationsExtensions
         builder.Services.AddSingleton<NotificationSender>();
         builder.Services.AddSingleton<NotificationDelivery>();
         builder.Services.AddSingleton<Notifier>();
+        builder.Services.AddSingleton<IIncidentActionHandler>(sp => sp.GetRequiredService<Notifier>());
         builder.Services.AddHostedService<IncidentNotifications>();
         var poll = section.GetValue(nameof(NotificationOptions.PollSeconds), new NotificationOptions().PollSeconds);
         builder.Services.AddJob<DeliverNotificationsJob>(TimeSpan.FromSeconds(Math.Max(1, poll)));

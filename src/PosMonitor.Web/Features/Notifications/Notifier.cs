@@ -1,4 +1,3 @@
-using System.Threading.Channels;
 using Microsoft.Extensions.Options;
 using PosMonitor.Core.Detection;
 using PosMonitor.Core.Incidents;
@@ -10,9 +9,10 @@ namespace PosMonitor.Web.Features.Notifications;
 /// <summary>
 /// Writes notifications into the outbox: one row per configured channel that wants the event, and
 /// one per escalation contact reachable by e-mail or chat. Incident openings and resolutions come
-/// from <see cref="IncidentFeed"/>; escalations are enqueued by whoever escalates.
+/// from <see cref="IncidentFeed"/> (<see cref="IncidentNotifications"/>); an agent's resolve and
+/// escalations from <see cref="IncidentActions"/>, which this handles.
 /// </summary>
-public sealed class Notifier(NotificationOutbox outbox, IOptionsMonitor<NotificationOptions> options, TimeProvider time)
+public sealed class Notifier(NotificationOutbox outbox, IOptionsMonitor<NotificationOptions> options, TimeProvider time) : IIncidentActionHandler
 {
     /// <summary>The escalation contacts' own addresses go out under this channel name.</summary>
     public const string ContactChannelName = "contact";
@@ -56,6 +56,12 @@ public sealed class Notifier(NotificationOutbox outbox, IOptionsMonitor<Notifica
         return unreachable;
     }
 
+    public Task OnResolvedByAgentAsync(IncidentResolvedByAgent action, CancellationToken ct) =>
+        EnqueueAsync(NotificationMessage.From(NotificationEvents.Resolved, action.Incident, action.At, note: action.By), ct);
+
+    public Task OnEscalatedAsync(IncidentEscalated action, CancellationToken ct) =>
+        EnqueueEscalationAsync(NotificationMessage.From(NotificationEvents.Escalated, action.Incident, action.At, action.Level, action.Reason), action.Contacts, ct);
+
     /// <summary>A chat webhook's format, told from its host.</summary>
     public static ChannelKind KindOf(Uri url) => url.Host switch
     {
@@ -64,60 +70,4 @@ public sealed class Notifier(NotificationOutbox outbox, IOptionsMonitor<Notifica
         "hooks.slack.com" => ChannelKind.Slack,
         _ => ChannelKind.Webhook,
     };
-}
-
-/// <summary>
-/// Forwards incident openings and resolutions from <see cref="IncidentFeed"/> into the outbox. Feed
-/// subscribers run on detection's thread, so the handler only hands the event to a queue; a
-/// background loop writes the outbox rows.
-/// </summary>
-public sealed class IncidentNotifications(IncidentFeed feed, Notifier notifier, TimeProvider time, ILogger<IncidentNotifications> logger) : BackgroundService
-{
-    private readonly Channel<NotificationMessage> _queue = Channel.CreateUnbounded<NotificationMessage>(new UnboundedChannelOptions { SingleReader = true });
-    private IDisposable? _subscription;
-
-    // Subscribed before ExecuteAsync, which .NET runs on a background thread: no early incident slips past.
-    public override Task StartAsync(CancellationToken ct)
-    {
-        _subscription = feed.Subscribe(OnIncident);
-        return base.StartAsync(ct);
-    }
-
-    public override async Task StopAsync(CancellationToken ct)
-    {
-        _subscription?.Dispose();
-        await base.StopAsync(ct);
-    }
-
-    public void OnIncident(IncidentChangeKind kind, Incident incident)
-    {
-        if (NotificationEvents.Of(kind) is { } @event)
-            _queue.Writer.TryWrite(NotificationMessage.From(@event, incident, time.GetUtcNow()));
-    }
-
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        try
-        {
-            await foreach (var message in _queue.Reader.ReadAllAsync(stoppingToken))
-                await WriteAsync(message, stoppingToken);
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-            // Shutting down: write what was already handed over, so nothing raised before the stop is dropped.
-            while (_queue.Reader.TryRead(out var message)) await WriteAsync(message, CancellationToken.None);
-        }
-    }
-
-    private async Task WriteAsync(NotificationMessage message, CancellationToken ct)
-    {
-        try
-        {
-            await notifier.EnqueueAsync(message, ct);
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            logger.LogError(e, "Could not queue the {Event} notification of {Incident}", message.Event, message.IncidentId);
-        }
-    }
 }
