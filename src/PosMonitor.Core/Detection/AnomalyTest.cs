@@ -5,7 +5,6 @@ namespace PosMonitor.Core.Detection;
 internal readonly record struct Verdict(bool Anomalous, double Failures, double Volume, double Normal, double Surprise, bool ShortWindow, bool Recent = false)
 {
     public double Rate => Volume > 0 ? Failures / Volume : 0;
-    public double Excess => Failures - Volume * Normal;
 }
 
 /// <summary>How sure a test must be.</summary>

@@ -1,3 +1,6 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Json.Serialization;
 using System.Text.RegularExpressions;
 using PosMonitor.Core.Incidents;
 using PosMonitor.Web.Features.Runbooks;
@@ -6,6 +9,45 @@ namespace PosMonitor.Web.Tests.Runbooks;
 
 public class DefaultRunbooksTests
 {
+    [Fact]
+    public void Every_cause_has_its_runbook_file_in_both_languages_and_nothing_else_is_embedded()
+    {
+        var embedded = typeof(DefaultRunbooks).Assembly.GetManifestResourceNames()
+            .Where(n => n.StartsWith(DefaultRunbooks.ResourcePrefix, StringComparison.Ordinal))
+            .Select(n => n[DefaultRunbooks.ResourcePrefix.Length..]).Order(StringComparer.Ordinal);
+        var expected = Causes.All.Select(Causes.Name).Append("merchant-message")
+            .SelectMany(name => DefaultRunbooks.Languages.Select(language => $"{name}.{language}.md")).Order(StringComparer.Ordinal);
+        Assert.Equal(expected, embedded);
+    }
+
+    /// <summary>
+    /// The runbooks seeded from the Markdown files are, field for field, what the C# strings they replaced seeded:
+    /// DefaultRunbooks.snapshot.json was written from those strings before the move.
+    /// </summary>
+    [Fact]
+    public void Seeded_runbooks_are_the_ones_seeded_before_their_text_moved_to_markdown() =>
+        Assert.Equal(File.ReadAllText(SnapshotPath()).ReplaceLineEndings("\n"), Snapshot() + "\n");
+
+    private static string SnapshotPath([System.Runtime.CompilerServices.CallerFilePath] string here = "") =>
+        Path.Combine(Path.GetDirectoryName(here)!, "DefaultRunbooks.snapshot.json");
+
+    private static readonly JsonSerializerOptions SnapshotOptions = new()
+    {
+        WriteIndented = true,
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        Converters = { new JsonStringEnumConverter() },
+    };
+
+    /// <summary>Every field of every default runbook, both languages side by side (not the culture-dependent Current).</summary>
+    private static string Snapshot() => JsonSerializer.Serialize(DefaultRunbooks.All.Select(r => new
+    {
+        r.Id, r.Cause, r.Severity, Title = Both(r.Title),
+        Steps = r.Steps.Select(s => new { Title = Both(s.Title), Instructions = Both(s.Instructions), s.Role, s.ExpectedMinutes }),
+        r.Contacts, MerchantTemplate = Both(r.MerchantTemplate), Workaround = Both(r.Workaround),
+    }), SnapshotOptions).ReplaceLineEndings("\n");
+
+    private static string[] Both(LocalizedText text) => [text.En, text.Zh];
+
     [Fact]
     public void Every_cause_has_its_default_runbook_with_the_cause_s_id() =>
         Assert.Equal(Causes.All.Select(Causes.DefaultRunbookId).Order(), DefaultRunbooks.All.Select(r => r.Id).Order());
