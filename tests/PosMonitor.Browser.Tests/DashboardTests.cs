@@ -40,37 +40,8 @@ public sealed partial class DashboardTests(LiveFixture live) : IClassFixture<Liv
             new object[] { row, before }, new PageWaitForFunctionOptions { Timeout = 15_000 });
         await Assertions.Expect(page.Locator("[data-testid=sales-per-minute]")).Not.ToHaveTextAsync(salesBefore);
 
-        // The screenshot shows the troubled merchant's incident: detection opens it on its own schedule (a check every
-        // 15 s, a merchant's finding held 30 s), pushed to this page without a reload; the fault goes on meanwhile, as
-        // traffic every 2 s (pacing what a failing shop sends, not waiting for anything).
-        using var stop = new CancellationTokenSource();
-        var fault = Task.Run(async () =>
-        {
-            while (!stop.IsCancellationRequested)
-            {
-                var at = DateTimeOffset.UtcNow;
-                try
-                {
-                    await DemoFleet.PostAsync(client, [], [.. Enumerable.Range(0, 12).Select(i =>
-                        DemoFleet.Transaction($"T-0004-{1 + i % 3}", at.AddMilliseconds(-i * 100), timeout: i % 4 != 0))]);
-                }
-                catch (Exception e) when (e is HttpRequestException or InvalidOperationException)
-                {
-                    // A busy portal may refuse one round (429/503); the fault goes on with the next.
-                }
-                try { await Task.Delay(TimeSpan.FromSeconds(2), stop.Token); } catch (OperationCanceledException) { }
-            }
-        });
-        try
-        {
-            await Assertions.Expect(page.Locator("[data-testid=incident-list] .mud-list-item").First)
-                .ToBeVisibleAsync(new() { Timeout = 120_000 });
-        }
-        finally
-        {
-            await stop.CancelAsync();
-            await fault;
-        }
+        // The screenshot shows the troubled merchant's incident, pushed to this page without a reload.
+        await live.WaitForIncidentAsync(page);
         await Browser.ScreenshotAsync(page, "dashboard.png");
         Assert.Empty(errors);
     }
@@ -96,15 +67,9 @@ public sealed partial class DashboardTests(LiveFixture live) : IClassFixture<Liv
         await page.WaitForSelectorAsync("h1:has-text('T-0004-1')");
         Assert.EndsWith("/terminals/T-0004-1", page.Url);
         await page.WaitForSelectorAsync(".mud-chart");
-        // The page reads rollups from the database, where they land with the next flush (every 5 s):
-        // right after the fixture's history was posted the charts can still be empty, so look again.
-        for (var attempt = 0; attempt < 5 && await page.Locator(".mud-chart-line").CountAsync() == 0; attempt++)
-        {
-            await Task.Delay(TimeSpan.FromSeconds(3));
-            await page.ReloadAsync();
-            await page.WaitForSelectorAsync(".mud-chart");
-        }
-        Assert.True(await page.Locator(".mud-chart-line").CountAsync() > 0, "the terminal's charts stayed empty");
+        // The page reads rollups from the database, where they land with the next flush (every 5 s): right after the
+        // fixture's history was posted the charts can still be empty; the page reloads them with the fleet's next heartbeats.
+        await Assertions.Expect(page.Locator(".mud-chart-line").First).ToBeAttachedAsync(new() { Timeout = 45_000 });
         // The lines get their size once the chart has measured itself in the browser.
         await page.WaitForFunctionAsync("() => [...document.querySelectorAll('.mud-chart-line')].some(p => p.getBBox().width > 0)",
             null, new() { Timeout = 15_000 });
@@ -207,14 +172,17 @@ public sealed partial class DashboardTests(LiveFixture live) : IClassFixture<Liv
             await page.GotoAsync(Portal.BaseUrl + "/");
             await WaitInteractiveAsync(page);
             // MudBlazor applies its breakpoints from script just after the first interactive render, so a
-            // page can overflow for a moment: measure until it settles (at most 3 s), then judge.
+            // page can overflow for a moment: wait for it to settle (at most 3 s), then judge.
             const string Overflow = "() => document.documentElement.scrollWidth - document.documentElement.clientWidth";
-            var overflow = await page.EvaluateAsync<int>(Overflow);
-            for (var i = 0; i < 15 && overflow > 0; i++)
+            try
             {
-                await page.WaitForTimeoutAsync(200);
-                overflow = await page.EvaluateAsync<int>(Overflow);
+                await page.WaitForFunctionAsync($"() => ({Overflow})() <= 0", null, new() { Timeout = 3_000 });
             }
+            catch (TimeoutException)
+            {
+                // Judged below, naming the widest elements.
+            }
+            var overflow = await page.EvaluateAsync<int>(Overflow);
             var widest = overflow > 0
                 ? await page.EvaluateAsync<string>("() => [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth).map(e => e.tagName + '.' + e.className).slice(-3).join(' | ')")
                 : "";

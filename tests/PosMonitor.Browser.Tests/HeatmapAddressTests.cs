@@ -53,16 +53,7 @@ public sealed class HeatmapAddressTests(LiveFixture live) : IClassFixture<LiveFi
         // The troubled merchant's fault goes on until detection opens its incident (checks every 15 s, holds a finding 30 s),
         // so the pictures show an open incident: its row marked, its ticket state listed, the wall on its dimension.
         var (watch, _) = await live.SignedInPageAsync();
-        using var client = Portal.Client();
-        var deadline = System.Diagnostics.Stopwatch.StartNew();
-        while (await watch.Locator("[data-testid=incident-list] .mud-list-item").CountAsync() == 0)
-        {
-            Assert.True(deadline.Elapsed < TimeSpan.FromMinutes(2), "detection opened no incident for the troubled merchant");
-            var at = DateTimeOffset.UtcNow;
-            await DemoFleet.PostAsync(client, [], [.. Enumerable.Range(0, 12).Select(i =>
-                DemoFleet.Transaction($"T-0004-{1 + i % 3}", at.AddMilliseconds(-i * 100), timeout: i % 4 != 0))]);
-            await Task.Delay(TimeSpan.FromSeconds(2));
-        }
+        await live.WaitForIncidentAsync(watch);
         foreach (var (width, height) in new[] { (1920, 1080), (390, 844), (3840, 2160) })
         {
             foreach (var scheme in width > 1920 ? [] : new[] { ColorScheme.Light, ColorScheme.Dark })

@@ -10,51 +10,12 @@ public sealed class IncidentWorkflowTests(LiveFixture live) : IClassFixture<Live
     /// <summary>Detection runs on its own schedule; the demo fleet's troubled merchant gives it something to open.</summary>
     private async Task<string> DetectedIncidentAsync()
     {
+        var (dashboard, _) = await live.SignedInPageAsync();
+        await live.WaitForIncidentAsync(dashboard);
+        await dashboard.Context.CloseAsync();
         using var admin = live.Portal.Client();
-        var deadline = DateTime.UtcNow.AddSeconds(120);
-        while (DateTime.UtcNow < deadline)
-        {
-            // Keep the fault going while we wait, so detection sees a current wave.
-            var now = DateTimeOffset.UtcNow;
-            await DemoFleet.PostAsync(admin, [], [.. Enumerable.Range(0, 12).Select(i =>
-                DemoFleet.Transaction($"T-0004-{1 + i % 3}", now.AddMilliseconds(-i * 100), timeout: i % 4 != 0))]);
-            var open = await admin.GetFromJsonAsync<JsonElement>("/api/v1/incidents?status=open");
-            if (open.GetArrayLength() > 0) return open[0].GetProperty("id").GetString()!;
-            await Task.Delay(2000);
-        }
-        throw new TimeoutException("Detection opened no incident within two minutes.\n" + live.Portal.Log);
-    }
-
-    /// <summary>The troubled merchant keeps timing out at the gateway until disposed, as a fault that is not over does.</summary>
-    private IAsyncDisposable KeepFailing()
-    {
-        var stop = new CancellationTokenSource();
-        var loop = Task.Run(async () =>
-        {
-            using var client = live.Portal.Client();
-            while (!stop.IsCancellationRequested)
-            {
-                var now = DateTimeOffset.UtcNow;
-                try
-                {
-                    await DemoFleet.PostAsync(client, [], [.. Enumerable.Range(0, 12).Select(i =>
-                        DemoFleet.Transaction($"T-0004-{1 + i % 3}", now.AddMilliseconds(-i * 100), timeout: i % 4 != 0))]);
-                }
-                catch (Exception e) when (e is HttpRequestException or InvalidOperationException) { /* a busy portal refused one round */ }
-                try { await Task.Delay(2000, stop.Token); } catch (OperationCanceledException) { }
-            }
-        });
-        return new Stopper(stop, loop);
-    }
-
-    private sealed class Stopper(CancellationTokenSource stop, Task loop) : IAsyncDisposable
-    {
-        public async ValueTask DisposeAsync()
-        {
-            await stop.CancelAsync();
-            await loop;
-            stop.Dispose();
-        }
+        var open = await admin.GetFromJsonAsync<JsonElement>("/api/v1/incidents?status=open");
+        return open[0].GetProperty("id").GetString()!;
     }
 
     [Fact]
@@ -62,7 +23,7 @@ public sealed class IncidentWorkflowTests(LiveFixture live) : IClassFixture<Live
     {
         var browser = await live.BrowserAsync();
         var id = await DetectedIncidentAsync();
-        await using var fault = KeepFailing();
+        await using var fault = live.KeepFailing();
         var (page, errors) = await browser.NewPageAsync();
         page.SetDefaultTimeout(30_000);
         await live.Portal.SignInAsync(page);

@@ -60,6 +60,59 @@ public sealed class LiveFixture : IAsyncLifetime
         await page.Context.CloseAsync();
     }
 
+    /// <summary>
+    /// The troubled merchant keeps timing out at the gateway until disposed, as a fault that is not over does: twelve
+    /// sales every 2 s (pacing what a failing shop sends, not waiting for anything). Detection opens its incident on its
+    /// own schedule (a check every 15 s, a merchant's finding held 30 s); tests wait for that on the page.
+    /// </summary>
+    public IAsyncDisposable KeepFailing()
+    {
+        var stop = new CancellationTokenSource();
+        var loop = Task.Run(async () =>
+        {
+            using var client = Portal.Client();
+            while (!stop.IsCancellationRequested)
+            {
+                var now = DateTimeOffset.UtcNow;
+                try
+                {
+                    await DemoFleet.PostAsync(client, [], [.. Enumerable.Range(0, 12).Select(i =>
+                        DemoFleet.Transaction($"T-0004-{1 + i % 3}", now.AddMilliseconds(-i * 100), timeout: i % 4 != 0))]);
+                }
+                catch (Exception e) when (e is HttpRequestException or InvalidOperationException)
+                {
+                    // A busy portal may refuse one round (429/503); the fault goes on with the next.
+                }
+                try { await Task.Delay(TimeSpan.FromSeconds(2), stop.Token); } catch (OperationCanceledException) { }
+            }
+        });
+        return new Stopper(stop, loop);
+    }
+
+    /// <summary>Waits until the dashboard lists an open incident (detection opened the troubled merchant's), keeping the fault going meanwhile.</summary>
+    public async Task WaitForIncidentAsync(IPage dashboard)
+    {
+        await using var fault = KeepFailing();
+        try
+        {
+            await Assertions.Expect(dashboard.Locator("[data-testid=incident-list] .mud-list-item").First).ToBeVisibleAsync(new() { Timeout = 120_000 });
+        }
+        catch (PlaywrightException e)
+        {
+            throw new TimeoutException("Detection opened no incident for the troubled merchant within two minutes.\n" + Portal.Log, e);
+        }
+    }
+
+    private sealed class Stopper(CancellationTokenSource stop, Task loop) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            await stop.CancelAsync();
+            await loop;
+            stop.Dispose();
+        }
+    }
+
     /// <summary>Blazor has taken over the page (the layout marks itself interactive).</summary>
     public static async Task WaitInteractiveAsync(IPage page) =>
         await page.WaitForSelectorAsync("[data-interactive=true]", new PageWaitForSelectorOptions { Timeout = 15_000 });

@@ -36,7 +36,8 @@ public sealed class WallTests : IAsyncLifetime
         await page.EvaluateAsync("() => window.__beforeRestart = true");
 
         await _portal.KillAsync();
-        await Task.Delay(2000);
+        // The page has noticed the server is gone (its reconnect dialog is up) before the server comes back.
+        await page.WaitForSelectorAsync("#components-reconnect-modal[open]", new() { State = WaitForSelectorState.Attached, Timeout = 30_000 });
         await _portal.StartAsync();
 
         // Recovered: the page reloaded by itself (the marker is gone), is live again, and shows data sent after the restart.

@@ -32,15 +32,13 @@ public class DetectionFactory : PosMonitorFactory
     public async Task RollupsCaughtUpAsync()
     {
         await using var db = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={DatabasePath}");
-        for (var i = 0; i < 500; i++)
+        await Poll.UntilAsync(async () =>
         {
             var committed = await Dapper.SqlMapper.ExecuteScalarAsync<long?>(db,
                 "SELECT MAX(r) FROM (SELECT MAX(received_at) AS r FROM heartbeats UNION ALL SELECT MAX(received_at) FROM transactions)") ?? 0;
             var folded = await Dapper.SqlMapper.ExecuteScalarAsync<long>(db, "SELECT received_at FROM rollup_watermark WHERE id = 1");
-            if (folded >= committed) return;
-            await Task.Delay(5);
-        }
-        throw new TimeoutException("the rollups did not catch up with the committed events");
+            return folded >= committed;
+        }, "the rollups caught up with the committed events");
     }
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)

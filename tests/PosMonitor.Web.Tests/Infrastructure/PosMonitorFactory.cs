@@ -1,6 +1,7 @@
 using System.Net.Http.Json;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
 using PosMonitor.Core.Fleet;
 
 namespace PosMonitor.Web.Tests.Infrastructure;
@@ -39,6 +40,13 @@ public class PosMonitorFactory : WebApplicationFactory<Program>
     }
 
     public HttpClient AdminClient() => CreateClient(AdminKey);
+
+    /// <summary>
+    /// Completes once every commit acknowledged so far has reached the state cache and the feed's subscribers: after a
+    /// 202, what the pages read of a terminal's state is current.
+    /// </summary>
+    public Task TelemetryDeliveredAsync() =>
+        Services.GetRequiredService<PosMonitor.Web.Features.Telemetry.TelemetryFeed>().DeliveredAsync().WaitAsync(TimeSpan.FromSeconds(10));
 
     /// <summary>Creates a key through the API and returns it.</summary>
     public async Task<string> CreateKeyAsync(string scope, string? merchantId = null)

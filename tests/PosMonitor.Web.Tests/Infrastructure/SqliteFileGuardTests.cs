@@ -33,7 +33,7 @@ public sealed class SqliteFileGuardTests
         Assert.DoesNotContain(factory.DatabasePath, ready.Detail); // anonymous endpoint: no paths
 
         // The contents the process still held open are saved beside the path; nothing made a new, empty database there.
-        var saved = await WaitForAsync(() => Directory.GetFiles(Path.GetDirectoryName(factory.DatabasePath)!, "posmonitor.db.rescued-*").SingleOrDefault(f => !f.Contains(".partial", StringComparison.Ordinal)));
+        var saved = await RescuedCopyAsync(factory.DatabasePath);
         Assert.False(File.Exists(factory.DatabasePath));
         Assert.Equal(HttpStatusCode.ServiceUnavailable, (await ReadyAsync(client)).Status);
 
@@ -42,7 +42,7 @@ public sealed class SqliteFileGuardTests
 
         File.Move(saved, factory.DatabasePath);
 
-        await WaitForAsync(async () => (await ReadyAsync(client)).Status == HttpStatusCode.OK);
+        await Poll.UntilAsync(async () => (await ReadyAsync(client)).Status == HttpStatusCode.OK, "/readyz answers 200");
         var after = await PostAsync(client, "after");
         Assert.True(after.StatusCode == HttpStatusCode.Accepted, factory.Errors());
         SqliteConnection.ClearAllPools();
@@ -61,10 +61,10 @@ public sealed class SqliteFileGuardTests
         File.Move(factory.DatabasePath, factory.DatabasePath + ".away");
         Assert.Equal(HttpStatusCode.ServiceUnavailable, (await PostAsync(client, "while-away")).StatusCode);
         // The save runs beside; wait for it so the file is not moved back under it.
-        await WaitForAsync(() => Directory.GetFiles(Path.GetDirectoryName(factory.DatabasePath)!, "posmonitor.db.rescued-*").SingleOrDefault(f => !f.Contains(".partial", StringComparison.Ordinal)));
+        await RescuedCopyAsync(factory.DatabasePath);
         File.Move(factory.DatabasePath + ".away", factory.DatabasePath);
 
-        await WaitForAsync(async () => (await ReadyAsync(client)).Status == HttpStatusCode.OK);
+        await Poll.UntilAsync(async () => (await ReadyAsync(client)).Status == HttpStatusCode.OK, "/readyz answers 200");
         var back = await PostAsync(client, "back");
         Assert.True(back.StatusCode == HttpStatusCode.Accepted, factory.Errors());
         SqliteConnection.ClearAllPools();
@@ -90,7 +90,8 @@ public sealed class SqliteFileGuardTests
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, (await PostAsync(client, "replaced")).StatusCode);
 
-        await WaitForAsync(async () => (await ReadyAsync(client)).Detail.Contains("not the database this portal was using", StringComparison.Ordinal));
+        await Poll.UntilAsync(async () => (await ReadyAsync(client)).Detail.Contains("not the database this portal was using", StringComparison.Ordinal),
+            "/readyz says the file is not the one in use");
         Assert.Equal(HttpStatusCode.ServiceUnavailable, (await PostAsync(client, "still-replaced")).StatusCode);
     }
 
@@ -119,7 +120,7 @@ public sealed class SqliteFileGuardTests
         Assert.NotNull(db.Problem);
 
         // Nothing else writes: /readyz's own probe finds the file writable again and says so.
-        await WaitForAsync(async () => (await ReadyAsync(client)).Status == HttpStatusCode.OK);
+        await Poll.UntilAsync(async () => (await ReadyAsync(client)).Status == HttpStatusCode.OK, "/readyz answers 200");
         Assert.Null(db.Problem);
     }
 
@@ -165,25 +166,8 @@ public sealed class SqliteFileGuardTests
 
     private sealed record Problem(string? Title, string? Detail);
 
-    /// <summary>Polls until the portal reports the state (its own once-a-second check, or the next /readyz); 30 s at most.</summary>
-    private static async Task<T> WaitForAsync<T>(Func<T?> probe) where T : class
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (true)
-        {
-            if (probe() is { } found) return found;
-            if (DateTime.UtcNow > deadline) throw new TimeoutException("the portal did not reach the expected state in 30 s");
-            await Task.Delay(50);
-        }
-    }
-
-    private static async Task WaitForAsync(Func<Task<bool>> condition)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (!await condition())
-        {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException("the portal did not reach the expected state in 30 s");
-            await Task.Delay(50);
-        }
-    }
+    /// <summary>The finished copy the portal saved of a lost file (its own once-a-second check finds the loss).</summary>
+    private static async Task<string> RescuedCopyAsync(string databasePath) =>
+        (await Poll.UntilAsync(() => Task.FromResult(Directory.GetFiles(Path.GetDirectoryName(databasePath)!, "posmonitor.db.rescued-*")
+            .SingleOrDefault(f => !f.Contains(".partial", StringComparison.Ordinal))), f => f is not null, "a rescued copy of the database file"))!;
 }

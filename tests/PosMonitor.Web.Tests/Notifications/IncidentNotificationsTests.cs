@@ -32,12 +32,8 @@ public class IncidentNotificationsTests
         feed.Publish(IncidentChangeKind.Updated, incident with { AffectedTerminals = 90 });
         feed.Publish(IncidentChangeKind.Resolved, incident with { ResolvedAt = clock.GetUtcNow() });
 
-        IReadOnlyList<OutboxItem> rows = [];
-        for (var i = 0; i < 100 && rows.Count < 3; i++)
-        {
-            await Task.Delay(50);
-            rows = (await p.Outbox.PageAsync(new GridQuery(null, null, false, 0, 10), null, default)).Items;
-        }
+        var rows = await Poll.UntilAsync(async () => (await p.Outbox.PageAsync(new GridQuery(null, null, false, 0, 10), null, default)).Items,
+            items => items.Count >= 3, "three outbox rows");
         await service.StopAsync(default);
 
         Assert.Equal(["everything:incident.opened", "everything:incident.resolved", "openings:incident.opened"],

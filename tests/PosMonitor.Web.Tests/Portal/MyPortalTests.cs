@@ -18,12 +18,8 @@ public class MyPortalTests(PortalFactory factory) : IClassFixture<PortalFactory>
         var body = TelemetryJson.Body(heartbeats: [TelemetryJson.Heartbeat($"h-{Guid.NewGuid():D}", "T-000001", DateTimeOffset.UtcNow)]);
         Assert.Equal(HttpStatusCode.Accepted, (await factory.AdminClient().PostAsync("/api/v1/telemetry", TelemetryJson.Content(body))).StatusCode);
         var portal = factory.Services.GetRequiredService<MerchantPortal>();
-        IReadOnlyList<MyTerminal> mine = [];
-        for (var i = 0; i < 50 && !mine.Any(t => t.Id == "T-000001" && t.Online); i++)
-        {
-            mine = await portal.TerminalsAsync("m-0001", default);
-            await Task.Delay(100);
-        }
+        await factory.TelemetryDeliveredAsync();
+        var mine = await portal.TerminalsAsync("m-0001", default);
 
         var seen = mine.Single(t => t.Id == "T-000001");
         var never = mine.Single(t => t.Id == "T-000002");

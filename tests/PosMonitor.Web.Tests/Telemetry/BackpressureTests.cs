@@ -61,12 +61,7 @@ public class QueueFullTests(SmallQueueFactory factory) : IClassFixture<SmallQueu
         var b = client.PostAsync("/api/v1/telemetry", Content(Batch("qb")));
         // Both batches are queued (held by the blocked writer, which counts them until they commit): the queue is full.
         var queue = factory.Services.GetRequiredService<IngestionQueue>();
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while (queue.PendingEvents < 10)
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"The queue holds {queue.PendingEvents} events after 30 s, not the 10 of both posts.");
-            await Task.Delay(10); // a poll on the queue depth, not a guess at how long the posts take
-        }
+        await Poll.UntilAsync(() => queue.PendingEvents >= 10, "the queue holds the 10 events of both posts");
         var c = await client.PostAsync("/api/v1/telemetry", Content(Batch("qc")));
         await blocker.ExecuteAsync("COMMIT");
 

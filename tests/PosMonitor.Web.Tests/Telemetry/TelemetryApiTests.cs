@@ -21,18 +21,6 @@ public class TelemetryApiTests(PosMonitorFactory factory) : IClassFixture<PosMon
 
     private SqliteConnection Database() => new($"Data Source={factory.DatabasePath}");
 
-    /// <summary>Reads until <paramref name="done"/> holds (at most 5 s), for data written just behind the 202.</summary>
-    private static async Task<T> Eventually<T>(Func<Task<T>> read, Func<T, bool> done)
-    {
-        var value = await read();
-        for (var i = 0; i < 100 && !done(value); i++)
-        {
-            await Task.Delay(50);
-            value = await read();
-        }
-        return value;
-    }
-
     // Letters only: a random hex id holds a Luhn-valid run of 13+ digits about once in 250 and is then,
     // rightly, rejected as card data, which made tests about other rejections fail at random.
     // 32 characters after "e-", as the storage assertions below expect.
@@ -118,9 +106,9 @@ public class TelemetryApiTests(PosMonitorFactory factory) : IClassFixture<PosMon
         // The rollup counted the timeout once, not three times.
         var minute = at.ToUnixTimeMilliseconds() - at.ToUnixTimeMilliseconds() % 60_000;
         // Rollups are flushed right behind the commit (RollupFlushMilliseconds=0 here), not inside it.
-        var rollup = await Eventually(() => db.QuerySingleOrDefaultAsync<(long Transactions, long Timeouts, long Gateway)>(
+        var rollup = await Poll.UntilAsync(() => db.QuerySingleOrDefaultAsync<(long Transactions, long Timeouts, long Gateway)>(
             "SELECT transactions, timeouts, timeouts_gateway FROM terminal_minutes WHERE terminal_id = 'T-000002' AND minute = @minute", new { minute }),
-            r => r.Transactions == 2);
+            r => r.Transactions == 2, "the minute's rollup counts both sales");
         Assert.Equal((2L, 1L, 1L), rollup);
     }
 
@@ -301,7 +289,8 @@ public class TelemetryApiTests(PosMonitorFactory factory) : IClassFixture<PosMon
         await Post(Body(heartbeats: [Heartbeat(Id(), "T-000004", _now.AddSeconds(-60), firmware: "3.2.2", uptime: 5030)]));
 
         await using var db = Database();
-        await Eventually(() => db.ExecuteScalarAsync<int>("SELECT COALESCE(SUM(heartbeats), 0) FROM terminal_minutes WHERE terminal_id = 'T-000004'"), n => n == 3);
+        await Poll.UntilAsync(() => db.ExecuteScalarAsync<int>("SELECT COALESCE(SUM(heartbeats), 0) FROM terminal_minutes WHERE terminal_id = 'T-000004'"), n => n == 3,
+            "the rollups count the three heartbeats");
         var state = await db.QuerySingleAsync<(string Firmware, string Printer, long Uptime)>(
             "SELECT firmware, printer, uptime_sec FROM terminal_states WHERE terminal_id = 'T-000004'");
         Assert.Equal(("3.3.0", "jam", 20L), state);

@@ -11,21 +11,24 @@ public class TelemetryFeedTests
     {
         using var feed = new TelemetryFeed(NullLogger<TelemetryFeed>.Instance);
         using var gate = new SemaphoreSlim(0);
+        var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var seen = 0;
         using var _ = feed.Subscribe(delta =>
         {
+            entered.TrySetResult();
             gate.Wait();
             Interlocked.Add(ref seen, delta.States.Count);
         });
         feed.Publish(Delta("T-1"));
         feed.Publish(Delta("T-2"));
         var delivered = feed.DeliveredAsync();
+        // What the subscriber had counted when it completed: a completion before the second change was seen reads less than 2.
+        var seenWhenDelivered = delivered.ContinueWith(_ => Volatile.Read(ref seen));
 
-        await Task.Delay(200);
+        await entered.Task.WaitAsync(TimeSpan.FromSeconds(10));
         Assert.False(delivered.IsCompleted); // the subscriber is still busy with the first change
         gate.Release(2);
-        await delivered.WaitAsync(TimeSpan.FromSeconds(10));
-        Assert.Equal(2, Volatile.Read(ref seen));
+        Assert.Equal(2, await seenWhenDelivered.WaitAsync(TimeSpan.FromSeconds(10)));
         Assert.True(feed.DeliveredAsync().IsCompleted);
     }
 

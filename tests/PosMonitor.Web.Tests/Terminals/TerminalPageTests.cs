@@ -17,12 +17,8 @@ public sealed class TerminalPageTests(PortalFactory factory) : IClassFixture<Por
         admin.DefaultRequestHeaders.AcceptLanguage.ParseAdd("zh-CN");
 
         // The terminal's state follows the 202 by a moment (it is folded in after the commit).
-        var page = "";
-        for (var i = 0; i < 50 && !page.Contains("<b>Wi-Fi</b>", StringComparison.Ordinal); i++)
-        {
-            if (i > 0) await Task.Delay(100);
-            page = WebUtility.HtmlDecode(await admin.GetStringAsync("/terminals/T-000001"));
-        }
+        await factory.TelemetryDeliveredAsync();
+        var page = WebUtility.HtmlDecode(await admin.GetStringAsync("/terminals/T-000001"));
 
         Assert.Contains("华东", page); // the region's name in the reader's language, not its id "east" nor the fleet's "East China"
         Assert.Contains("UnionPay", page);
@@ -40,12 +36,8 @@ public sealed class TerminalPageTests(PortalFactory factory) : IClassFixture<Por
         Assert.Equal(HttpStatusCode.Accepted, posted.StatusCode);
         var admin = await factory.SignedInAsync(PortalFactory.Admin);
 
-        var page = "";
-        for (var i = 0; i < 50 && !page.Contains("<b>Ethernet</b>", StringComparison.Ordinal); i++)
-        {
-            if (i > 0) await Task.Delay(100);
-            page = WebUtility.HtmlDecode(await admin.GetStringAsync("/terminals/T-000002"));
-        }
+        await factory.TelemetryDeliveredAsync();
+        var page = WebUtility.HtmlDecode(await admin.GetStringAsync("/terminals/T-000002"));
 
         Assert.Contains("<b>Ethernet</b>", page);
         Assert.Contains("<b>wired (no radio)</b>", page);

@@ -87,6 +87,8 @@ public partial class MyPortalPage
         if (!delta.States.Keys.Any(_mine.Contains) || Interlocked.Exchange(ref _reloadPending, 1) == 1) return;
         _ = InvokeAsync(async () =>
         {
+            // A timer, not a wait for anything: the state cache is current when the feed calls, and reloading at most
+            // every 2 s keeps a busy fleet's telemetry from re-rendering the page on every commit.
             await Task.Delay(TimeSpan.FromSeconds(2), Time);
             Interlocked.Exchange(ref _reloadPending, 0);
             _terminals = await Portal.TerminalsAsync(_merchantId, CancellationToken.None);
