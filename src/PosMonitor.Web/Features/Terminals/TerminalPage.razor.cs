@@ -119,8 +119,6 @@ public partial class TerminalPage
 
     private string Uptime(TimeSpan t) => L["UptimeValue", (int)t.TotalDays, t.Hours, t.Minutes];
 
-    private string Local(DateTimeOffset t, string format) => Clock.Format(t, format);
-
     public void Dispose()
     {
         _ticks?.Dispose();

@@ -12,7 +12,7 @@ namespace PosMonitor.Web.Infrastructure.Time;
 /// they receive speak. Never the server's zone: an incident page said 00:32 beside a dashboard, and a merchant notice,
 /// saying 08:32.
 /// </summary>
-public sealed class DisplayTime(TimeZoneInfo zone)
+public sealed class DisplayTime(TimeZoneInfo zone, TimeProvider? time = null)
 {
     public TimeZoneInfo Zone => zone;
 
@@ -20,20 +20,37 @@ public sealed class DisplayTime(TimeZoneInfo zone)
 
     public string Format(DateTimeOffset t, string format) => Local(t).ToString(format, CultureInfo.CurrentCulture);
 
+    /// <summary>The time of day, 24-hour like every clock in the portal: "15:04", or "15:04:05" with <paramref name="seconds"/>.</summary>
+    public string Time(DateTimeOffset t, bool seconds = false) => Local(t).ToString(Clock(seconds), CultureInfo.CurrentCulture);
+
     /// <summary>
     /// A moment as the reader's culture writes it, 24-hour like every clock in the portal: the time alone today,
     /// the month and day this year ("November 7 15:04", "11月7日 15:04"), else the date with its year. Never the
     /// culture's numeric short date: "11/7/2026" reads as 11 July to half the readers.
     /// </summary>
-    public string Moment(DateTimeOffset t, DateTimeOffset now)
+    public string Moment(DateTimeOffset t, bool seconds = false) => Moment(t, (time ?? TimeProvider.System).GetUtcNow(), seconds);
+
+    /// <inheritdoc cref="Moment(DateTimeOffset, bool)"/>
+    public string Moment(DateTimeOffset t, DateTimeOffset now, bool seconds = false)
     {
         var (local, today) = (Local(t), Local(now));
-        if (local.Date == today.Date) return local.ToString("HH:mm", CultureInfo.CurrentCulture);
-        return local.ToString($"{(local.Year == today.Year ? MonthDay() : Day())} HH:mm", CultureInfo.CurrentCulture);
+        if (local.Date == today.Date) return local.ToString(Clock(seconds), CultureInfo.CurrentCulture);
+        return local.ToString($"{(local.Year == today.Year ? MonthDay() : Day())} {Clock(seconds)}", CultureInfo.CurrentCulture);
     }
 
     /// <summary>A date in the reader's culture, with its year and without a weekday ("November 7, 2026", "2026年11月7日").</summary>
     public string Date(DateTimeOffset t) => Local(t).ToString(Day(), CultureInfo.CurrentCulture);
+
+    /// <summary>
+    /// A date with its year and a time, whatever today is ("November 7, 2026 15:04", "2026年11月7日 15:04"): for a
+    /// moment read later or elsewhere (when an incident opened), where "15:04" alone would lose its day.
+    /// </summary>
+    public string DateTime(DateTimeOffset t, bool seconds = false) => Local(t).ToString($"{Day()} {Clock(seconds)}", CultureInfo.CurrentCulture);
+
+    /// <summary>A day without its year, short enough for a table heading or chart axis ("Nov 7", "11月7日").</summary>
+    public static string MonthDay(DateOnly day) => day.ToString(MonthDay().Replace("MMMM", "MMM"), CultureInfo.CurrentCulture);
+
+    private static string Clock(bool seconds) => seconds ? "HH:mm:ss" : "HH:mm";
 
     private static string MonthDay() => CultureInfo.CurrentCulture.DateTimeFormat.MonthDayPattern;
 
@@ -55,6 +72,7 @@ public sealed class DisplayTime(TimeZoneInfo zone)
     {
         var state = services.GetRequiredService<AuthenticationStateProvider>().GetAuthenticationStateAsync();
         var viewer = state.IsCompletedSuccessfully ? Viewer.From(state.Result.User) : Viewer.Nobody;
-        return new DisplayTime(ZoneFor(viewer, services.GetRequiredService<FleetCache>().Current, services.GetRequiredService<IOptions<DisplayTimeOptions>>().Value));
+        return new DisplayTime(ZoneFor(viewer, services.GetRequiredService<FleetCache>().Current, services.GetRequiredService<IOptions<DisplayTimeOptions>>().Value),
+            services.GetRequiredService<TimeProvider>());
     }
 }
