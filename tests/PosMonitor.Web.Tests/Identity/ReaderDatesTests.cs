@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Claims;
 using Bunit;
+using Bunit.TestDoubles;
 using Microsoft.Extensions.DependencyInjection;
 using PosMonitor.Web.Features.Admin;
 using PosMonitor.Web.Features.Audit;
@@ -29,9 +30,9 @@ public sealed class ReaderDatesTests : BunitTest, IAsyncLifetime
         _auth = AddAuthorization();
         _auth.SetAuthorized(PortalFactory.Operator).SetRoles(Roles.Operator, Roles.Admin);
         Services.AddScoped(_ => new DisplayTime(TimeZoneInfo.FindSystemTimeZoneById("Asia/Shanghai"), _portal.Clock));
+        Services.AddSingleton(_ => _portal.Services.GetRequiredService<ApiKeyRepository>());
+        Services.AddSingleton(_ => _portal.Services.GetRequiredService<FleetRepository>());
         await _portal.StartAsync(this);
-        Services.AddSingleton(_portal.Services.GetRequiredService<ApiKeyRepository>());
-        Services.AddSingleton(_portal.Services.GetRequiredService<FleetRepository>());
     }
 
     public new async ValueTask DisposeAsync()

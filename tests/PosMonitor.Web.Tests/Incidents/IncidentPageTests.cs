@@ -51,11 +51,10 @@ public class IncidentPageTests : BunitTest
     public async Task The_opening_and_the_timeline_are_dated_as_the_reader_s_culture_writes_dates(string culture, string opened, string firstEvent)
     {
         using var _ = CultureScope.Use(CultureInfo.GetCultureInfo(culture));
+        Services.AddScoped(services => new DisplayTime(TimeZoneInfo.Utc, services.GetRequiredService<TimeProvider>()));
         var (h, incident) = await SetUpAsync();
         await using var __ = h;
-        // Read a day later, so the timeline names the day too.
-        Services.AddScoped(_ => new DisplayTime(TimeZoneInfo.Utc, h.Clock));
-        h.Clock.Advance(TimeSpan.FromDays(1));
+        h.Clock.Advance(TimeSpan.FromDays(1)); // read a day later, so the timeline names the day too
 
         var page = Open(incident);
 
