@@ -73,6 +73,7 @@ public class MaintenancePageTests : BunitTest
     [Fact]
     public async Task A_one_off_window_is_entered_and_shown_in_the_merchants_local_time()
     {
+        using var english = CultureScope.Use(System.Globalization.CultureInfo.GetCultureInfo("en"));
         var (database, repository, _) = await SetUpAsync();
         await using var _db = database;
         var page = Render<MaintenancePage>();
@@ -86,7 +87,7 @@ public class MaintenancePageTests : BunitTest
         var stored = Assert.Single(await repository.ListAsync(None)).Window;
         Assert.Equal(new DateTimeOffset(2026, 11, 30, 18, 0, 0, TimeSpan.Zero), stored.StartsAt);
         Assert.Equal(new DateTimeOffset(2026, 11, 30, 20, 0, 0, TimeSpan.Zero), stored.EndsAt);
-        Assert.Contains("2026-12-01 02:00", page.WaitForElement(".mw-list tbody tr .mw-when").TextContent);
+        Assert.Contains("December 1, 2026 02:00", page.WaitForElement(".mw-list tbody tr .mw-when").TextContent);
         Assert.Single(await repository.ForDetectionAsync(new DateTimeOffset(2026, 11, 30, 19, 0, 0, TimeSpan.Zero), None));
         Assert.Empty(await repository.ForDetectionAsync(new DateTimeOffset(2026, 11, 30, 20, 0, 0, TimeSpan.Zero), None));
     }

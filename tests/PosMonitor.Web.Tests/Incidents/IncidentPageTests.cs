@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using PosMonitor.Core.Detection;
 using PosMonitor.Core.Incidents;
 using PosMonitor.Web.Features.Identity;
+using PosMonitor.Web.Infrastructure.Time;
 using PosMonitor.Web.Features.Incidents;
 using PosMonitor.Web.Features.Telemetry;
 using PosMonitor.Web.Tests.Infrastructure;
@@ -42,6 +43,25 @@ public class IncidentPageTests : BunitTest
         var page = Render<IncidentPage>(p => p.Add(x => x.Id, incident.Id));
         page.WaitForElement(".incident-title");
         return page;
+    }
+
+    [Theory]
+    [InlineData("en", "March 14, 2026 03:52", "March 14 03:52:00")]
+    [InlineData("zh-CN", "2026年3月14日 03:52", "3月14日 03:52:00")]
+    public async Task The_opening_and_the_timeline_are_dated_as_the_reader_s_culture_writes_dates(string culture, string opened, string firstEvent)
+    {
+        using var _ = CultureScope.Use(CultureInfo.GetCultureInfo(culture));
+        Services.AddScoped(services => new DisplayTime(TimeZoneInfo.Utc, services.GetRequiredService<TimeProvider>()));
+        var (h, incident) = await SetUpAsync();
+        await using var __ = h;
+        h.Clock.Advance(TimeSpan.FromDays(1)); // read a day later, so the timeline names the day too
+
+        var page = Open(incident);
+
+        Assert.Contains(opened, page.Markup);
+        Assert.Contains(firstEvent, page.Find(".incident-timeline").TextContent);
+        Assert.DoesNotContain("2026-03-14", page.Markup);
+        Assert.DoesNotContain("3/14/2026", page.Markup);
     }
 
     [Theory]

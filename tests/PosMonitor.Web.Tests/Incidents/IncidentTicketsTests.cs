@@ -46,7 +46,8 @@ public class IncidentTicketsTests
         Assert.Contains("Payment gateway", notice.Text.En);
         Assert.Contains("inc-000042", notice.Text.En);
         Assert.Contains("支付网关", notice.Text.Zh);
-        Assert.Contains("2026-03-14 11:52", notice.Text.En); // opened 03:52 UTC, shown in Asia/Shanghai
+        Assert.Contains("March 14, 2026 11:52", notice.Text.En); // opened 03:52 UTC, shown in Asia/Shanghai, as each language writes dates
+        Assert.Contains("2026年3月14日 11:52", notice.Text.Zh);
         Assert.DoesNotContain("{", notice.Text.En);
         Assert.Equal([NoticeKinds.Resolved, NoticeKinds.Opened], all.Select(n => n.Kind));
         Assert.StartsWith("Resolved (inc-000042)", all[0].Text.En);

@@ -17,16 +17,30 @@ public class TerminalHistoryTests
     private static TerminalMinute Minute(int offset, int heartbeats, int timeouts = 0) =>
         new("T-000001", From.AddMinutes(offset)) { Heartbeats = heartbeats, NetLatencySumMs = 120L * heartbeats, Timeouts = timeouts, Transactions = timeouts };
 
-    [Fact]
-    public void Heartbeat_charts_plot_only_minutes_with_a_heartbeat()
+    [Theory]
+    [InlineData("en", "last 1 h")]
+    [InlineData("zh-CN", "最近 1 小时")]
+    public void Every_chart_spans_the_window_on_one_axis_titled_with_it_and_a_terminal_off_the_air_is_a_gap_not_a_zero(string culture, string axis)
     {
-        using var culture = CultureScope.Use(System.Globalization.CultureInfo.GetCultureInfo("en"));
-        var history = TerminalHistory.Build([Minute(0, 2), Minute(30, 0, timeouts: 3), Minute(59, 1)], From, 1, TimeZoneInfo.Utc, L());
+        using var _ = CultureScope.Use(System.Globalization.CultureInfo.GetCultureInfo(culture));
+        // Heartbeats every other minute to 02:10, then none until 02:40 (off the air), then one at 02:59.
+        TerminalMinute[] minutes = [.. Enumerable.Range(0, 6).Select(i => Minute(2 * i, 1)), Minute(30, 0, timeouts: 3), Minute(40, 1), Minute(59, 1)];
 
+        var history = TerminalHistory.Build(minutes, From, 1, TimeZoneInfo.Utc, L(), offlineAfter: TimeSpan.FromMinutes(3));
+
+        Assert.Equal(axis, history.Axis);
         Assert.Equal(60, history.Labels.Length);
-        Assert.Equal([120.0, 120.0], history.Latency.Single().Data.Values);
-        Assert.Equal(["02:00", "02:59"], history.HeartbeatLabels);
-        Assert.False(history.Marked);
+        foreach (var chart in new[] { history.Latency, history.PacketLoss, history.Signal, history.CpuMemory, history.Outcomes, history.Stages, history.Devices })
+            Assert.All(chart, series => Assert.Equal(60, series.Data.Count)); // was the 9 minutes with a heartbeat on the heartbeat charts
+        var latency = history.Latency.Single().Data;
+        Assert.Equal(120, latency.GetValue(0));
+        Assert.Equal(120, latency.GetValue(1)); // between two readings a minute apart from the usual: one line
+        Assert.False(latency[11].HasValue); // 02:11-02:39 off the air: a break, not a zero
+        Assert.False(latency[39].HasValue);
+        Assert.Equal(120, latency.GetValue(40));
+        Assert.False(latency[41].HasValue);
+        Assert.Equal(120, latency.GetValue(59));
+        Assert.Equal(3, history.Outcomes.Single(s => s.Name == L()["Outcome_Timeout"]).Data.GetValue(30));
     }
 
     [Fact]
@@ -55,7 +69,5 @@ public class TerminalHistoryTests
         Assert.Equal("✓ 02:41", history.Labels[41]);
         Assert.Equal("✓ 02:05", history.Labels[5]);
         Assert.Equal(4, history.Labels.Count(l => l.Length > 0 && !l.StartsWith('▲') && !l.StartsWith('✓'))); // the regular ticks, minus the one a mark took
-        // The heartbeat axis (02:00, 02:20, 02:50) marks each moment at the first reading at or after it.
-        Assert.Equal(["02:00", "▲✓ 02:20", "✓ 02:50"], history.HeartbeatLabels);
     }
 }

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Authorization;
 using PosMonitor.Core.Detection;
 using PosMonitor.Core.Incidents;
+using PosMonitor.Web.Infrastructure.Time;
 using FleetModel = PosMonitor.Core.Fleet.Fleet;
 
 namespace PosMonitor.Web.Features.Detection;
@@ -86,16 +87,17 @@ public partial class MaintenancePage
         var w = row.Window;
         var zone = row.Zone.Id;
         if (w.Recurrence == MaintenanceRecurrence.None)
-            return L["Mw_WhenOnce", Stamp(row.LocalStartsAt), Stamp(row.LocalEndsAt), zone];
+            return L["Mw_WhenOnce", Stamp(row, row.LocalStartsAt), Stamp(row, row.LocalEndsAt), zone];
         var start = w.LocalStart.ToString("HH:mm", CultureInfo.InvariantCulture);
         var minutes = (int)w.Duration.TotalMinutes;
         var text = w.Recurrence == MaintenanceRecurrence.Daily
             ? L["Mw_WhenDaily", start, minutes, zone].Value
             : L["Mw_WhenWeekly", string.Join(" ", Week.Where(w.Weekdays.Contains).Select(Culture.DateTimeFormat.GetAbbreviatedDayName)), start, minutes, zone].Value;
         if (row.LocalStartsAt is not null || row.LocalEndsAt is not null)
-            text += " " + L["Mw_Between", Stamp(row.LocalStartsAt), Stamp(row.LocalEndsAt)];
+            text += " " + L["Mw_Between", Stamp(row, row.LocalStartsAt), Stamp(row, row.LocalEndsAt)];
         return text;
     }
 
-    private static string Stamp(DateTimeOffset? t) => t?.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture) ?? "…";
+    /// <summary>A moment in the window's own zone (which the line names), written in the reader's culture.</summary>
+    private static string Stamp(MaintenanceRow row, DateTimeOffset? t) => t is { } at ? new DisplayTime(row.Zone).DateTime(at) : "…";
 }

@@ -4,6 +4,7 @@ using PosMonitor.Core.Incidents;
 using PosMonitor.Web.Features.Fleet;
 using PosMonitor.Web.Features.Runbooks;
 using PosMonitor.Web.Features.Telemetry;
+using PosMonitor.Web.Infrastructure.Time;
 
 namespace PosMonitor.Web.Features.Incidents;
 
@@ -54,8 +55,8 @@ public sealed class MerchantMessages(FleetCache fleet, IStringLocalizer<NoticeSt
             ["cause"] = incident.Cause == Cause.Gateway ? $"{cause} ({provider})" : cause,
             ["provider"] = provider,
             ["terminals"] = terminals.Count > 0 ? string.Join(", ", terminals) : l["AllTerminals"],
-            ["openedAt"] = Local(incident.OpenedAt, zone),
-            ["resolvedAt"] = Local(incident.ResolvedAt ?? time.GetUtcNow(), zone),
+            ["openedAt"] = new DisplayTime(zone, time, culture).DateTime(incident.OpenedAt),
+            ["resolvedAt"] = new DisplayTime(zone, time, culture).DateTime(incident.ResolvedAt ?? time.GetUtcNow()),
             ["status"] = l[$"Phase_{IncidentLifecycle.Name(phase)}"],
             ["incident"] = incident.Id,
         };
@@ -78,9 +79,6 @@ public sealed class MerchantMessages(FleetCache fleet, IStringLocalizer<NoticeSt
         var names = ids.Select(g => current.Gateways.TryGetValue(g, out var gateway) ? gateway.Name : g).Order(StringComparer.Ordinal).ToList();
         return names.Count > 0 ? string.Join(" / ", names) : l["AProvider"];
     }
-
-    private static string Local(DateTimeOffset at, TimeZoneInfo zone) =>
-        TimeZoneInfo.ConvertTime(at, zone).ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture);
 
     private static string In(string language, Func<string> text)
     {

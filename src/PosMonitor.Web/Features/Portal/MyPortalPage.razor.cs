@@ -135,7 +135,7 @@ public partial class MyPortalPage
         {
             var result = await Feedback.ReportTimeoutNowAsync((await AuthState).User, terminalId, CancellationToken.None);
             _reportedTerminal = terminalId;
-            _reported = result.Merged && result.FirstReported is { } first ? L["Reported_Again", Clock.Format(first, "HH:mm")]
+            _reported = result.Merged && result.FirstReported is { } first ? L["Reported_Again", Clock.Time(first)]
                 : result.IncidentId is { } incident ? L["Reported_Linked", incident] : L["Reported_New"];
         }
         finally
@@ -152,7 +152,7 @@ public partial class MyPortalPage
     {
         if (at is not { } t) return L["Never"];
         var minutes = (int)(Time.GetUtcNow() - t).TotalMinutes;
-        return minutes < 1 ? L["JustNow"] : minutes < 120 ? L["MinutesAgo", minutes] : Clock.Format(t, "MM-dd HH:mm");
+        return minutes < 1 ? L["JustNow"] : minutes < 120 ? L["MinutesAgo", minutes] : Clock.Moment(t);
     }
 
     public void Dispose()

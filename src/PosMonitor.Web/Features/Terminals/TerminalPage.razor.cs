@@ -96,7 +96,7 @@ public partial class TerminalPage
         var to = TerminalMinute.MinuteOf(now).AddMinutes(1);
         var minutes = await Rollups.TerminalMinutesAsync(Id, to.AddHours(-_hours), to, CancellationToken.None);
         _incidents = await Incidents.ForTerminalAsync(Id, _viewer, CancellationToken.None);
-        _history = TerminalHistory.Build(minutes, to.AddHours(-_hours), _hours, Clock.Zone, L, _incidents);
+        _history = TerminalHistory.Build(minutes, to.AddHours(-_hours), _hours, Clock.Zone, L, _incidents, TimeSpan.FromSeconds(Ingestion.Value.OfflineAfterSeconds));
         _firmware = await Queries.FirmwareHistoryAsync(Id, 50, CancellationToken.None);
         _devices = await Queries.DeviceHistoryAsync(Id, _state, now, CancellationToken.None);
     }
@@ -119,8 +119,6 @@ public partial class TerminalPage
 
     private string Uptime(TimeSpan t) => L["UptimeValue", (int)t.TotalDays, t.Hours, t.Minutes];
 
-    private string Local(DateTimeOffset t, string format) => Clock.Format(t, format);
-
     public void Dispose()
     {
         _ticks?.Dispose();
@@ -129,18 +127,24 @@ public partial class TerminalPage
 }
 
 /// <summary>
-/// The terminal's rollups in buckets (1, 5 or 15 minutes by window), as chart series, with the incidents naming the
-/// terminal marked on the time axes where they opened (▲) and were resolved (✓).
+/// The terminal's rollups in buckets (1, 5 or 15 minutes by window), as chart series on one time axis shared by every
+/// chart and titled with the window ("1 h"), with the incidents naming the terminal marked on it where they opened (▲)
+/// and were resolved (✓).
 /// </summary>
 public sealed record TerminalHistory(
-    bool Any, string[] Labels, string[] HeartbeatLabels, bool Marked, List<ChartSeries<double>> Latency, List<ChartSeries<double>> PacketLoss,
+    bool Any, string[] Labels, string Axis, bool Marked, List<ChartSeries<double>> Latency, List<ChartSeries<double>> PacketLoss,
     List<ChartSeries<double>> Signal, List<ChartSeries<double>> CpuMemory, List<ChartSeries<double>> Outcomes,
     List<ChartSeries<double>> Stages, List<ChartSeries<double>> Devices)
 {
     public const string OpenedMark = "▲", ResolvedMark = "✓";
 
+    /// <param name="offlineAfter">
+    /// How long without a heartbeat a terminal counts as offline (<see cref="IngestionOptions.OfflineAfterSeconds"/>):
+    /// shorter gaps between readings are drawn as one line, longer ones as a break in it.
+    /// </param>
     public static TerminalHistory Build(IReadOnlyList<TerminalMinute> minutes, DateTimeOffset from, int hours,
-        TimeZoneInfo zone, Microsoft.Extensions.Localization.IStringLocalizer<TerminalStrings> l, IReadOnlyList<Incident>? incidents = null)
+        TimeZoneInfo zone, Microsoft.Extensions.Localization.IStringLocalizer<TerminalStrings> l, IReadOnlyList<Incident>? incidents = null,
+        TimeSpan? offlineAfter = null)
     {
         var bucketMinutes = hours switch { <= 1 => 1, <= 6 => 5, _ => 15 };
         var count = hours * 60 / bucketMinutes;
@@ -151,14 +155,12 @@ public sealed record TerminalHistory(
             var i = (int)((m.Minute - from).TotalMinutes / bucketMinutes);
             if (i >= 0 && i < count) buckets[i].Merge(m);
         }
-        // Heartbeat charts plot only buckets with a heartbeat: a missing reading is not a zero. (Their own axis, then:
-        // MudBlazor's null points leave every isolated reading without a segment, and connecting them hid the charts.)
-        var withHeartbeats = buckets.Where(b => b.Heartbeats > 0).ToArray();
-        var marks = Marks(incidents ?? [], buckets, bucketMinutes);
+        var marks = Marks(incidents ?? [], from, bucketMinutes, count);
         var labels = TimeLabels(buckets, zone, marks);
+        var bridged = Bridged(buckets, bucketMinutes, offlineAfter ?? TimeSpan.FromMinutes(3));
 
         ChartSeries<double> S(string name, Func<TerminalMinute, double> value) => new() { Name = name, Data = buckets.Select(value).ToArray() };
-        ChartSeries<double> H(string name, Func<TerminalMinute, double> value) => new() { Name = name, Data = withHeartbeats.Select(value).ToArray() };
+        ChartSeries<double> H(string name, Func<TerminalMinute, double> value) => new() { Name = name, Data = new ChartData<double>(Readings(buckets, bridged, value)) };
         double Avg(long sum, int n) => n == 0 ? 0 : (double)sum / n;
 
         var stages = Enumerable.Range(0, TerminalMinute.StageCount)
@@ -166,7 +168,7 @@ public sealed record TerminalHistory(
             .Select(s => S(l["Stage_" + Wire.Stages[s]], b => b.TimeoutsByStage[s] + b.ErrorsByStage[s])).ToList();
 
         return new TerminalHistory(
-            minutes.Count > 0, labels, TimeLabels(withHeartbeats, zone, Marks(incidents ?? [], withHeartbeats, bucketMinutes)), marks.Count > 0,
+            minutes.Count > 0, labels, l["Axis", hours], marks.Count > 0,
             [H(l["Latency"], b => Avg(b.NetLatencySumMs, b.Heartbeats))],
             [H(l["PacketLoss"], b => b.PacketLossMaxPct)],
             [H(l["Signal"], b => b.SignalMinDbm ?? 0)],
@@ -177,6 +179,42 @@ public sealed record TerminalHistory(
             ],
             stages.Count > 0 ? stages : [S(l["Outcome_Timeout"], _ => 0)],
             [S(l["PrinterFaults"], b => b.PrinterFaults), S(l["ScannerFaults"], b => b.ScannerFaults)]);
+    }
+
+    /// <summary>
+    /// The buckets without a heartbeat that lie in a gap short enough to draw across: shorter than going offline, or
+    /// than two of the terminal's usual spacings between readings. MudBlazor leaves a lone point between two gaps
+    /// without a segment, so a terminal reporting every other minute would otherwise draw nothing at all.
+    /// </summary>
+    private static bool[] Bridged(TerminalMinute[] buckets, int bucketMinutes, TimeSpan offlineAfter)
+    {
+        var readings = Enumerable.Range(0, buckets.Length).Where(i => buckets[i].Heartbeats > 0).ToArray();
+        var spacings = readings.Zip(readings.Skip(1), (a, b) => b - a).Order().ToArray();
+        var usual = spacings.Length == 0 ? 1 : spacings[spacings.Length / 2];
+        var longest = Math.Max(offlineAfter.TotalMinutes / bucketMinutes, 2 * usual);
+        var bridged = new bool[buckets.Length];
+        foreach (var (a, b) in readings.Zip(readings.Skip(1)))
+        {
+            if (b - a <= longest)
+                for (var i = a + 1; i < b; i++) bridged[i] = true;
+        }
+        return bridged;
+    }
+
+    /// <summary>
+    /// A heartbeat figure per bucket: the reading where there is one, a straight line's value across a bridged gap,
+    /// else none, so the line breaks where the terminal was off the air (a missing reading is not a zero).
+    /// </summary>
+    private static double?[] Readings(TerminalMinute[] buckets, bool[] bridged, Func<TerminalMinute, double> value)
+    {
+        var data = buckets.Select(b => b.Heartbeats > 0 ? value(b) : (double?)null).ToArray();
+        for (var i = 0; i < data.Length; i++)
+        {
+            if (!bridged[i]) continue;
+            var (before, after) = (Array.FindLastIndex(data, i, v => v.HasValue), Array.FindIndex(buckets, i, b => b.Heartbeats > 0));
+            data[i] = data[before] + (value(buckets[after]) - data[before]) * (i - before) / (after - before);
+        }
+        return data;
     }
 
     /// <summary>
@@ -191,18 +229,14 @@ public sealed record TerminalHistory(
         return [.. buckets.Select((b, i) => marks.TryGetValue(i, out var mark) ? $"{mark} {Time(b)}" : i % every == 0 ? Time(b) : "")];
     }
 
-    /// <summary>
-    /// The buckets in which an incident opened or was resolved, with their marks (both when one bucket saw both). On a
-    /// heartbeat axis, which skips buckets without a reading, a moment goes to the first reading at or after it.
-    /// </summary>
-    private static Dictionary<int, string> Marks(IReadOnlyList<Incident> incidents, TerminalMinute[] buckets, int bucketMinutes)
+    /// <summary>The buckets in which an incident opened or was resolved, with their marks (both when one bucket saw both).</summary>
+    private static Dictionary<int, string> Marks(IReadOnlyList<Incident> incidents, DateTimeOffset from, int bucketMinutes, int count)
     {
         var marks = new Dictionary<int, string>();
         void Mark(DateTimeOffset at, string mark)
         {
-            if (buckets.Length == 0 || at < buckets[0].Minute) return;
-            var i = Array.FindIndex(buckets, b => at < b.Minute.AddMinutes(bucketMinutes));
-            if (i < 0) return;
+            var i = (int)Math.Floor((at - from).TotalMinutes / bucketMinutes);
+            if (i < 0 || i >= count) return;
             marks[i] = marks.TryGetValue(i, out var already) ? (already.Contains(mark, StringComparison.Ordinal) ? already : already + mark) : mark;
         }
         foreach (var incident in incidents)
