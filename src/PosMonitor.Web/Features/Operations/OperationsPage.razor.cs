@@ -16,12 +16,10 @@ namespace PosMonitor.Web.Features.Operations;
 /// The operations dashboard: headline figures, the live heatmap, open incidents and the most
 /// affected merchants. Re-reads memory on each coalesced heatmap tick and on incident changes.
 /// </summary>
-public partial class OperationsPage
+public partial class OperationsPage : LiveBoardPage
 {
     [Inject] private PortalViewer Viewers { get; set; } = default!;
     [Inject] private OperationsFigures Figures { get; set; } = default!;
-    [Inject] private HeatmapService Heatmap { get; set; } = default!;
-    [Inject] private OpenIncidentBoard Open { get; set; } = default!;
     [Inject] private TimeProvider Time { get; set; } = default!;
     [Inject] private DisplayTime Clock { get; set; } = default!;
     [Inject] private DetectionStatus Detection { get; set; } = default!;
@@ -32,32 +30,15 @@ public partial class OperationsPage
     private IReadOnlyList<Incident> _incidents => Open.List;
     private IReadOnlyList<MerchantImpact> _top = [];
     private string _updated = "";
-    private IDisposable? _ticks, _incidentChanges;
 
     protected override async Task OnInitializedAsync()
     {
         _viewer = await Viewers.GetAsync();
         if (_viewer == Viewer.Nobody) return;
-        await LoadIncidentsAsync();
-        Recompute();
-        _ticks = Heatmap.Subscribe(_ => InvokeAsync(() =>
-        {
-            Recompute();
-            StateHasChanged();
-        }));
-        _incidentChanges = Open.Subscribe(() => InvokeAsync(ReloadAsync));
+        await FollowAsync(_viewer);
     }
 
-    private async Task ReloadAsync()
-    {
-        await LoadIncidentsAsync();
-        Recompute();
-        StateHasChanged();
-    }
-
-    private Task LoadIncidentsAsync() => Open.LoadAsync(_viewer, CancellationToken.None);
-
-    private void Recompute()
+    protected override void Recompute()
     {
         _headline = Figures.Compute(_viewer, _incidents);
         _top = Heatmap.TopMerchants(_viewer, 15, 8);
@@ -89,10 +70,4 @@ public partial class OperationsPage
         Severity.Major => Color.Warning,
         _ => Color.Info,
     };
-
-    public void Dispose()
-    {
-        _ticks?.Dispose();
-        _incidentChanges?.Dispose();
-    }
 }

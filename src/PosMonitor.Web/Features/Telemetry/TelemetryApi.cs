@@ -5,7 +5,6 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using PosMonitor.Core.Telemetry;
-using PosMonitor.Web.Features.Fleet;
 using PosMonitor.Web.Features.Identity;
 using PosMonitor.Web.Infrastructure.Api;
 
@@ -29,7 +28,6 @@ public static class TelemetryApi
             .MapPost("/", PostTelemetry)
             .WithSummary("Send heartbeats and sales")
             .Accepts<TelemetryRequest>("application/json")
-            .Produces<TelemetryAccepted>(StatusCodes.Status202Accepted)
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
@@ -38,8 +36,8 @@ public static class TelemetryApi
         return app;
     }
 
-    public static async Task<IResult> PostTelemetry(
-        HttpContext http, FleetCache fleet, IngestionQueue queue, IngestionMetrics metrics,
+    public static async Task<Results<Accepted<TelemetryAccepted>, ProblemHttpResult>> PostTelemetry(
+        HttpContext http, TelemetryFleetCheck fleetCheck, IngestionQueue queue, IngestionMetrics metrics,
         IOptions<IngestionOptions> options, TimeProvider time, ILoggerFactory loggers, CancellationToken ct)
     {
         var request = http.Request;
@@ -67,7 +65,7 @@ public static class TelemetryApi
                 length += read;
                 if (length > MaxBodyBytes) return TooLarge($"The body is over the limit of {MaxBodyBytes} bytes (4 MiB).");
             }
-            return await Ingest(http, buffer.AsMemory(0, length), fleet.Current, queue, metrics, options.Value, time.GetUtcNow(),
+            return await Ingest(http, buffer.AsMemory(0, length), fleetCheck, queue, metrics, options.Value, time.GetUtcNow(),
                 loggers.CreateLogger(typeof(TelemetryApi)));
         }
         finally
@@ -76,7 +74,7 @@ public static class TelemetryApi
         }
     }
 
-    private static async Task<IResult> Ingest(HttpContext http, ReadOnlyMemory<byte> body, Core.Fleet.Fleet fleet,
+    private static async Task<Results<Accepted<TelemetryAccepted>, ProblemHttpResult>> Ingest(HttpContext http, ReadOnlyMemory<byte> body, TelemetryFleetCheck fleetCheck,
         IngestionQueue queue, IngestionMetrics metrics, IngestionOptions options, DateTimeOffset now, ILogger logger)
     {
         using var activity = metrics.StartRequest();
@@ -101,28 +99,7 @@ public static class TelemetryApi
         }
         var scope = http.User.FindFirstValue(PosClaims.Scope);
         var ownMerchant = scope == Scopes.IngestMerchant ? http.User.FindFirstValue(PosClaims.MerchantId) : null;
-        var rejected = new List<RejectionBody>();
-        // Within-batch duplicates: ids are unique per kind, so one set per kind.
-        var seenHeartbeats = new HashSet<string>(StringComparer.Ordinal);
-        var seenTransactions = new HashSet<string>(StringComparer.Ordinal);
-        var withinBatchDuplicates = 0;
-        var acceptedHeartbeats = new List<Heartbeat>(parsed.Heartbeats.Count);
-        var acceptedTransactions = new List<Transaction>(parsed.Transactions.Count);
-
-        for (var i = 0; i < parsed.Heartbeats.Count; i++)
-        {
-            var e = Check(parsed.Heartbeats[i], EventKind.Heartbeat, i, fleet, ownMerchant);
-            if (e is Rejection r) rejected.Add(Body(r));
-            else if (e is Heartbeat hb && !seenHeartbeats.Add(hb.EventId)) withinBatchDuplicates++;
-            else if (e is Heartbeat ok) acceptedHeartbeats.Add(ok);
-        }
-        for (var i = 0; i < parsed.Transactions.Count; i++)
-        {
-            var e = Check(parsed.Transactions[i], EventKind.Transaction, i, fleet, ownMerchant);
-            if (e is Rejection r) rejected.Add(Body(r));
-            else if (e is Transaction tx && !seenTransactions.Add(tx.EventId)) withinBatchDuplicates++;
-            else if (e is Transaction ok) acceptedTransactions.Add(ok);
-        }
+        var (heartbeats, transactions, rejected, withinBatchDuplicates) = fleetCheck.Check(parsed, ownMerchant);
         foreach (var r in rejected) metrics.Rejected(r.Code);
         if (rejected.Any(r => r.Code == RejectionCodes.CardData))
             // Never the value: which event, and that it was discarded.
@@ -130,7 +107,7 @@ public static class TelemetryApi
                 rejected.Count(r => r.Code == RejectionCodes.CardData), http.User.FindFirstValue(PosClaims.KeyId));
 
         var duplicates = withinBatchDuplicates;
-        var batch = new IngestBatch(acceptedHeartbeats, acceptedTransactions);
+        var batch = new IngestBatch(heartbeats, transactions);
         if (batch.Count > 0)
         {
             if (!queue.TryEnqueue(batch))
@@ -157,35 +134,8 @@ public static class TelemetryApi
         metrics.Duplicates(withinBatchDuplicates);
         activity?.SetTag("posmonitor.telemetry.accepted", accepted).SetTag("posmonitor.telemetry.duplicates", duplicates)
             .SetTag("posmonitor.telemetry.rejected", rejected.Count);
-        return TypedResults.Json(new TelemetryAccepted(accepted, duplicates, rejected), statusCode: StatusCodes.Status202Accepted);
+        return TypedResults.Accepted((string?)null, new TelemetryAccepted(accepted, duplicates, rejected));
     }
-
-    /// <summary>Fleet checks the parser cannot make: the terminal exists, belongs to this key's merchant, the gateway exists.</summary>
-    private static object Check(object parsed, EventKind kind, int index, Core.Fleet.Fleet fleet, string? ownMerchant)
-    {
-        if (parsed is Rejection) return parsed;
-        var (eventId, terminalId) = parsed switch
-        {
-            Heartbeat h => (h.EventId, h.TerminalId),
-            Transaction t => (t.EventId, t.TerminalId),
-            _ => throw new InvalidOperationException(),
-        };
-        var label = kind == EventKind.Heartbeat ? "heartbeat" : "transaction";
-        if (!fleet.Terminals.TryGetValue(terminalId, out var terminal))
-            return new Rejection(kind, index, eventId, RejectionCodes.UnknownTerminal, $"terminal {terminalId} is not registered");
-        if (ownMerchant is not null && terminal.MerchantId != ownMerchant)
-            return new Rejection(kind, index, eventId, RejectionCodes.OutOfScope,
-                $"{label} {index}: terminal {terminalId} belongs to another merchant than this key's");
-        if (parsed is Transaction tx)
-        {
-            if (tx.Gateway is null) return tx with { Gateway = terminal.GatewayId };
-            if (!fleet.Gateways.ContainsKey(tx.Gateway))
-                return new Rejection(kind, index, eventId, RejectionCodes.InvalidField, $"{label} {index}: field 'gateway' names unknown gateway {tx.Gateway}");
-        }
-        return parsed;
-    }
-
-    private static RejectionBody Body(Rejection r) => new(r.KindName, r.Index, r.EventId, r.Code, r.Message);
 
     private static ProblemHttpResult Problem(int status, string title, string detail) =>
         TypedResults.Problem(title: title, detail: detail, statusCode: status);

@@ -16,6 +16,7 @@ public static class TelemetryExtensions
         var services = builder.Services;
         services.AddValidatedOptions<IngestionOptions>(IngestionOptions.Section);
         services.AddSingleton<IngestionQueue>();
+        services.AddSingleton<TelemetryFleetCheck>();
         services.AddSingleton<TelemetryStore>();
         services.AddSingleton<RecentEventKeys>();
         services.AddSingleton<TerminalStateCache>();

@@ -20,14 +20,12 @@ namespace PosMonitor.Web.Features.Wall;
 /// the page answers 401; revoking the key blanks it at once.
 /// Panels rotate by CSS alone; data comes from the same coalesced ticks as the dashboard.
 /// </summary>
-public partial class WallPage
+public partial class WallPage : LiveBoardPage
 {
     [CascadingParameter] private HttpContext? HttpContext { get; set; }
     [CascadingParameter] private Task<AuthenticationState>? AuthenticationState { get; set; }
     [Inject] private ApiKeyRepository Keys { get; set; } = default!;
     [Inject] private OperationsFigures Figures { get; set; } = default!;
-    [Inject] private HeatmapService Heatmap { get; set; } = default!;
-    [Inject] private OpenIncidentBoard Open { get; set; } = default!;
     [Inject] private IngestionMetrics Ingestion { get; set; } = default!;
     [Inject] private TimeProvider Time { get; set; } = default!;
     [Inject] private DisplayTime Clock { get; set; } = default!;
@@ -45,7 +43,7 @@ public partial class WallPage
     private HeatmapBy _heatmapBy = HeatmapBy.Region;
     private Incident? _heatmapBecause;
     private IReadOnlyList<HeatmapMark> _marks = [];
-    private IDisposable? _ticks, _incidentChanges, _revocations;
+    private IDisposable? _revocations;
 
     protected override async Task OnInitializedAsync()
     {
@@ -61,25 +59,9 @@ public partial class WallPage
             return;
         }
         _revocations = Keys.SubscribeRevoked(OnRevoked);
-        await LoadIncidentsAsync();
-        Recompute();
-        _ticks = Heatmap.Subscribe(_ => InvokeAsync(() =>
-        {
-            Recompute();
-            StateHasChanged();
-        }));
-        _incidentChanges = Open.Subscribe(() => InvokeAsync(ReloadAsync));
+        // Open incidents and support's tickets for them (acknowledged, owner): the room sees who is on it.
+        await FollowAsync(_viewer);
     }
-
-    private async Task ReloadAsync()
-    {
-        await LoadIncidentsAsync();
-        Recompute();
-        StateHasChanged();
-    }
-
-    /// <summary>Open incidents and support's tickets for them (acknowledged, owner): the room sees who is on it.</summary>
-    private Task LoadIncidentsAsync() => Open.LoadAsync(_viewer, CancellationToken.None);
 
     private bool IsAcknowledged(Incident i) => Open.TicketOf(i) is { Status: not TicketStatus.Open };
 
@@ -90,7 +72,7 @@ public partial class WallPage
         var t => L["Status_" + t.Status],
     };
 
-    private void Recompute()
+    protected override void Recompute()
     {
         _headline = Figures.Compute(_viewer, _incidents);
         _ingestion = Ingestion.Snapshot();
@@ -105,7 +87,7 @@ public partial class WallPage
         _ = InvokeAsync(() =>
         {
             _authorised = false;
-            DisposeSubscriptions();
+            StopFollowing();
             StateHasChanged();
         });
     }
@@ -119,16 +101,9 @@ public partial class WallPage
 
     private string Rate(double? rate) => rate is { } r ? HeatmapScale.Percent(r, CultureInfo.CurrentCulture) : L["Unknown"];
 
-    private void DisposeSubscriptions()
-    {
-        _ticks?.Dispose();
-        _incidentChanges?.Dispose();
-        _ticks = _incidentChanges = null;
-    }
-
-    public void Dispose()
+    public override void Dispose()
     {
         _revocations?.Dispose();
-        DisposeSubscriptions();
+        base.Dispose();
     }
 }

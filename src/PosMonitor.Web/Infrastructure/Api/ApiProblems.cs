@@ -37,7 +37,7 @@ public static class ApiProblems
         TypedResults.Problem(title: "Not found", detail: detail, statusCode: StatusCodes.Status404NotFound);
 
     /// <summary>429/503 with Retry-After: nothing of the request was stored, send it again later.</summary>
-    public static IResult RetryLater(HttpContext http, int status, int retryAfterSeconds, string title, string detail)
+    public static ProblemHttpResult RetryLater(HttpContext http, int status, int retryAfterSeconds, string title, string detail)
     {
         http.Response.Headers.RetryAfter = retryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
         return TypedResults.Problem(title: title, detail: detail, statusCode: status,
