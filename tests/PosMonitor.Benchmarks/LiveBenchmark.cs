@@ -19,12 +19,18 @@ namespace PosMonitor.Benchmarks;
 //    takes them, while a probe posts one sale for its own terminal every 200 ms. A SignalR client on
 //    /hubs/live (read:platform key, region view) notes when the probe's cell shows each probe sale; the
 //    latency is from the probe's 202 to that HeatmapUpdated message.
-// 2. Memory per circuit: after the load, a full GC gives the managed heap; Chromium then opens `circuits`
+// 2. 202 → page: on one signed-in Chromium dashboard, ten probe sales are posted one at a time after the load; each
+//    is timed from its 202 to the page's probe cell showing it. Budget: every one within 2 s (PageBudget); the
+//    benchmark says whether it was met and exits with 1 when it was not. (This was a browser test's stopwatch; on a
+//    shared CI machine it tested the machine, so the figure lives here, measured where it means something.)
+// 3. Memory per circuit: after the load, a full GC gives the managed heap; Chromium then opens `circuits`
 //    dashboards (one Blazor circuit each), and after they are live a full GC again; the difference divided
 //    by the number of circuits is the managed memory one open dashboard costs the server (the browser
 //    runs in its own process; Playwright's driver too, so its client objects here are small).
 internal static class LiveBenchmark
 {
+    private static readonly TimeSpan PageBudget = TimeSpan.FromSeconds(2);
+
     public static async Task<int> RunAsync(string[] args)
     {
         var seconds = Arg("--seconds", 30);
@@ -142,9 +148,10 @@ internal static class LiveBenchmark
         Console.WriteLine($"Probe latency, 202 → updated cell at the hub client: n={sorted.Length}, not seen={lost}");
         Console.WriteLine($"  p50 {Pct(sorted, 0.50):N0} ms · p95 {Pct(sorted, 0.95):N0} ms · p99 {Pct(sorted, 0.99):N0} ms · max {(sorted.Length > 0 ? sorted[^1] : double.NaN):N0} ms");
 
+        var pageBudgetMet = true;
         await MeasureCircuitsAsync();
         Directory.Delete(folder, recursive: true);
-        return 0;
+        return pageBudgetMet ? 0 : 1;
 
         async Task MeasureCircuitsAsync()
         {
@@ -190,6 +197,39 @@ internal static class LiveBenchmark
             Console.WriteLine($"Memory per circuit (dashboard open, {circuits} circuits, {subscribers} live heatmap subscribers):");
             Console.WriteLine($"  managed heap {before / 1048576.0:N1} MB → {after / 1048576.0:N1} MB: {(after - before) / (double)circuits / 1024:N0} KB per circuit");
             foreach (var page in pages) await page.CloseAsync();
+            pageBudgetMet = await MeasurePageLatencyAsync(warm);
+        }
+
+        // One probe sale at a time, from its 202 to the dashboard's probe cell counting it (the cell found by its
+        // "row · time" line, so a minute turning meanwhile moves the sale to a new cell rather than losing it).
+        async Task<bool> MeasurePageLatencyAsync(IPage page)
+        {
+            const string Cells = "[data-row=" + BenchFleet.ProbeRegion + "] .hm-cell";
+            using var http = Client(ingestKeys[^1]);
+            var samples = new List<double>();
+            for (var i = 0; i < 10; i++)
+            {
+                var before = await page.Locator(Cells).EvaluateAllAsync<Dictionary<string, int>>(
+                    "cells => Object.fromEntries(cells.map(c => c.getAttribute('data-tip') || '').map(t => [t.split('\\n')[0], +((/(\\d+) sales/.exec(t) || [0, 0])[1])]))");
+                var response = await http.PostAsync("/api/v1/telemetry", new StringContent(BenchFleet.ProbeSale(DateTimeOffset.UtcNow), Encoding.UTF8, "application/json"));
+                var accepted = Stopwatch.GetTimestamp();
+                if (response.StatusCode != HttpStatusCode.Accepted) continue;
+                await page.WaitForFunctionAsync(
+                    """
+                    ([selector, before]) => [...document.querySelectorAll(selector)].some(c => {
+                        const tip = c.getAttribute('data-tip') || '';
+                        const m = /(\d+) sales/.exec(tip);
+                        return m && +m[1] > (before[tip.split('\n')[0]] || 0);
+                    })
+                    """,
+                    new object[] { Cells, before }, new PageWaitForFunctionOptions { Timeout = 30_000, PollingInterval = 10 });
+                samples.Add(Stopwatch.GetElapsedTime(accepted).TotalMilliseconds);
+            }
+            double[] sorted = [.. samples.Order()];
+            var met = sorted.Length == 10 && sorted[^1] <= PageBudget.TotalMilliseconds;
+            Console.WriteLine($"202 → dashboard cell in Chromium, one sale at a time: n={sorted.Length}, p50 {Pct(sorted, 0.50):N0} ms · max {(sorted.Length > 0 ? sorted[^1] : double.NaN):N0} ms");
+            Console.WriteLine($"  budget: every one within {PageBudget.TotalSeconds:0} s: {(met ? "met" : "NOT MET")}");
+            return met;
         }
 
         static long Heap()

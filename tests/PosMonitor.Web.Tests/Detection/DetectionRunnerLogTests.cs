@@ -2,7 +2,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
 using PosMonitor.Core.Detection;
 using PosMonitor.Web.Features.Detection;
-using PosMonitor.Web.Tests.Incidents;
+using PosMonitor.Web.Tests.Infrastructure;
 
 namespace PosMonitor.Web.Tests.Detection;
 
@@ -14,7 +14,7 @@ public class DetectionRunnerLogTests
         var log = new FakeLogger<DetectionRunner>();
         var opened = new DateTimeOffset(2026, 11, 25, 8, 0, 0, TimeSpan.Zero);
         // A store name stored before the fleet API screened names, as detection puts it in a title.
-        var incident = IncidentRepositoryTests.Make("inc-000007", opened, ["T-000001"]) with
+        var incident = TestIncidents.GatewayOutage("inc-000007", opened, ["T-000001"]) with
         {
             Title = "Store Nanjing Rd 4111.1111.1111.1111: timeouts on 38% of sales", ResolvedAt = opened.AddMinutes(20),
         };

@@ -8,10 +8,10 @@ using PosMonitor.Core.Detection;
 using PosMonitor.Core.Incidents;
 using PosMonitor.Web.Features.Detection;
 using PosMonitor.Web.Features.Incidents;
-using PosMonitor.Web.Tests.Incidents;
 using Quartz;
 using Quartz.Impl.Matchers;
 using static PosMonitor.Web.Tests.Telemetry.TelemetryJson;
+using PosMonitor.Web.Tests.Infrastructure;
 
 namespace PosMonitor.Web.Tests.Detection;
 
@@ -58,7 +58,7 @@ public class DetectionRunnerTests
         await factory.PutFleetAsync(fleet);
         var repo = factory.Services.GetRequiredService<IncidentRepository>();
         // An incident from before: the sequence continues after it.
-        await repo.UpsertAsync(IncidentRepositoryTests.Make("inc-000041", Start.AddDays(-1), [], Start.AddDays(-1).AddHours(1)),
+        await repo.UpsertAsync(TestIncidents.GatewayOutage("inc-000041", Start.AddDays(-1), [], Start.AddDays(-1).AddHours(1)),
             Core.Fleet.Fleet.FromDocument(fleet), CancellationToken.None);
         var published = new List<(IncidentChangeKind, Incident)>();
         using var _ = factory.Services.GetRequiredService<IncidentFeed>().Subscribe((k, i) => published.Add((k, i)));

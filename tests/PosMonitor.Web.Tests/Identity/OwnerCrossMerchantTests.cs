@@ -6,7 +6,6 @@ using PosMonitor.Web.Features.Audit;
 using PosMonitor.Web.Features.Identity;
 using PosMonitor.Web.Features.Incidents;
 using PosMonitor.Web.Infrastructure.Data;
-using PosMonitor.Web.Tests.Incidents;
 using PosMonitor.Web.Tests.Infrastructure;
 using FleetModel = PosMonitor.Core.Fleet.Fleet;
 
@@ -54,8 +53,8 @@ public class OwnerCrossMerchantTests(PortalFactory factory) : IClassFixture<Port
         var repo = factory.Services.GetRequiredService<IncidentRepository>();
         var fleet = FleetModel.FromDocument(TestFleet.Small());
         var now = DateTimeOffset.UtcNow;
-        await repo.SaveAsync([new IncidentChange(IncidentChangeKind.Opened, IncidentRepositoryTests.Make(own, now, ["T-000001"]))], fleet, CancellationToken.None);
-        await repo.SaveAsync([new IncidentChange(IncidentChangeKind.Opened, IncidentRepositoryTests.Make(other, now, ["T-000003"]))], fleet, CancellationToken.None);
+        await repo.SaveAsync([new IncidentChange(IncidentChangeKind.Opened, TestIncidents.GatewayOutage(own, now, ["T-000001"]))], fleet, CancellationToken.None);
+        await repo.SaveAsync([new IncidentChange(IncidentChangeKind.Opened, TestIncidents.GatewayOutage(other, now, ["T-000003"]))], fleet, CancellationToken.None);
         var owner = await factory.SignedInAsync(PortalFactory.Owner1);
         var key = factory.CreateClient(await factory.CreateKeyAsync(Scopes.ReadMerchant, "m-0001"));
 
@@ -74,7 +73,7 @@ public class OwnerCrossMerchantTests(PortalFactory factory) : IClassFixture<Port
     {
         await factory.SeedAsync();
         var id = $"inc-page-{Guid.NewGuid().ToString("N")[..6]}";
-        var incident = IncidentRepositoryTests.Make(id, DateTimeOffset.UtcNow, ["T-000003"]) with { Title = "Harbin outage " + id };
+        var incident = TestIncidents.GatewayOutage(id, DateTimeOffset.UtcNow, ["T-000003"]) with { Title = "Harbin outage " + id };
         await factory.Services.GetRequiredService<IncidentRepository>().SaveAsync(
             [new IncidentChange(IncidentChangeKind.Opened, incident)], FleetModel.FromDocument(TestFleet.Small()), CancellationToken.None);
         var owner = await factory.SignedInAsync(PortalFactory.Owner1);

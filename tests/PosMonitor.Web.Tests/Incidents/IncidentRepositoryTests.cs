@@ -16,33 +16,13 @@ public class IncidentRepositoryTests
     private static readonly Viewer Everyone = new(true, null, false);
     private static readonly CancellationToken None = CancellationToken.None;
 
-    internal static Incident Make(string id, DateTimeOffset openedAt, string[] terminals, DateTimeOffset? resolvedAt = null) => new()
-    {
-        Id = id,
-        ScopeType = ScopeType.Gateway,
-        ScopeId = "gw-unionpay",
-        Cause = Cause.Gateway,
-        Severity = Severity.Critical,
-        OpenedAt = openedAt,
-        ResolvedAt = resolvedAt,
-        RunbookId = "rb-gateway-degradation",
-        Title = "Gateway gw-unionpay: 38% of sales time out at the gateway stage",
-        Evidence = ["gateway stage timeouts 38% vs normal 0.4%", "other gateways normal"],
-        AffectedTerminalIds = terminals,
-        AffectedMerchantIds = terminals.Select(t => Fleet.Terminals[t].MerchantId).Distinct().Order().ToList(),
-        AffectedTerminals = terminals.Length,
-        AffectedMerchants = terminals.Select(t => Fleet.Terminals[t].MerchantId).Distinct().Count(),
-        PeakRate = 0.38,
-        UpdatedAt = openedAt,
-    };
-
     [Theory]
     [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
     public async Task Saved_changes_round_trip_with_affected_ids_timeline_and_sequence(DatabaseProvider provider)
     {
         await using var database = await TestDatabase.CreateAsync(provider);
         var repo = new IncidentRepository(database.Db);
-        var opened = Make("inc-000041", T0, ["T-000001"]);
+        var opened = TestIncidents.GatewayOutage("inc-000041", T0, ["T-000001"]);
         var grown = opened with { AffectedTerminalIds = ["T-000001", "T-000004"], AffectedMerchantIds = ["m-0001", "m-0002"],
             AffectedTerminals = 2, AffectedMerchants = 2, UpdatedAt = T0.AddMinutes(2) };
         var resolved = grown with { ResolvedAt = T0.AddMinutes(30), UpdatedAt = T0.AddMinutes(30) };
@@ -75,9 +55,9 @@ public class IncidentRepositoryTests
     {
         await using var database = await TestDatabase.CreateAsync(provider);
         var repo = new IncidentRepository(database.Db);
-        await repo.UpsertAsync(Make("inc-000001", T0, ["T-000001"]), Fleet, None);
-        await repo.UpsertAsync(Make("inc-000002", T0.AddMinutes(5), ["T-000003"]), Fleet, None);
-        await repo.UpsertAsync(Make("inc-000003", T0.AddMinutes(10), ["T-000002", "T-000004"]), Fleet, None);
+        await repo.UpsertAsync(TestIncidents.GatewayOutage("inc-000001", T0, ["T-000001"]), Fleet, None);
+        await repo.UpsertAsync(TestIncidents.GatewayOutage("inc-000002", T0.AddMinutes(5), ["T-000003"]), Fleet, None);
+        await repo.UpsertAsync(TestIncidents.GatewayOutage("inc-000003", T0.AddMinutes(10), ["T-000002", "T-000004"]), Fleet, None);
         var merchant1 = new Viewer(false, "m-0001", false);
 
         var all = await repo.ListAsync(Everyone, IncidentStatus.All, null, 100, None);
@@ -96,9 +76,9 @@ public class IncidentRepositoryTests
     {
         await using var database = await TestDatabase.CreateAsync(provider);
         var repo = new IncidentRepository(database.Db);
-        await repo.UpsertAsync(Make("inc-000001", T0, ["T-000001"], resolvedAt: T0.AddMinutes(20)), Fleet, None);
-        await repo.UpsertAsync(Make("inc-000002", T0.AddMinutes(5), ["T-000003"]), Fleet, None);
-        await repo.UpsertAsync(Make("inc-000003", T0.AddMinutes(10), ["T-000002"], resolvedAt: T0.AddMinutes(60)), Fleet, None);
+        await repo.UpsertAsync(TestIncidents.GatewayOutage("inc-000001", T0, ["T-000001"], resolvedAt: T0.AddMinutes(20)), Fleet, None);
+        await repo.UpsertAsync(TestIncidents.GatewayOutage("inc-000002", T0.AddMinutes(5), ["T-000003"]), Fleet, None);
+        await repo.UpsertAsync(TestIncidents.GatewayOutage("inc-000003", T0.AddMinutes(10), ["T-000002"], resolvedAt: T0.AddMinutes(60)), Fleet, None);
 
         async Task<string[]> Ids(IncidentStatus status, DateTimeOffset? since = null, int limit = 100) =>
             (await repo.ListAsync(Everyone, status, since, limit, None)).Select(i => i.Id).ToArray();

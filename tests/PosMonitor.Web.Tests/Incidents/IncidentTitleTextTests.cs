@@ -3,6 +3,7 @@ using PosMonitor.Core.Incidents;
 using PosMonitor.Web.Features.Incidents;
 using PosMonitor.Web.Features.Notifications;
 using PosMonitor.Web.Tests.Notifications;
+using PosMonitor.Web.Tests.Infrastructure;
 
 namespace PosMonitor.Web.Tests.Incidents;
 
@@ -72,7 +73,7 @@ public class IncidentTitleTextTests
     [Fact]
     public void A_Chinese_notification_says_detection_s_title_in_Chinese()
     {
-        var incident = NotificationFormatsTests.GatewayIncident() with { Title = "Gateway gw-unionpay: 42% of sales time out at the gateway stage" };
+        var incident = TestIncidents.NotifiedGateway() with { Title = "Gateway gw-unionpay: 42% of sales time out at the gateway stage" };
         var message = NotificationMessage.From(NotificationEvents.Opened, incident, DateTimeOffset.UnixEpoch);
 
         var text = Localized.Formats().Text(message, "zh-CN", null);

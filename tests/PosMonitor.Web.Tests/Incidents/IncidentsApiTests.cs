@@ -19,13 +19,13 @@ public class IncidentsApiTests(PosMonitorFactory factory) : IClassFixture<PosMon
         var repo = factory.Services.GetRequiredService<IncidentRepository>();
         var fleet = FleetModel.FromDocument(TestFleet.Small());
         if ((await repo.OpenAsync(CancellationToken.None)).Count > 0) return; // seeded by an earlier test of this class
-        var first = IncidentRepositoryTests.Make("inc-000001", T0, ["T-000001", "T-000002"]);
+        var first = TestIncidents.GatewayOutage("inc-000001", T0, ["T-000001", "T-000002"]);
         await repo.SaveAsync([new IncidentChange(IncidentChangeKind.Opened, first)], fleet, CancellationToken.None);
         await repo.SaveAsync([new IncidentChange(IncidentChangeKind.Resolved, first with { ResolvedAt = T0.AddMinutes(38), UpdatedAt = T0.AddMinutes(38) })],
             fleet, CancellationToken.None);
-        await repo.SaveAsync([new IncidentChange(IncidentChangeKind.Opened, IncidentRepositoryTests.Make("inc-000002", T0.AddHours(1), ["T-000003"]))],
+        await repo.SaveAsync([new IncidentChange(IncidentChangeKind.Opened, TestIncidents.GatewayOutage("inc-000002", T0.AddHours(1), ["T-000003"]))],
             fleet, CancellationToken.None);
-        await repo.SaveAsync([new IncidentChange(IncidentChangeKind.Opened, IncidentRepositoryTests.Make("inc-000003", T0.AddHours(2), ["T-000004"]))],
+        await repo.SaveAsync([new IncidentChange(IncidentChangeKind.Opened, TestIncidents.GatewayOutage("inc-000003", T0.AddHours(2), ["T-000004"]))],
             fleet, CancellationToken.None);
     }
 

@@ -63,13 +63,12 @@ public sealed class TicketHarness : IAsyncDisposable
     }
 
     /// <summary>A critical gateway incident on gw-unionpay touching both merchants, as detection would open it.</summary>
-    public Incident GatewayIncident() => new()
-    {
-        Id = "inc-000042", ScopeType = ScopeType.Gateway, ScopeId = "gw-unionpay", Cause = Cause.Gateway, Severity = Severity.Critical,
-        OpenedAt = Clock.GetUtcNow(), UpdatedAt = Clock.GetUtcNow(), RunbookId = "rb-gateway-degradation", Title = "Gateway gw-unionpay timeouts",
-        Evidence = ["gateway stage timeouts 41 % (baseline 0.4 %)"], AffectedMerchantIds = ["m-0001", "m-0002"], AffectedMerchants = 2,
-        AffectedTerminalIds = ["T-000001", "T-000002", "T-000004"], AffectedTerminals = 3, PeakRate = 0.41,
-    };
+    /// <summary>gw-unionpay at 41 % on T-000001, T-000002 (m-0001) and T-000004 (m-0002), opened now.</summary>
+    public Incident GatewayIncident() =>
+        TestIncidents.GatewayOutage("inc-000042", Clock.GetUtcNow(), ["T-000001", "T-000002", "T-000004"]) with
+        {
+            Title = "Gateway gw-unionpay timeouts", Evidence = ["gateway stage timeouts 41 % (baseline 0.4 %)"], PeakRate = 0.41,
+        };
 
     /// <summary>Stores and opens an incident as DetectionRunner does (save, then publish), and lets the feeder handle it.</summary>
     public async Task<Incident> DetectAsync(Incident incident, IncidentChangeKind kind = IncidentChangeKind.Opened)

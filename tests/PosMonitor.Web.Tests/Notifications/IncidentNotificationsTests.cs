@@ -26,7 +26,7 @@ public class IncidentNotificationsTests
         var feed = new IncidentFeed(Microsoft.Extensions.Logging.Abstractions.NullLogger<IncidentFeed>.Instance);
         using var service = new IncidentNotifications(feed, p.Notifier, clock, NullLogger<IncidentNotifications>.Instance);
         await service.StartAsync(default);
-        var incident = NotificationFormatsTests.GatewayIncident();
+        var incident = TestIncidents.NotifiedGateway();
 
         feed.Publish(IncidentChangeKind.Opened, incident);
         feed.Publish(IncidentChangeKind.Updated, incident with { AffectedTerminals = 90 });

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using PosMonitor.Core.Incidents;
 using PosMonitor.Web.Features.Notifications;
 using PosMonitor.Web.Features.Runbooks;
 using PosMonitor.Web.Infrastructure.Data;
@@ -15,9 +14,6 @@ public class NotificationDeliveryTests
         Channels = [new NotificationChannelOptions { Name = "ops-hook", Kind = Enum.Parse<ChannelKind>(kind), Url = url, Secret = "s3cret" }],
     };
 
-    private static NotificationMessage Opened(DateTimeOffset at) =>
-        NotificationMessage.From(NotificationEvents.Opened, NotificationFormatsTests.GatewayIncident(), at);
-
     [Theory]
     [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
     public async Task A_failing_receiver_is_retried_with_exponential_backoff_until_it_answers(DatabaseProvider provider)
@@ -26,7 +22,7 @@ public class NotificationDeliveryTests
         await using var receiver = await StubReceiver.StartAsync(failures: 3);
         var clock = NotificationPipeline.Clock();
         var p = new NotificationPipeline(database.Db, Settings(receiver.Url), clock);
-        await p.Notifier.EnqueueAsync(Opened(clock.GetUtcNow()));
+        await p.Notifier.EnqueueAsync(TestNotifications.Opened(clock.GetUtcNow()));
         var start = clock.GetUtcNow();
 
         var schedule = new List<TimeSpan>();
@@ -60,8 +56,8 @@ public class NotificationDeliveryTests
         await using var receiver = await StubReceiver.StartAsync();
         var clock = NotificationPipeline.Clock();
         var before = new NotificationPipeline(database.Db, Settings(receiver.Url), clock);
-        await before.Notifier.EnqueueAsync(Opened(clock.GetUtcNow()));
-        await before.Notifier.EnqueueAsync(Opened(clock.GetUtcNow()) with { Event = NotificationEvents.Resolved });
+        await before.Notifier.EnqueueAsync(TestNotifications.Opened(clock.GetUtcNow()));
+        await before.Notifier.EnqueueAsync(TestNotifications.Opened(clock.GetUtcNow()) with { Event = NotificationEvents.Resolved });
         // The first row fails once; then the process "dies" right after claiming the second, before sending it.
         await before.Outbox.ClaimDueAsync(clock.GetUtcNow(), clock.GetUtcNow() + TimeSpan.FromMinutes(1), 1, default)
             .ContinueWith(t => before.Outbox.MarkFailedAsync(t.Result[0].Id, 1, clock.GetUtcNow(), "HTTP 500", clock.GetUtcNow() + TimeSpan.FromSeconds(10), default)).Unwrap();
@@ -88,7 +84,7 @@ public class NotificationDeliveryTests
         await using var receiver = await StubReceiver.StartAsync(failures: 2);
         var clock = NotificationPipeline.Clock();
         var p = new NotificationPipeline(database.Db, Settings(receiver.Url, maxAttempts: 2), clock);
-        await p.Notifier.EnqueueAsync(Opened(clock.GetUtcNow()));
+        await p.Notifier.EnqueueAsync(TestNotifications.Opened(clock.GetUtcNow()));
 
         await p.Delivery.DeliverDueAsync(default);
         clock.Advance(TimeSpan.FromSeconds(10));
@@ -110,7 +106,7 @@ public class NotificationDeliveryTests
         receiver.Answer = "{\"errcode\":310000,\"errmsg\":\"sign not match\"}";
         var clock = NotificationPipeline.Clock();
         var p = new NotificationPipeline(database.Db, Settings(receiver.Url, "DingTalk"), clock);
-        await p.Notifier.EnqueueAsync(Opened(clock.GetUtcNow()));
+        await p.Notifier.EnqueueAsync(TestNotifications.Opened(clock.GetUtcNow()));
 
         await p.Delivery.DeliverDueAsync(default);
 
@@ -141,7 +137,7 @@ public class NotificationDeliveryTests
             ],
         };
         var p = new NotificationPipeline(database.Db, settings, clock);
-        await p.Notifier.EnqueueAsync(Opened(clock.GetUtcNow()));
+        await p.Notifier.EnqueueAsync(TestNotifications.Opened(clock.GetUtcNow()));
 
         var watch = System.Diagnostics.Stopwatch.StartNew();
         await p.Delivery.DeliverDueAsync(default);
@@ -172,7 +168,7 @@ public class NotificationDeliveryTests
             ],
         };
         var p = new NotificationPipeline(database.Db, settings, clock);
-        var message = NotificationMessage.From(NotificationEvents.Escalated, NotificationFormatsTests.GatewayIncident(), clock.GetUtcNow(), level: 1);
+        var message = TestNotifications.Escalated(clock.GetUtcNow(), 1);
 
         var unreachable = await p.Notifier.EnqueueEscalationAsync(message,
         [

@@ -1,8 +1,8 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using PosMonitor.Core.Incidents;
 using PosMonitor.Web.Features.Notifications;
+using PosMonitor.Web.Tests.Infrastructure;
 
 namespace PosMonitor.Web.Tests.Notifications;
 
@@ -10,15 +10,7 @@ public class NotificationFormatsTests
 {
     private static readonly NotificationFormats Formats = Localized.Formats();
 
-    public static Incident GatewayIncident() => new()
-    {
-        Id = "inc-000042", ScopeType = ScopeType.Gateway, ScopeId = "gw-unionpay", Cause = Cause.Gateway, Severity = Severity.Critical,
-        OpenedAt = new DateTimeOffset(2026, 3, 14, 3, 52, 0, TimeSpan.Zero), RunbookId = "rb-gateway-degradation",
-        Title = "Gateway gw-unionpay timeouts", AffectedMerchants = 12, AffectedTerminals = 87, PeakRate = 0.42,
-    };
-
-    private static NotificationMessage Opened() =>
-        NotificationMessage.From(NotificationEvents.Opened, GatewayIncident(), new DateTimeOffset(2026, 3, 14, 3, 53, 0, TimeSpan.Zero));
+    private static NotificationMessage Opened() => TestNotifications.Opened(new DateTimeOffset(2026, 3, 14, 3, 53, 0, TimeSpan.Zero));
 
     [Fact]
     public void Webhook_signature_is_the_hex_HMAC_SHA256_of_the_exact_body()
@@ -93,7 +85,7 @@ public class NotificationFormatsTests
     [Fact]
     public void Escalation_headline_names_the_level()
     {
-        var message = NotificationMessage.From(NotificationEvents.Escalated, GatewayIncident(), DateTimeOffset.UnixEpoch, level: 2);
+        var message = TestNotifications.Escalated(DateTimeOffset.UnixEpoch, 2);
 
         Assert.Equal("Escalation level 2: Gateway gw-unionpay timeouts", Formats.Text(message, "en", null).Headline);
         Assert.StartsWith("2 级升级", Formats.Text(message, "zh-CN", null).Headline);

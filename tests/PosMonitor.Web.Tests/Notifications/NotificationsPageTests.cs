@@ -34,7 +34,7 @@ public class NotificationsPageTests : BunitTest, IAsyncLifetime
     [Fact]
     public async Task A_failed_delivery_shows_its_channel_attempts_error_and_a_retry_button()
     {
-        var message = NotificationMessage.From(NotificationEvents.Opened, NotificationFormatsTests.GatewayIncident(), DateTimeOffset.UtcNow);
+        var message = TestNotifications.Opened(DateTimeOffset.UtcNow);
         await _pipeline.Notifier.EnqueueAsync(message);
         await _pipeline.Delivery.DeliverDueAsync(default); // nothing listens on port 9: refused
 

@@ -7,6 +7,7 @@ using PosMonitor.Web.Features.Incidents;
 using PosMonitor.Web.Features.Operations;
 using PosMonitor.Web.Features.Telemetry;
 using PosMonitor.Web.Tests.Heatmap;
+using PosMonitor.Web.Tests.Infrastructure;
 
 namespace PosMonitor.Web.Tests.Operations;
 
@@ -23,11 +24,10 @@ public sealed class OperationsFiguresTests : IDisposable
     private Incident Outage(int openedMinutesAgo, int? resolvedMinutesAgo, params string[] terminals)
     {
         var now = _live.Time.GetUtcNow();
-        return new Incident
+        return TestIncidents.Of("inc-" + openedMinutesAgo, ScopeType.Merchant, "m-0001", Cause.Network, Severity.Major, now.AddMinutes(-openedMinutesAgo),
+            "network", "outage") with
         {
-            Id = "inc-" + openedMinutesAgo, ScopeType = ScopeType.Merchant, ScopeId = "m-0001", Cause = Cause.Network, Severity = Severity.Major,
-            OpenedAt = now.AddMinutes(-openedMinutesAgo), ResolvedAt = resolvedMinutesAgo is { } r ? now.AddMinutes(-r) : null,
-            RunbookId = "network", Title = "outage", AffectedTerminals = terminals.Length, AffectedTerminalIds = terminals,
+            ResolvedAt = resolvedMinutesAgo is { } r ? now.AddMinutes(-r) : null, AffectedTerminals = terminals.Length, AffectedTerminalIds = terminals,
         };
     }
 

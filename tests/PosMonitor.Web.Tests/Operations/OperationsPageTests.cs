@@ -93,11 +93,9 @@ public class OperationsPageTests : BunitTest
         await using var tickets = await TicketsAsync();
         var cut = Render<OperationsPage>();
 
-        Services.GetRequiredService<IncidentFeed>().Publish(Core.Detection.IncidentChangeKind.Opened, new Core.Incidents.Incident
+        Services.GetRequiredService<IncidentFeed>().Publish(Core.Detection.IncidentChangeKind.Opened, GatewayIncident("inc-000001", _live.Time.GetUtcNow()) with
         {
-            Id = "inc-000001", ScopeType = Core.Incidents.ScopeType.Gateway, ScopeId = "gw-unionpay", Cause = Core.Incidents.Cause.Gateway,
-            Severity = Core.Incidents.Severity.Critical, OpenedAt = _live.Time.GetUtcNow(), RunbookId = "rb-gateway-degradation",
-            Title = "Gateway gw-unionpay: 38% of sales time out", AffectedMerchants = 2, AffectedTerminals = 3,
+            AffectedMerchants = 2, AffectedTerminals = 3,
         });
 
         cut.WaitForAssertion(() =>
@@ -144,13 +142,13 @@ public class OperationsPageTests : BunitTest
         using var scope = CultureScope.Use(System.Globalization.CultureInfo.GetCultureInfo(culture));
         var cut = Render<OperationsPage>();
 
-        Services.GetRequiredService<IncidentFeed>().Publish(Core.Detection.IncidentChangeKind.Opened, new Core.Incidents.Incident
-        {
-            Id = "inc-000002", ScopeType = Core.Incidents.ScopeType.Gateway, ScopeId = "gw-unionpay", Cause = Core.Incidents.Cause.Gateway,
-            Severity = Core.Incidents.Severity.Critical, OpenedAt = _live.Time.GetUtcNow().AddDays(-1), RunbookId = "rb-gateway-degradation",
-            Title = "Gateway gw-unionpay: 38% of sales time out",
-        });
+        Services.GetRequiredService<IncidentFeed>().Publish(Core.Detection.IncidentChangeKind.Opened, GatewayIncident("inc-000002", _live.Time.GetUtcNow().AddDays(-1)));
 
         cut.WaitForAssertion(() => Assert.Contains(date, cut.Find("[data-testid=incident-list]").TextContent));
     }
+
+    /// <summary>A gateway incident as the page lists it, opened at <paramref name="openedAt"/>.</summary>
+    private static Core.Incidents.Incident GatewayIncident(string id, DateTimeOffset openedAt) =>
+        TestIncidents.Of(id, Core.Incidents.ScopeType.Gateway, "gw-unionpay", Core.Incidents.Cause.Gateway, Core.Incidents.Severity.Critical, openedAt,
+            "rb-gateway-degradation", "Gateway gw-unionpay: 38% of sales time out");
 }

@@ -10,8 +10,8 @@ using PosMonitor.Web.Features.Identity;
 using PosMonitor.Web.Features.Incidents;
 using PosMonitor.Web.Infrastructure.Realtime;
 using PosMonitor.Web.Tests.Identity;
-using PosMonitor.Web.Tests.Incidents;
 using PosMonitor.Web.Tests.Telemetry;
+using PosMonitor.Web.Tests.Infrastructure;
 
 namespace PosMonitor.Web.Tests.Realtime;
 
@@ -124,9 +124,9 @@ public class LiveHubIsolationTests(PortalFactory factory) : IClassFixture<Portal
         var feed = factory.Services.GetRequiredService<IncidentFeed>();
         var now = DateTimeOffset.UtcNow;
 
-        feed.Publish(IncidentChangeKind.Opened, IncidentRepositoryTests.Make("inc-other-only", now, ["T-000003", "T-000004"]));   // m-0002
-        feed.Publish(IncidentChangeKind.Opened, IncidentRepositoryTests.Make("inc-both", now, ["T-000001", "T-000003", "T-000004"]));
-        feed.Publish(IncidentChangeKind.Resolved, IncidentRepositoryTests.Make("inc-other-only", now, ["T-000003", "T-000004"], resolvedAt: now));
+        feed.Publish(IncidentChangeKind.Opened, TestIncidents.GatewayOutage("inc-other-only", now, ["T-000003", "T-000004"]));   // m-0002
+        feed.Publish(IncidentChangeKind.Opened, TestIncidents.GatewayOutage("inc-both", now, ["T-000001", "T-000003", "T-000004"]));
+        feed.Publish(IncidentChangeKind.Resolved, TestIncidents.GatewayOutage("inc-other-only", now, ["T-000003", "T-000004"], resolvedAt: now));
 
         using var timeout = new CancellationTokenSource(Wait);
         foreach (var got in new[] { owner1Got, key1Got })
@@ -142,7 +142,7 @@ public class LiveHubIsolationTests(PortalFactory factory) : IClassFixture<Portal
 
         // A marker for m-0001, published after them: the forwarder sends each change in turn and a connection's messages
         // arrive in order, so if either m-0001 connection had been sent one of m-0002's, it would come before the marker.
-        feed.Publish(IncidentChangeKind.Opened, IncidentRepositoryTests.Make("inc-marker", now, ["T-000001"]));
+        feed.Publish(IncidentChangeKind.Opened, TestIncidents.GatewayOutage("inc-marker", now, ["T-000001"]));
         Assert.Equal("inc-marker", (await owner1Got.Incidents.Reader.ReadAsync(timeout.Token)).Id);
         Assert.Equal("inc-marker", (await key1Got.Incidents.Reader.ReadAsync(timeout.Token)).Id);
     }

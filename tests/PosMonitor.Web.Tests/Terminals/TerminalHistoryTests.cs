@@ -49,17 +49,11 @@ public class TerminalHistoryTests
         using var culture = CultureScope.Use(System.Globalization.CultureInfo.GetCultureInfo("en"));
         Incident[] incidents =
         [
-            new()
-            {
-                Id = "inc-000007", ScopeType = ScopeType.Terminal, ScopeId = "T-000001", Cause = Cause.Hardware, Severity = Severity.Minor,
-                OpenedAt = From.AddMinutes(12).AddSeconds(20), ResolvedAt = From.AddMinutes(41), RunbookId = "rb-terminal-hardware", Title = "Printer",
-            },
+            TestIncidents.Of("inc-000007", ScopeType.Terminal, "T-000001", Cause.Hardware, Severity.Minor, From.AddMinutes(12).AddSeconds(20),
+                "rb-terminal-hardware", "Printer") with { ResolvedAt = From.AddMinutes(41) },
             // Opened before the window: only its resolution falls on the axis.
-            new()
-            {
-                Id = "inc-000003", ScopeType = ScopeType.Terminal, ScopeId = "T-000001", Cause = Cause.Network, Severity = Severity.Major,
-                OpenedAt = From.AddHours(-3), ResolvedAt = From.AddMinutes(5), RunbookId = "rb-network-outage", Title = "Network",
-            },
+            TestIncidents.Of("inc-000003", ScopeType.Terminal, "T-000001", Cause.Network, Severity.Major, From.AddHours(-3),
+                "rb-network-outage", "Network") with { ResolvedAt = From.AddMinutes(5) },
         ];
 
         var history = TerminalHistory.Build([Minute(0, 1), Minute(20, 1), Minute(50, 1)], From, 1, TimeZoneInfo.Utc, L(), incidents);

@@ -1,6 +1,7 @@
 using PosMonitor.Core.Incidents;
 using PosMonitor.Web.Features.Heatmap;
 using PosMonitor.Web.Features.Wall;
+using PosMonitor.Web.Tests.Infrastructure;
 
 namespace PosMonitor.Web.Tests.Wall;
 
@@ -8,11 +9,8 @@ public class WallDimensionTests
 {
     private static readonly DateTimeOffset Now = new(2026, 12, 7, 10, 0, 0, TimeSpan.Zero);
 
-    private static Incident Open(ScopeType scope, string id, Severity severity, int minutesAgo) => new()
-    {
-        Id = $"inc-{scope}-{id}", ScopeType = scope, ScopeId = id, Cause = Cause.Network, Severity = severity,
-        OpenedAt = Now.AddMinutes(-minutesAgo), RunbookId = "network", Title = id,
-    };
+    private static Incident Open(ScopeType scope, string id, Severity severity, int minutesAgo) =>
+        TestIncidents.Of($"inc-{scope}-{id}", scope, id, Cause.Network, severity, Now.AddMinutes(-minutesAgo), "network", id);
 
     [Fact]
     public void The_wall_shows_the_dimension_of_the_worst_open_incident()

@@ -1,0 +1,13 @@
+using Dapper;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
+using PosMonitor.Web.Features.Telemetry;
+using PosMonitor.Web.Tests.Infrastructure;
+
+namespace PosMonitor.Web.Tests.Telemetry;
+
+public class RateLimitFactory : PosMonitorFactory
+{
+    protected override IEnumerable<KeyValuePair<string, string?>> Settings =>
+        [new("PosMonitor:Ingestion:RequestsPerSecondPerKey", "2")];
+}
