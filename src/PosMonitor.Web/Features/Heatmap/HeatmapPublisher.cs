@@ -10,7 +10,7 @@ namespace PosMonitor.Web.Features.Heatmap;
 /// re-read. However many batches arrive, a connection gets at most one update per flush.
 /// </summary>
 public sealed class HeatmapPublisher(
-    HeatmapService heatmap, IHubContext<LiveHub> hub, IOptions<HeatmapOptions> options, TimeProvider time,
+    HeatmapService heatmap, IHubContext<LiveHub> hub, LiveGroups groups, IOptions<HeatmapOptions> options, TimeProvider time,
     ILogger<HeatmapPublisher> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -30,7 +30,7 @@ public sealed class HeatmapPublisher(
                 {
                     if (update.By == HeatmapBy.Terminal) continue;
                     var message = new HeatmapUpdate(HeatmapDimensions.Name(update.By), update.Cells);
-                    await hub.Clients.Group(LiveGroups.Heatmap(update.By, update.Scope))
+                    await hub.Clients.Group(groups.Heatmap(update.By, update.Scope))
                         .SendAsync(LiveHub.HeatmapUpdated, message, stoppingToken);
                 }
                 heatmap.Publish(new HeatmapTick(now, flush.ChangedTerminals, flush.Updates.Count > 0));

@@ -13,7 +13,7 @@ namespace PosMonitor.Web.Infrastructure.Realtime;
 /// each affected merchant's group a copy that names only that merchant and its own terminals.
 /// Incidents are rare (a few a minute at worst), so they are sent as they come, not coalesced.
 /// </summary>
-public sealed class LiveIncidentForwarder(IncidentFeed feed, IHubContext<LiveHub> hub, FleetCache fleet, ILogger<LiveIncidentForwarder> logger) : IHostedService
+public sealed class LiveIncidentForwarder(IncidentFeed feed, IHubContext<LiveHub> hub, LiveGroups groups, FleetCache fleet, ILogger<LiveIncidentForwarder> logger) : IHostedService
 {
     private IDisposable? _subscription;
 
@@ -40,9 +40,9 @@ public sealed class LiveIncidentForwarder(IncidentFeed feed, IHubContext<LiveHub
     {
         try
         {
-            await hub.Clients.Group(LiveGroups.Incidents(HeatmapService.AllMerchants)).SendAsync(method, IncidentMessage.From(incident, null, fleet.Current));
+            await hub.Clients.Group(groups.Incidents(HeatmapService.AllMerchants)).SendAsync(method, IncidentMessage.From(incident, null, fleet.Current));
             foreach (var merchant in IncidentMessage.MerchantsOf(incident))
-                await hub.Clients.Group(LiveGroups.Incidents(merchant)).SendAsync(method, IncidentMessage.From(incident, merchant, fleet.Current));
+                await hub.Clients.Group(groups.Incidents(merchant)).SendAsync(method, IncidentMessage.From(incident, merchant, fleet.Current));
         }
         catch (Exception e)
         {
