@@ -24,6 +24,7 @@ public static class ClusterExtensions
 
         services.AddSingleton<IConnectionMultiplexer>(sp => ConnectRedis(sp.GetRequiredService<IOptions<ClusterOptions>>().Value, sp.GetRequiredService<ILoggerFactory>()));
         services.AddSingleton<ClusterBus>();
+        services.AddSingleton<SharedRateLimits>();
         services.AddDataProtection().SetApplicationName(ApplicationName);
         services.AddOptions<KeyManagementOptions>().Configure<IServiceProvider, IOptions<ClusterOptions>>((o, sp, cluster) =>
             o.XmlRepository = new RedisXmlRepository(() => sp.GetRequiredService<IConnectionMultiplexer>().GetDatabase(), cluster.Value.Key("data-protection-keys")));
