@@ -8,8 +8,10 @@ using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using PosMonitor.Core.Incidents;
+using PosMonitor.Core.Rollups;
 using PosMonitor.Web.Features.Identity;
 using PosMonitor.Web.Features.Incidents;
+using PosMonitor.Web.Features.Telemetry;
 using PosMonitor.Web.Infrastructure.Realtime;
 using PosMonitor.Web.Tests.Telemetry;
 using StackExchange.Redis;
@@ -44,6 +46,25 @@ public class ClusterTests(TwoNodes nodes) : IClassFixture<TwoNodes>
         // The rollups hold each sale once, as one node taking the batch twice would.
         Assert.Equal((6L, 2L), await db.QuerySingleAsync<(long, long)>(
             "SELECT SUM(transactions), SUM(timeouts) FROM terminal_minutes WHERE terminal_id = 'T-000003'"));
+    }
+
+    [Fact]
+    public async Task Sales_committed_on_A_reach_the_telemetry_feed_and_terminal_states_of_B()
+    {
+        Assert.SkipWhen(TwoNodes.Redis is null, TwoNodes.NoRedis);
+        var at = DateTimeOffset.UtcNow;
+        var seen = new TaskCompletionSource<TerminalMinute>(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var subscription = nodes.B.Services.GetRequiredService<TelemetryFeed>().Subscribe(delta =>
+        {
+            if (delta.Minutes.TryGetValue(("T-000002", TerminalMinute.MinuteOf(at)), out var minute) && minute.Transactions >= 3) seen.TrySetResult(minute);
+        });
+
+        await PostAsync(nodes.A, TelemetryJson.Body(transactions: Enumerable.Range(0, 3).Select(i =>
+            TelemetryJson.Sale($"feed-{Guid.NewGuid():N}", "T-000002", at, i == 0 ? "timeout" : "approved", i == 0 ? "gateway" : null))));
+
+        var minute = await seen.Task.WaitAsync(Wait);
+        Assert.Equal((3, 1), (minute.Transactions, minute.Timeouts));
+        Assert.True(nodes.B.Services.GetRequiredService<TerminalStateCache>().Get("T-000002")?.LastTransactionAt >= TerminalMinute.MinuteOf(at));
     }
 
     [Fact]
