@@ -58,6 +58,7 @@ public static class PosMonitorHost
         builder.AddRunbooks();
         builder.AddNotifications();
         builder.AddIncidentTickets();
+        builder.AddClusterFeeds();
         builder.AddDemo();
 
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();

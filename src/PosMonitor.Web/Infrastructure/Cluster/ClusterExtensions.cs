@@ -28,7 +28,18 @@ public static class ClusterExtensions
         services.AddDataProtection().SetApplicationName(ApplicationName);
         services.AddOptions<KeyManagementOptions>().Configure<IServiceProvider, IOptions<ClusterOptions>>((o, sp, cluster) =>
             o.XmlRepository = new RedisXmlRepository(() => sp.GetRequiredService<IConnectionMultiplexer>().GetDatabase(), cluster.Value.Key("data-protection-keys")));
-        // The in-process feeds, carried between nodes (views see every node's changes; side effects stay where they happened).
+        return builder;
+    }
+
+    /// <summary>
+    /// With PosMonitor:Cluster, the relays that carry the in-process feeds between nodes: views see every node's changes,
+    /// side effects (tickets, notifications) stay on the node where the change happened. Registered after the features,
+    /// so they start once every subscriber of a feed is there.
+    /// </summary>
+    public static IHostApplicationBuilder AddClusterFeeds(this IHostApplicationBuilder builder)
+    {
+        if (!IsEnabled(builder.Configuration)) return builder;
+        var services = builder.Services;
         services.AddHostedService<FleetRelay>();
         services.AddHostedService<TelemetryRelay>();
         services.AddHostedService<IncidentRelay>();

@@ -15,6 +15,7 @@ public static class RealtimeExtensions
     {
         var services = builder.Services;
         services.AddSingleton<LiveGroups>();
+        services.AddSingleton<HubBackplane>();
         services.AddSingleton<LiveConnections>();
         services.AddHostedService<LiveIncidentForwarder>();
         var signalR = services.AddSignalR();
