@@ -19,6 +19,7 @@ using PosMonitor.Web.Infrastructure.Cluster;
 using PosMonitor.Web.Infrastructure.Data;
 using PosMonitor.Web.Infrastructure.Localization;
 using PosMonitor.Web.Infrastructure.Observability;
+using PosMonitor.Web.Infrastructure.Realtime;
 using PosMonitor.Web.Infrastructure.Security;
 using PosMonitor.Web.Infrastructure.Time;
 
@@ -50,12 +51,14 @@ public static class PosMonitorHost
         builder.AddIncidents();
         builder.AddDetection();
         builder.AddHeatmap();
+        builder.AddRealtime();
         builder.AddOperations();
         builder.AddTerminals();
         builder.AddFeedback();
         builder.AddRunbooks();
         builder.AddNotifications();
         builder.AddIncidentTickets();
+        builder.AddClusterFeeds();
         builder.AddDemo();
 
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
@@ -90,7 +93,8 @@ public static class PosMonitorHost
         app.MapAccountApi();
         app.MapTelemetryApi();
         app.MapIncidentsApi();
-        app.MapLive();
+        app.MapHeatmapApi();
+        app.MapRealtime();
         app.MapFeedbackApi();
         app.MapApiDocument();
 

@@ -64,7 +64,24 @@ public sealed class FleetChanges
         lock (_subscribers) _subscribers.Add(reload);
     }
 
+    private readonly List<Action> _own = [];
+
+    /// <summary>Calls <paramref name="onChanged"/> after each change made on this node (the relay to the other nodes, PosMonitor:Cluster).</summary>
+    public void SubscribeOwn(Action onChanged)
+    {
+        lock (_own) _own.Add(onChanged);
+    }
+
     public async Task NotifyChangedAsync(CancellationToken ct)
+    {
+        await NotifyChangedFromPeerAsync(ct);
+        Action[] own;
+        lock (_own) own = [.. _own];
+        foreach (var changed in own) changed();
+    }
+
+    /// <summary>Another node changed the fleet: this node reloads it.</summary>
+    public async Task NotifyChangedFromPeerAsync(CancellationToken ct)
     {
         Func<CancellationToken, Task>[] subscribers;
         lock (_subscribers) subscribers = [.. _subscribers];

@@ -10,7 +10,7 @@ namespace PosMonitor.Web.Features.Heatmap;
 /// re-read. However many batches arrive, a connection gets at most one update per flush.
 /// </summary>
 public sealed class HeatmapPublisher(
-    HeatmapService heatmap, IHubContext<LiveHub> hub, IOptions<HeatmapOptions> options, TimeProvider time,
+    HeatmapService heatmap, IHubContext<LiveHub> hub, LiveGroups groups, HubBackplane backplane, IOptions<HeatmapOptions> options, TimeProvider time,
     ILogger<HeatmapPublisher> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -26,14 +26,16 @@ public sealed class HeatmapPublisher(
                 var flush = heatmap.TakeChanges();
                 if (flush.IsEmpty && now - lastTick < idleTick) continue;
                 lastTick = now;
+                // The pages' tick goes out whether or not the hub can be reached (several nodes: through Redis).
+                heatmap.Publish(new HeatmapTick(now, flush.ChangedTerminals, flush.Updates.Count > 0));
+                if (!backplane.IsReachable) continue;
                 foreach (var update in flush.Updates)
                 {
                     if (update.By == HeatmapBy.Terminal) continue;
                     var message = new HeatmapUpdate(HeatmapDimensions.Name(update.By), update.Cells);
-                    await hub.Clients.Group(LiveGroups.Heatmap(update.By, update.Scope))
+                    await hub.Clients.Group(groups.Heatmap(update.By, update.Scope))
                         .SendAsync(LiveHub.HeatmapUpdated, message, stoppingToken);
                 }
-                heatmap.Publish(new HeatmapTick(now, flush.ChangedTerminals, flush.Updates.Count > 0));
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {

@@ -19,7 +19,7 @@ public sealed record ApiKeyListItem(string Id, string Name, string Scope, string
 /// <summary>
 /// API keys: only the SHA-256 of a key is stored (keys are 256 random bits, so a fast hash is
 /// enough; a slow password hash would only cost every request). Lookups are cached for a few
-/// seconds; a revoke on this instance takes effect at once.
+/// seconds; a revoke takes effect at once on this node, and on the others as soon as they hear of it (PosMonitor:Cluster).
 /// </summary>
 public sealed class ApiKeyRepository(Db db, TimeProvider time, ILogger<ApiKeyRepository> logger)
 {
@@ -29,8 +29,24 @@ public sealed class ApiKeyRepository(Db db, TimeProvider time, ILogger<ApiKeyRep
 
     private readonly FeedSubscribers<string> _revoked = new(logger);
 
-    /// <summary>Calls <paramref name="onRevoked"/> with the id of each key revoked on this instance, in the culture it subscribed in.</summary>
+    /// <summary>Calls <paramref name="onRevoked"/> with the id of each key revoked (on any node of a cluster), in the culture it subscribed in.</summary>
     public IDisposable SubscribeRevoked(Action<string> onRevoked) => _revoked.Add(onRevoked);
+
+    /// <summary>As <see cref="SubscribeRevoked"/>, for keys revoked on this node only (the relay to the other nodes).</summary>
+    public IDisposable SubscribeOwnRevoked(Action<string> onRevoked) => _revoked.AddOwn(onRevoked);
+
+    /// <summary>Another node revoked key <paramref name="id"/> (PosMonitor:Cluster): forget it here too and close what it holds open.</summary>
+    public void RevokedOnPeer(string id)
+    {
+        Evict(id);
+        _revoked.PublishFromPeer(id);
+    }
+
+    private void Evict(string id)
+    {
+        foreach (var (hash, entry) in _cache)
+            if (entry.Key?.Id == id) _cache.TryRemove(hash, out _);
+    }
 
     public static string NewKey() => "pmk_" + Base64Url(RandomNumberGenerator.GetBytes(32));
 
@@ -75,8 +91,7 @@ public sealed class ApiKeyRepository(Db db, TimeProvider time, ILogger<ApiKeyRep
         var changed = await db.WriteAsync((c, tx) => c.ExecuteAsync(new CommandDefinition(db.Sql(Revoke),
             new { Id = id, Now = DbTime.ToMs(time.GetUtcNow()) }, tx, cancellationToken: ct)), ct);
         if (changed == 0) return false;
-        foreach (var (hash, entry) in _cache)
-            if (entry.Key?.Id == id) _cache.TryRemove(hash, out _);
+        Evict(id);
         _revoked.Publish(id);
         return true;
     }

@@ -33,6 +33,12 @@ public sealed class IncidentTickets(
     /// </summary>
     public IDisposable SubscribeChanges(Action<string> onChanged) => _changed.Add(onChanged);
 
+    /// <summary>As <see cref="SubscribeChanges"/>, for changes made on this node only (the relay to the other nodes).</summary>
+    public IDisposable SubscribeOwnChanges(Action<string> onChanged) => _changed.AddOwn(onChanged);
+
+    /// <summary>Another node changed the ticket (or merchant notices) of this incident (PosMonitor:Cluster): this node's pages reload.</summary>
+    public void ChangedOnPeer(string incidentId) => _changed.PublishFromPeer(incidentId);
+
     /// <summary>Creates the ticket of a newly seen incident, and tells its merchants.</summary>
     public async Task OnOpenedAsync(Incident incident, bool manual, CancellationToken ct)
     {

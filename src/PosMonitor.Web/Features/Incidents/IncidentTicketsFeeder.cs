@@ -16,7 +16,8 @@ public sealed class IncidentTicketsFeeder(IncidentFeed feed, IncidentTickets tic
 
     public override Task StartAsync(CancellationToken ct)
     {
-        _subscription = feed.Subscribe((kind, incident) => _queue.Writer.TryWrite((kind, incident)));
+        // This node's changes only: another node's are ticketed there, once.
+        _subscription = feed.SubscribeOwn((kind, incident) => _queue.Writer.TryWrite((kind, incident)));
         return base.StartAsync(ct);
     }
 

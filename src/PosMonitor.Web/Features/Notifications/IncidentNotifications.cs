@@ -18,7 +18,8 @@ public sealed class IncidentNotifications(IncidentFeed feed, Notifier notifier, 
     // Subscribed before ExecuteAsync, which .NET runs on a background thread: no early incident slips past.
     public override Task StartAsync(CancellationToken ct)
     {
-        _subscription = feed.Subscribe(OnIncident);
+        // This node's changes only: another node's are notified there, once.
+        _subscription = feed.SubscribeOwn(OnIncident);
         return base.StartAsync(ct);
     }
 

@@ -22,6 +22,9 @@ public sealed class IngestionWriter(
     /// <summary>Rows per flush transaction: a few milliseconds of writing, so requests behind it wait little.</summary>
     public const int ChunkRows = 2000;
 
+    /// <summary>Tries of a commit that collides with another node's before its requests get 503 (and resend).</summary>
+    private const int MaxCommitAttempts = 5;
+
     /// <summary>Used by one fold at a time; kept so each terminal's working state is made once, not per commit.</summary>
     private readonly RollupAggregator _aggregator = new(states.Get);
     private RollupDelta _pending = new();
@@ -136,7 +139,21 @@ public sealed class IngestionWriter(
         var stamp = Math.Max(time.GetUtcNow().ToUnixTimeMilliseconds(), _lastStamp + 1);
         try
         {
-            var result = await store.CommitAsync(batches, stamp, CancellationToken.None);
+            CommitResult result;
+            for (var attempt = 1; ; attempt++)
+            {
+                try
+                {
+                    result = await store.CommitAsync(batches, stamp, CancellationToken.None);
+                    break;
+                }
+                catch (Exception e) when (attempt < MaxCommitAttempts && TelemetryStore.IsConflict(e))
+                {
+                    // Another node committed at this stamp, or stored some of these events, at the same moment
+                    // (PosMonitor:Cluster): nothing was stored; again, one stamp on, and its events count as duplicates.
+                    stamp++;
+                }
+            }
             _lastStamp = stamp;
             metrics.Committed(events, Stopwatch.GetElapsedTime(started));
             if (_unflushedSince == 0)

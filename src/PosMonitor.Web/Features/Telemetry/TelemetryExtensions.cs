@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
 using PosMonitor.Web.Features.Identity;
 using PosMonitor.Web.Infrastructure;
+using PosMonitor.Web.Infrastructure.Cluster;
 using PosMonitor.Web.Infrastructure.Scheduling;
 
 namespace PosMonitor.Web.Features.Telemetry;
@@ -32,14 +33,19 @@ public static class TelemetryExtensions
             limiter.AddPolicy(TelemetryApi.RateLimitPolicy, http =>
             {
                 var perSecond = http.RequestServices.GetRequiredService<IOptions<IngestionOptions>>().Value.RequestsPerSecondPerKey;
-                return RateLimitPartition.GetTokenBucketLimiter(http.User.FindFirstValue(PosClaims.KeyId) ?? "anonymous", _ => new TokenBucketRateLimiterOptions
+                var key = http.User.FindFirstValue(PosClaims.KeyId) ?? "anonymous";
+                var bucket = new TokenBucketRateLimiterOptions
                 {
                     TokenLimit = perSecond,
                     TokensPerPeriod = perSecond,
                     ReplenishmentPeriod = TimeSpan.FromSeconds(1),
                     QueueLimit = 0,
                     AutoReplenishment = true,
-                });
+                };
+                // Several nodes (PosMonitor:Cluster) count a key's requests together; this node's bucket is the fallback.
+                return http.RequestServices.GetService<SharedRateLimits>() is { } shared
+                    ? shared.Partition(key, perSecond, () => new TokenBucketRateLimiter(bucket))
+                    : RateLimitPartition.GetTokenBucketLimiter(key, _ => bucket);
             });
             limiter.OnRejected = async (context, ct) =>
             {

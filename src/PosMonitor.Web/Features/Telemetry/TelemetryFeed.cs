@@ -13,6 +13,7 @@ namespace PosMonitor.Web.Features.Telemetry;
 public sealed class TelemetryFeed : IDisposable
 {
     private readonly FeedSubscribers<RollupDelta> _subscribers;
+    private readonly FeedSubscribers<RollupDelta> _own;
     private readonly Channel<(long Sequence, RollupDelta Delta)> _waiting = Channel.CreateUnbounded<(long, RollupDelta)>(new UnboundedChannelOptions { SingleReader = true });
     private readonly List<(long Sequence, TaskCompletionSource Done)> _waiters = [];
     private long _published;
@@ -22,14 +23,30 @@ public sealed class TelemetryFeed : IDisposable
     public TelemetryFeed(ILogger<TelemetryFeed> logger)
     {
         _subscribers = new(logger);
+        _own = new(logger);
         _loop = Task.Run(DispatchAsync);
     }
 
     /// <summary>Calls <paramref name="onCommitted"/> with committed changes, on the feed's loop, in the culture it subscribed in.</summary>
     public IDisposable Subscribe(Action<RollupDelta> onCommitted) => _subscribers.Add(onCommitted);
 
+    /// <summary>
+    /// Calls <paramref name="onCommitted"/> with each change committed on this node (not those of other nodes), at once on
+    /// the thread that publishes it (the writer's fold): the callback must only hand the change on, as the relay to the
+    /// other nodes does (PosMonitor:Cluster).
+    /// </summary>
+    public IDisposable SubscribeOwn(Action<RollupDelta> onCommitted) => _own.Add(onCommitted);
+
     /// <summary>Hands a committed change to the feed's loop; returns at once. The delta must not change afterwards.</summary>
     public void Publish(RollupDelta delta) => Publish(Reserve(), delta);
+
+    /// <summary>
+    /// A change another node committed (PosMonitor:Cluster), for this node's subscribers; the delta must not change afterwards.
+    /// It takes no place: <see cref="DeliveredAsync"/> is about this node's commits.
+    /// </summary>
+    public void PublishFromPeer(RollupDelta delta) => _waiting.Writer.TryWrite((NoPlace, delta));
+
+    private const long NoPlace = 0;
 
     /// <summary>
     /// Takes the next place in the feed for a change still being computed: from now on
@@ -41,7 +58,11 @@ public sealed class TelemetryFeed : IDisposable
     }
 
     /// <summary>Publishes the change of a place taken with <see cref="Reserve"/> (an empty change just moves the feed on).</summary>
-    public void Publish(long sequence, RollupDelta delta) => _waiting.Writer.TryWrite((sequence, delta));
+    public void Publish(long sequence, RollupDelta delta)
+    {
+        if (!delta.IsEmpty) _own.Publish(delta);
+        _waiting.Writer.TryWrite((sequence, delta));
+    }
 
     /// <summary>
     /// Completes once every change published before the call has reached the subscribers: detection
@@ -72,12 +93,13 @@ public sealed class TelemetryFeed : IDisposable
                 do
                 {
                     merged.MergeFrom(next.Delta);
-                    sequence = next.Sequence;
+                    if (next.Sequence != NoPlace) sequence = next.Sequence;
                 }
                 while (_waiting.Reader.TryRead(out next));
                 delta = merged;
             }
             if (!delta.IsEmpty) _subscribers.Publish(delta);
+            if (sequence == NoPlace) continue;
             lock (_waiters)
             {
                 _delivered = sequence;

@@ -1,8 +1,12 @@
 using System.Data.Common;
 using System.Text;
 using Dapper;
+using Microsoft.Data.SqlClient;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Options;
 using PosMonitor.Core.Rollups;
 using PosMonitor.Core.Telemetry;
+using PosMonitor.Web.Infrastructure.Cluster;
 using PosMonitor.Web.Infrastructure.Data;
 
 namespace PosMonitor.Web.Features.Telemetry;
@@ -44,9 +48,28 @@ public sealed record CommitResult(int[] DuplicatesPerBatch, List<Heartbeat> Hear
 /// watermark of commit stamps (<see cref="FlushAsync"/>, <see cref="UnfoldedAsync"/>), so a commit
 /// costs one appended row per event.
 /// </summary>
-/// <remarks>Only the ingestion writer calls <see cref="CommitAsync"/> and <see cref="FlushAsync"/>: one writer per database.</remarks>
-public sealed class TelemetryStore(Db db, RecentEventKeys recent)
+/// <remarks>
+/// Only the ingestion writer calls <see cref="CommitAsync"/> and <see cref="FlushAsync"/>: one writer per node. With
+/// several nodes on one database (PosMonitor:Cluster) the keys in memory know only this node's events, so every event
+/// they do not hold claims its key in <c>event_keys</c> inside the commit: the database decides, and an event stored
+/// by another node is a duplicate here too. Two nodes committing together may collide (the same commit stamp, or the
+/// same new event): the loser's transaction rolls back whole and <see cref="IsConflict"/> tells the writer to retry.
+/// </remarks>
+public sealed class TelemetryStore(Db db, RecentEventKeys recent, IOptions<ClusterOptions>? cluster = null)
 {
+    private readonly bool _sharedDatabase = cluster?.Value.Enabled == true;
+
+    /// <summary>
+    /// A commit lost to another node's at the same moment (a key or commit stamp taken meanwhile, or a deadlock): nothing
+    /// of it was stored, and the same batches committed again find the other node's events as duplicates.
+    /// </summary>
+    public static bool IsConflict(Exception e) => e switch
+    {
+        SqliteException s => (s.SqliteErrorCode & 0xFF) == 19, // SQLITE_CONSTRAINT
+        SqlException s => s.Number is 2627 or 2601 or 1205, // primary key, unique index, deadlock victim
+        _ => false,
+    };
+
     /// <param name="receivedAt">The commit stamp: strictly increasing across commits.</param>
     /// <remarks>Rollups are not folded here: the writer folds <see cref="CommitResult"/> off its own thread.</remarks>
     public async Task<CommitResult> CommitAsync(IReadOnlyList<IngestBatch> batches, long receivedAt, CancellationToken ct)
@@ -96,9 +119,11 @@ public sealed class TelemetryStore(Db db, RecentEventKeys recent)
                 if (recent.Covers(ts))
                 {
                     if (recent.Contains(ts, key)) return true;
+                    // Another node may have stored it: the table decides (its insert changes nothing when the key is there).
+                    if (_sharedDatabase && !ClaimKey(ts, key)) return true;
                     newRecent.Add((ts, key));
                     // Its minute is on its way to the table and the sorted copy is taken: the table gets it now.
-                    if (RecentEventKeys.MinuteOf(ts) <= recent.SpillingMinute) AddOld(ts, key);
+                    if (!_sharedDatabase && RecentEventKeys.MinuteOf(ts) <= recent.SpillingMinute) AddOld(ts, key);
                     return false;
                 }
                 // Older than the keys held in memory (an offline queue emptying, or a late resend): the table decides.
@@ -109,11 +134,13 @@ public sealed class TelemetryStore(Db db, RecentEventKeys recent)
                 return false;
             }
 
-            void AddOld(long ts, (long Hi, long Lo) key)
+            void AddOld(long ts, (long Hi, long Lo) key) => ClaimKey(ts, key);
+
+            bool ClaimKey(long ts, (long Hi, long Lo) key)
             {
                 addOld ??= RowCommand.Prepare(connection, tx, db.Sql(InsertEventKey), EventKeyParameters);
                 SetEventKey(addOld, RecentEventKeys.MinuteOf(ts), key);
-                addOld.Execute();
+                return addOld.Execute() > 0;
             }
         }, ct);
         // Only once committed: a failed commit stored nothing, and its requests are sent again.
@@ -370,7 +397,7 @@ public sealed class TelemetryStore(Db db, RecentEventKeys recent)
         """
         INSERT INTO event_keys (minute, key_hi, key_lo)
         SELECT @minute, @key_hi, @key_lo
-        WHERE NOT EXISTS (SELECT 1 FROM event_keys WHERE minute = @minute AND key_hi = @key_hi AND key_lo = @key_lo);
+        WHERE NOT EXISTS (SELECT 1 FROM event_keys WITH (UPDLOCK, HOLDLOCK) WHERE minute = @minute AND key_hi = @key_hi AND key_lo = @key_lo);
         """);
 
     private static readonly SqlText SelectFoldedAhead = SqlText.Same(

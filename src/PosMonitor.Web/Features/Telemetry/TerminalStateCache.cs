@@ -23,6 +23,17 @@ public sealed class TerminalStateCache(Db db)
         foreach (var s in states) _states[s.TerminalId] = s;
     }
 
+    /// <summary>
+    /// Takes from the database each state newer than the one held here: with several nodes, those another node wrote
+    /// while this one did not hear from it (PosMonitor:Cluster). Newer only, so this node's own, not yet written, stay.
+    /// </summary>
+    public async Task LoadNewerAsync(CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        var rows = await c.QueryAsync<StateRow>(new CommandDefinition(db.Sql(SelectAll), cancellationToken: ct));
+        Apply(rows.Select(r => r.ToState()).Where(s => Get(s.TerminalId) is not { } known || s.LastSeenAt > known.LastSeenAt));
+    }
+
     public async Task LoadAsync(CancellationToken ct)
     {
         await using var c = await db.OpenAsync(ct);

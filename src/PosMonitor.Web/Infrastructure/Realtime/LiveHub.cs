@@ -11,7 +11,7 @@ namespace PosMonitor.Web.Infrastructure.Realtime;
 /// a connection joins follows from its identity (<see cref="Viewer"/>) alone.
 /// </summary>
 [Authorize(Policy = ApiPolicies.Live)]
-public sealed class LiveHub(LiveConnections connections) : Hub
+public sealed class LiveHub(LiveConnections connections, LiveGroups groups) : Hub
 {
     public const string Path = "/hubs/live";
     public const string HeatmapUpdated = nameof(HeatmapUpdated);
@@ -29,8 +29,8 @@ public sealed class LiveHub(LiveConnections connections) : Hub
         }
         connections.Add(Context);
         Context.Items[ViewKey] = HeatmapBy.Region;
-        await Groups.AddToGroupAsync(Context.ConnectionId, LiveGroups.Heatmap(HeatmapBy.Region, scope));
-        await Groups.AddToGroupAsync(Context.ConnectionId, LiveGroups.Incidents(scope));
+        await Groups.AddToGroupAsync(Context.ConnectionId, groups.Heatmap(HeatmapBy.Region, scope));
+        await Groups.AddToGroupAsync(Context.ConnectionId, groups.Incidents(scope));
         await base.OnConnectedAsync();
     }
 
@@ -47,9 +47,9 @@ public sealed class LiveHub(LiveConnections connections) : Hub
             throw new HubException("by must be one of region, merchant, gateway, firmware");
         var scope = LiveGroups.ScopeOf(Viewer.From(Context.User!)) ?? throw new HubException("Not allowed");
         if (Context.Items.TryGetValue(ViewKey, out var current) && current is HeatmapBy old && old != view)
-            await Groups.RemoveFromGroupAsync(Context.ConnectionId, LiveGroups.Heatmap(old, scope));
+            await Groups.RemoveFromGroupAsync(Context.ConnectionId, groups.Heatmap(old, scope));
         Context.Items[ViewKey] = view;
-        await Groups.AddToGroupAsync(Context.ConnectionId, LiveGroups.Heatmap(view, scope));
+        await Groups.AddToGroupAsync(Context.ConnectionId, groups.Heatmap(view, scope));
     }
 }
 

@@ -13,7 +13,7 @@ namespace PosMonitor.Web.Infrastructure.Realtime;
 /// each affected merchant's group a copy that names only that merchant and its own terminals.
 /// Incidents are rare (a few a minute at worst), so they are sent as they come, not coalesced.
 /// </summary>
-public sealed class LiveIncidentForwarder(IncidentFeed feed, IHubContext<LiveHub> hub, FleetCache fleet, ILogger<LiveIncidentForwarder> logger) : IHostedService
+public sealed class LiveIncidentForwarder(IncidentFeed feed, IHubContext<LiveHub> hub, LiveGroups groups, HubBackplane backplane, FleetCache fleet, ILogger<LiveIncidentForwarder> logger) : IHostedService
 {
     private IDisposable? _subscription;
 
@@ -33,6 +33,11 @@ public sealed class LiveIncidentForwarder(IncidentFeed feed, IHubContext<LiveHub
     {
         // Resolution is an update too: the client sees resolvedAt set.
         var method = kind == IncidentChangeKind.Opened ? LiveHub.IncidentOpened : LiveHub.IncidentUpdated;
+        if (!backplane.IsReachable)
+        {
+            logger.LogWarning("Incident {Id} not sent to the live hub: its backplane (Redis) is unreachable", incident.Id);
+            return;
+        }
         _ = SendAsync(method, incident);
     }
 
@@ -40,9 +45,9 @@ public sealed class LiveIncidentForwarder(IncidentFeed feed, IHubContext<LiveHub
     {
         try
         {
-            await hub.Clients.Group(LiveGroups.Incidents(HeatmapService.AllMerchants)).SendAsync(method, IncidentMessage.From(incident, null, fleet.Current));
+            await hub.Clients.Group(groups.Incidents(HeatmapService.AllMerchants)).SendAsync(method, IncidentMessage.From(incident, null, fleet.Current));
             foreach (var merchant in IncidentMessage.MerchantsOf(incident))
-                await hub.Clients.Group(LiveGroups.Incidents(merchant)).SendAsync(method, IncidentMessage.From(incident, merchant, fleet.Current));
+                await hub.Clients.Group(groups.Incidents(merchant)).SendAsync(method, IncidentMessage.From(incident, merchant, fleet.Current));
         }
         catch (Exception e)
         {
