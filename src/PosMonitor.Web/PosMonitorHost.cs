@@ -25,7 +25,18 @@ using PosMonitor.Web.Infrastructure.Time;
 
 namespace PosMonitor.Web;
 
-/// <summary>The portal's composition: one line per feature, in the order they depend on each other.</summary>
+/// <summary>
+/// The portal's composition, read top to bottom as the data flows: the plumbing every feature uses, then the pipeline
+/// (telemetry → <c>IngestionQueue</c> → <c>IngestionWriter</c> → <c>TelemetryFeed</c> → <c>LiveMinuteWindow</c> →
+/// <c>DetectionRunner</c> → <c>IncidentFeed</c> → notifier and outbox, tickets), then the pages and the hub that read it.
+/// </summary>
+/// <remarks>
+/// This order is the hosted services' start order: .NET starts them one after another as registered, serves requests only
+/// once all have started, and stops them in reverse. So the fleet and the writer are ready before anything reads rollups,
+/// every subscriber follows its feed before the first request (Quartz's jobs first run one interval after start), and the
+/// demo's traffic starts last and stops first. Each service, at start and at stop: README.md here, "Hosted services";
+/// HostedServiceOrderTests holds the order.
+/// </remarks>
 public static class PosMonitorHost
 {
     public static WebApplicationBuilder AddPosMonitor(this WebApplicationBuilder builder)
@@ -34,32 +45,38 @@ public static class PosMonitorHost
         // tests do in Testing, finds wwwroot and package assets (MudBlazor, blazor.web.js) only through the
         // build's static web assets manifest; a published app has them in its own wwwroot and needs nothing.
         if (builder.Environment.IsEnvironment("Testing")) builder.WebHost.UseStaticWebAssets();
+
+        // Plumbing.
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddProblemDetails();
         builder.AddApiDocument();
         builder.AddForwardedHeaders();
-        builder.AddPosMonitorData();
+        builder.AddPosMonitorData();                    // SqliteCheckpointer
         builder.AddCluster();
         builder.AddObservability();
-        builder.Services.AddHostedService<Startup>();
+        builder.Services.AddHostedService<Startup>();   // migrations, bootstrap key and users
         builder.AddPosMonitorLocalization();
         builder.AddPosMonitorIdentity();
         builder.AddDisplayTime();
-        builder.AddScheduling();
-        builder.AddFleet();
-        builder.AddTelemetry();
-        builder.AddIncidents();
-        builder.AddDetection();
-        builder.AddHeatmap();
-        builder.AddRealtime();
+        builder.AddScheduling();                        // Quartz: jobs run from here on, each first one interval after start
+
+        // The pipeline.
+        builder.AddFleet();                             // FleetCache, loaded before any event is checked against it
+        builder.AddTelemetry();                         // TelemetryApi → IngestionQueue → IngestionWriter → TelemetryFeed
+        builder.AddDetection();                         // TelemetryFeed → LiveMinuteWindow → DetectionRunner (DetectIncidentsJob)
+        builder.AddIncidents();                         // → IncidentFeed, IncidentRepository, OpenIncidents
+        builder.AddRunbooks();                          // what tickets, notices and notifications cite
+        builder.AddNotifications();                     // IncidentFeed, IncidentActions → Notifier → NotificationOutbox → DeliverNotificationsJob
+        builder.AddIncidentTickets();                   // IncidentFeed → IncidentTickets: tickets, merchant notices, escalation
+
+        // Pages and hub, reading the feeds above.
+        builder.AddHeatmap();                           // TelemetryFeed → HeatmapService → HeatmapPublisher → pages, LiveHub
         builder.AddOperations();
         builder.AddTerminals();
         builder.AddFeedback();
-        builder.AddRunbooks();
-        builder.AddNotifications();
-        builder.AddIncidentTickets();
-        builder.AddClusterFeeds();
-        builder.AddDemo();
+        builder.AddRealtime();                          // SignalR, /hubs/live and its forwarders (Redis backplane when clustered)
+        builder.AddClusterFeeds();                      // clustered only: the feeds above relayed between nodes over Redis
+        builder.AddDemo();                              // last: its traffic starts once everything above follows its feed
 
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.Services.AddMudServices();
