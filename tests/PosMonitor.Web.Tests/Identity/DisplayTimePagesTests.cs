@@ -1,14 +1,7 @@
 using System.Globalization;
 using System.Net;
 using PosMonitor.Core.Incidents;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Options;
-using PosMonitor.Web.Features.Identity;
-using PosMonitor.Web.Infrastructure.Time;
 using PosMonitor.Web.Tests.Incidents;
-using PosMonitor.Web.Tests.Infrastructure;
 
 namespace PosMonitor.Web.Tests.Identity;
 

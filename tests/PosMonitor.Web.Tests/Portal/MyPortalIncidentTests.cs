@@ -2,10 +2,7 @@ using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using PosMonitor.Web.Features.Fleet;
 using PosMonitor.Web.Features.Incidents;
-using PosMonitor.Web.Features.Portal;
-using PosMonitor.Web.Features.Telemetry;
 using PosMonitor.Web.Tests.Identity;
-using PosMonitor.Web.Tests.Telemetry;
 
 namespace PosMonitor.Web.Tests.Portal;
 
