@@ -45,31 +45,45 @@ public sealed class ClusterBus(IConnectionMultiplexer redis, IOptions<ClusterOpt
 
     /// <summary>
     /// Calls <paramref name="onPeerMessage"/> with each payload another node publishes on <paramref name="topic"/>, one at a
-    /// time in the order they arrive. Returns at once: while Redis is unreachable it keeps trying to subscribe.
+    /// time in the order they arrive. Completes once subscribed, or at once while Redis is unreachable: then it keeps
+    /// trying in the background. Dispose the result to unsubscribe.
     /// </summary>
-    public IDisposable Subscribe(string topic, Func<ReadOnlyMemory<byte>, Task> onPeerMessage)
+    public async Task<IDisposable> SubscribeAsync(string topic, Func<ReadOnlyMemory<byte>, Task> onPeerMessage)
     {
         var stop = new CancellationTokenSource();
-        _ = SubscribeAsync(topic, onPeerMessage, stop.Token);
+        if (await TrySubscribeAsync(topic) is { } queue) Handle(queue, topic, onPeerMessage, stop.Token);
+        else _ = RetrySubscribeAsync(topic, onPeerMessage, stop.Token);
         return stop;
     }
 
-    private async Task SubscribeAsync(string topic, Func<ReadOnlyMemory<byte>, Task> onPeerMessage, CancellationToken ct)
+    private async Task<ChannelMessageQueue?> TrySubscribeAsync(string topic)
     {
-        ChannelMessageQueue? queue = null;
-        while (queue is null && !ct.IsCancellationRequested)
+        try
         {
-            try
-            {
-                queue = await redis.GetSubscriber().SubscribeAsync(Channel(topic));
-            }
-            catch (Exception e)
-            {
-                logger.LogWarning(e, "Could not subscribe to {Topic} from the other nodes; trying again", topic);
-                try { await Task.Delay(RetrySubscribe, ct); } catch (OperationCanceledException) { return; }
-            }
+            // Only once connected (a subscription asked for while disconnected may wait out its timeout); from then on
+            // the library resubscribes after every reconnect by itself.
+            return redis.IsConnected ? await redis.GetSubscriber().SubscribeAsync(Channel(topic)) : null;
         }
-        if (queue is null) return;
+        catch (Exception e)
+        {
+            logger.LogWarning(e, "Could not subscribe to {Topic} from the other nodes; trying again", topic);
+            return null;
+        }
+    }
+
+    private async Task RetrySubscribeAsync(string topic, Func<ReadOnlyMemory<byte>, Task> onPeerMessage, CancellationToken ct)
+    {
+        while (!ct.IsCancellationRequested)
+        {
+            try { await Task.Delay(RetrySubscribe, ct); } catch (OperationCanceledException) { return; }
+            if (await TrySubscribeAsync(topic) is not { } queue) continue;
+            Handle(queue, topic, onPeerMessage, ct);
+            return;
+        }
+    }
+
+    private void Handle(ChannelMessageQueue queue, string topic, Func<ReadOnlyMemory<byte>, Task> onPeerMessage, CancellationToken ct)
+    {
         ct.Register(() => _ = queue.UnsubscribeAsync());
         queue.OnMessage(async message =>
         {

@@ -11,11 +11,10 @@ public sealed class FleetRelay(ClusterBus bus, FleetChanges changes) : IHostedSe
     public const string Topic = "fleet";
     private IDisposable? _peers;
 
-    public Task StartAsync(CancellationToken ct)
+    public async Task StartAsync(CancellationToken ct)
     {
         changes.SubscribeOwn(() => bus.Publish(Topic, []));
-        _peers = bus.Subscribe(Topic, _ => changes.NotifyChangedFromPeerAsync(CancellationToken.None));
-        return Task.CompletedTask;
+        _peers = await bus.SubscribeAsync(Topic, _ => changes.NotifyChangedFromPeerAsync(CancellationToken.None));
     }
 
     public Task StopAsync(CancellationToken ct)

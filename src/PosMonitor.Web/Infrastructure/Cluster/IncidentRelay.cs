@@ -16,11 +16,10 @@ public sealed class IncidentRelay(ClusterBus bus, IncidentFeed feed, IncidentRep
     private static readonly Viewer Everything = new(SeesEveryMerchant: true, MerchantId: null, IsDisplay: false);
     private IDisposable? _own, _peers;
 
-    public Task StartAsync(CancellationToken ct)
+    public async Task StartAsync(CancellationToken ct)
     {
         _own = feed.SubscribeOwn((kind, incident) => bus.Publish(Topic, Encoding.UTF8.GetBytes($"{(int)kind}:{incident.Id}")));
-        _peers = bus.Subscribe(Topic, FromPeerAsync);
-        return Task.CompletedTask;
+        _peers = await bus.SubscribeAsync(Topic, FromPeerAsync);
     }
 
     public Task StopAsync(CancellationToken ct)

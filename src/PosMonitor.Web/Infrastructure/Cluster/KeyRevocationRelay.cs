@@ -13,15 +13,14 @@ public sealed class KeyRevocationRelay(ClusterBus bus, ApiKeyRepository keys) : 
     public const string Topic = "key-revoked";
     private IDisposable? _own, _peers;
 
-    public Task StartAsync(CancellationToken ct)
+    public async Task StartAsync(CancellationToken ct)
     {
         _own = keys.SubscribeOwnRevoked(id => bus.Publish(Topic, Encoding.UTF8.GetBytes(id)));
-        _peers = bus.Subscribe(Topic, message =>
+        _peers = await bus.SubscribeAsync(Topic, message =>
         {
             keys.RevokedOnPeer(Encoding.UTF8.GetString(message.Span));
             return Task.CompletedTask;
         });
-        return Task.CompletedTask;
     }
 
     public Task StopAsync(CancellationToken ct)

@@ -24,12 +24,12 @@ public sealed class TelemetryRelay(
     private readonly Channel<RollupDelta> _outgoing = Channel.CreateUnbounded<RollupDelta>(new UnboundedChannelOptions { SingleReader = true });
     private IDisposable? _own, _peers;
 
-    public override Task StartAsync(CancellationToken ct)
+    public override async Task StartAsync(CancellationToken ct)
     {
         _own = feed.SubscribeOwn(delta => _outgoing.Writer.TryWrite(delta));
-        _peers = bus.Subscribe(Topic, FromPeer);
+        _peers = await bus.SubscribeAsync(Topic, FromPeer);
         redis.ConnectionRestored += OnRedisBack;
-        return base.StartAsync(ct);
+        await base.StartAsync(ct);
     }
 
     private void OnRedisBack(object? sender, ConnectionFailedEventArgs e)

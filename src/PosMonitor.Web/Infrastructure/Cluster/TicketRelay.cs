@@ -12,15 +12,14 @@ public sealed class TicketRelay(ClusterBus bus, IncidentTickets tickets) : IHost
     public const string Topic = "tickets";
     private IDisposable? _own, _peers;
 
-    public Task StartAsync(CancellationToken ct)
+    public async Task StartAsync(CancellationToken ct)
     {
         _own = tickets.SubscribeOwnChanges(id => bus.Publish(Topic, Encoding.UTF8.GetBytes(id)));
-        _peers = bus.Subscribe(Topic, message =>
+        _peers = await bus.SubscribeAsync(Topic, message =>
         {
             tickets.ChangedOnPeer(Encoding.UTF8.GetString(message.Span));
             return Task.CompletedTask;
         });
-        return Task.CompletedTask;
     }
 
     public Task StopAsync(CancellationToken ct)
