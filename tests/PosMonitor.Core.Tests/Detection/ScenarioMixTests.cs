@@ -1,5 +1,4 @@
 using PosMonitor.Core.Incidents;
-using PosMonitor.Core.Quality;
 using PosMonitor.Core.Simulation;
 
 namespace PosMonitor.Core.Tests.Detection;

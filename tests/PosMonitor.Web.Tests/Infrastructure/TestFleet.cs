@@ -1,6 +1,3 @@
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Mvc.Testing;
-using Microsoft.Extensions.DependencyInjection;
 using PosMonitor.Core.Fleet;
 
 namespace PosMonitor.Web.Tests.Infrastructure;

@@ -1,7 +1,3 @@
-using Dapper;
-using Microsoft.Data.Sqlite;
-using Microsoft.Extensions.DependencyInjection;
-using PosMonitor.Web.Features.Telemetry;
 using PosMonitor.Web.Tests.Infrastructure;
 
 namespace PosMonitor.Web.Tests.Telemetry;

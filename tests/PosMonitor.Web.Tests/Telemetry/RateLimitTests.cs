@@ -1,7 +1,6 @@
 using System.Net;
 using Dapper;
 using Microsoft.Data.Sqlite;
-using PosMonitor.Web.Features.Telemetry;
 using PosMonitor.Web.Tests.Infrastructure;
 using static PosMonitor.Web.Tests.Telemetry.TelemetryJson;
 
