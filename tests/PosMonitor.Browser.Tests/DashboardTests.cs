@@ -70,9 +70,11 @@ public sealed partial class DashboardTests(LiveFixture live) : IClassFixture<Liv
         // The page reads rollups from the database, where they land with the next flush (every 5 s): right after the
         // fixture's history was posted the charts can still be empty; the page reloads them with the fleet's next heartbeats.
         await Assertions.Expect(page.Locator(".mud-chart-line").First).ToBeAttachedAsync(new() { Timeout = 45_000 });
-        // The lines get their size once the chart has measured itself in the browser.
-        await page.WaitForFunctionAsync("() => [...document.querySelectorAll('.mud-chart-line')].some(p => p.getBBox().width > 0)",
-            null, new() { Timeout = 15_000 });
+        // Each chart draws once it has measured itself in the browser: wait for every one's time labels.
+        await page.WaitForFunctionAsync("""
+            () => [...document.querySelectorAll('.mud-chart-line')].some(p => p.getBBox().width > 0)
+                && [...document.querySelectorAll('g.mud-charts-xaxis')].every(g => [...g.querySelectorAll('text')].some(t => t.textContent.trim() !== ''))
+            """, null, new() { Timeout = 15_000 });
         await Browser.ScreenshotAsync(page, "terminal.png");
         Assert.Empty(errors);
     }

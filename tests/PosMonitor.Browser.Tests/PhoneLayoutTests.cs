@@ -130,15 +130,23 @@ public sealed class PhoneLayoutTests(LiveFixture live) : IClassFixture<LiveFixtu
     {
         var page = await SignedInAsync(PortalProcess.AdminEmail, PortalProcess.AdminPassword);
         await page.GotoAsync(Portal.BaseUrl + "/terminals/T-0001-1");
-        await page.WaitForFunctionAsync("() => [...document.querySelectorAll('.mud-chart-line')].some(p => p.getBBox().width > 0)", null, new() { Timeout = 30_000 });
+        // Each chart draws once its own size is known: wait for a line and for the first chart's (the sales') time labels.
+        await page.WaitForFunctionAsync("""
+            () => [...document.querySelectorAll('.mud-chart-line')].some(p => p.getBBox().width > 0)
+                && [...(document.querySelector('g.mud-charts-xaxis')?.querySelectorAll('text') ?? [])].some(t => t.textContent.trim() !== '')
+            """, null, new() { Timeout = 30_000 });
         var labels = await page.EvaluateAsync<double[][]>("""
-            () => [...document.querySelectorAll('.mud-charts-xaxis')].slice(0, 1).flatMap(axis => [...axis.querySelectorAll('text')])
+            () => [...document.querySelectorAll('g.mud-charts-xaxis')].slice(0, 1).flatMap(axis => [...axis.querySelectorAll('text')])
                 .filter(t => t.textContent.trim() !== '').map(t => { const r = t.getBoundingClientRect(); return [r.left, r.right, r.height]; })
             """);
         Assert.True(labels.Length >= 3, $"{labels.Length} time labels");
         Assert.All(labels, l => Assert.True(l[2] >= 10, $"a label {l[2]:0.0} px tall"));
         for (var i = 1; i < labels.Length; i++)
             Assert.True(labels[i][0] >= labels[i - 1][1], $"label {i} starts at {labels[i][0]:0} before label {i - 1} ends at {labels[i - 1][1]:0}");
+        // Every chart spans the same window, and says which.
+        var axes = await page.EvaluateAsync<string[]>("() => [...document.querySelectorAll('text.mud-charts-xaxis')].map(t => t.textContent.trim())");
+        Assert.Equal(await page.Locator("g.mud-charts-xaxis").CountAsync(), axes.Length);
+        Assert.All(axes, axis => Assert.Equal("last 1 h", axis));
         await page.Locator(".mud-chart").First.ScrollIntoViewIfNeededAsync();
         await Browser.ScreenshotAsync(page, "terminal-chart-phone.png");
     }
