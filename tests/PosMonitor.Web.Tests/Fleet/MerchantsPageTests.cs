@@ -46,7 +46,7 @@ public class MerchantsPageTests : BunitTest, IAsyncLifetime
             var rows = page.FindAll(".fleet-grid tbody tr");
             Assert.Single(rows);
             Assert.Contains("m-0002", rows[0].TextContent);
-        }, TimeSpan.FromSeconds(3));
+        }, TimeSpan.FromSeconds(15));   // the search box debounces, then queries; a loaded machine needs more than the default
     }
 
     [Fact]
@@ -61,7 +61,7 @@ public class MerchantsPageTests : BunitTest, IAsyncLifetime
         {
             var terminalRows = page.FindAll(".fleet-grid tbody tr").Where(r => r.TextContent.Contains("T-0000")).ToList();
             Assert.Equal(["T-000001", "T-000002"], terminalRows.Select(r => r.QuerySelector("td")!.TextContent.Trim()));
-        }, TimeSpan.FromSeconds(3));
+        }, TimeSpan.FromSeconds(15));   // the search box debounces, then queries; a loaded machine needs more than the default
     }
 
     public new async ValueTask DisposeAsync()
