@@ -13,6 +13,7 @@ using PosMonitor.Web.Features.Identity;
 using PosMonitor.Web.Features.Incidents;
 using PosMonitor.Web.Features.Telemetry;
 using PosMonitor.Web.Infrastructure.Realtime;
+using PosMonitor.Web.Tests.Infrastructure;
 using PosMonitor.Web.Tests.Telemetry;
 using StackExchange.Redis;
 
@@ -46,6 +47,25 @@ public class ClusterTests(TwoNodes nodes) : IClassFixture<TwoNodes>
         // The rollups hold each sale once, as one node taking the batch twice would.
         Assert.Equal((6L, 2L), await db.QuerySingleAsync<(long, long)>(
             "SELECT SUM(transactions), SUM(timeouts) FROM terminal_minutes WHERE terminal_id = 'T-000003'"));
+    }
+
+    [Fact]
+    public async Task The_same_batches_sent_to_A_and_B_at_once_are_each_stored_once_and_every_request_is_acknowledged()
+    {
+        Assert.SkipWhen(TwoNodes.Redis is null, TwoNodes.NoRedis);
+        var run = Guid.NewGuid().ToString("N");
+        var at = DateTimeOffset.UtcNow;
+        // A key per batch: each sends two requests, well under the per-key rate.
+        var keys = await Task.WhenAll(Enumerable.Range(0, 12).Select(_ => nodes.A.CreateKeyAsync(Scopes.IngestPlatform)));
+        var bodies = Enumerable.Range(0, 12).Select(b => TelemetryJson.Body(transactions: Enumerable.Range(0, 5).Select(i =>
+            TelemetryJson.Sale($"race-{run}-{b}-{i}", "T-000001", at.AddMilliseconds(b * 10 + i))))).ToList();
+
+        // Both writers commit at once: colliding commits (the same event, or the same commit stamp) retry, none answers 503.
+        var answers = await Task.WhenAll(bodies.SelectMany((body, b) => new[] { PostAsync(nodes.A, body, keys[b]), PostAsync(nodes.B, body, keys[b]) }));
+
+        Assert.Equal((60, 60), (answers.Sum(a => a.Accepted), answers.Sum(a => a.Duplicates)));
+        await using var db = new SqliteConnection($"Data Source={nodes.DatabasePath}");
+        Assert.Equal(60, await db.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM transactions WHERE event_id LIKE @Pattern", new { Pattern = $"race-{run}-%" }));
     }
 
     [Fact]
@@ -150,9 +170,9 @@ public class ClusterTests(TwoNodes nodes) : IClassFixture<TwoNodes>
         static StringContent Heartbeat() => TelemetryJson.Content(TelemetryJson.Body(heartbeats: [TelemetryJson.Heartbeat($"rate-{Guid.NewGuid():N}", "T-000001", DateTimeOffset.UtcNow)]));
     }
 
-    private static async Task<TelemetryAnswer> PostAsync(ClusterNode node, string body)
+    private static async Task<TelemetryAnswer> PostAsync(ClusterNode node, string body, string key = PosMonitorFactory.AdminKey)
     {
-        var response = await node.AdminClient().PostAsync("/api/v1/telemetry", TelemetryJson.Content(body));
+        var response = await node.CreateClient(key).PostAsync("/api/v1/telemetry", TelemetryJson.Content(body));
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         return (await response.Content.ReadFromJsonAsync<TelemetryAnswer>())!;
     }
