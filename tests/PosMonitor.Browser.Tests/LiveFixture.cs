@@ -48,7 +48,8 @@ public sealed class LiveFixture : IAsyncLifetime
         page.SetDefaultTimeout(30_000);
         await Portal.SignInAsync(page);
         await page.GotoAsync(Portal.BaseUrl + "/admin/users");
-        await page.WaitForSelectorAsync("[data-interactive=true], .users-table");
+        // Interactive first: typing into the prerendered form is lost when the circuit takes the page over.
+        await WaitInteractiveAsync(page);
         await page.Locator(".mud-input-control:has(label:text-is('E-mail')) input, .mud-input-control:has(label:has-text('mail')) input").First.FillAsync(email);
         await page.Locator(".mud-input-control:has(label:text-is('Name')) input").First.FillAsync(name);
         await page.Locator(".mud-select:has(label:has-text('Role'))").First.ClickAsync();
@@ -56,7 +57,7 @@ public sealed class LiveFixture : IAsyncLifetime
         if (merchantId is not null) await page.Locator(".mud-input-control:has(label:text-is('Merchant ID')) input").First.FillAsync(merchantId);
         await page.Locator(".mud-input-control:has(label:text-is('Initial password')) input").First.FillAsync(password);
         await page.ClickAsync("button:has-text('Create')");
-        await Assertions.Expect(page.Locator(".users-table")).ToContainTextAsync(email);
+        await Assertions.Expect(page.Locator(".users-table")).ToContainTextAsync(email, new() { Timeout = 30_000 });
         await page.Context.CloseAsync();
     }
 
