@@ -128,7 +128,9 @@ internal sealed partial class IncidentTracker(DetectionSettings settings, IIncid
                 var firstSeen = _pending.TryGetValue(key, out var at) ? at.First : now;
                 _pending[key] = (firstSeen, now);
                 if (Width(g.Primary.ScopeType) <= Width(ScopeType.Merchant) && !g.Immediate && now - firstSeen < Confirmation(g.Primary)) continue;
-                if (Width(g.Primary.ScopeType) > Width(ScopeType.Merchant) && !g.Primary.Silence && !persisted(g.Primary)) continue;
+                // Each signal persists by its own rule: a region's sales failing at connect show in two minutes while its
+                // poor-link heartbeats, the finding's strongest signal, need a third.
+                if (Width(g.Primary.ScopeType) > Width(ScopeType.Merchant) && !g.Primary.Silence && !g.Findings.Any(x => !x.Silence && persisted(x))) continue;
                 _pending.Remove(key);
                 var opened = OpenNew(f, g, ids.NextId());
                 refreshed.Add(opened.Incident.Id);
@@ -333,6 +335,7 @@ internal sealed partial class IncidentTracker(DetectionSettings settings, IIncid
                 g.Affected.UnionWith(x.Affected);
                 foreach (var line in x.Evidence)
                     if (!g.Evidence.Contains(line)) g.Evidence.Add(line);
+                g.Findings.Add(x);
                 if (x.Signal is { } s) g.Signals.Add(s);
                 else g.Silence = true;
                 g.Immediate |= x.Immediate;
@@ -344,6 +347,8 @@ internal sealed partial class IncidentTracker(DetectionSettings settings, IIncid
     {
         public Finding Primary { get; } = primary;
         public HashSet<int> Affected { get; } = [];
+        /// <summary>The findings taken together, strongest first.</summary>
+        public List<Finding> Findings { get; } = [];
         public List<string> Evidence { get; } = [];
         public HashSet<Signal> Signals { get; } = [];
         public bool Silence { get; set; }

@@ -284,6 +284,17 @@ public class DetectionEngineTests
     }
 
     [Fact]
+    public void A_region_losing_packets_opens_on_its_failing_sales_without_waiting_for_a_third_poor_link_minute()
+    {
+        // A carrier's loss shows in the heartbeats (poor link, the stronger signal, which must show in three minutes) and in
+        // sales failing at connect, which show the fault has lasted once they fail in two.
+        var s = Scenario(During(t => t.RegionId == "east", new Fault { Rate = 0.4, Stage = Stage.Connect, PacketLossPct = 25 }));
+        s.Run(History + TimeSpan.FromMinutes(10));
+        var incident = Single(s, Cause.Network, ScopeType.Region, "east", Severity.Critical);
+        Assert.True(incident.OpenedAt - FaultAt < TimeSpan.FromMinutes(2), $"opened after {incident.OpenedAt - FaultAt}");
+    }
+
+    [Fact]
     public void A_closed_merchant_falling_silent_at_night_opens_nothing()
     {
         // 10:00-22:00 in Shanghai is 02:00-14:00 UTC: run across closing time.

@@ -23,6 +23,8 @@ internal sealed record Fault
     /// <summary>No heartbeats, no sales.</summary>
     public bool Silent { get; init; }
     public PrinterStatus Printer { get; init; } = PrinterStatus.Ok;
+    /// <summary>The packet loss heartbeats report (a poor link at 10% or more); the background's 0.2% when null.</summary>
+    public double? PacketLossPct { get; init; }
 }
 
 /// <summary>
@@ -147,7 +149,7 @@ internal sealed class TrafficScenario
                 NetworkType = NetworkType.Wifi,
                 SignalDbm = -60,
                 LatencyMs = 80,
-                PacketLossPct = 0.2,
+                PacketLossPct = fault?.PacketLossPct ?? 0.2,
                 Firmware = Firmware[t.Id],
                 UptimeSec = up,
                 CpuPct = 30,
