@@ -2,6 +2,7 @@ using System.Text.Json;
 using Dapper;
 using PosMonitor.Core.Detection;
 using PosMonitor.Core.Rollups;
+using PosMonitor.Web.Infrastructure.Cluster;
 using PosMonitor.Web.Infrastructure.Data;
 
 namespace PosMonitor.Web.Features.Detection;
@@ -35,11 +36,15 @@ public sealed class DetectionQueries(Db db)
         }
     }
 
-    public Task SaveBaselinesAsync(BaselineState state, DateTimeOffset at, CancellationToken ct)
+    /// <summary>Saves the baselines; with a cluster term (<paramref name="fence"/> token above 0) only while that term holds the lease.</summary>
+    public Task SaveBaselinesAsync(BaselineState state, DateTimeOffset at, CancellationToken ct, LeaseFence? fence = null)
     {
         var json = JsonSerializer.Serialize(state, BaselineJson);
-        return db.WriteAsync((c, tx) => c.ExecuteAsync(new CommandDefinition(db.Sql(UpsertBaselines),
-            new { State = json, SavedAt = DbTime.ToMs(at) }, tx, cancellationToken: ct)), ct);
+        return db.WriteAsync(async (c, tx) =>
+        {
+            if (fence is { Token: > 0 }) await ClusterStore.CheckFenceAsync(c, tx, fence, ct);
+            await c.ExecuteAsync(new CommandDefinition(db.Sql(UpsertBaselines), new { State = json, SavedAt = DbTime.ToMs(at) }, tx, cancellationToken: ct));
+        }, ct);
     }
 
     private sealed class FirmwareRow

@@ -6,6 +6,7 @@ using PosMonitor.Core.Telemetry;
 using PosMonitor.Web.Features.Fleet;
 using PosMonitor.Web.Features.Incidents;
 using PosMonitor.Web.Features.Telemetry;
+using PosMonitor.Web.Infrastructure.Cluster;
 using PosMonitor.Web.Infrastructure.Observability;
 
 namespace PosMonitor.Web.Features.Detection;
@@ -18,14 +19,19 @@ namespace PosMonitor.Web.Features.Detection;
 /// <remarks>
 /// Runs, baseline saves and an agent's resolve or reopen (<see cref="IIncidentWatch"/>) take one lock: the engine is not
 /// thread-safe, and an incident an agent resolves must not be updated by a run that read it as open.
+/// With several nodes (<see cref="DetectionLeadership"/>) only the leader evaluates: each new term starts the engine
+/// afresh from the saved baselines and the open incidents in the database, and its writes carry the term's fencing
+/// token, so a leader that lost the lease while paused cannot write over its successor.
 /// </remarks>
 public sealed class DetectionRunner(
     DetectionSettings settings, DetectionHostOptions options, TimeProvider time, FleetCache fleet,
     TerminalStateCache states, TelemetryFeed telemetry, LiveMinuteWindow minutes, DetectionQueries queries, MaintenanceWindowRepository maintenance,
-    IncidentRepository incidents, IncidentFeed feed, DetectionStatus status, PosMonitorMetrics metrics, ILogger<DetectionRunner> logger) : IIncidentWatch
+    IncidentRepository incidents, IncidentFeed feed, DetectionStatus status, PosMonitorMetrics metrics, DetectionLeadership leadership,
+    ILogger<DetectionRunner> logger) : IIncidentWatch
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
     private DetectionEngine? _engine;
+    private LeaseFence? _term;
     private DateTimeOffset _baselinesSavedAt;
 
     /// <summary>One evaluation at the current time; what it changed is stored before it is published.</summary>
@@ -37,7 +43,19 @@ public sealed class DetectionRunner(
         var succeeded = false;
         try
         {
-            var engine = _engine ??= await StartEngineAsync(ct);
+            if (leadership.Current is not { } term)
+            {
+                if (_engine is not null) logger.LogInformation("Node {Node} no longer leads detection; it evaluates again when it leads", leadership.NodeName);
+                _engine = null;
+                succeeded = true;
+                return new DetectionResult([], []);
+            }
+            if (_engine is null || _term != term)
+            {
+                _engine = await StartEngineAsync(ct);
+                _term = term;
+            }
+            var engine = _engine;
             // Every commit acknowledged so far reaches the live window first, as a replay sees every event before its check.
             try
             {
@@ -59,13 +77,26 @@ public sealed class DetectionRunner(
                 MaintenanceWindows = await maintenance.ForDetectionAsync(now, ct),
                 OpenIncidents = await incidents.OpenAsync(ct),
             };
+            // Another node's agent resolves by hand without this engine hearing of it: the database says so.
+            if (leadership.Clustered) ForgetResolvedElsewhere(engine, input.OpenIncidents, now);
             var result = engine.Evaluate(input);
             status.LearningUntil = engine.LearningUntil;
             foreach (var problem in result.Problems)
                 logger.LogWarning("Detection problem (the rest of the evaluation ran): {Problem}", problem);
             if (result.Changes.Count > 0)
             {
-                await incidents.SaveAsync(result.Changes, current, ct);
+                try
+                {
+                    await incidents.SaveAsync(result.Changes, current, term, ct);
+                }
+                catch (LeaseLostException e)
+                {
+                    // Another node took over while this run computed: what it found is that node's to find again.
+                    logger.LogWarning("{Message}; this node stops evaluating until it leads again", e.Message);
+                    _engine = null;
+                    succeeded = true;
+                    return new DetectionResult([], result.Problems);
+                }
                 foreach (var change in result.Changes)
                 {
                     LogChange(logger, change);
@@ -139,14 +170,26 @@ public sealed class DetectionRunner(
     {
         try
         {
-            await queries.SaveBaselinesAsync(engine.ExportBaselines(), now, ct);
+            await queries.SaveBaselinesAsync(engine.ExportBaselines(), now, ct, _term);
             _baselinesSavedAt = now;
+        }
+        catch (LeaseLostException e)
+        {
+            // The successor saves its own; this term's would overwrite them with older ones.
+            logger.LogInformation("Baselines not saved: {Message}", e.Message);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             // Losing one save costs relearning a few minutes after a restart; detection goes on.
             logger.LogError(e, "Saving the detection baselines failed");
         }
+    }
+
+    private static void ForgetResolvedElsewhere(DetectionEngine engine, IReadOnlyList<Incident> openInDatabase, DateTimeOffset now)
+    {
+        var open = openInDatabase.Select(i => i.Id).ToHashSet(StringComparer.Ordinal);
+        foreach (var tracked in engine.OpenIncidents)
+            if (!open.Contains(tracked.Id)) engine.ResolveByHand(tracked.Id, now);
     }
 
     internal static void LogChange(ILogger logger, IncidentChange change)

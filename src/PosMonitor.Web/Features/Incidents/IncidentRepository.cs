@@ -5,6 +5,7 @@ using PosMonitor.Core.Detection;
 using PosMonitor.Core.Incidents;
 using PosMonitor.Core.Telemetry;
 using PosMonitor.Web.Features.Identity;
+using PosMonitor.Web.Infrastructure.Cluster;
 using PosMonitor.Web.Infrastructure.Data;
 
 namespace PosMonitor.Web.Features.Incidents;
@@ -100,9 +101,18 @@ public sealed class IncidentRepository(Db db) : IIncidentReader
     /// rows added (each terminal with its merchant from <paramref name="fleet"/>), an event per change.
     /// </summary>
     public Task SaveAsync(IReadOnlyList<IncidentChange> changes, Core.Fleet.Fleet fleet, CancellationToken ct) =>
+        SaveAsync(changes, fleet, null, ct);
+
+    /// <summary>
+    /// Detection's write: as <see cref="SaveAsync(IReadOnlyList{IncidentChange}, Core.Fleet.Fleet, CancellationToken)"/>, refused
+    /// with <see cref="LeaseLostException"/> when <paramref name="fence"/> (a cluster term, token above 0) no longer holds the
+    /// detection lease, and each incident stamped with the term that wrote it.
+    /// </summary>
+    public Task SaveAsync(IReadOnlyList<IncidentChange> changes, Core.Fleet.Fleet fleet, LeaseFence? fence, CancellationToken ct) =>
         db.WriteAsync(async (c, tx) =>
         {
-            foreach (var change in changes) await SaveAsync(c, tx, change, fleet, ct);
+            if (fence is { Token: > 0 }) await ClusterStore.CheckFenceAsync(c, tx, fence, ct);
+            foreach (var change in changes) await SaveAsync(c, tx, change, fleet, ct, leaseToken: fence?.Token ?? 0);
         }, ct);
 
     /// <summary>
@@ -125,10 +135,11 @@ public sealed class IncidentRepository(Db db) : IIncidentReader
     public Task UpsertAsync(Incident incident, Core.Fleet.Fleet fleet, CancellationToken ct) =>
         db.WriteAsync((c, tx) => UpsertAsync(c, tx, incident, fleet, ct), ct);
 
-    private async Task SaveAsync(DbConnection c, DbTransaction tx, IncidentChange change, Core.Fleet.Fleet fleet, CancellationToken ct, string? eventKind = null)
+    private async Task SaveAsync(DbConnection c, DbTransaction tx, IncidentChange change, Core.Fleet.Fleet fleet, CancellationToken ct,
+        string? eventKind = null, long leaseToken = 0)
     {
         var i = change.Incident;
-        await UpsertAsync(c, tx, i, fleet, ct);
+        await UpsertAsync(c, tx, i, fleet, ct, leaseToken);
         await c.ExecuteAsync(new CommandDefinition(db.Sql(InsertEvent), new
         {
             IncidentId = i.Id,
@@ -146,7 +157,7 @@ public sealed class IncidentRepository(Db db) : IIncidentReader
         }, tx, cancellationToken: ct));
     }
 
-    private async Task UpsertAsync(DbConnection c, DbTransaction tx, Incident i, Core.Fleet.Fleet fleet, CancellationToken ct)
+    private async Task UpsertAsync(DbConnection c, DbTransaction tx, Incident i, Core.Fleet.Fleet fleet, CancellationToken ct, long leaseToken = 0)
     {
         await c.ExecuteAsync(new CommandDefinition(db.Sql(Upsert), new
         {
@@ -166,6 +177,7 @@ public sealed class IncidentRepository(Db db) : IIncidentReader
             i.AffectedTerminals,
             i.PeakRate,
             UpdatedAt = DbTime.ToMs(i.UpdatedAt == default ? i.OpenedAt : i.UpdatedAt),
+            LeaseToken = leaseToken,
         }, tx, cancellationToken: ct));
 
         // Affected sets only grow while an incident lives, so only the rows not stored yet are added.
@@ -337,13 +349,14 @@ public sealed class IncidentRepository(Db db) : IIncidentReader
     private static readonly SqlText Upsert = new(
         """
         INSERT INTO incidents (id, seq, scope_type, scope_id, cause, severity, opened_at, resolved_at, runbook_id, title,
-                               evidence, affected_merchants, affected_terminals, peak_rate, updated_at)
+                               evidence, affected_merchants, affected_terminals, peak_rate, updated_at, lease_token)
         VALUES (@Id, @Seq, @ScopeType, @ScopeId, @Cause, @Severity, @OpenedAt, @ResolvedAt, @RunbookId, @Title,
-                @Evidence, @AffectedMerchants, @AffectedTerminals, @PeakRate, @UpdatedAt)
+                @Evidence, @AffectedMerchants, @AffectedTerminals, @PeakRate, @UpdatedAt, @LeaseToken)
         ON CONFLICT (id) DO UPDATE SET scope_type = excluded.scope_type, scope_id = excluded.scope_id, cause = excluded.cause,
             severity = excluded.severity, resolved_at = excluded.resolved_at, runbook_id = excluded.runbook_id,
             title = excluded.title, evidence = excluded.evidence, affected_merchants = excluded.affected_merchants,
-            affected_terminals = excluded.affected_terminals, peak_rate = excluded.peak_rate, updated_at = excluded.updated_at;
+            affected_terminals = excluded.affected_terminals, peak_rate = excluded.peak_rate, updated_at = excluded.updated_at,
+            lease_token = max(incidents.lease_token, excluded.lease_token);
         """,
         """
         MERGE incidents WITH (HOLDLOCK) AS t
@@ -351,10 +364,10 @@ public sealed class IncidentRepository(Db db) : IIncidentReader
         WHEN MATCHED THEN UPDATE SET scope_type = @ScopeType, scope_id = @ScopeId, cause = @Cause, severity = @Severity,
             resolved_at = @ResolvedAt, runbook_id = @RunbookId, title = @Title, evidence = @Evidence,
             affected_merchants = @AffectedMerchants, affected_terminals = @AffectedTerminals, peak_rate = @PeakRate,
-            updated_at = @UpdatedAt
+            updated_at = @UpdatedAt, lease_token = GREATEST(t.lease_token, @LeaseToken)
         WHEN NOT MATCHED THEN INSERT (id, seq, scope_type, scope_id, cause, severity, opened_at, resolved_at, runbook_id, title,
-                                      evidence, affected_merchants, affected_terminals, peak_rate, updated_at)
+                                      evidence, affected_merchants, affected_terminals, peak_rate, updated_at, lease_token)
             VALUES (@Id, @Seq, @ScopeType, @ScopeId, @Cause, @Severity, @OpenedAt, @ResolvedAt, @RunbookId, @Title,
-                    @Evidence, @AffectedMerchants, @AffectedTerminals, @PeakRate, @UpdatedAt);
+                    @Evidence, @AffectedMerchants, @AffectedTerminals, @PeakRate, @UpdatedAt, @LeaseToken);
         """);
 }

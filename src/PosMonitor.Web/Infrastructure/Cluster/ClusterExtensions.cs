@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.AspNetCore.DataProtection.StackExchangeRedis;
 using Microsoft.Extensions.Options;
+using Quartz;
 using StackExchange.Redis;
 
 namespace PosMonitor.Web.Infrastructure.Cluster;
@@ -12,14 +13,18 @@ public static class ClusterExtensions
     public const string ApplicationName = "PosMonitor";
 
     /// <summary>
-    /// <c>PosMonitor:Cluster</c>: off by default, and then nothing here changes how a single node runs.
+    /// <c>PosMonitor:Cluster</c>: off by default, and then nothing here changes how a single node runs: it leads
+    /// detection by itself, with no lease traffic.
     /// Enabled: one Redis connection for the node, data-protection keys kept in Redis (a cookie issued by one node
-    /// is read by every other), and the <see cref="ClusterBus"/> that carries the in-process feeds between nodes.
+    /// is read by every other), the <see cref="ClusterBus"/> that carries the in-process feeds between nodes, a
+    /// heartbeat per node, the detection lease in the database, and scheduled jobs on the leader only.
     /// </summary>
     public static IHostApplicationBuilder AddCluster(this IHostApplicationBuilder builder)
     {
         var services = builder.Services;
         services.AddValidatedOptions<ClusterOptions>(ClusterOptions.Section);
+        services.AddSingleton<DetectionLeadership>();
+        services.AddSingleton<ClusterStore>();
         if (!IsEnabled(builder.Configuration)) return builder;
 
         services.AddSingleton<IConnectionMultiplexer>(sp => ConnectRedis(sp.GetRequiredService<IOptions<ClusterOptions>>().Value, sp.GetRequiredService<ILoggerFactory>()));
@@ -28,6 +33,9 @@ public static class ClusterExtensions
         services.AddDataProtection().SetApplicationName(ApplicationName);
         services.AddOptions<KeyManagementOptions>().Configure<IServiceProvider, IOptions<ClusterOptions>>((o, sp, cluster) =>
             o.XmlRepository = new RedisXmlRepository(() => sp.GetRequiredService<IConnectionMultiplexer>().GetDatabase(), cluster.Value.Key("data-protection-keys")));
+        // Registered early: hosted services stop in reverse order, so the lease is given up after the jobs stopped.
+        services.AddHostedService<ClusterHeartbeat>();
+        services.AddQuartz(q => q.AddTriggerListener<LeaderOnlyJobs>());
         return builder;
     }
 
