@@ -25,6 +25,7 @@ public static class ClusterExtensions
         services.AddValidatedOptions<ClusterOptions>(ClusterOptions.Section);
         services.AddSingleton<DetectionLeadership>();
         services.AddSingleton<ClusterStore>();
+        services.AddSingleton<ClusterOverview>();
         if (!IsEnabled(builder.Configuration)) return builder;
 
         services.AddSingleton<IConnectionMultiplexer>(sp => ConnectRedis(sp.GetRequiredService<IOptions<ClusterOptions>>().Value, sp.GetRequiredService<ILoggerFactory>()));

@@ -1,4 +1,3 @@
-using System.Reflection;
 using Microsoft.Extensions.Options;
 
 namespace PosMonitor.Web.Infrastructure.Cluster;
@@ -13,9 +12,6 @@ internal sealed class ClusterHeartbeat(
     ClusterStore store, DetectionLeadership leadership, IOptions<ClusterOptions> options, TimeProvider time,
     IHostApplicationLifetime lifetime, ILogger<ClusterHeartbeat> logger) : BackgroundService
 {
-    private static readonly string Version =
-        typeof(ClusterHeartbeat).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown";
-
     private readonly DateTimeOffset _startedAt = time.GetUtcNow();
     private long _heldToken;
 
@@ -50,7 +46,7 @@ internal sealed class ClusterHeartbeat(
         var now = time.GetUtcNow();
         try
         {
-            await store.HeartbeatAsync(leadership.NodeName, _startedAt, Version, now, ct);
+            await store.HeartbeatAsync(leadership.NodeName, _startedAt, ClusterOverview.Version, now, ct);
             var lease = await store.TryAcquireAsync(leadership.NodeName, now, o.LeaseDuration, ct);
             if (lease.Holder == leadership.NodeName)
             {
