@@ -105,6 +105,7 @@ public sealed class DetectionRunner(
             }
             if (now - _baselinesSavedAt >= options.BaselineSaveInterval) await SaveBaselinesLockedAsync(engine, now, ct);
             metrics.DetectionRan(result, activity);
+            status.RanAt = now;
             succeeded = true;
             return result;
         }

@@ -16,6 +16,15 @@ public sealed class DetectionStatus
         set => Interlocked.Exchange(ref _learningUntil, value?.UtcTicks ?? 0);
     }
 
+    private long _ranAt;
+
+    /// <summary>When this node last finished a detection run (null before its first, or on a node that does not lead).</summary>
+    public DateTimeOffset? RanAt
+    {
+        get => Interlocked.Read(ref _ranAt) is var t and not 0 ? new DateTimeOffset(t, TimeSpan.Zero) : null;
+        set => Interlocked.Exchange(ref _ranAt, value?.UtcTicks ?? 0);
+    }
+
     /// <summary>The end of learning, when it is still ahead of <paramref name="now"/>.</summary>
     public DateTimeOffset? LearningAt(DateTimeOffset now) => LearningUntil is { } until && until > now ? until : null;
 }

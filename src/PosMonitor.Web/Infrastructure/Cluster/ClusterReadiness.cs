@@ -1,3 +1,4 @@
+using PosMonitor.Web.Features.Detection;
 using StackExchange.Redis;
 
 namespace PosMonitor.Web.Infrastructure.Cluster;
@@ -22,7 +23,10 @@ public static class ClusterReadiness
         }
         var redisProblem = await RedisProblemAsync(services.GetService<IConnectionMultiplexer>(), ct);
         var body = new ClusterReadyAnswer(redisProblem is null ? "ready" : "unready", leadership.NodeName, "reachable",
-            redisProblem is null ? "reachable" : "unreachable", leadership.Leads, leader, redisProblem);
+            redisProblem is null ? "reachable" : "unreachable", leadership.Leads, leader, redisProblem)
+        {
+            DetectionRanAt = services.GetService<DetectionStatus>()?.RanAt,
+        };
         return redisProblem is null ? TypedResults.Ok(body) : TypedResults.Json(body, statusCode: StatusCodes.Status503ServiceUnavailable);
     }
 
@@ -51,5 +55,9 @@ public static class ClusterReadiness
     /// <param name="LeadsDetection">Whether this node leads detection (and runs the scheduled jobs) now.</param>
     /// <param name="Leader">The node holding the detection lease, as the database says.</param>
     /// <param name="Problem">Why the node is not ready.</param>
-    public sealed record ClusterReadyAnswer(string Status, string Node, string Database, string Redis, bool LeadsDetection, string? Leader, string? Problem);
+    public sealed record ClusterReadyAnswer(string Status, string Node, string Database, string Redis, bool LeadsDetection, string? Leader, string? Problem)
+    {
+        /// <summary>When this node last finished a detection run: on the leader, a stale time says detection is stuck.</summary>
+        public DateTimeOffset? DetectionRanAt { get; init; }
+    }
 }
