@@ -11,6 +11,7 @@ internal static class BenchmarkMain
         "live" => await LiveBenchmark.RunAsync(args[1..]),
         "profile" => ProfileBenchmark.Run(args[1..]),
         "writer" => await WriterBenchmark.RunAsync(args[1..]),
+        "cluster" => await ClusterBenchmark.RunAsync(args[1..]),
         _ => Usage(),
     };
 
@@ -26,6 +27,8 @@ internal static class BenchmarkMain
                  CPU per 1,000 events of the single ingestion writer (commit + rollup flush), in-process
           profile
                  CPU per 1,000 events of parsing and validation, in-process
+          cluster [--seconds 20] [--clients 4] [--takeovers 2] [--redis 127.0.0.1:6379]
+                 two nodes against one: ingestion, 202 to hub p95 across nodes, takeover after killing the leader
         """);
     return 2;
 }
