@@ -3,7 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using PosMonitor.Web.Features.Admin;
-using PosMonitor.Web.Features.Identity;
+using PosMonitor.Web.Infrastructure.Time;
 using PosMonitor.Web.Infrastructure.Cluster;
 using PosMonitor.Web.Infrastructure.Data;
 using PosMonitor.Web.Tests.Infrastructure;
