@@ -85,7 +85,7 @@ public class ClusterStoreTests
         var repoA = new IncidentRepository(dbA);
         var repoB = new IncidentRepository(dbB);
         await a.TryAcquireAsync("node-a", T0, Lease, None);
-        var first = IncidentRepositoryTests.Make("inc-000001", T0, ["T-000001"]);
+        var first = TestIncidents.GatewayOutage("inc-000001", T0, ["T-000001"]);
         await repoA.SaveAsync([new IncidentChange(IncidentChangeKind.Opened, first)], Fleet, new LeaseFence("node-a", 1), None);
 
         // A pauses past its lease; B takes over and updates the incident.
@@ -94,7 +94,7 @@ public class ClusterStoreTests
             Fleet, new LeaseFence("node-b", 2), None);
         // A wakes up with a resolve computed in its old term, and a second opening of the same fault.
         var stale = first with { ResolvedAt = T0.AddSeconds(31), UpdatedAt = T0.AddSeconds(31) };
-        var duplicate = IncidentRepositoryTests.Make("inc-000002", T0.AddSeconds(31), ["T-000001"]);
+        var duplicate = TestIncidents.GatewayOutage("inc-000002", T0.AddSeconds(31), ["T-000001"]);
         await Assert.ThrowsAsync<LeaseLostException>(() => repoA.SaveAsync(
             [new IncidentChange(IncidentChangeKind.Resolved, stale), new IncidentChange(IncidentChangeKind.Opened, duplicate)], Fleet, new LeaseFence("node-a", 1), None));
 
