@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using PosMonitor.Web.Features.Detection;
 
 namespace PosMonitor.Web.Infrastructure.Cluster;
 
@@ -9,7 +10,7 @@ namespace PosMonitor.Web.Infrastructure.Cluster;
 /// A graceful stop gives the lease up at once.
 /// </summary>
 internal sealed class ClusterHeartbeat(
-    ClusterStore store, DetectionLeadership leadership, IOptions<ClusterOptions> options, TimeProvider time,
+    ClusterStore store, DetectionLeadership leadership, IOptions<ClusterOptions> options, DetectionHostOptions detection, TimeProvider time,
     IHostApplicationLifetime lifetime, ILogger<ClusterHeartbeat> logger) : BackgroundService
 {
     private readonly DateTimeOffset _startedAt = time.GetUtcNow();
@@ -47,6 +48,8 @@ internal sealed class ClusterHeartbeat(
         try
         {
             await store.HeartbeatAsync(leadership.NodeName, _startedAt, ClusterOverview.Version, now, ct);
+            // A node that may not run detection (Detection:Enabled false) must not hold the lease others would lead with.
+            if (!detection.Enabled) return;
             var lease = await store.TryAcquireAsync(leadership.NodeName, now, o.LeaseDuration, ct);
             if (lease.Holder == leadership.NodeName)
             {
