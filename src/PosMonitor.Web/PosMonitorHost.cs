@@ -52,7 +52,7 @@ public static class PosMonitorHost
         builder.AddApiDocument();
         builder.AddForwardedHeaders();
         builder.AddPosMonitorData();                    // SqliteCheckpointer
-        builder.AddCluster();
+        builder.AddCluster();                           // clustered only: ClusterHeartbeat (node row, detection lease), Redis, shared keys
         builder.AddObservability();
         builder.Services.AddHostedService<Startup>();   // migrations, bootstrap key and users
         builder.AddPosMonitorLocalization();
