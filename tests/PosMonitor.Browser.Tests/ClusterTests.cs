@@ -103,7 +103,13 @@ public class ClusterTests
                 Assert.Equal([id], (await TwoNodes.IncidentsOfScopeAsync(node, FaultyGateway)).Select(i => i.GetProperty("id").GetString()));
             await nodes.Webhooks.ArrivedAsync(w => w.GetProperty("event").GetString() == "incident.opened" && IncidentId(w) == id).WaitAsync(TimeSpan.FromSeconds(30));
 
-            // SIGKILL of the leader mid-fault: the other takes over within 30 s, warm, and finds the same incident open.
+            // SIGKILL of the leader mid-fault, once it has saved what it learned: the other takes over within 30 s, warm,
+            // and finds the same incident open.
+            await TwoNodes.EventuallyAsync(async () =>
+            {
+                await using var db = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={nodes.A.DatabasePath};Mode=ReadOnly");
+                return await Dapper.SqlMapper.ExecuteScalarAsync<long?>(db, "SELECT saved_at FROM detection_baselines WHERE id = 1") is not null ? "" : null;
+            }, TimeSpan.FromSeconds(30), "the leader saved its baselines");
             var survivor = other;
             await leader.KillAsync();
             Volatile.Write(ref killed, 1);
