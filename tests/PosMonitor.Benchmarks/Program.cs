@@ -12,6 +12,7 @@ internal static class BenchmarkMain
         "profile" => ProfileBenchmark.Run(args[1..]),
         "writer" => await WriterBenchmark.RunAsync(args[1..]),
         "cluster" => await ClusterBenchmark.RunAsync(args[1..]),
+        "scale" => await ScaleBenchmark.RunAsync(args[1..]),
         _ => Usage(),
     };
 
@@ -25,6 +26,8 @@ internal static class BenchmarkMain
                  telemetry 202 to updated heatmap cell at a hub client under load; memory per dashboard circuit
           writer [--rate 50000] [--flush-ms 1000] [--events 400000] [--commit 8000]
                  CPU per 1,000 events of the single ingestion writer (commit + rollup flush), in-process
+          scale  [--terminals 200000] [--compare 20000] [--minutes 10] [--burst-minutes 2] [--burst 5] [--recover-minutes 2] [--circuits 5]
+                 a whole estate at its real rate, then a burst: memory over time, detection ticks, 202 to hub, pages, fleet upsert, restart
           profile
                  CPU per 1,000 events of parsing and validation, in-process
           cluster [--seconds 20] [--clients 4] [--takeovers 2] [--redis 127.0.0.1:6379]
