@@ -47,6 +47,8 @@ public sealed class TerminalMinute(string terminalId, DateTimeOffset minute)
     internal int[]? TimeoutsByStageIfAny => _timeoutsByStage;
     /// <summary>Errors by stage without making the array: null while all are zero.</summary>
     internal int[]? ErrorsByStageIfAny => _errorsByStage;
+    /// <summary>Stage time sums without making the array: null while no sale sent them.</summary>
+    internal long[]? StageMsSumIfAny => _stageMsSum;
     public int StageMsSamples { get; set; }
     /// <summary>Sales whose <c>host</c> stage took <see cref="SlowStageMs"/> or longer (timed-out ones included).</summary>
     public int SlowHost { get; set; }

@@ -36,6 +36,45 @@ public class LiveMinuteWindowTests
         Assert.Equal([Minute.AddMinutes(2), Minute.AddMinutes(4)], window.Between(Minute, Minute.AddMinutes(9)).Select(b => b.Minute));
     }
 
+    [Fact]
+    public void A_batch_handed_out_stays_as_it_was_while_later_updates_grow_and_compact_its_minute()
+    {
+        var window = new LiveMinuteWindow();
+        window.Apply([.. Enumerable.Range(0, 50).Select(i => Row($"T-{i}", Minute, timeouts: 1))]);
+        var before = window.Between(Minute, Minute.AddMinutes(1));
+        // Every terminal's row replaced many times over: the minute's buffer grows and is compacted meanwhile.
+        for (var round = 0; round < 40; round++) window.Apply([.. Enumerable.Range(0, 50).Select(i => Row($"T-{i}", Minute, timeouts: 1))]);
+
+        Assert.All(before[0].Terminals, row => Assert.Equal((1, 1), (row.Transactions, row.Timeouts)));
+        var after = window.Between(Minute, Minute.AddMinutes(1))[0].Terminals.ToList();
+        Assert.Equal(50, after.Count);
+        Assert.All(after, row => Assert.Equal((41, 41), (row.Transactions, row.Timeouts)));
+        Assert.Equal(Enumerable.Range(0, 50).Select(i => $"T-{i}").Order(), after.Select(r => r.TerminalId).Order());
+    }
+
+    [Fact]
+    public void A_minute_of_200000_heartbeating_terminals_is_held_in_a_few_MB()
+    {
+        var window = new LiveMinuteWindow();
+        var rows = Enumerable.Range(0, 200_000).Select(i =>
+        {
+            var row = new TerminalMinute($"T-{i:D6}", Minute);
+            row.Add(new Heartbeat
+            {
+                EventId = "h", TerminalId = row.TerminalId, Timestamp = Minute, NetworkType = NetworkType.Wifi, LatencyMs = 45, PacketLossPct = 0.5,
+                SignalDbm = -70, CpuPct = 20, MemoryPct = 40, Firmware = "1", UptimeSec = 5, Printer = PrinterStatus.Ok, Scanner = ScannerStatus.Ok, PendingOffline = 0,
+            }, restarted: false);
+            return row;
+        });
+        window.Apply(rows);
+
+        // As objects in a dictionary these were ~50 MB a minute; 17 minutes of them made most of a 200k fleet's memory.
+        Assert.InRange(window.HeldBytes, 1, 12 * 1024 * 1024);
+        var batch = window.Between(Minute, Minute.AddMinutes(1)).Single();
+        Assert.Equal(200_000, batch.Terminals.Count);
+        Assert.Equal(200_000, batch.Terminals.Sum(r => r.Heartbeats));
+    }
+
     private static TerminalMinute Row(string terminal, DateTimeOffset minute, int timeouts)
     {
         var row = new TerminalMinute(terminal, minute);

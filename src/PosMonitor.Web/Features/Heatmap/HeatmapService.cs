@@ -355,22 +355,37 @@ public sealed class HeatmapService
 
     public int Subscribers => _subscribers.Count;
 
-    /// <summary>One row's minutes in a ring of <see cref="WindowMinutes"/> slots; a slot holding an older minute reads as empty.</summary>
-    private sealed class Ring(string scope, HeatmapBy by, string row)
+    /// <summary>
+    /// One row's minutes with sales, newest last, for at most <see cref="WindowMinutes"/> minutes back from the newest.
+    /// Sparse and time-bounded: a row holds only the minutes it sold in (a shop's till a few dozen in four hours, a
+    /// region all of them), so 200,000 terminal rows and their merchants' rows cost what they sold, not 240 slots each.
+    /// </summary>
+    internal sealed class Ring(string scope, HeatmapBy by, string row)
     {
-        private readonly int[] _minute = new int[WindowMinutes];
-        private readonly int[] _transactions = new int[WindowMinutes];
-        private readonly int[] _timeouts = new int[WindowMinutes];
-        /// <summary>Minutes changed since the last flush: a few at most (sales arrive for the newest minutes).</summary>
-        private readonly List<int> _dirtyMinutes = [];
+        private static readonly Slot[] None = [];
+        private Slot[] _slots = None;
+        private int _count;
+        /// <summary>Minutes changed since the last flush: a few at most (sales arrive for the newest minutes); made at first use.</summary>
+        private List<int>? _dirtyMinutes;
+
+        private struct Slot
+        {
+            public int Minute;
+            public int Transactions;
+            public int Timeouts;
+        }
 
         public string Scope { get; } = scope;
         public HeatmapBy By { get; } = by;
         public string Row { get; } = row;
 
+        /// <summary>Minutes held (for tests and the Performance notes).</summary>
+        internal int Count => _count;
+
         /// <summary>Notes a changed minute; true when the ring had no changes yet (the caller lists it once).</summary>
         public bool MarkDirty(int minute)
         {
+            _dirtyMinutes ??= [];
             if (_dirtyMinutes.Contains(minute)) return false;
             _dirtyMinutes.Add(minute);
             return _dirtyMinutes.Count == 1;
@@ -378,29 +393,63 @@ public sealed class HeatmapService
 
         public int[] TakeDirty()
         {
+            if (_dirtyMinutes is null) return [];
             int[] minutes = [.. _dirtyMinutes];
-            _dirtyMinutes.Clear();
+            _dirtyMinutes = null;
             return minutes;
         }
 
         public void Add(int minute, int transactions, int timeouts)
         {
-            var i = minute % WindowMinutes;
-            if (_minute[i] != minute)
+            var newest = _count == 0 ? minute : Math.Max(minute, _slots[_count - 1].Minute);
+            if (minute <= newest - WindowMinutes) return; // older than the window the row already shows
+            var i = IndexOf(minute);
+            if (i < 0)
             {
-                if (_minute[i] > minute) return; // older than what the slot already holds: out of the window
-                _minute[i] = minute;
-                _transactions[i] = 0;
-                _timeouts[i] = 0;
+                i = ~i;
+                DropBefore(newest - WindowMinutes + 1, ref i);
+                if (_count == _slots.Length) Array.Resize(ref _slots, Math.Min(WindowMinutes, Math.Max(4, _count * 2)));
+                Array.Copy(_slots, i, _slots, i + 1, _count - i);
+                _slots[i] = new Slot { Minute = minute };
+                _count++;
             }
-            _transactions[i] += transactions;
-            _timeouts[i] += timeouts;
+            _slots[i].Transactions += transactions;
+            _slots[i].Timeouts += timeouts;
         }
 
         public (int Transactions, int Timeouts) Get(int minute)
         {
-            var i = minute % WindowMinutes;
-            return _minute[i] == minute ? (_transactions[i], _timeouts[i]) : (0, 0);
+            // A minute further back than the window from the newest one held reads as empty, as its slot had been reused.
+            if (_count == 0 || minute <= _slots[_count - 1].Minute - WindowMinutes) return (0, 0);
+            var i = IndexOf(minute);
+            return i >= 0 ? (_slots[i].Transactions, _slots[i].Timeouts) : (0, 0);
+        }
+
+        /// <summary>Forgets minutes before <paramref name="first"/>; <paramref name="position"/> moves with the slots.</summary>
+        private void DropBefore(int first, ref int position)
+        {
+            var old = 0;
+            while (old < _count && _slots[old].Minute < first) old++;
+            if (old == 0) return;
+            Array.Copy(_slots, old, _slots, 0, _count - old);
+            _count -= old;
+            position -= old;
+        }
+
+        private int IndexOf(int minute)
+        {
+            // Sales arrive for the newest minutes: look from the end.
+            int lo = 0, hi = _count - 1;
+            if (hi >= 0 && _slots[hi].Minute == minute) return hi;
+            while (lo <= hi)
+            {
+                var mid = (lo + hi) >>> 1;
+                var m = _slots[mid].Minute;
+                if (m == minute) return mid;
+                if (m < minute) lo = mid + 1;
+                else hi = mid - 1;
+            }
+            return ~lo;
         }
     }
 }
