@@ -20,7 +20,7 @@ public sealed record IncidentEvent(DateTimeOffset At, string Kind, Severity Seve
 /// incidents for a person or key filters through a <see cref="Viewer"/>: a merchant sees only the
 /// incidents whose affected merchants include its own.
 /// </summary>
-public sealed class IncidentRepository(Db db) : IIncidentReader
+public sealed partial class IncidentRepository(Db db) : IIncidentReader
 {
     public const int MaxListed = 1000;
 

@@ -37,8 +37,10 @@ public partial class IncidentsPage
     [Inject] private IStringLocalizer<IncidentStrings> L { get; set; } = default!;
     [Inject] private IStringLocalizer<RunbookStrings> RL { get; set; } = default!;
 
+    private const int PageSize = 50;
     private List<QueueRow>? _rows;
-    private HashSet<string>? _merchantIncidents;
+    private int _total;
+    private int _page = 1;
     private QueueFilter _filter = new();
     private List<SavedView> _views = [];
     private string? _viewName;
@@ -74,63 +76,48 @@ public partial class IncidentsPage
 
     private void OnTicketChanged(string incidentId) => _ = InvokeAsync(LoadAsync);
 
+    /// <summary>The current page of the queue, filtered, sorted and paged by the database (also when prerendering).</summary>
     private async Task LoadAsync()
     {
-        var since = Now - ResolvedShownFor;
-        var incidents = await Incidents.ListAsync(_viewer, IncidentStatus.All, since, IncidentRepository.MaxListed, default);
-        var tickets = (await Tickets.ListAsync(since, default)).ToDictionary(t => t.IncidentId, StringComparer.Ordinal);
         var sla = Sla.CurrentValue;
-        _rows = [.. incidents.Select(i =>
+        var page = await Incidents.QueueAsync(_viewer, _filter, sla, Now - ResolvedShownFor, (_page - 1) * PageSize, PageSize, default);
+        if (page.Items.Count == 0 && page.Total > 0 && _page > 1)
         {
-            tickets.TryGetValue(i.Id, out var t);
+            // The page emptied under us (incidents resolved past the window): show the last one there is.
+            _page = (page.Total + PageSize - 1) / PageSize;
+            page = await Incidents.QueueAsync(_viewer, _filter, sla, Now - ResolvedShownFor, (_page - 1) * PageSize, PageSize, default);
+        }
+        var tickets = await Tickets.ForIncidentsAsync([.. page.Items.Select(i => i.Id)], default);
+        _total = page.Total;
+        _rows = [.. page.Items.Select(i =>
+        {
+            var t = tickets.GetValueOrDefault(i.Id);
             var due = t?.Status is null or TicketStatus.Open ? sla.AcknowledgeBy(i.Severity, i.OpenedAt) : sla.ResolveBy(i.Severity, i.OpenedAt);
             return new QueueRow(i, t, due);
         })];
-        await LoadMerchantFilterAsync();
         StateHasChanged();
     }
 
-    /// <summary>The incidents that affect the merchant typed in the filter (any of its terminals, or its own scope).</summary>
-    private async Task LoadMerchantFilterAsync()
-    {
-        var m = _filter.Merchant.Trim();
-        _merchantIncidents = m.Length == 0 ? null
-            : (await Incidents.ListAsync(new Viewer(false, m, false), IncidentStatus.All, Now - ResolvedShownFor, IncidentRepository.MaxListed, default))
-                .Select(i => i.Id).ToHashSet(StringComparer.Ordinal);
-    }
+    private int PageCount => Math.Max(1, (_total + PageSize - 1) / PageSize);
 
-    private IEnumerable<QueueRow> Visible()
+    private async Task GoToPage(int page)
     {
-        if (_rows is null) return [];
-        var f = _filter;
-        var rows = _rows.Where(r =>
-            (f.Status == "" || (f.Status == "active" ? r.Status != TicketStatus.Resolved : IncidentLifecycle.Name(r.Status) == f.Status))
-            && (f.Severity == "" || Causes.Name(r.Incident.Severity) == f.Severity)
-            && (f.Cause == "" || Causes.Name(r.Incident.Cause) == f.Cause)
-            && (f.Scope == "" || Causes.Name(r.Incident.ScopeType) == f.Scope)
-            && (_merchantIncidents is null || _merchantIncidents.Contains(r.Incident.Id)
-                || (r.Incident.ScopeType == ScopeType.Merchant && r.Incident.ScopeId == f.Merchant.Trim()))
-            && (f.Assignee == "" || (r.Ticket?.Assignee ?? "").Contains(f.Assignee.Trim(), StringComparison.OrdinalIgnoreCase)));
-        return f.Sort switch
-        {
-            "age" => rows.OrderBy(r => r.Incident.OpenedAt),
-            "newest" => rows.OrderByDescending(r => r.Incident.OpenedAt),
-            // Resolved incidents have no deadline left: they go last.
-            _ => rows.OrderBy(r => r.Status == TicketStatus.Resolved).ThenBy(r => r.SlaDue).ThenBy(r => r.Incident.Severity),
-        };
+        _page = page;
+        await LoadAsync();
     }
 
     private async Task Set(Func<QueueFilter, QueueFilter> change)
     {
-        var merchantBefore = _filter.Merchant;
         _filter = change(_filter);
-        if (_filter.Merchant != merchantBefore) await LoadMerchantFilterAsync();
+        _page = 1;
+        await LoadAsync();
     }
 
     private async Task Apply(QueueFilter filter)
     {
         _filter = filter;
-        await LoadMerchantFilterAsync();
+        _page = 1;
+        await LoadAsync();
     }
 
     private async Task SaveViewAsync()

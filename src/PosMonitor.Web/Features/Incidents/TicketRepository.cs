@@ -35,7 +35,7 @@ public static class NoteKinds
 }
 
 /// <summary>The tables of incident tickets, checklists and notes.</summary>
-public sealed class TicketRepository(Db db)
+public sealed partial class TicketRepository(Db db)
 {
     /// <summary>Creates the ticket of a new incident; false when it already has one.</summary>
     public Task<bool> EnsureAsync(string incidentId, string runbookId, int runbookVersion, bool manual, DateTimeOffset now, CancellationToken ct) =>
