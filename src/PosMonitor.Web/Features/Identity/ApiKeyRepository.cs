@@ -109,6 +109,41 @@ public sealed class ApiKeyRepository(Db db, TimeProvider time, ILogger<ApiKeyRep
         return (await c.QueryAsync<ApiKeyListItem>(new CommandDefinition(db.Sql(SelectAll), cancellationToken: ct))).AsList();
     }
 
+    public const int PageMax = 200;
+
+    /// <summary>
+    /// One page of keys, newest first, paged and searched in SQL (an acquirer has a key per merchant or TMS: tens of
+    /// thousands), optionally only those of <paramref name="scope"/>; search matches id, name, scope, merchant or creator.
+    /// </summary>
+    public async Task<GridPage<ApiKeyListItem>> PageAsync(string? search, string? scope, int skip, int take, CancellationToken ct)
+    {
+        var args = new
+        {
+            Pattern = new GridQuery(search, null, false, 0, 0).SearchPattern, Scope = scope,
+            Skip = Math.Max(0, skip), Take = Math.Clamp(take, 1, PageMax),
+        };
+        await using var c = await db.OpenAsync(ct);
+        var total = await c.ExecuteScalarAsync<int>(new CommandDefinition(db.Sql(CountPage), args, cancellationToken: ct));
+        var items = await c.QueryAsync<ApiKeyListItem>(new CommandDefinition(Paging.Page(db.Sql(SelectPage), "created_at DESC, id DESC"), args, cancellationToken: ct));
+        return new GridPage<ApiKeyListItem>(items.AsList(), total);
+    }
+
+    private const string PageWhere =
+        """
+        WHERE (@Scope IS NULL OR scope = @Scope)
+          AND (id LIKE @Pattern OR name LIKE @Pattern OR scope LIKE @Pattern OR merchant_id LIKE @Pattern OR created_by LIKE @Pattern)
+        """;
+
+    private static readonly SqlText SelectPage = Paging.Paged(
+        $"""
+        SELECT id AS Id, name AS Name, scope AS Scope, merchant_id AS MerchantId, created_at AS CreatedAt,
+               created_by AS CreatedBy, revoked_at AS RevokedAt
+        FROM api_keys
+        {PageWhere}
+        """);
+
+    private static readonly SqlText CountPage = SqlText.Same($"SELECT COUNT(*) FROM api_keys {PageWhere};");
+
     private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 
     private static readonly SqlText SelectActiveByHash = SqlText.Same(
