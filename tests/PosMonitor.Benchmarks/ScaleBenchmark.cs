@@ -157,6 +157,8 @@ internal static class ScaleBenchmark
         var burstTo = burstFrom + TimeSpan.FromMinutes(options.BurstMinutes);
         var clock = Stopwatch.StartNew();
         using var stop = new CancellationTokenSource(total);
+        // Requests still out when the load stops get 30 s more, then are given up (counted as failed).
+        using var drain = new CancellationTokenSource(total + TimeSpan.FromSeconds(30));
         string Phase(TimeSpan t) => t < burstFrom ? "steady" : t < burstTo ? "burst" : "after";
 
         long accepted = 0, refused = 0, failed = 0;
@@ -189,11 +191,11 @@ internal static class ScaleBenchmark
                             {
                                 using var content = new ByteArrayContent(body);
                                 content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
-                                using var response = await ingest.PostAsync("/api/v1/telemetry", content);
+                                using var response = await ingest.PostAsync("/api/v1/telemetry", content, drain.Token);
                                 if (response.StatusCode == HttpStatusCode.Accepted) Interlocked.Add(ref accepted, batch.Count);
                                 else Interlocked.Add(ref refused, batch.Count);
                             }
-                            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+                            catch (Exception e) when (e is HttpRequestException or OperationCanceledException)
                             {
                                 Interlocked.Add(ref failed, batch.Count);
                             }
@@ -264,10 +266,11 @@ internal static class ScaleBenchmark
                 }
                 var now = Interlocked.Read(ref accepted);
                 result.Samples.Add(new Sample(at, Phase(at), rss, metrics.Sum("dotnet_gc_last_collection_heap_size_bytes") / 1048576.0,
-                    (now - lastAccepted) / Math.Max(0.001, (at - lastAt).TotalSeconds), metrics.Sum("posmonitor_ingestion_queue_depth")));
+                    (now - lastAccepted) / Math.Max(0.001, (at - lastAt).TotalSeconds), metrics.Sum("posmonitor_ingestion_queue_depth"),
+                    metrics.Sum("posmonitor_ingestion_rollup_lag_seconds")));
                 (lastAccepted, lastAt) = (now, at);
                 if (result.Samples.Count % 15 == 0)
-                    Console.WriteLine($"  {at.TotalSeconds,5:N0} s {Phase(at),-6} RSS {rss,6:N0} MB · {result.Samples[^1].EventsPerSecond,7:N0} events/s · ticks {result.Ticks.Count} (last {(result.Ticks.Count > 0 ? result.Ticks[^1] : 0):N2} s) · load {LoadAverage()}");
+                    Console.WriteLine($"  {at.TotalSeconds,5:N0} s {Phase(at),-6} RSS {rss,6:N0} MB (GC heap {result.Samples[^1].HeapMb,6:N0}) · {result.Samples[^1].EventsPerSecond,7:N0} events/s · queue {result.Samples[^1].QueueDepth,6:N0} · rollup lag {result.Samples[^1].RollupLagSeconds,4:N0} s · ticks {result.Ticks.Count} (last {(result.Ticks.Count > 0 ? result.Ticks[^1] : 0):N2} s) · load {LoadAverage()}");
             }
         });
 
@@ -430,7 +433,7 @@ internal static class ScaleBenchmark
 
 internal sealed record ScaleOptions(int Terminals, int Compare, int Minutes, int BurstMinutes, int Burst, int RecoverMinutes, int Circuits);
 
-internal sealed record Sample(TimeSpan At, string Phase, double ResidentMb, double HeapMb, double EventsPerSecond, double QueueDepth);
+internal sealed record Sample(TimeSpan At, string Phase, double ResidentMb, double HeapMb, double EventsPerSecond, double QueueDepth, double RollupLagSeconds);
 
 internal sealed class ScaleResult
 {
@@ -486,6 +489,8 @@ internal sealed class ScaleResult
         ("resident memory peak (burst)", r => r.Memory("burst", v => v.Max())),
         ("after the burst: under 1.5 GB after", r => r.BackUnderAfterBurst is { } s ? $"{s:N0} s" : "not within the run"),
         ("resident memory at the end", r => r.Samples.Count > 0 ? $"{r.Samples[^1].ResidentMb:N0} MB" : "–"),
+        ("GC heap after last collection: steady max / peak", r => $"{r.Samples.Where(s => s.Phase == "steady").Select(s => s.HeapMb).DefaultIfEmpty().Max():N0} / {r.Samples.Select(s => s.HeapMb).DefaultIfEmpty().Max():N0} MB"),
+        ("rollup flush lag: max", r => $"{r.Samples.Select(s => s.RollupLagSeconds).DefaultIfEmpty().Max():N0} s"),
         ("detection tick p50 / p95 / max", r => $"{Pct(r.Ticks, 0.5, "ms", 1000)} / {Pct(r.Ticks, 0.95, "ms", 1000)} / {(r.Ticks.Count > 0 ? r.Ticks.Max() * 1000 : 0):N0} ms (n={r.Ticks.Count})"),
         ("202 → hub cell p50 / p95 (not seen)", r => $"{Pct(r.ProbeLatencies, 0.5, "ms")} / {Pct(r.ProbeLatencies, 0.95, "ms")} ({r.ProbesLost})"),
         ("dashboard interactive, heatmap drawn", r => Page(r, "dashboard (interactive, heatmap drawn)")),
