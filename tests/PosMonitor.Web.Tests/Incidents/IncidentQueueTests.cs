@@ -22,7 +22,7 @@ public class IncidentQueueTests
     private static readonly SlaOptions Sla = new();
 
     private static List<Incident> Many(int count) => [.. Enumerable.Range(0, count).Select(i =>
-        IncidentRepositoryTests.Make($"inc-{i + 1:D6}", T0.AddMinutes(i % 997), [i % 3 == 0 ? "T-000004" : "T-000001"],
+        TestIncidents.GatewayOutage($"inc-{i + 1:D6}", T0.AddMinutes(i % 997), [i % 3 == 0 ? "T-000004" : "T-000001"],
             resolvedAt: i % 4 == 0 ? T0.AddDays(1) : i % 11 == 0 ? T0.AddDays(-30) : null) with
         {
             Severity = (Severity)(i % 3),
