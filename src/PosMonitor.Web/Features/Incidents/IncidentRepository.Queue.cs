@@ -86,9 +86,13 @@ public sealed partial class TicketRepository
     {
         if (incidentIds.Count == 0) return new Dictionary<string, Ticket>();
         await using var c = await db.OpenAsync(ct);
-        var rows = await c.QueryAsync<TicketRow>(new CommandDefinition(db.Sql(SelectForIncidents), new { Ids = incidentIds }, cancellationToken: ct));
+        var rows = await c.QueryAsync<TicketRow>(new CommandDefinition(db.Sql(SelectForIncidents),
+            new { Ids = System.Text.Json.JsonSerializer.Serialize(incidentIds) }, cancellationToken: ct));
         return rows.Select(r => r.ToTicket()).ToDictionary(t => t.IncidentId, StringComparer.Ordinal);
     }
 
-    private static readonly SqlText SelectForIncidents = SqlText.Same($"SELECT {Columns} FROM incident_tickets t WHERE t.incident_id IN @Ids;");
+    // The ids as one JSON array parameter: the same statement for any page size, and plain SQL in both dialects.
+    private static readonly SqlText SelectForIncidents = new(
+        $"SELECT {Columns} FROM incident_tickets t WHERE t.incident_id IN (SELECT value FROM json_each(@Ids));",
+        $"SELECT {Columns} FROM incident_tickets t WHERE t.incident_id IN (SELECT value FROM OPENJSON(@Ids));");
 }
