@@ -9,7 +9,7 @@ using Microsoft.Playwright;
 namespace PosMonitor.Browser.Tests;
 
 /// <summary>
-/// Two portal processes on one database and one Redis (#19): detection led by one node and handed over when it is
+/// Two portal processes on one database and one Redis: detection led by one node and handed over when it is
 /// killed, live views on the node that did not detect, and what the nodes share (keys, cookies) through a Redis restart.
 /// </summary>
 public class ClusterTests

@@ -44,7 +44,7 @@ public class CardDataTests
         Assert.Equal("paid with 411111******1111, order 1234567890123456", masked);
     }
 
-    // One case per separator class of issue #15 (item 2): each was read as ordinary text before.
+    // One case per separator class: each was read as ordinary text before.
     [Theory]
     [InlineData("dots", "card 4111.1111.1111.1111 declined")]
     [InlineData("slashes", "card 4111/1111/1111/1111 declined")]

@@ -7,7 +7,7 @@ using PosMonitor.Web.Tests.Infrastructure;
 
 namespace PosMonitor.Web.Tests.Identity;
 
-/// <summary>Issue #15, item 5: <c>Authorization: Bearer &lt;key&gt;</c> is accepted wherever a key is (src/PosMonitor.Web/Features/Telemetry/telemetry-api.md).</summary>
+/// <summary><c>Authorization: Bearer &lt;key&gt;</c> is accepted wherever a key is (src/PosMonitor.Web/Features/Telemetry/telemetry-api.md).</summary>
 public class BearerKeyTests(PosMonitorFactory factory) : IClassFixture<PosMonitorFactory>
 {
     private HttpClient Bearer(string key)

@@ -7,7 +7,7 @@ using PosMonitor.Web.Tests.Infrastructure;
 
 namespace PosMonitor.Web.Tests.Incidents;
 
-/// <summary>Issue #15, item 2: what agents type on an incident, and what is built from the fleet's names, is stored masked.</summary>
+/// <summary>what agents type on an incident, and what is built from the fleet's names, is stored masked.</summary>
 public class IncidentCardDataTests
 {
     private const string By = "agent@demo.posmonitor";

@@ -7,7 +7,7 @@ using PosMonitor.Web.Tests.Identity;
 
 namespace PosMonitor.Web.Tests.Infrastructure;
 
-/// <summary>Issue #15, item 2: the admin and support forms' free text is stored with card numbers masked.</summary>
+/// <summary>the admin and support forms' free text is stored with card numbers masked.</summary>
 public sealed class AdminFormsCardDataTests(PortalFactory factory) : IClassFixture<PortalFactory>
 {
     [Theory]

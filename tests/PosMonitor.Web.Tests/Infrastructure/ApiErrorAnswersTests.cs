@@ -6,7 +6,7 @@ using PosMonitor.Web.Tests.Identity;
 
 namespace PosMonitor.Web.Tests.Infrastructure;
 
-/// <summary>Issue #15, item 6: every /api answer is problem+json, and a bad redirect is no 500.</summary>
+/// <summary>every /api answer is problem+json, and a bad redirect is no 500.</summary>
 public sealed class ApiErrorAnswersTests(PortalFactory factory) : IClassFixture<PortalFactory>
 {
     private static async Task<JsonElement> AssertProblem(HttpResponseMessage response, HttpStatusCode status)
