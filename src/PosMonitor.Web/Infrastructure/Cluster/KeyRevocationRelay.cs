@@ -1,4 +1,3 @@
-using System.Text;
 using PosMonitor.Web.Features.Identity;
 
 namespace PosMonitor.Web.Infrastructure.Cluster;
@@ -8,25 +7,11 @@ namespace PosMonitor.Web.Infrastructure.Cluster;
 /// connections there are closed, as soon as the message arrives (milliseconds). Should Redis be away, the cache's few
 /// seconds bound how long another node still accepts the key.
 /// </summary>
-public sealed class KeyRevocationRelay(ClusterBus bus, ApiKeyRepository keys) : IHostedService
+public sealed class KeyRevocationRelay(ClusterBus bus, ApiKeyRepository keys) : IdRelay(bus, Topic)
 {
     public const string Topic = "key-revoked";
-    private IDisposable? _own, _peers;
 
-    public async Task StartAsync(CancellationToken ct)
-    {
-        _own = keys.SubscribeOwnRevoked(id => bus.Publish(Topic, Encoding.UTF8.GetBytes(id)));
-        _peers = await bus.SubscribeAsync(Topic, message =>
-        {
-            keys.RevokedOnPeer(Encoding.UTF8.GetString(message.Span));
-            return Task.CompletedTask;
-        });
-    }
+    protected override IDisposable SubscribeOwn(Action<string> send) => keys.SubscribeOwnRevoked(send);
 
-    public Task StopAsync(CancellationToken ct)
-    {
-        _own?.Dispose();
-        _peers?.Dispose();
-        return Task.CompletedTask;
-    }
+    protected override void OnPeer(string id) => keys.RevokedOnPeer(id);
 }
