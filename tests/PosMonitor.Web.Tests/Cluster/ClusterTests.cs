@@ -104,6 +104,9 @@ public class ClusterTests(TwoNodes nodes) : IClassFixture<TwoNodes>
         var title = $"Card reader outage {Guid.NewGuid():N}";
         client.On<IncidentMessage>(LiveHub.IncidentOpened, m => { if (m.Title == title) opened.TrySetResult(m); });
         await client.StartAsync();
+        // The handshake answers before OnConnectedAsync has joined the incident group (through Redis here); the hub
+        // dispatches calls only after it, so an answered call means the connection is in its groups.
+        await client.InvokeAsync("SubscribeHeatmap", "region");
 
         var incident = await nodes.A.Services.GetRequiredService<IncidentTickets>().CreateManualAsync(
             title, Cause.Hardware, Severity.Minor, ScopeType.Merchant, "m-0002", ["m-0002"], "agent@test", CancellationToken.None);
