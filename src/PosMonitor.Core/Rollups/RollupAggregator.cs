@@ -100,7 +100,10 @@ public sealed class RollupAggregator(Func<string, TerminalState?> currentState)
     {
         var s = Touch(tx.TerminalId);
         MinuteOf(s, tx.Timestamp).Add(tx);
-        s.LastSeenAt = Later(s.LastSeenAt, tx.Timestamp);
+        // A sale that could not connect did not reach anyone when it was made: it was queued on the device and sent
+        // once the link was back, so it says nothing about the terminal being on the air at its timestamp.
+        if (tx.Stage != Stage.Connect || tx.Outcome is Outcome.Approved or Outcome.Declined)
+            s.LastSeenAt = Later(s.LastSeenAt, tx.Timestamp);
         s.LastTransactionAt = Later(s.LastTransactionAt, tx.Timestamp);
     }
 

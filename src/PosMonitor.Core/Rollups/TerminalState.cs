@@ -9,7 +9,7 @@ namespace PosMonitor.Core.Rollups;
 public sealed record TerminalState
 {
     public required string TerminalId { get; init; }
-    /// <summary>Newest heartbeat or transaction timestamp.</summary>
+    /// <summary>Newest heartbeat or transaction timestamp, leaving out sales that failed to connect (made off the air).</summary>
     public DateTimeOffset? LastSeenAt { get; init; }
     public DateTimeOffset? LastHeartbeatAt { get; init; }
     public DateTimeOffset? LastTransactionAt { get; init; }

@@ -55,6 +55,21 @@ public class RollupAggregatorTests
     }
 
     [Fact]
+    public void A_sale_that_could_not_connect_counts_but_does_not_say_the_terminal_was_on_the_air()
+    {
+        var aggregator = new RollupAggregator(_ => null);
+        aggregator.Add(Hb("T-1", Start));
+        aggregator.Add(Tx("T-1", Start.AddSeconds(70), Outcome.Timeout) with { Stage = Stage.Connect, ErrorCode = "NET_CONNECT_TIMEOUT" });
+
+        var offAir = aggregator.TakeDelta();
+        aggregator.Add(Tx("T-1", Start.AddSeconds(100), Outcome.Timeout));   // timed out at the gateway: it reached us
+
+        var state = offAir.States["T-1"];
+        Assert.Equal((Start, Start.AddSeconds(70), 1), (state.LastSeenAt!.Value, state.LastTransactionAt!.Value, offAir.Minutes.Values.Sum(m => m.Timeouts)));
+        Assert.Equal(Start.AddSeconds(100), aggregator.TakeDelta().States["T-1"].LastSeenAt);
+    }
+
+    [Fact]
     public void The_next_delta_starts_from_the_stored_state_and_sees_restarts_and_rollouts()
     {
         var stored = new Dictionary<string, TerminalState>();
@@ -175,7 +190,8 @@ public class RollupAggregatorTests
         {
             MinuteOf(tx.TerminalId, tx.Timestamp).Add(tx);
             var state = StateOf(tx.TerminalId);
-            _delta.States[tx.TerminalId] = Seen(state, tx.Timestamp) with { LastTransactionAt = Later(state.LastTransactionAt, tx.Timestamp) };
+            var offAir = tx.Stage == Stage.Connect && tx.Outcome is not (Outcome.Approved or Outcome.Declined);
+            _delta.States[tx.TerminalId] = (offAir ? state : Seen(state, tx.Timestamp)) with { LastTransactionAt = Later(state.LastTransactionAt, tx.Timestamp) };
         }
 
         public RollupDelta TakeDelta()
