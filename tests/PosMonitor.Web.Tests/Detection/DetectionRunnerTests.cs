@@ -116,6 +116,35 @@ public class DetectionRunnerTests
     }
 
     [Fact]
+    public async Task An_incident_adopted_by_the_next_leader_is_resolved_by_it_once_the_fault_ends()
+    {
+        await using var factory = new DetectionFactory();
+        var fleet = LiveTraffic.Fleet();
+        await factory.PutFleetAsync(fleet);
+        var repo = factory.Services.GetRequiredService<IncidentRepository>();
+        var (faultAt, faultEnds) = (Start.AddMinutes(10), Start.AddMinutes(15));
+        var traffic = new LiveTraffic { Fault = (_, gw, at) => gw == "gw-b" && at >= faultAt && at < faultEnds ? (0.5, "timeout", "gateway") : null };
+        var pending = new Queue<TestEvent>(traffic.Generate(fleet, Start, Start.AddMinutes(40)));
+        var published = new List<(IncidentChangeKind Kind, string Id)>();
+        using var _ = factory.Services.GetRequiredService<IncidentFeed>().Subscribe((k, i) => published.Add((k, i.Id)));
+        var leader = factory.Services.GetRequiredService<DetectionRunner>();
+        await RunUntil(factory, leader, pending, Start.AddMinutes(13));
+        var opened = Assert.Single(await repo.OpenAsync(CancellationToken.None));
+        await leader.SaveBaselinesAsync(CancellationToken.None);
+
+        // The leader is gone mid-fault; the next one starts over the same database and takes the ticks from here.
+        var next = ActivatorUtilities.CreateInstance<DetectionRunner>(factory.Services);
+        await RunUntil(factory, next, pending, Start.AddMinutes(35));
+
+        var incident = await repo.GetAsync(opened.Id, new Features.Identity.Viewer(true, null, false), CancellationToken.None);
+        Assert.NotNull(incident?.ResolvedAt);
+        Assert.InRange(incident!.ResolvedAt!.Value, faultEnds, faultEnds.AddMinutes(15));
+        Assert.Empty(await repo.OpenAsync(CancellationToken.None));
+        Assert.Equal([(IncidentChangeKind.Opened, opened.Id), (IncidentChangeKind.Resolved, opened.Id)],
+            published.Where(p => p.Kind is IncidentChangeKind.Opened or IncidentChangeKind.Resolved));
+    }
+
+    [Fact]
     public async Task The_job_is_scheduled_at_the_configured_interval_without_overlap_or_catch_up_bursts()
     {
         await using var factory = new DetectionFactory();
