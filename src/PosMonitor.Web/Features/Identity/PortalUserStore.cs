@@ -4,6 +4,13 @@ using PosMonitor.Web.Infrastructure.Data;
 
 namespace PosMonitor.Web.Features.Identity;
 
+/// <summary>A row of the admin's user list: what the page shows and edits, no password hash or authenticator key.</summary>
+public sealed record UserListItem(string Id, string Email, string DisplayName, string Role, string? MerchantId,
+    bool Disabled, DateTimeOffset? LockoutEnd, bool TwoFactorEnabled)
+{
+    public static UserListItem From(PortalUser u) => new(u.Id, u.Email, u.DisplayName, u.Role, u.MerchantId, u.Disabled, u.LockoutEnd, u.TwoFactorEnabled);
+}
+
 /// <summary>
 /// ASP.NET Core Identity's user store over Dapper (no Entity Framework). We keep UserManager and
 /// SignInManager rather than our own PasswordHasher-plus-lockout code because they already get the
@@ -43,10 +50,21 @@ public sealed class PortalUserStore(Db db, TimeProvider time) :
         return (await c.QuerySingleOrDefaultAsync<Row>(new CommandDefinition(db.Sql(SelectByName), new { Name = normalizedUserName }, cancellationToken: ct)))?.ToUser();
     }
 
-    public async Task<IReadOnlyList<PortalUser>> ListAsync(CancellationToken ct)
+    public const int PageMax = 200;
+
+    /// <summary>
+    /// One page of the user list, searched, sorted and cut by the database (a large acquirer has a portal account per
+    /// merchant owner: tens of thousands). The search matches e-mail, name, merchant or role; <paramref name="role"/>,
+    /// when given, keeps to that role. Sort names are <see cref="UserListItem"/>'s columns, ties broken by id.
+    /// </summary>
+    public async Task<GridPage<UserListItem>> PageAsync(GridQuery q, string? role, CancellationToken ct)
     {
+        var args = new { Pattern = q.SearchPattern, Role = role, Skip = Math.Max(0, q.Skip), Take = Math.Clamp(q.Take, 1, PageMax) };
         await using var c = await db.OpenAsync(ct);
-        return [.. (await c.QueryAsync<Row>(new CommandDefinition(db.Sql(SelectAll), cancellationToken: ct))).Select(r => r.ToUser())];
+        var total = await c.ExecuteScalarAsync<int>(new CommandDefinition(db.Sql(CountPage), args, cancellationToken: ct));
+        var rows = await c.QueryAsync<Row>(new CommandDefinition(
+            Paging.Page(db.Sql(SelectPage), q.OrderBy(PageSort, "email") + ", id"), args, cancellationToken: ct));
+        return new GridPage<UserListItem>([.. rows.Select(r => r.ToListItem())], total);
     }
 
     public Task<string> GetUserIdAsync(PortalUser user, CancellationToken ct) => Task.FromResult(user.Id);
@@ -81,8 +99,12 @@ public sealed class PortalUserStore(Db db, TimeProvider time) :
     public Task<IList<string>> GetRolesAsync(PortalUser user, CancellationToken ct) => Task.FromResult<IList<string>>([user.Role]);
     public Task<bool> IsInRoleAsync(PortalUser user, string roleName, CancellationToken ct) => Task.FromResult(RoleOf(roleName) == user.Role);
 
-    public async Task<IList<PortalUser>> GetUsersInRoleAsync(string roleName, CancellationToken ct) =>
-        [.. (await ListAsync(ct)).Where(u => u.Role == RoleOf(roleName))];
+    public async Task<IList<PortalUser>> GetUsersInRoleAsync(string roleName, CancellationToken ct)
+    {
+        if (RoleOf(roleName) is not { } role) return [];
+        await using var c = await db.OpenAsync(ct);
+        return [.. (await c.QueryAsync<Row>(new CommandDefinition(db.Sql(SelectByRole), new { Role = role }, cancellationToken: ct))).Select(r => r.ToUser())];
+    }
 
     public Task SetTwoFactorEnabledAsync(PortalUser user, bool enabled, CancellationToken ct) { user.TwoFactorEnabled = enabled; return Task.CompletedTask; }
     public Task<bool> GetTwoFactorEnabledAsync(PortalUser user, CancellationToken ct) => Task.FromResult(user.TwoFactorEnabled);
@@ -130,6 +152,8 @@ public sealed class PortalUserStore(Db db, TimeProvider time) :
             LockoutEnd = DbTime.FromMs(LockoutEnd), AccessFailedCount = AccessFailedCount, TwoFactorEnabled = TwoFactorEnabled,
             AuthenticatorKey = AuthenticatorKey, CreatedAt = DbTime.FromMs(CreatedAt),
         };
+
+        public UserListItem ToListItem() => new(Id, Email, DisplayName, Role, MerchantId, Disabled, DbTime.FromMs(LockoutEnd), TwoFactorEnabled);
     }
 
     private const string Columns =
@@ -142,7 +166,29 @@ public sealed class PortalUserStore(Db db, TimeProvider time) :
 
     private static readonly SqlText SelectById = SqlText.Same($"SELECT {Columns} FROM users WHERE id = @Id;");
     private static readonly SqlText SelectByName = SqlText.Same($"SELECT {Columns} FROM users WHERE normalized_email = @Name;");
-    private static readonly SqlText SelectAll = SqlText.Same($"SELECT {Columns} FROM users ORDER BY email;");
+    private static readonly SqlText SelectByRole = SqlText.Same($"SELECT {Columns} FROM users WHERE role = @Role ORDER BY email, id;");
+
+    private static readonly Dictionary<string, string> PageSort = new()
+    {
+        [nameof(UserListItem.Email)] = "email", [nameof(UserListItem.DisplayName)] = "display_name",
+        [nameof(UserListItem.Role)] = "role", [nameof(UserListItem.MerchantId)] = "merchant_id",
+    };
+
+    private const string PageWhere =
+        """
+        WHERE (@Role IS NULL OR role = @Role)
+          AND (email LIKE @Pattern OR display_name LIKE @Pattern OR merchant_id LIKE @Pattern OR role LIKE @Pattern)
+        """;
+
+    private static readonly SqlText SelectPage = Paging.Paged(
+        $"""
+        SELECT id AS Id, email AS Email, display_name AS DisplayName, role AS Role, merchant_id AS MerchantId,
+               disabled AS Disabled, lockout_end AS LockoutEnd, two_factor_enabled AS TwoFactorEnabled
+        FROM users
+        {PageWhere}
+        """);
+
+    private static readonly SqlText CountPage = SqlText.Same($"SELECT COUNT(*) FROM users {PageWhere};");
 
     private static readonly SqlText Insert = SqlText.Same(
         """

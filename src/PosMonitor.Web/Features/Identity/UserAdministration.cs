@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Identity;
 using PosMonitor.Core.Telemetry;
 using PosMonitor.Web.Features.Audit;
 using PosMonitor.Web.Features.Fleet;
+using PosMonitor.Web.Infrastructure.Data;
 
 namespace PosMonitor.Web.Features.Identity;
 
@@ -14,7 +15,15 @@ public sealed record NewUser(string Email, string DisplayName, string Role, stri
 /// </summary>
 public sealed class UserAdministration(UserManager<PortalUser> users, PortalUserStore store, FleetRepository fleet, AuditLog audit)
 {
-    public Task<IReadOnlyList<PortalUser>> ListAsync(CancellationToken ct) => store.ListAsync(ct);
+    /// <summary>One page of users, searched, sorted and cut in SQL; only <paramref name="role"/>'s when given.</summary>
+    public Task<GridPage<UserListItem>> PageAsync(GridQuery query, string? role, CancellationToken ct) => store.PageAsync(query, role, ct);
+
+    public async Task<UserListItem?> FindAsync(string userId) =>
+        await users.FindByIdAsync(userId) is { } user ? UserListItem.From(user) : null;
+
+    /// <summary>The user signing in as <paramref name="email"/>, e.g. the one just created, or null.</summary>
+    public async Task<UserListItem?> FindByEmailAsync(string email) =>
+        await users.FindByNameAsync(email.Trim()) is { } user ? UserListItem.From(user) : null;
 
     /// <returns>Problems (empty when created).</returns>
     public async Task<IReadOnlyList<string>> CreateAsync(ClaimsPrincipal actor, NewUser request, CancellationToken ct)
