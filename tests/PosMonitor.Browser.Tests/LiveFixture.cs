@@ -57,7 +57,8 @@ public sealed class LiveFixture : IAsyncLifetime
         if (merchantId is not null) await page.Locator(".mud-input-control:has(label:text-is('Merchant ID')) input").First.FillAsync(merchantId);
         await page.Locator(".mud-input-control:has(label:text-is('Initial password')) input").First.FillAsync(password);
         await page.ClickAsync("button:has-text('Create')");
-        await Assertions.Expect(page.Locator(".users-table")).ToContainTextAsync(email, new() { Timeout = 30_000 });
+        // The page opens the user it created (the list may hold thousands, sorted anywhere).
+        await Assertions.Expect(page.Locator(".users-edit")).ToContainTextAsync(email, new() { Timeout = 30_000 });
         await page.Context.CloseAsync();
     }
 
