@@ -1,4 +1,5 @@
 using Dapper;
+using Microsoft.Extensions.Logging.Abstractions;
 using PosMonitor.Core.Rollups;
 using PosMonitor.Core.Telemetry;
 using PosMonitor.Web.Features.Telemetry;
@@ -92,7 +93,8 @@ public class TelemetryStoreTests
         var queue = new IngestionQueue(options);
         using var meters = new TestMeterFactory();
         using var feed = new TelemetryFeed(Microsoft.Extensions.Logging.Abstractions.NullLogger<TelemetryFeed>.Instance);
-        var writer = new IngestionWriter(queue, new TelemetryStore(database.Db, new RecentEventKeys()), states, feed,
+        var restarted = new TelemetryStore(database.Db, new RecentEventKeys());
+        var writer = new IngestionWriter(queue, restarted, states, feed, new RollupAdoption(restarted, states, NullLogger<RollupAdoption>.Instance),
             new IngestionMetrics(new PosMonitorMetrics(meters, TimeProvider.System), queue, TimeProvider.System), options, TimeProvider.System,
             Microsoft.Extensions.Logging.Abstractions.NullLogger<IngestionWriter>.Instance);
         await writer.StartAsync(CancellationToken.None);

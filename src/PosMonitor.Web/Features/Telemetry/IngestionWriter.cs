@@ -12,11 +12,12 @@ namespace PosMonitor.Web.Features.Telemetry;
 /// commit is written (at most one fold at a time, in commit order), merged in memory and, every
 /// RollupFlushMilliseconds, written out in chunks of at most <see cref="ChunkRows"/> rows between
 /// commits, so a large flush never holds the requests behind it; the watermark moves when the last
-/// chunk is written. At start-up, events committed after the watermark (a crash between a commit
-/// and the end of its flush) are folded again into the rows that do not hold them yet.
+/// chunk is written. Each commit names this writer as the holder of its unwritten rollups (<see cref="RollupAdoption"/>):
+/// at start-up, the commits an earlier run of this node left unwritten (a crash between a commit and the end of its
+/// flush) are folded again into the rows that do not hold them yet.
 /// </summary>
 public sealed class IngestionWriter(
-    IngestionQueue queue, TelemetryStore store, TerminalStateCache states, TelemetryFeed feed,
+    IngestionQueue queue, TelemetryStore store, TerminalStateCache states, TelemetryFeed feed, RollupAdoption adoption,
     IngestionMetrics metrics, IOptions<IngestionOptions> options, TimeProvider time, ILogger<IngestionWriter> logger) : BackgroundService
 {
     /// <summary>Rows per flush transaction: a few milliseconds of writing, so requests behind it wait little.</summary>
@@ -49,39 +50,11 @@ public sealed class IngestionWriter(
     private async Task RecoverAsync(CancellationToken ct)
     {
         await store.LoadRecentKeysAsync(ct);
-        var watermark = await store.WatermarkAsync(ct);
-        var (heartbeats, transactions, last) = await store.UnfoldedAsync(watermark, ct);
-        _lastStamp = _flushedThrough = last;
-        if (heartbeats.Count + transactions.Count == 0) return;
-        // Heartbeats and sales are merged by timestamp so restarts and states fold as they did live.
-        var events = heartbeats.Select(h => (h.ReceivedAt, h.Event.TerminalId, h.Event.Timestamp, Event: (object)h.Event))
-            .Concat(transactions.Select(t => (t.ReceivedAt, t.Event.TerminalId, t.Event.Timestamp, Event: (object)t.Event)))
-            .OrderBy(x => x.Timestamp).ToList();
-        var folded = await store.FoldedAheadAsync(watermark,
-            RecentEventKeys.MinuteOf(events.Min(e => e.Timestamp).ToUnixTimeMilliseconds()),
-            RecentEventKeys.MinuteOf(events.Max(e => e.Timestamp).ToUnixTimeMilliseconds()), ct);
-        // States and firmware changes are idempotent (the newest wins), so every event goes to them;
-        // minute sums are not, so an event goes only to the rows an unfinished flush has not written.
-        var all = new RollupAggregator(states.Get);
-        var unwritten = new RollupAggregator(states.Get);
-        foreach (var e in events)
-        {
-            var rowHolds = folded.GetValueOrDefault((e.TerminalId, RecentEventKeys.MinuteOf(e.Timestamp.ToUnixTimeMilliseconds())), watermark);
-            Add(all, e.Event);
-            if (e.ReceivedAt > rowHolds) Add(unwritten, e.Event);
-        }
-        var delta = all.TakeDelta();
-        delta.Minutes.Clear();
-        foreach (var (key, minute) in unwritten.TakeDelta().Minutes) delta.Minutes[key] = minute;
-        await store.FlushAsync(delta, last, ct);
-        states.Apply(delta.States.Values);
-        logger.LogWarning("Folded {Count} events committed after the last rollup flush into the rollups", events.Count);
-
-        static void Add(RollupAggregator aggregator, object e)
-        {
-            if (e is Core.Telemetry.Heartbeat h) aggregator.Add(h);
-            else aggregator.Add((Core.Telemetry.Transaction)e);
-        }
+        // Earlier runs of this node (a single node: every earlier run) crashed with rollups unwritten; with several
+        // nodes, another node's are its own to write, or the detection leader's to adopt once that node is gone.
+        foreach (var holder in await store.HoldersAsync(ct))
+            if (store.AdoptsAtStart(holder)) await adoption.AdoptAsync(holder, ct);
+        _lastStamp = _flushedThrough = await store.WatermarkAsync(ct);
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -153,6 +126,11 @@ public sealed class IngestionWriter(
                     // (PosMonitor:Cluster): nothing was stored; again, one stamp on, and its events count as duplicates.
                     stamp++;
                 }
+                catch (RollupsAdoptedException e) when (attempt < MaxCommitAttempts)
+                {
+                    // Nothing was stored; the rollups held here were adopted, so they go, and the commit is tried again as a new holder.
+                    await DropAdoptedAsync(e);
+                }
             }
             _lastStamp = stamp;
             metrics.Committed(events, Stopwatch.GetElapsedTime(started));
@@ -208,10 +186,30 @@ public sealed class IngestionWriter(
         }
     }
 
+    /// <summary>
+    /// Another node adopted this writer's unwritten rollups (this node was taken for gone: paused, or cut off from the
+    /// database for longer than the cluster's lease): it has written them, so the copy held here is dropped.
+    /// </summary>
+    private async Task DropAdoptedAsync(RollupsAdoptedException e)
+    {
+        await _folding;
+        logger.LogWarning(e, "Dropping the rollups held in memory: another node adopted them");
+        _pending = new RollupDelta();
+        _pendingRows = 0;
+        _flushing = null;
+        _flushedThrough = _lastStamp;
+        _unflushedSince = _flushingSince = 0;
+        ReportRollupLag();
+        store.RenewHolder();
+    }
+
     private async Task StartFlushAsync()
     {
         await _folding;
-        _flushing = new Flush([.. _pending.Minutes.Values], [.. _pending.States.Values], _pending.FirmwareChanges, _pendingStamp);
+        // In key order: after a crash mid-flush, the greatest key written tells which rows hold the flush's events.
+        var minutes = _pending.Minutes.Values.ToArray();
+        Array.Sort(minutes, TelemetryStore.FlushOrder.Instance);
+        _flushing = new Flush(minutes, [.. _pending.States.Values], _pending.FirmwareChanges, _pendingStamp);
         _pending = new RollupDelta();
         _pendingRows = 0;
         _flushedThrough = _lastStamp;
@@ -253,6 +251,11 @@ public sealed class IngestionWriter(
                 _flushingSince = 0;
                 ReportRollupLag();
             }
+            return true;
+        }
+        catch (RollupsAdoptedException e)
+        {
+            await DropAdoptedAsync(e);
             return true;
         }
         catch (Exception e)

@@ -24,9 +24,12 @@ public static class TelemetryExtensions
         services.AddSingleton<TelemetryFeed>();
         services.AddSingleton<IngestionMetrics>();
         services.AddSingleton<RollupQueries>();
+        services.AddSingleton<RollupAdoption>();
         services.AddHostedService<TelemetryStartup>();
         services.AddHostedService<IngestionWriter>();
         services.AddJob<PruneTelemetryJob>(TimeSpan.FromHours(1));
+        // Several nodes: the leader folds what a node that is gone left unwritten (a single node does at its start).
+        if (ClusterExtensions.IsEnabled(builder.Configuration)) services.AddJob<AdoptRollupsJob>(AdoptRollupsJob.Interval);
 
         services.AddRateLimiter(limiter =>
         {

@@ -55,7 +55,7 @@ public sealed record CommitResult(int[] DuplicatesPerBatch, List<Heartbeat> Hear
 /// by another node is a duplicate here too. Two nodes committing together may collide (the same commit stamp, or the
 /// same new event): the loser's transaction rolls back whole and <see cref="IsConflict"/> tells the writer to retry.
 /// </remarks>
-public sealed class TelemetryStore(Db db, RecentEventKeys recent, IOptions<ClusterOptions>? cluster = null)
+public sealed partial class TelemetryStore(Db db, RecentEventKeys recent, IOptions<ClusterOptions>? cluster = null)
 {
     private readonly bool _sharedDatabase = cluster?.Value.Enabled == true;
 
@@ -75,6 +75,7 @@ public sealed class TelemetryStore(Db db, RecentEventKeys recent, IOptions<Clust
     public async Task<CommitResult> CommitAsync(IReadOnlyList<IngestBatch> batches, long receivedAt, CancellationToken ct)
     {
         var newRecent = new List<(long Ts, (long, long) Key)>();
+        var registered = false;
         var result = await db.WriteAsync((connection, tx) =>
         {
             var duplicates = new int[batches.Count];
@@ -110,6 +111,7 @@ public sealed class TelemetryStore(Db db, RecentEventKeys recent, IOptions<Clust
                 findOld?.Dispose();
                 addOld?.Dispose();
             }
+            if (heartbeats.Count + transactions.Count > 0) registered |= HoldCommit(connection, tx, receivedAt);
             return Task.FromResult(new CommitResult(duplicates, heartbeats, transactions));
 
             bool IsDuplicate(EventKind kind, long ts, string eventId)
@@ -145,6 +147,7 @@ public sealed class TelemetryStore(Db db, RecentEventKeys recent, IOptions<Clust
         }, ct);
         // Only once committed: a failed commit stored nothing, and its requests are sent again.
         foreach (var (ts, key) in newRecent) recent.Add(ts, key);
+        if (registered) Registered();
         return result;
     }
 
@@ -180,8 +183,11 @@ public sealed class TelemetryStore(Db db, RecentEventKeys recent, IOptions<Clust
     public async Task WriteRollupsAsync(RollupChunk chunk, CancellationToken ct, long? spillBefore = null)
     {
         var spill = spillBefore is { } before ? recent.NextSpill(before, SpillKeysPerChunk) : null;
+        var registered = false;
         await db.WriteAsync((connection, tx) =>
         {
+            // Spilling keys alone (no rows, not the end of a flush) is no part of a flush.
+            if (chunk.Minutes.Count > 0 || chunk.Completes) registered = HoldFlush(connection, tx, chunk);
             if (spill is not null)
             {
                 using var keys = RowCommand.Prepare(connection, tx, db.Sql(InsertEventKey), EventKeyParameters);
@@ -197,42 +203,49 @@ public sealed class TelemetryStore(Db db, RecentEventKeys recent, IOptions<Clust
                     state.Execute();
                 }
             }
-            if (chunk.Minutes.Count > 0)
-            {
-                using var minutes = RowCommand.Prepare(connection, tx, db.Sql(RollupColumns.Upsert), RollupColumns.Parameters);
-                foreach (var m in chunk.Minutes)
-                {
-                    RollupColumns.Bind(minutes, m, chunk.FoldedTo);
-                    minutes.Execute();
-                }
-            }
-            if (chunk.States.Count > 0)
-            {
-                using var states = RowCommand.Prepare(connection, tx, db.Sql(UpsertState), StateParameters);
-                foreach (var s in chunk.States)
-                {
-                    BindState(states, s);
-                    states.Execute();
-                }
-            }
-            if (chunk.FirmwareChanges.Count > 0)
-            {
-                using var firmware = RowCommand.Prepare(connection, tx, db.Sql(InsertFirmwareChange), ["terminal_id", "at", "from_version", "to_version"]);
-                foreach (var f in chunk.FirmwareChanges)
-                {
-                    firmware.Set(0, f.TerminalId); firmware.Set(1, DbTime.ToMs(f.At)); firmware.Set(2, f.From); firmware.Set(3, f.To);
-                    firmware.Execute();
-                }
-            }
-            if (chunk.Completes)
-            {
-                using var mark = RowCommand.Prepare(connection, tx, db.Sql(UpdateWatermark), ["received_at"]);
-                mark.Set(0, chunk.FoldedTo);
-                mark.Execute();
-            }
+            WriteRows(connection, tx, chunk);
             return Task.CompletedTask;
         }, ct);
         if (spill is not null) recent.Spilled(spill);
+        if (registered) Registered();
+    }
+
+    /// <summary>The rows of a chunk, in the caller's transaction.</summary>
+    private void WriteRows(DbConnection connection, DbTransaction tx, RollupChunk chunk)
+    {
+        if (chunk.Minutes.Count > 0)
+        {
+            using var minutes = RowCommand.Prepare(connection, tx, db.Sql(RollupColumns.Upsert), RollupColumns.Parameters);
+            foreach (var m in chunk.Minutes)
+            {
+                RollupColumns.Bind(minutes, m, chunk.FoldedTo);
+                minutes.Execute();
+            }
+        }
+        if (chunk.States.Count > 0)
+        {
+            using var states = RowCommand.Prepare(connection, tx, db.Sql(UpsertState), StateParameters);
+            foreach (var s in chunk.States)
+            {
+                BindState(states, s);
+                states.Execute();
+            }
+        }
+        if (chunk.FirmwareChanges.Count > 0)
+        {
+            using var firmware = RowCommand.Prepare(connection, tx, db.Sql(InsertFirmwareChange), ["terminal_id", "at", "from_version", "to_version"]);
+            foreach (var f in chunk.FirmwareChanges)
+            {
+                firmware.Set(0, f.TerminalId); firmware.Set(1, DbTime.ToMs(f.At)); firmware.Set(2, f.From); firmware.Set(3, f.To);
+                firmware.Execute();
+            }
+        }
+        if (chunk.Completes)
+        {
+            using var mark = RowCommand.Prepare(connection, tx, db.Sql(UpdateWatermark), ["received_at"]);
+            mark.Set(0, chunk.FoldedTo);
+            mark.Execute();
+        }
     }
 
     /// <summary>Rollup rows written ahead of <paramref name="watermark"/> (by an unfinished flush) for minutes in a range, with how far each holds events.</summary>
@@ -270,20 +283,6 @@ public sealed class TelemetryStore(Db db, RecentEventKeys recent, IOptions<Clust
     {
         await using var c = await db.OpenAsync(ct);
         return await c.ExecuteScalarAsync<long>(new CommandDefinition(db.Sql(SelectWatermark), cancellationToken: ct));
-    }
-
-    /// <summary>
-    /// Raw events committed after the watermark (a crash came between their commit and the next
-    /// flush), oldest commit first, with the newest commit stamp among them.
-    /// </summary>
-    public async Task<(List<(long ReceivedAt, Heartbeat Event)> Heartbeats, List<(long ReceivedAt, Transaction Event)> Transactions, long LastStamp)> UnfoldedAsync(long watermark, CancellationToken ct)
-    {
-        await using var c = await db.OpenAsync(ct);
-        var args = new { Watermark = watermark };
-        var heartbeats = (await c.QueryAsync<HeartbeatRow>(new CommandDefinition(db.Sql(SelectUnfoldedHeartbeats), args, cancellationToken: ct))).ToList();
-        var transactions = (await c.QueryAsync<TransactionRow>(new CommandDefinition(db.Sql(SelectUnfoldedTransactions), args, cancellationToken: ct))).ToList();
-        var last = heartbeats.Select(h => h.ReceivedAt).Concat(transactions.Select(t => t.ReceivedAt)).DefaultIfEmpty(watermark).Max();
-        return (heartbeats.Select(h => (h.ReceivedAt, h.ToEvent())).ToList(), transactions.Select(t => (t.ReceivedAt, t.ToEvent())).ToList(), last);
     }
 
     private sealed record HeartbeatRow(long Ts, string EventId, string TerminalId, long ReceivedAt, string NetworkType, long? SignalDbm,
@@ -429,25 +428,9 @@ public sealed class TelemetryStore(Db db, RecentEventKeys recent, IOptions<Clust
         WHEN NOT MATCHED THEN INSERT ({Cols(StateParameters)}) VALUES ({string.Join(", ", StateParameters.Select(n => "s." + n))});
         """);
 
-    private static readonly SqlText UpdateWatermark = SqlText.Same("UPDATE rollup_watermark SET received_at = @received_at WHERE id = 1;");
+    // Never back: with several nodes, flushes complete in any order of their stamps.
+    private static readonly SqlText UpdateWatermark = SqlText.Same("UPDATE rollup_watermark SET received_at = @received_at WHERE id = 1 AND received_at < @received_at;");
     private static readonly SqlText SelectWatermark = SqlText.Same("SELECT received_at FROM rollup_watermark WHERE id = 1;");
-
-    private static readonly SqlText SelectUnfoldedHeartbeats = SqlText.Same(
-        """
-        SELECT ts AS Ts, event_id AS EventId, terminal_id AS TerminalId, received_at AS ReceivedAt, network_type AS NetworkType,
-               signal_dbm AS SignalDbm, latency_ms AS LatencyMs, packet_loss_pct AS PacketLossPct, firmware AS Firmware,
-               uptime_sec AS UptimeSec, battery_pct AS BatteryPct, cpu_pct AS CpuPct, memory_pct AS MemoryPct,
-               printer AS Printer, scanner AS Scanner, pending_offline AS PendingOffline
-        FROM heartbeats WHERE received_at > @Watermark ORDER BY received_at, seq;
-        """);
-
-    private static readonly SqlText SelectUnfoldedTransactions = SqlText.Same(
-        """
-        SELECT ts AS Ts, event_id AS EventId, terminal_id AS TerminalId, received_at AS ReceivedAt, gateway_id AS GatewayId,
-               outcome AS Outcome, stage AS Stage, latency_ms AS LatencyMs, stage_ms AS StageMs, error_code AS ErrorCode,
-               amount_minor AS AmountMinor, currency AS Currency
-        FROM transactions WHERE received_at > @Watermark ORDER BY received_at, seq;
-        """);
 
     private static readonly SqlText InsertFirmwareChange = new(
         "INSERT OR IGNORE INTO firmware_changes (terminal_id, at, from_version, to_version) VALUES (@terminal_id, @at, @from_version, @to_version);",
