@@ -37,12 +37,19 @@ public sealed class TwoNodes : IAsyncDisposable
     }
 
     /// <summary>Starts A, then B on A's database file; each test has its own Redis key prefix, so tests never hear each other.</summary>
-    public static async Task<TwoNodes> StartAsync(string? redis = null)
+    /// <param name="settings">Settings for both nodes on top of these (environment-variable form).</param>
+    public static async Task<TwoNodes> StartAsync(string? redis = null, IReadOnlyDictionary<string, string?>? settings = null)
     {
         redis ??= Redis();
         var webhooks = new WebhookReceiver();
         var prefix = "pmtest-" + Guid.NewGuid().ToString("N")[..8];
-        Dictionary<string, string?> Settings(string node) => new()
+        Dictionary<string, string?> Settings(string node)
+        {
+            var all = Defaults(node);
+            foreach (var (key, value) in settings ?? new Dictionary<string, string?>()) all[key] = value;
+            return all;
+        }
+        Dictionary<string, string?> Defaults(string node) => new()
         {
             ["PosMonitor__Cluster__Enabled"] = "true",
             ["PosMonitor__Cluster__Redis"] = redis,
