@@ -21,6 +21,9 @@ public sealed class RollupDelta
     public Dictionary<string, TerminalState> States { get; }
     public List<FirmwareChange> FirmwareChanges { get; } = [];
 
+    /// <summary>The commit stamps of the events folded here, when the live writer folded them (a node tells which commits it has seen by them).</summary>
+    public List<long> Commits { get; } = [];
+
     public bool IsEmpty => Minutes.Count == 0 && States.Count == 0;
 
     /// <summary>Empties the delta keeping its room; dictionaries refilled after a clear enumerate in the new insertion order.</summary>
@@ -29,6 +32,7 @@ public sealed class RollupDelta
         Minutes.Clear();
         States.Clear();
         FirmwareChanges.Clear();
+        Commits.Clear();
     }
 
     /// <summary>
@@ -45,6 +49,7 @@ public sealed class RollupDelta
         }
         foreach (var (id, state) in later.States) States[id] = state;
         FirmwareChanges.AddRange(later.FirmwareChanges);
+        Commits.AddRange(later.Commits);
     }
 }
 

@@ -51,6 +51,21 @@ public class RollupDeltaWireTests
     }
 
     [Fact]
+    public void The_commit_stamps_of_a_delta_cross_with_it_and_a_delta_from_the_release_before_has_none()
+    {
+        var delta = Delta();
+        delta.Commits.AddRange([1_764_000_000_001, 1_764_000_000_007]);
+
+        var bytes = RollupDeltaWire.Write(delta);
+        Assert.Equal(delta.Commits, RollupDeltaWire.Read(bytes)!.Commits);
+
+        // The release before wrote no stamps after the firmware changes (a count and two stamps: 4 + 2 × 8 bytes).
+        var before = RollupDeltaWire.Read(bytes.AsMemory(0, bytes.Length - 20))!;
+        Assert.Empty(before.Commits);
+        Assert.Equal(2, before.Minutes.Count);
+    }
+
+    [Fact]
     public void A_delta_of_another_version_is_ignored()
     {
         var bytes = RollupDeltaWire.Write(Delta());

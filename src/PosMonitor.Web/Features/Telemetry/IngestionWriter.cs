@@ -170,6 +170,7 @@ public sealed class IngestionWriter(
         try
         {
             delta = result.Fold(_aggregator);
+            delta.Commits.Add(stamp);
             states.Apply(delta.States.Values);
             _pending.MergeFrom(delta);
             _pendingStamp = stamp;

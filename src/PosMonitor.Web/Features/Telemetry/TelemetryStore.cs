@@ -285,6 +285,17 @@ public sealed partial class TelemetryStore(Db db, RecentEventKeys recent, IOptio
         return await c.ExecuteScalarAsync<long>(new CommandDefinition(db.Sql(SelectWatermark), cancellationToken: ct));
     }
 
+    /// <summary>The raw events committed (by any node) with commit stamps in [<paramref name="from"/>, <paramref name="to"/>], oldest commit first.</summary>
+    public async Task<(List<(long ReceivedAt, Heartbeat Event)> Heartbeats, List<(long ReceivedAt, Transaction Event)> Transactions)> CommittedBetweenAsync(
+        long from, long to, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        var args = new { From = from, To = to };
+        var heartbeats = await c.QueryAsync<HeartbeatRow>(new CommandDefinition(db.Sql(SelectCommittedHeartbeats), args, cancellationToken: ct));
+        var transactions = await c.QueryAsync<TransactionRow>(new CommandDefinition(db.Sql(SelectCommittedTransactions), args, cancellationToken: ct));
+        return ([.. heartbeats.Select(h => (h.ReceivedAt, h.ToEvent()))], [.. transactions.Select(t => (t.ReceivedAt, t.ToEvent()))]);
+    }
+
     private sealed record HeartbeatRow(long Ts, string EventId, string TerminalId, long ReceivedAt, string NetworkType, long? SignalDbm,
         long LatencyMs, double PacketLossPct, string Firmware, long UptimeSec, long? BatteryPct, long? CpuPct, long? MemoryPct,
         string Printer, string Scanner, long PendingOffline)
@@ -431,6 +442,23 @@ public sealed partial class TelemetryStore(Db db, RecentEventKeys recent, IOptio
     // Never back: with several nodes, flushes complete in any order of their stamps.
     private static readonly SqlText UpdateWatermark = SqlText.Same("UPDATE rollup_watermark SET received_at = @received_at WHERE id = 1 AND received_at < @received_at;");
     private static readonly SqlText SelectWatermark = SqlText.Same("SELECT received_at FROM rollup_watermark WHERE id = 1;");
+
+    private static readonly SqlText SelectCommittedHeartbeats = SqlText.Same(
+        """
+        SELECT ts AS Ts, event_id AS EventId, terminal_id AS TerminalId, received_at AS ReceivedAt, network_type AS NetworkType,
+               signal_dbm AS SignalDbm, latency_ms AS LatencyMs, packet_loss_pct AS PacketLossPct, firmware AS Firmware,
+               uptime_sec AS UptimeSec, battery_pct AS BatteryPct, cpu_pct AS CpuPct, memory_pct AS MemoryPct,
+               printer AS Printer, scanner AS Scanner, pending_offline AS PendingOffline
+        FROM heartbeats WHERE received_at >= @From AND received_at <= @To ORDER BY received_at, seq;
+        """);
+
+    private static readonly SqlText SelectCommittedTransactions = SqlText.Same(
+        """
+        SELECT ts AS Ts, event_id AS EventId, terminal_id AS TerminalId, received_at AS ReceivedAt, gateway_id AS GatewayId,
+               outcome AS Outcome, stage AS Stage, latency_ms AS LatencyMs, stage_ms AS StageMs, error_code AS ErrorCode,
+               amount_minor AS AmountMinor, currency AS Currency
+        FROM transactions WHERE received_at >= @From AND received_at <= @To ORDER BY received_at, seq;
+        """);
 
     private static readonly SqlText InsertFirmwareChange = new(
         "INSERT OR IGNORE INTO firmware_changes (terminal_id, at, from_version, to_version) VALUES (@terminal_id, @at, @from_version, @to_version);",

@@ -31,6 +31,7 @@ public static class ClusterExtensions
         services.AddSingleton<IConnectionMultiplexer>(sp => ConnectRedis(sp.GetRequiredService<IOptions<ClusterOptions>>().Value, sp.GetRequiredService<ILoggerFactory>()));
         services.AddSingleton<ClusterBus>();
         services.AddSingleton<PeerTelemetry>();
+        services.AddSingleton<MissedTelemetry>();
         services.AddSingleton<SharedRateLimits>();
         services.AddDataProtection().SetApplicationName(ApplicationName);
         services.AddOptions<KeyManagementOptions>().Configure<IServiceProvider, IOptions<ClusterOptions>>((o, sp, cluster) =>

@@ -40,6 +40,9 @@ public static class RollupDeltaWire
             WriteNullable(w, f.From);
             w.Write(f.To);
         }
+        // Last, so a node of the release before reads the rest and ignores them.
+        w.Write(delta.Commits.Count);
+        foreach (var stamp in delta.Commits) w.Write(stamp);
         w.Flush();
         return buffer.ToArray();
     }
@@ -69,6 +72,9 @@ public static class RollupDeltaWire
         }
         for (var changes = r.ReadInt32(); changes > 0; changes--)
             delta.FirmwareChanges.Add(new FirmwareChange(r.ReadString(), new DateTimeOffset(r.ReadInt64(), TimeSpan.Zero), ReadNullableString(r), r.ReadString()));
+        // A node of the release before sends no commit stamps.
+        if (r.BaseStream.Position < r.BaseStream.Length)
+            for (var commits = r.ReadInt32(); commits > 0; commits--) delta.Commits.Add(r.ReadInt64());
         return delta;
     }
 

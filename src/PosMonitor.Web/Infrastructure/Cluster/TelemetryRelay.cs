@@ -12,13 +12,13 @@ namespace PosMonitor.Web.Infrastructure.Cluster;
 /// terminal states, so the heatmap, the pages, the hub and detection here see every node's telemetry.
 /// </summary>
 /// <remarks>
-/// What another node committed while Redis was away never arrives here. Terminal states catch up once Redis is back (read
-/// from the database after the other nodes' next rollup flush); per-minute figures of that gap stay missing from this
-/// node's heatmap and detection window until those minutes leave them (pages reading the database have them).
+/// What another node committed while Redis was away never arrives here. Once Redis is back, after the other nodes' next
+/// rollup flush, terminal states are read from the database and the per-minute figures of that gap are folded from the
+/// raw events (<see cref="MissedTelemetry"/>).
 /// </remarks>
 public sealed class TelemetryRelay(
-    ClusterBus bus, TelemetryFeed feed, TerminalStateCache states, IConnectionMultiplexer redis, IOptions<IngestionOptions> ingestion,
-    ILogger<TelemetryRelay> logger) : BackgroundService
+    ClusterBus bus, TelemetryFeed feed, TerminalStateCache states, MissedTelemetry missed, IConnectionMultiplexer redis,
+    IOptions<IngestionOptions> ingestion, ILogger<TelemetryRelay> logger) : BackgroundService
 {
     public const string Topic = "telemetry";
     private readonly Channel<RollupDelta> _outgoing = Channel.CreateUnbounded<RollupDelta>(new UnboundedChannelOptions { SingleReader = true });
@@ -26,34 +26,48 @@ public sealed class TelemetryRelay(
 
     public override async Task StartAsync(CancellationToken ct)
     {
-        _own = feed.SubscribeOwn(delta => _outgoing.Writer.TryWrite(delta));
+        _own = feed.SubscribeOwn(delta =>
+        {
+            missed.Own(delta);
+            _outgoing.Writer.TryWrite(delta);
+        });
         _peers = await bus.SubscribeAsync(Topic, FromPeer);
+        redis.ConnectionFailed += OnRedisLost;
         redis.ConnectionRestored += OnRedisBack;
         await base.StartAsync(ct);
     }
 
-    private void OnRedisBack(object? sender, ConnectionFailedEventArgs e)
+    private void OnRedisLost(object? sender, ConnectionFailedEventArgs e)
     {
-        if (e.ConnectionType == ConnectionType.Subscription) _ = CatchUpStatesAsync();
+        if (e.ConnectionType == ConnectionType.Subscription) missed.Lost();
     }
 
-    private async Task CatchUpStatesAsync()
+    private void OnRedisBack(object? sender, ConnectionFailedEventArgs e)
+    {
+        if (e.ConnectionType == ConnectionType.Subscription) _ = CatchUpAsync();
+    }
+
+    private async Task CatchUpAsync()
     {
         try
         {
-            // The other nodes write the states they hold at their next rollup flush; a margin on top.
+            // The other nodes write the states they hold at their next rollup flush, and send what their Redis client
+            // held back as soon as it reconnects; a margin on top.
             await Task.Delay(TimeSpan.FromMilliseconds(2 * ingestion.Value.RollupFlushMilliseconds + 1000));
             await states.LoadNewerAsync(CancellationToken.None);
             logger.LogInformation("Terminal states caught up from the database after Redis was back");
+            // Lost again meanwhile: the next reconnection catches up the whole of it.
+            if (redis.IsConnected) await missed.CatchUpAsync(CancellationToken.None);
         }
         catch (Exception e)
         {
-            logger.LogWarning(e, "Terminal states could not catch up after Redis was back; they follow the other nodes' next changes");
+            logger.LogWarning(e, "Could not catch up after Redis was back; this node's live views follow the other nodes' next changes");
         }
     }
 
     public override async Task StopAsync(CancellationToken ct)
     {
+        redis.ConnectionFailed -= OnRedisLost;
         redis.ConnectionRestored -= OnRedisBack;
         _own?.Dispose();
         _peers?.Dispose();
@@ -83,7 +97,7 @@ public sealed class TelemetryRelay(
         if (RollupDeltaWire.Read(message) is not { } delta) return Task.CompletedTask;
         // A terminal may post to several nodes: the state seen last wins, whichever node saw it.
         states.Apply(delta.States.Values.Where(s => states.Get(s.TerminalId) is not { } known || s.LastSeenAt >= known.LastSeenAt));
-        feed.PublishFromPeer(delta);
+        missed.FromPeer(delta);
         return Task.CompletedTask;
     }
 }
