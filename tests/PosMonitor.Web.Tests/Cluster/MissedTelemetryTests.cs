@@ -57,6 +57,30 @@ public class MissedTelemetryTests
         Assert.Equal(new Dictionary<string, int> { ["T-000001"] = 6, ["T-000002"] = 6, ["T-000003"] = 5 }, seen);
     }
 
+    [Fact]
+    public async Task A_node_started_without_Redis_folds_only_what_came_after_its_start_its_seed_holds_the_rest()
+    {
+        await using var database = await TestDatabase.CreateAsync(DatabaseProvider.Sqlite);
+        var a = Store(database, "node-a");
+        using var feed = new TelemetryFeed(NullLogger<TelemetryFeed>.Instance);
+        var seen = 0;
+        using var view = feed.Subscribe(delta => seen += delta.Minutes.Values.Sum(m => m.Transactions));
+        var missed = new MissedTelemetry(Store(database, "node-b"), feed, new TerminalStateCache(database.Db), _clock, NullLogger<MissedTelemetry>.Instance);
+
+        // A's sales before B started are in the rollups B's views were seeded from.
+        await Commit(a, 1, Sales(3, "T-000001"));
+        _clock.SetUtcNow(T0.AddSeconds(2));
+        missed.Started();
+        missed.Lost();
+        await Commit(a, 3, Sales(2, "T-000001"));
+        _clock.SetUtcNow(T0.AddSeconds(20));
+
+        Assert.Equal(2, await missed.CatchUpAsync(CancellationToken.None));
+        feed.Publish(new RollupDelta());
+        await feed.DeliveredAsync();
+        Assert.Equal(2, seen);
+    }
+
     private static void Own(MissedTelemetry missed, TelemetryFeed feed, RollupDelta delta)
     {
         // As the writer and the relay do: to the feed, and remembered as seen.

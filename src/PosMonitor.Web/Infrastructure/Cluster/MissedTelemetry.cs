@@ -29,6 +29,16 @@ public sealed class MissedTelemetry(TelemetryStore store, TelemetryFeed feed, Te
     private readonly Lock _gate = new();
     private readonly SortedSet<long> _seen = [];
     private DateTimeOffset? _lostAt;
+    private DateTimeOffset _since = DateTimeOffset.MinValue;
+
+    /// <summary>
+    /// The relay starts listening: the views were seeded from the database just before, so a catch-up never reaches
+    /// further back (a node started without Redis would otherwise fold again commits its seed holds).
+    /// </summary>
+    public void Started()
+    {
+        lock (_gate) _since = time.GetUtcNow();
+    }
 
     /// <summary>A change committed on this node, as it goes to the feed.</summary>
     public void Own(RollupDelta delta)
@@ -60,14 +70,14 @@ public sealed class MissedTelemetry(TelemetryStore store, TelemetryFeed feed, Te
     /// <returns>The events folded.</returns>
     public async Task<int> CatchUpAsync(CancellationToken ct)
     {
-        DateTimeOffset lostAt;
+        DateTimeOffset lostAt, since;
         lock (_gate)
         {
             if (_lostAt is null) return 0;
-            lostAt = _lostAt.Value;
+            (lostAt, since) = (_lostAt.Value, _since);
         }
         var to = time.GetUtcNow() - InFlight;
-        var from = Max(lostAt - Margin, to - MaxCatchUp);
+        var from = Max(Max(lostAt - Margin, to - MaxCatchUp), since);
         var (heartbeats, transactions) = await store.CommittedBetweenAsync(from.ToUnixTimeMilliseconds(), to.ToUnixTimeMilliseconds(), ct);
         lock (_gate)
         {

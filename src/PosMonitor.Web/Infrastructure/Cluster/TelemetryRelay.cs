@@ -26,6 +26,7 @@ public sealed class TelemetryRelay(
 
     public override async Task StartAsync(CancellationToken ct)
     {
+        missed.Started();
         _own = feed.SubscribeOwn(delta =>
         {
             missed.Own(delta);
@@ -34,6 +35,8 @@ public sealed class TelemetryRelay(
         _peers = await bus.SubscribeAsync(Topic, FromPeer);
         redis.ConnectionFailed += OnRedisLost;
         redis.ConnectionRestored += OnRedisBack;
+        // Started without Redis: the others' changes are missed from now until it is reached.
+        if (!redis.IsConnected) missed.Lost();
         await base.StartAsync(ct);
     }
 
