@@ -233,6 +233,20 @@ public class ClusterTests
         await Task.WhenAll(senders);
         await TimeoutsPostedToAReachB("m-0003", 7, "after the restart");
 
+        // What each node took while Redis was away reaches the other's heatmap once it has caught up from the database: every sale once.
+        long sales;
+        await using (var live = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={nodes.A.DatabasePath}"))
+            sales = await Dapper.SqlMapper.ExecuteScalarAsync<long>(live, "SELECT COUNT(*) FROM transactions");
+        foreach (var node in nodes.Both)
+        {
+            using var admin = node.Client();
+            await TwoNodes.EventuallyAsync(async () =>
+            {
+                var heatmap = await admin.GetFromJsonAsync<JsonElement>("/api/v1/heatmap?by=merchant&minutes=15");
+                return heatmap.GetProperty("cells").EnumerateArray().Sum(c => (long)c.GetProperty("transactions").GetInt32()) == sales ? "" : null;
+            }, TimeSpan.FromSeconds(30), $"{node.BaseUrl}'s heatmap shows the {sales} sales stored\n--- its log:\n{node.Log}");
+        }
+
         foreach (var node in nodes.Both) await node.KillAsync();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         await using var db = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={nodes.A.DatabasePath}");
