@@ -261,7 +261,7 @@ public sealed class IngestionWriter(
         }
         catch (Exception e)
         {
-            // Kept in memory and tried again; after a crash the raw events past the watermark are folded again.
+            // Kept in memory and tried again; after a crash this writer's commits in rollup_pending are folded again.
             logger.LogError(e, "Rollup flush of {Rows} rows failed; retrying", chunk.Minutes.Count + chunk.States.Count);
             await Task.Delay(TimeSpan.FromSeconds(1));
             return false;

@@ -93,8 +93,8 @@ public static class RollupColumns
     public static IReadOnlyList<string> Parameters { get; } = ["terminal_id", "minute", .. All.Select(c => c.Name), "folded_to"];
 
     /// <param name="foldedTo">
-    /// The commit stamp up to which the row now holds every event (migration 0009): rollups are
-    /// written in chunks, so after a crash recovery folds an event into a row only if it is newer.
+    /// The commit stamp up to which the row now holds every event of the writer that wrote it last (migration 0009);
+    /// recovery reads it only for the commits left over from before per-node holders (migration 0015).
     /// </param>
     public static void Bind(RowCommand command, TerminalMinute m, long foldedTo)
     {

@@ -44,9 +44,10 @@ public sealed record CommitResult(int[] DuplicatesPerBatch, List<Heartbeat> Hear
 /// the end of their table, keyed by commit stamp and position). An event is a duplicate when an
 /// event with the same timestamp and eventId is already stored: recent ones are checked against
 /// <see cref="RecentEventKeys"/> in memory, older ones against <c>event_keys</c> (migration 0008
-/// explains why). Rollups and states derived from new events are flushed separately, behind a
-/// watermark of commit stamps (<see cref="FlushAsync"/>, <see cref="UnfoldedAsync"/>), so a commit
-/// costs one appended row per event.
+/// explains why). Rollups and states derived from new events are flushed separately
+/// (<see cref="FlushAsync"/>); until then <c>rollup_pending</c> names the writer holding them
+/// (<see cref="HoldersAsync"/>, <see cref="PendingAsync"/>), so a commit costs one appended row per
+/// event and one per commit.
 /// </summary>
 /// <remarks>
 /// Only the ingestion writer calls <see cref="CommitAsync"/> and <see cref="FlushAsync"/>: one writer per node. With
@@ -176,9 +177,10 @@ public sealed partial class TelemetryStore(Db db, RecentEventKeys recent, IOptio
 
     /// <summary>
     /// Writes one chunk of a flush in its own transaction. Rows hold every event up to
-    /// <see cref="RollupChunk.FoldedTo"/>; the chunk that completes the flush also moves the
-    /// watermark there (and spills duplicate keys), so a crash mid-flush leaves the watermark where
-    /// it was and recovery tells the rows already written by their folded_to.
+    /// <see cref="RollupChunk.FoldedTo"/>, and the holder's row records the greatest key written; the
+    /// chunk that completes the flush also deletes the holder's commits it covers (and spills duplicate
+    /// keys), so after a crash mid-flush the holder's commits are still there and recovery tells the rows
+    /// already written by that key.
     /// </summary>
     public async Task WriteRollupsAsync(RollupChunk chunk, CancellationToken ct, long? spillBefore = null)
     {
