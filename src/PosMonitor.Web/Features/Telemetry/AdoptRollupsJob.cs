@@ -25,7 +25,8 @@ public sealed class AdoptRollupsJob(
         var since = time.GetUtcNow() - options.Value.LeaseDuration;
         var alive = (await cluster.NodesAsync(ct)).Where(n => n.HeartbeatAt >= since).Select(n => n.Name).ToHashSet(StringComparer.Ordinal);
         var gone = (await store.HoldersAsync(ct))
-            .Where(h => h.Holder != store.Holder && !alive.Contains(h.Node) && h.RegisteredAt < since).ToList();
+            // Never this node's own, even when its heartbeat is late: its writer holds them.
+            .Where(h => h.Node != store.Node && !alive.Contains(h.Node) && h.RegisteredAt < since).ToList();
         if (gone.Count == 0) return 0;
         // States another node wrote while this one did not hear from it: folding on older ones would set them back.
         await states.LoadNewerAsync(ct);

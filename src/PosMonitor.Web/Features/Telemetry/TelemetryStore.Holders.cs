@@ -40,8 +40,8 @@ public sealed partial class TelemetryStore
     {
         get
         {
-            if (_holder.Length == 0) _holder = $"{_node}/{Guid.NewGuid():N}";
-            return _holder;
+            if (Volatile.Read(ref _holder).Length == 0) Interlocked.CompareExchange(ref _holder, $"{_node}/{Guid.NewGuid():N}", "");
+            return Volatile.Read(ref _holder);
         }
     }
 
