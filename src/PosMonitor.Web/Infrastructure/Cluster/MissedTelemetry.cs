@@ -110,10 +110,12 @@ public sealed class MissedTelemetry(TelemetryStore store, TelemetryFeed feed, Te
     private void Remember(List<long> commits)
     {
         foreach (var stamp in commits) _seen.Add(stamp);
-        // Kept back to a margin before the loss (or before now): what a catch-up compares with.
-        var keepFrom = ((_lostAt is { } lost && lost < time.GetUtcNow() ? lost : time.GetUtcNow()) - Margin - InFlight).ToUnixTimeMilliseconds();
+        // Kept as far back as a catch-up reaches: a margin before the loss (or before now), at most MaxCatchUp.
+        var now = time.GetUtcNow();
+        var keepFrom = (Max(Min(_lostAt ?? now, now) - Margin, now - MaxCatchUp) - InFlight).ToUnixTimeMilliseconds();
         while (_seen.Count > 0 && _seen.Min < keepFrom) _seen.Remove(_seen.Min);
     }
 
     private static DateTimeOffset Max(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;
+    private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
 }
