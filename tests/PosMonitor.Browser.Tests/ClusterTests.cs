@@ -107,7 +107,7 @@ public class ClusterTests
             // and finds the same incident open.
             await TwoNodes.EventuallyAsync(async () =>
             {
-                await using var db = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={nodes.A.DatabasePath};Mode=ReadOnly");
+                await using var db = await nodes.Database.OpenAsync();
                 return await Dapper.SqlMapper.ExecuteScalarAsync<long?>(db, "SELECT saved_at FROM detection_baselines WHERE id = 1") is not null ? "" : null;
             }, TimeSpan.FromSeconds(30), "the leader saved its baselines");
             var survivor = other;
@@ -235,7 +235,7 @@ public class ClusterTests
 
         // What each node took while Redis was away reaches the other's heatmap once it has caught up from the database: every sale once.
         long sales;
-        await using (var live = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={nodes.A.DatabasePath}"))
+        await using (var live = await nodes.Database.OpenAsync())
             sales = await Dapper.SqlMapper.ExecuteScalarAsync<long>(live, "SELECT COUNT(*) FROM transactions");
         foreach (var node in nodes.Both)
         {
@@ -249,7 +249,7 @@ public class ClusterTests
 
         foreach (var node in nodes.Both) await node.KillAsync();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        await using var db = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={nodes.A.DatabasePath}");
+        await using var db = await nodes.Database.OpenAsync();
         var stored = (await Dapper.SqlMapper.QueryAsync<string>(db, "SELECT event_id FROM transactions")).ToHashSet();
         var lost = acknowledged.Where(id => !stored.Contains(id)).ToList();
         Assert.True(lost.Count == 0, $"{lost.Count} of {acknowledged.Count} acknowledged events were lost, e.g. {string.Join(", ", lost.Take(5))}");
@@ -298,7 +298,7 @@ public class ClusterTests
         int Acked(PortalProcess node) => acknowledged.GetValueOrDefault(node.BaseUrl);
         await TwoNodes.EventuallyAsync(() => Task.FromResult(Acked(nodes.B) >= 1000 ? "" : null), TimeSpan.FromSeconds(20), "1,000 sales acknowledged by B");
         await nodes.B.KillAsync();
-        await using var db = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={nodes.A.DatabasePath}");
+        await using var db = await nodes.Database.OpenAsync();
         // B died holding rollups it had not written (it flushes every 5 s).
         Assert.True(await Dapper.SqlMapper.ExecuteScalarAsync<long>(db, "SELECT COUNT(*) FROM rollup_pending WHERE holder LIKE 'node-b/%'") > 0,
             "B left no unwritten rollups behind: the test proves nothing");

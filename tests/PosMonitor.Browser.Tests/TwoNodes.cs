@@ -8,23 +8,26 @@ using System.Text.Json;
 namespace PosMonitor.Browser.Tests;
 
 /// <summary>
-/// Two portal processes on one SQLite WAL file with <c>PosMonitor:Cluster</c> on and one Redis, and a local webhook
-/// receiver configured as their notification channel. Skips the test when POSMONITOR_TEST_REDIS is unset.
+/// Two portal processes on one database (a SQLite WAL file; SQL Server when POSMONITOR_TEST_SQLSERVER is set) with
+/// <c>PosMonitor:Cluster</c> on and one Redis, and a local webhook receiver configured as their notification channel.
+/// Skips the test when POSMONITOR_TEST_REDIS is unset.
 /// </summary>
 public sealed class TwoNodes : IAsyncDisposable
 {
     public const string RedisVariable = "POSMONITOR_TEST_REDIS";
 
-    private TwoNodes(PortalProcess a, PortalProcess b, WebhookReceiver webhooks)
+    private TwoNodes(PortalProcess a, PortalProcess b, WebhookReceiver webhooks, ClusterDatabase database)
     {
         A = a;
         B = b;
         Webhooks = webhooks;
+        Database = database;
     }
 
     public PortalProcess A { get; }
     public PortalProcess B { get; }
     public WebhookReceiver Webhooks { get; }
+    public ClusterDatabase Database { get; }
     public PortalProcess[] Both => [A, B];
 
     /// <summary>The Redis of POSMONITOR_TEST_REDIS, or a skip saying how to set it.</summary>
@@ -36,16 +39,18 @@ public sealed class TwoNodes : IAsyncDisposable
         return redis;
     }
 
-    /// <summary>Starts A, then B on A's database file; each test has its own Redis key prefix, so tests never hear each other.</summary>
+    /// <summary>Starts A, then B on A's database; each test has its own Redis key prefix, so tests never hear each other.</summary>
     /// <param name="settings">Settings for both nodes on top of these (environment-variable form).</param>
     public static async Task<TwoNodes> StartAsync(string? redis = null, IReadOnlyDictionary<string, string?>? settings = null)
     {
         redis ??= Redis();
         var webhooks = new WebhookReceiver();
+        var database = await ClusterDatabase.CreateAsync(Path.Combine(Path.GetTempPath(), "posmonitor-cluster-" + Guid.NewGuid().ToString("N"), "posmonitor.db"));
         var prefix = "pmtest-" + Guid.NewGuid().ToString("N")[..8];
         Dictionary<string, string?> Settings(string node)
         {
             var all = Defaults(node);
+            foreach (var (key, value) in database.Settings) all[key] = value;
             foreach (var (key, value) in settings ?? new Dictionary<string, string?>()) all[key] = value;
             return all;
         }
@@ -65,8 +70,8 @@ public sealed class TwoNodes : IAsyncDisposable
             ["Logging__LogLevel__PosMonitor.Web.Features.Detection"] = "Information",
             ["Logging__LogLevel__PosMonitor.Web.Infrastructure.Cluster"] = "Information",
         };
-        var a = new PortalProcess(Settings("node-a"));
-        var b = new PortalProcess(Settings("node-b"), a.DatabasePath);
+        var a = new PortalProcess(Settings("node-a"), database.SqlitePath);
+        var b = new PortalProcess(Settings("node-b"), database.SqlitePath);
         try
         {
             await a.StartAsync();
@@ -77,9 +82,10 @@ public sealed class TwoNodes : IAsyncDisposable
             await b.DisposeAsync();
             await a.DisposeAsync();
             await webhooks.DisposeAsync();
+            await database.DisposeAsync();
             throw;
         }
-        return new TwoNodes(a, b, webhooks);
+        return new TwoNodes(a, b, webhooks, database);
     }
 
     /// <summary>The fleet, and an hour of healthy sales and heartbeats before now, so detection has normals to compare with.</summary>
@@ -158,6 +164,7 @@ public sealed class TwoNodes : IAsyncDisposable
         await B.DisposeAsync();
         await A.DisposeAsync();
         await Webhooks.DisposeAsync();
+        await Database.DisposeAsync();
     }
 }
 
