@@ -2,6 +2,8 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using PosMonitor.Web.Features.Detection;
+using PosMonitor.Web.Features.Incidents;
+using PosMonitor.Web.Features.Telemetry;
 using PosMonitor.Web.Features.Notifications;
 using PosMonitor.Web.Infrastructure.Cluster;
 
@@ -42,6 +44,26 @@ public class PeerTelemetryTests
 
         _clock.Advance(TimeSpan.FromSeconds(1));
         Assert.False(jobs.Vetoes(typeof(DetectIncidentsJob)));
+    }
+
+    [Theory]
+    [InlineData(typeof(DetectIncidentsJob))]
+    [InlineData(typeof(EscalateUnacknowledgedIncidentsJob))]
+    [InlineData(typeof(DeliverNotificationsJob))]
+    [InlineData(typeof(PruneTelemetryJob))]
+    [InlineData(typeof(AdoptRollupsJob))]
+    public void A_node_that_does_not_hold_the_lease_runs_no_scheduled_job_and_runs_each_once_it_does(Type job)
+    {
+        var leadership = new DetectionLeadership(Options.Create(new ClusterOptions { Enabled = true, NodeName = "node-b" }), _clock);
+        var jobs = new LeaderOnlyJobs(leadership, new PeerTelemetry(() => _connected, _clock), NullLogger<LeaderOnlyJobs>.Instance);
+        Assert.True(jobs.Vetoes(job));
+
+        leadership.Held(token: 2, calledAt: _clock.GetTimestamp());
+        Assert.False(jobs.Vetoes(job));
+
+        // The lease lapses unrenewed (this node paused, or cut off from the database): another node may lead by now.
+        _clock.Advance(new ClusterOptions().LeaseDuration);
+        Assert.True(jobs.Vetoes(job));
     }
 
     [Fact]
