@@ -39,10 +39,25 @@ public sealed partial class DetectionEngine(DetectionSettings settings, TimeProv
     /// <summary>The incidents this engine holds open.</summary>
     public IReadOnlyList<Incident> OpenIncidents => _tracker.Open.Select(o => o.Incident).OrderBy(i => i.OpenedAt).ToList();
 
-    /// <summary>What has been learned, for the host to persist (e.g. every few minutes and at shutdown).</summary>
-    public BaselineState ExportBaselines() => _baselines.Export();
+    /// <summary>Where learning stands, for the host to persist with <see cref="ExportScopeBaselines"/> (e.g. every few minutes and at shutdown).</summary>
+    public BaselineHeader BaselineHeader => _baselines.Header;
 
-    /// <summary>Restores learned normals; a restored engine that has learned enough skips the warm-up.</summary>
+    /// <summary>
+    /// What each scope has learned, encoded one scope at a time as the host enumerates (it writes them in batches:
+    /// a fleet's worth held at once was gigabytes). Enumerate before the next <see cref="Evaluate"/>.
+    /// </summary>
+    public IEnumerable<SavedScopeBaseline> ExportScopeBaselines() => _baselines.ExportScopes();
+
+    /// <summary>
+    /// Starts restoring learned normals (each scope follows with <see cref="ImportScopeBaseline"/>); a restored engine that
+    /// has learned enough skips the warm-up. False when the saved figures are of another layout: the scopes are then skipped.
+    /// </summary>
+    public bool ImportBaselines(BaselineHeader header) => _baselines.Import(header);
+
+    /// <summary>Restores one scope's saved figures (after <see cref="ImportBaselines(BaselineHeader)"/>).</summary>
+    public void ImportScopeBaseline(SavedScopeBaseline saved) => _baselines.ImportScope(saved);
+
+    /// <summary>Restores learned normals from the whole-fleet document older builds saved.</summary>
     public void ImportBaselines(BaselineState state) => _baselines.Import(state);
 
     public DetectionResult Evaluate(DetectionInput input)
@@ -202,13 +217,13 @@ public sealed partial class DetectionEngine(DetectionSettings settings, TimeProv
             {
                 // Only with some history of its own, and against that too: a scope hot from its first minutes (a store
                 // with a weak link) learns its heat as its normal; one that was fine and now fails is at a fault's onset.
-                if (_baselines.Find(type, level.Ids[m]) is not { } own || own.All[Signals.Sales] < OwnHistorySales) continue;
+                if (_baselines.Find(type, level.Ids[m]) is not { } own || own.All(Signals.Sales) < OwnHistorySales) continue;
                 var longV = level.LongOf(m);
                 var onset = Onset.None;
                 foreach (var s in Signals.Sale)
                 {
                     var x = Signals.Index(s);
-                    var reference = Math.Max(f.Normal(type, m, s), own.All[x] / own.All[Signals.Sales]);
+                    var reference = Math.Max(f.Normal(type, m, s), own.All(x) / own.All(Signals.Sales));
                     if (_test.Decide(longV[x], longV[Signals.Sales], reference, Strictness.Spread, shortWindow: false).Anomalous)
                     {
                         onset = Onset.Elevated;

@@ -342,8 +342,8 @@ internal sealed class RateFinder(DetectionSettings settings, AnomalyTest test)
             // A device's link quality and peripherals are its own: judged against what this terminal
             // itself showed (once it has a few minutes learned), not a fleet prior it may never match.
             if (Signals.IsDeviceLevel(s) && f.Baselines.Find(ScopeType.Terminal, terminals.Ids[t]) is { } own
-                && own.All[Signals.Denominator(s)] >= OwnNormalMinutes)
-                normal = Math.Max(normal, own.All[x] / own.All[Signals.Denominator(s)]);
+                && own.All(Signals.Denominator(s)) >= OwnNormalMinutes)
+                normal = Math.Max(normal, own.All(x) / own.All(Signals.Denominator(s)));
             var v = test.Test(terminals.ShortOf(t), terminals.LongOf(t), s, normal, Strictness.Open, _recent.Of(ScopeType.Terminal, t));
             if (!v.Anomalous) continue;
             var id = terminals.Ids[t];
@@ -366,8 +366,8 @@ internal sealed class RateFinder(DetectionSettings settings, AnomalyTest test)
         foreach (var t in members)
             if (f.Terminals.LongOf(t)[d] > 0) reporting++;
         var level = f.Level(type);
-        if (f.Baselines.Find(type, level.Ids[scope]) is not { } own || own.All[d] < OwnLinkHistoryMinutes * Math.Max(1, reporting)) return false;
-        normal = Math.Max(normal, own.All[Signals.Index(Signal.PoorLink)] / own.All[d]);
+        if (f.Baselines.Find(type, level.Ids[scope]) is not { } own || own.All(d) < OwnLinkHistoryMinutes * Math.Max(1, reporting)) return false;
+        normal = Math.Max(normal, own.All(Signals.Index(Signal.PoorLink)) / own.All(d));
         return true;
     }
 

@@ -54,7 +54,7 @@ public class DetectionEngineTests
         Assert.Null(cold.Engine.LearningUntil);
 
         var restored = Scenario();
-        restored.Engine.ImportBaselines(cold.Engine.ExportBaselines());
+        Restore(restored.Engine, Saved(cold.Engine));
         restored.Run(TimeSpan.FromMinutes(1));
         Assert.Null(restored.Engine.LearningUntil);
     }
@@ -347,8 +347,18 @@ public class DetectionEngineTests
 
     private static double LearnedRate(TrafficScenario s, string merchantId, Signal signal)
     {
-        var learned = s.Engine.ExportBaselines().Scopes.Single(b => b.ScopeType == ScopeType.Merchant && b.ScopeId == merchantId);
-        return learned.All[Signals.Index(signal)] / learned.All[Signals.Sales];
+        var saved = s.Engine.ExportScopeBaselines().Single(b => b.ScopeType == ScopeType.Merchant && b.ScopeId == merchantId);
+        var learned = ScopeBaseline.Decode(byWeek: true, saved.Figures)!;
+        return learned.All(Signals.Index(signal)) / learned.All(Signals.Sales);
+    }
+
+    private static (BaselineHeader Header, List<SavedScopeBaseline> Scopes) Saved(DetectionEngine engine) =>
+        (engine.BaselineHeader, engine.ExportScopeBaselines().ToList());
+
+    private static void Restore(DetectionEngine engine, (BaselineHeader Header, List<SavedScopeBaseline> Scopes) saved)
+    {
+        Assert.True(engine.ImportBaselines(saved.Header));
+        foreach (var scope in saved.Scopes) engine.ImportScopeBaseline(scope);
     }
 
     [Fact]
@@ -418,10 +428,10 @@ public class DetectionEngineTests
         var s = Scenario(During(t => t.GatewayId == "gw-b", new Fault { Rate = 0.4, Stage = Stage.Gateway }, TimeSpan.FromMinutes(12)));
         s.Run(History + TimeSpan.FromMinutes(6));
         var before = OnlyOpen(s);
-        var learned = s.Engine.ExportBaselines();
+        var learned = Saved(s.Engine);
 
         s.Engine = new DetectionEngine(s.Settings, s.Time, s.Ids);
-        s.Engine.ImportBaselines(learned);
+        Restore(s.Engine, learned);
         s.Run(TimeSpan.FromMinutes(4));
         Assert.Single(s.Opened);
         Assert.Equal(before.Id, OnlyOpen(s).Id);

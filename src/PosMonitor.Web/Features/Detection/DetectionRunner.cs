@@ -153,11 +153,10 @@ public sealed class DetectionRunner(
     {
         var last = await incidents.LastSequenceAsync(ct);
         var engine = new DetectionEngine(settings, time, new SequentialIncidentIdGenerator(last));
-        if (await queries.LoadBaselinesAsync(ct) is { } saved)
+        if (await queries.LoadBaselinesAsync(engine, ct) is { } saved)
         {
-            engine.ImportBaselines(saved);
             logger.LogInformation("Detection resumed: baselines of {Minutes} minutes ({Scopes} scopes) restored, incidents continue after {Last}",
-                saved.LearnedMinutes, saved.Scopes.Count, SequentialIncidentIdGenerator.Format(last));
+                saved.LearnedMinutes, saved.Scopes, SequentialIncidentIdGenerator.Format(last));
         }
         else
         {
@@ -171,7 +170,7 @@ public sealed class DetectionRunner(
     {
         try
         {
-            await queries.SaveBaselinesAsync(engine.ExportBaselines(), now, ct, _term);
+            await queries.SaveBaselinesAsync(engine.BaselineHeader, engine.ExportScopeBaselines(), now, ct, _term);
             _baselinesSavedAt = now;
         }
         catch (LeaseLostException e)
