@@ -241,6 +241,7 @@ public sealed partial class DetectionEngine(DetectionSettings settings, TimeProv
         var width = Signals.Width;
         var seen = new bool[f.Index.TerminalCount];
         var sums = f.Levels.Select(level => level.Type == ScopeType.Terminal ? [] : new double[level.Count * width]).ToArray();
+        Span<double> figures = stackalloc double[width];
         foreach (var block in due)
         {
             var minute = block.Minute;
@@ -250,7 +251,9 @@ public sealed partial class DetectionEngine(DetectionSettings settings, TimeProv
                 seen[t] = block.Seen[t] && !faulty[t] && !maintenance[t];
                 if (!seen[t] || !suspect[t]) continue;
                 seen[t] = false;
-                _deferred.Enqueue(new DeferredMinute(minute, f.Index.TerminalIds[t], block.Of(t).ToArray()));
+                var deferred = new double[width];
+                block.CopyTo(t, deferred);
+                _deferred.Enqueue(new DeferredMinute(minute, f.Index.TerminalIds[t], deferred));
             }
             var how = Baselines.HourOfWeek(minute);
             foreach (var level in f.Levels)
@@ -258,7 +261,11 @@ public sealed partial class DetectionEngine(DetectionSettings settings, TimeProv
                 if (level.Type == ScopeType.Terminal)
                 {
                     for (var t = 0; t < seen.Length; t++)
-                        if (seen[t]) _baselines.Learn(ScopeType.Terminal, level.Ids[t], block.Of(t), how);
+                    {
+                        if (!seen[t]) continue;
+                        block.CopyTo(t, figures);
+                        _baselines.Learn(ScopeType.Terminal, level.Ids[t], figures, how);
+                    }
                     continue;
                 }
                 var levelSums = sums[(int)level.Type];

@@ -337,6 +337,12 @@ internal sealed class DetectionFrame
         }
     }
 
+    /// <summary>Adds a terminal's minute (<see cref="MinuteCache.Block.Of"/>): each float widens to the very double it holds.</summary>
+    public static void AddTo(Span<double> into, ReadOnlySpan<float> v)
+    {
+        for (var i = 0; i < Signals.Width; i++) into[i] += v[i];
+    }
+
     public static void AddTo(Span<double> into, ReadOnlySpan<double> v)
     {
         // A few lanes at a time (each lane adds exactly as the scalar loop would): the wider levels' sums run this per terminal.

@@ -58,33 +58,53 @@ internal sealed class MinuteCache
             foreach (var block in leaving) Drop(block);
         }
 
-        private static void Add(double[] into, double[] v)
+        // Each float widens to the very double it holds, so the sums are those of double blocks.
+        private static void Add(double[] into, float[] v)
         {
             var i = 0;
-            for (; i <= into.Length - Vector<double>.Count; i += Vector<double>.Count)
-                (new Vector<double>(into, i) + new Vector<double>(v, i)).CopyTo(into, i);
+            for (; i <= into.Length - Vector<float>.Count; i += Vector<float>.Count)
+            {
+                Vector.Widen(new Vector<float>(v, i), out var low, out var high);
+                (new Vector<double>(into, i) + low).CopyTo(into, i);
+                (new Vector<double>(into, i + Vector<double>.Count) + high).CopyTo(into, i + Vector<double>.Count);
+            }
             for (; i < into.Length; i++) into[i] += v[i];
         }
 
-        private static void Subtract(double[] into, double[] v)
+        private static void Subtract(double[] into, float[] v)
         {
             var i = 0;
-            for (; i <= into.Length - Vector<double>.Count; i += Vector<double>.Count)
-                (new Vector<double>(into, i) - new Vector<double>(v, i)).CopyTo(into, i);
+            for (; i <= into.Length - Vector<float>.Count; i += Vector<float>.Count)
+            {
+                Vector.Widen(new Vector<float>(v, i), out var low, out var high);
+                (new Vector<double>(into, i) - low).CopyTo(into, i);
+                (new Vector<double>(into, i + Vector<double>.Count) - high).CopyTo(into, i + Vector<double>.Count);
+            }
             for (; i < into.Length; i++) into[i] -= v[i];
         }
     }
 
+    /// <remarks>
+    /// Floats: a terminal's minute holds whole counts far below 2^24, which a float holds exactly, at half the room of
+    /// doubles (the lookback's blocks are the engine's largest arrays: ~17 × 200,000 terminals × 13 figures).
+    /// </remarks>
     internal sealed class Block(int terminals)
     {
         public DateTimeOffset Minute { get; set; }
         /// <summary>The batch version read; null when built from a flat list (never reused).</summary>
         public long? Version { get; set; }
-        public double[] Vectors { get; } = new double[terminals * Signals.Width];
+        public float[] Vectors { get; } = new float[terminals * Signals.Width];
         /// <summary>Terminals with a rollup in this minute.</summary>
         public bool[] Seen { get; } = new bool[terminals];
 
-        public ReadOnlySpan<double> Of(int t) => Vectors.AsSpan(t * Signals.Width, Signals.Width);
+        public ReadOnlySpan<float> Of(int t) => Vectors.AsSpan(t * Signals.Width, Signals.Width);
+
+        /// <summary>Terminal <paramref name="t"/>'s figures as doubles (exactly the floats held).</summary>
+        public void CopyTo(int t, Span<double> into)
+        {
+            var v = Of(t);
+            for (var i = 0; i < Signals.Width; i++) into[i] = v[i];
+        }
     }
 
     /// <summary>The blocks of minutes at or after the oldest one updated, oldest first.</summary>
@@ -141,7 +161,11 @@ internal sealed class MinuteCache
     private void Add(Block block, TerminalMinute m)
     {
         if (!_index!.TerminalIndex.TryGetValue(m.TerminalId, out var t)) return;
-        Signals.Add(m, block.Vectors.AsSpan(t * Signals.Width, Signals.Width));
+        Span<double> figures = stackalloc double[Signals.Width];
+        block.CopyTo(t, figures);
+        Signals.Add(m, figures);
+        var into = block.Vectors.AsSpan(t * Signals.Width, Signals.Width);
+        for (var i = 0; i < Signals.Width; i++) into[i] = (float)figures[i];
         block.Seen[t] = true;
     }
 
