@@ -22,7 +22,9 @@ public sealed class Portal(string databasePath, string adminKey, IDictionary<str
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
-        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        // Production's behaviour, with the pages' scripts and styles served from the build output, not a publish folder: in
+        // "Production" the unpublished build answers them with an empty MIME type and no page ever becomes interactive.
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Testing";
         start.Environment["ConnectionStrings__PosMonitor"] = $"Data Source={databasePath}";
         start.Environment["PosMonitor__Bootstrap__AdminApiKey"] = adminKey;
         start.Environment["PosMonitor__Database__CreateIfMissing"] = "true";
