@@ -88,8 +88,7 @@ public class MissedTelemetryTests
         feed.Publish(delta);
     }
 
-    private static TelemetryStore Store(TestDatabase database, string node) =>
-        new(database.Db, new RecentEventKeys(), Options.Create(new ClusterOptions { Enabled = true, NodeName = node, Redis = "unused" }));
+    private static TelemetryStore Store(TestDatabase database, string node) => Telemetry.NodeStores.Of(database, node);
 
     /// <summary>A commit at <paramref name="second"/> s after T0, and its change as the writer folds it.</summary>
     private async Task<RollupDelta> Commit(TelemetryStore store, int second, Transaction[] sales)

@@ -159,8 +159,7 @@ public class RollupAdoptionTests
         Assert.Equal(0, await Pending(database));
     }
 
-    private static TelemetryStore Store(TestDatabase database, string node) =>
-        new(database.Db, new RecentEventKeys(), Microsoft.Extensions.Options.Options.Create(new ClusterOptions { Enabled = true, NodeName = node, Redis = "unused" }));
+    private static TelemetryStore Store(TestDatabase database, string node) => NodeStores.Of(database, node);
 
     private static RollupAdoption Adoption(TestDatabase database, TelemetryStore store) =>
         new(store, new TerminalStateCache(database.Db), NullLogger<RollupAdoption>.Instance);
