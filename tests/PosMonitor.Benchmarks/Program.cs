@@ -14,6 +14,7 @@ internal static class BenchmarkMain
         "cluster" => await ClusterBenchmark.RunAsync(args[1..]),
         "scale" => await ScaleBenchmark.RunAsync(args[1..]),
         "baselines" => await BaselinesBenchmark.RunAsync(args[1..]),
+        "heatmap" => await HeatmapBenchmark.RunAsync(args[1..]),
         _ => Usage(),
     };
 
@@ -28,9 +29,12 @@ internal static class BenchmarkMain
           writer [--rate 50000] [--flush-ms 1000] [--events 400000] [--commit 8000]
                  CPU per 1,000 events of the single ingestion writer (commit + rollup flush), in-process
           scale  [--terminals 200000] [--compare 20000] [--minutes 10] [--burst-minutes 2] [--burst 5] [--recover-minutes 2] [--circuits 5]
+                 [--local-hour 18] [--fault SPEC|none]
                  a whole estate at its real rate, then a burst: memory over time, detection ticks, 202 to hub, pages, fleet upsert, restart
           baselines [--terminals 200000] [--merchants 63822] [--hours 24]
                  detection baselines of a whole estate: save, load into a fresh engine, memory the engine holds for them
+          heatmap [--terminals 200000] [--minutes 240] [--local-hour 18]
+                 the live heatmap of a whole estate after its window filled: memory it holds, fold and query times, in-process
           profile
                  CPU per 1,000 events of parsing and validation, in-process
           cluster [--seconds 20] [--clients 4] [--takeovers 2] [--redis 127.0.0.1:6379]

@@ -15,7 +15,8 @@ using PosMonitor.Web.Features.Heatmap;
 namespace PosMonitor.Benchmarks;
 
 // An acquirer's estate on one node (rerun: dotnet run -c Release --project tests/PosMonitor.Benchmarks -- scale
-// [--terminals 200000] [--compare 20000] [--minutes 10] [--burst-minutes 2] [--burst 5] [--recover-minutes 2] [--circuits 5]).
+// [--terminals 200000] [--compare 20000] [--minutes 10] [--burst-minutes 2] [--burst 5] [--recover-minutes 2] [--circuits 5]
+// [--local-hour 18] [--fault gateway:gw-unionpay:30%:6m:at=4m]).
 //
 // For each fleet size (the comparison first, so both run on the machine as it is now), in a fresh portal
 // process (Release, server GC, as shipped) on a temporary SQLite file:
@@ -23,6 +24,10 @@ namespace PosMonitor.Benchmarks;
 // 2. The simulator's live traffic on the wall clock (heartbeats every 60 s, sales on its diurnal curve by
 //    the shops' local time, its background noise) for --minutes; then --burst-minutes at --burst times
 //    that (each event sent again under fresh ids), then --recover-minutes at the plain rate again.
+//    The simulator's day starts at --local-hour in the shops' time (China Standard Time; default 18, the
+//    estate's busiest hour) whatever the wall clock says: its events are moved onto the wall clock by a
+//    fixed offset, so every run sees the same rate. --fault (repeatable; default one gateway fault in the
+//    steady phase, "none" for none) gives detection a wave to open an incident on, for the incident page.
 // 3. Throughout: the portal's resident memory every 2 s; each detection tick's duration (the difference of
 //    posmonitor_detection_tick_duration sum and count between two scrapes of /metrics); a probe sale every
 //    second and the time from its 202 to the hub client seeing its heatmap cell.
@@ -46,7 +51,9 @@ internal static class ScaleBenchmark
             BurstMinutes: Arg(args, "--burst-minutes", 2),
             Burst: Arg(args, "--burst", 5),
             RecoverMinutes: Arg(args, "--recover-minutes", 2),
-            Circuits: Arg(args, "--circuits", 5));
+            Circuits: Arg(args, "--circuits", 5),
+            LocalHour: Arg(args, "--local-hour", 18),
+            Faults: Faults(args));
         var sizes = options.Compare > 0 && options.Compare != options.Terminals ? new[] { options.Compare, options.Terminals } : [options.Terminals];
         var results = new List<ScaleResult>();
         foreach (var size in sizes)
@@ -83,7 +90,10 @@ internal static class ScaleBenchmark
             using var admin = portal.Client();
 
             var generated = Stopwatch.StartNew();
-            using var live = new LiveSimulation(new SimulationOptions { Terminals = terminals, Seed = 1, Start = DateTimeOffset.UtcNow, Duration = null });
+            var now = DateTimeOffset.UtcNow;
+            var simulatedStart = SimulatedStart(now, options.LocalHour);
+            using var live = new LiveSimulation(new SimulationOptions { Terminals = terminals, Seed = 1, Start = simulatedStart, Duration = null, Faults = options.Faults });
+            result.ClockShift = now - simulatedStart;
             var document = WithProbe(live.Fleet);
             result.Merchants = document.Merchants!.Count - 1;
             Console.WriteLine($"Fleet: {terminals:N0} terminals in {result.Merchants:N0} merchants (generated in {generated.Elapsed.TotalSeconds:N1} s)");
@@ -104,6 +114,7 @@ internal static class ScaleBenchmark
 
             var ingestKey = await CreateKeyAsync(admin, "ingest:platform");
             var readKey = await CreateKeyAsync(admin, "read:platform");
+            Console.WriteLine($"Simulated day from {simulatedStart:yyyy-MM-dd HH:mm} UTC ({options.LocalHour:00}:00 in the shops' time), events moved {result.ClockShift.TotalHours:N2} h onto the wall clock; faults: {(options.Faults.Count == 0 ? "none" : string.Join(", ", options.Faults.Select(f => f.Text)))}");
             await RunLoadAsync(portal, live, ingestKey, readKey, options, result);
             try
             {
@@ -184,13 +195,14 @@ internal static class ScaleBenchmark
                 var copies = phase == "burst" ? options.Burst : 1;
                 while (true)
                 {
-                    var batch = live.TakeDue(DateTimeOffset.UtcNow, max: TelemetrySender.MaxBatch);
+                    var batch = live.TakeDue(DateTimeOffset.UtcNow - result.ClockShift, max: TelemetrySender.MaxBatch);
                     if (batch.IsEmpty) break;
                     for (var copy = 0; copy < copies; copy++)
                     {
+                        var suffix = copy == 0 ? "" : $"-x{copy}";
                         var body = TelemetryWriter.SerializeBatch(
-                            copy == 0 ? batch.Heartbeats : [.. batch.Heartbeats.Select(h => h with { EventId = $"{h.EventId}-x{copy}" })],
-                            copy == 0 ? batch.Transactions : [.. batch.Transactions.Select(t => t with { EventId = $"{t.EventId}-x{copy}" })]);
+                            [.. batch.Heartbeats.Select(h => h with { EventId = h.EventId + suffix, Timestamp = h.Timestamp + result.ClockShift })],
+                            [.. batch.Transactions.Select(t => t with { EventId = t.EventId + suffix, Timestamp = t.Timestamp + result.ClockShift })]);
                         sent.AddOrUpdate(phase, batch.Count, (_, v) => v + batch.Count);
                         await inFlight.WaitAsync();
                         requests.Add(Task.Run(async () =>
@@ -276,10 +288,10 @@ internal static class ScaleBenchmark
                 var now = Interlocked.Read(ref accepted);
                 result.Samples.Add(new Sample(at, Phase(at), rss, metrics.Sum("dotnet_gc_last_collection_heap_size_bytes") / 1048576.0,
                     (now - lastAccepted) / Math.Max(0.001, (at - lastAt).TotalSeconds), metrics.Sum("posmonitor_ingestion_queue_depth"),
-                    metrics.Sum("posmonitor_ingestion_rollup_lag_seconds")));
+                    metrics.Sum("posmonitor_ingestion_rollup_lag_seconds"), metrics.Sum("posmonitor_sqlite_memory_bytes") / 1048576.0));
                 (lastAccepted, lastAt) = (now, at);
                 if (result.Samples.Count % 15 == 0)
-                    Console.WriteLine($"  {at.TotalSeconds,5:N0} s {Phase(at),-6} RSS {rss,6:N0} MB (GC heap {result.Samples[^1].HeapMb,6:N0}) · {result.Samples[^1].EventsPerSecond,7:N0} events/s · queue {result.Samples[^1].QueueDepth,6:N0} · rollup lag {result.Samples[^1].RollupLagSeconds,4:N0} s · ticks {result.Ticks.Count} (last {(result.Ticks.Count > 0 ? result.Ticks[^1] : 0):N2} s) · load {LoadAverage()}");
+                    Console.WriteLine($"  {at.TotalSeconds,5:N0} s {Phase(at),-6} RSS {rss,6:N0} MB (GC heap {result.Samples[^1].HeapMb,6:N0}, SQLite {result.Samples[^1].SqliteMb,4:N0}) · {result.Samples[^1].EventsPerSecond,7:N0} events/s · queue {result.Samples[^1].QueueDepth,6:N0} · rollup lag {result.Samples[^1].RollupLagSeconds,4:N0} s · ticks {result.Ticks.Count} (last {(result.Ticks.Count > 0 ? result.Ticks[^1] : 0):N2} s) · load {LoadAverage()}");
             }
         });
 
@@ -311,8 +323,12 @@ internal static class ScaleBenchmark
             Console.WriteLine("Pages: skipped, no Chromium (apt-get install -y chromium).");
             return;
         }
-        var incidents = await admin.GetFromJsonAsync<JsonElement>("/api/v1/incidents?limit=1");
-        var incidentId = incidents.GetArrayLength() > 0 ? incidents[0].GetProperty("id").GetString() : null;
+        // The widest incident of the run (the injected fault's), else the newest: a wide one reads the most.
+        var incidents = (await admin.GetFromJsonAsync<JsonElement>("/api/v1/incidents?limit=50")).EnumerateArray().ToList();
+        var incident = incidents.FirstOrDefault(i => i.GetProperty("scopeType").GetString() is not ("terminal" or "merchant"));
+        if (incident.ValueKind != JsonValueKind.Object && incidents.Count > 0) incident = incidents[0];
+        var incidentId = incident.ValueKind == JsonValueKind.Object ? incident.GetProperty("id").GetString() : null;
+        if (incidentId is not null) Console.WriteLine($"  incident opened: {incidents.Count} ({string.Join(", ", incidents.Take(5).Select(i => $"{i.GetProperty("scopeType").GetString()} {i.GetProperty("scopeId").GetString()}"))}…); timing {incidentId}");
 
         using var playwright = await Playwright.CreateAsync();
         await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
@@ -434,6 +450,22 @@ internal static class ScaleBenchmark
         catch (IOException) { return "?"; }
     }
 
+    /// <summary>When the simulated day starts: the last time it was <paramref name="localHour"/>:00 in the shops' time (UTC+8).</summary>
+    private static DateTimeOffset SimulatedStart(DateTimeOffset now, int localHour)
+    {
+        var start = new DateTimeOffset(now.UtcDateTime.Date, TimeSpan.Zero).AddHours(localHour - 8);
+        while (start > now) start = start.AddDays(-1);
+        while (start.AddDays(1) <= now) start = start.AddDays(1);
+        return start;
+    }
+
+    private static IReadOnlyList<FaultSpec> Faults(string[] args)
+    {
+        var given = args.Select((a, i) => (a, i)).Where(x => x.a == "--fault" && x.i + 1 < args.Length).Select(x => args[x.i + 1]).ToList();
+        if (given.Count == 0) given = ["gateway:gw-unionpay:30%:6m:at=4m"];
+        return [.. given.Where(g => g != "none").Select(FaultSpec.Parse)];
+    }
+
     private static int Arg(string[] args, string name, int fallback)
     {
         var i = Array.IndexOf(args, name);
@@ -441,9 +473,9 @@ internal static class ScaleBenchmark
     }
 }
 
-internal sealed record ScaleOptions(int Terminals, int Compare, int Minutes, int BurstMinutes, int Burst, int RecoverMinutes, int Circuits);
+internal sealed record ScaleOptions(int Terminals, int Compare, int Minutes, int BurstMinutes, int Burst, int RecoverMinutes, int Circuits, int LocalHour, IReadOnlyList<FaultSpec> Faults);
 
-internal sealed record Sample(TimeSpan At, string Phase, double ResidentMb, double HeapMb, double EventsPerSecond, double QueueDepth, double RollupLagSeconds);
+internal sealed record Sample(TimeSpan At, string Phase, double ResidentMb, double HeapMb, double EventsPerSecond, double QueueDepth, double RollupLagSeconds, double SqliteMb);
 
 internal sealed class ScaleResult
 {
@@ -453,6 +485,8 @@ internal sealed class ScaleResult
     public int Merchants { get; set; }
     public string LoadBefore { get; init; } = "";
     public TimeSpan StartEmpty { get; set; }
+    /// <summary>Wall clock minus the simulator's clock: added to every event's timestamp.</summary>
+    public TimeSpan ClockShift { get; set; }
     public TimeSpan FleetUpsert { get; set; }
     public int FleetParts { get; set; }
     public TimeSpan Restart { get; set; }
@@ -500,6 +534,7 @@ internal sealed class ScaleResult
         ("after the burst: under 1.5 GB after", r => r.BackUnderAfterBurst is { } s ? $"{s:N0} s" : "not within the run"),
         ("resident memory at the end", r => r.Samples.Count > 0 ? $"{r.Samples[^1].ResidentMb:N0} MB" : "–"),
         ("GC heap after last collection: steady max / peak", r => $"{r.Samples.Where(s => s.Phase == "steady").Select(s => s.HeapMb).DefaultIfEmpty().Max():N0} / {r.Samples.Select(s => s.HeapMb).DefaultIfEmpty().Max():N0} MB"),
+        ("SQLite's memory: max", r => $"{r.Samples.Select(s => s.SqliteMb).DefaultIfEmpty().Max():N0} MB"),
         ("rollup flush lag: max", r => $"{r.Samples.Select(s => s.RollupLagSeconds).DefaultIfEmpty().Max():N0} s"),
         ("detection tick p50 / p95 / max", r => $"{Pct(r.Ticks, 0.5, "ms", 1000)} / {Pct(r.Ticks, 0.95, "ms", 1000)} / {(r.Ticks.Count > 0 ? r.Ticks.Max() * 1000 : 0):N0} ms (n={r.Ticks.Count})"),
         ("202 → hub cell p50 / p95 (not seen)", r => $"{Pct(r.ProbeLatencies, 0.5, "ms")} / {Pct(r.ProbeLatencies, 0.95, "ms")} ({r.ProbesLost})"),

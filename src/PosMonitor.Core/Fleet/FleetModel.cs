@@ -21,12 +21,18 @@ public sealed class Fleet
         Gateways = gateways.ToDictionary(g => g.Id, StringComparer.Ordinal);
         Merchants = merchants.ToDictionary(m => m.Id, StringComparer.Ordinal);
         Terminals = terminals.ToDictionary(t => t.Id, StringComparer.Ordinal);
+        _byMerchant = new(() => Terminals.Values.ToLookup(t => t.MerchantId, StringComparer.Ordinal));
     }
+
+    private readonly Lazy<ILookup<string, Terminal>> _byMerchant;
 
     public IReadOnlyDictionary<string, Region> Regions { get; }
     public IReadOnlyDictionary<string, Gateway> Gateways { get; }
     public IReadOnlyDictionary<string, Merchant> Merchants { get; }
     public IReadOnlyDictionary<string, Terminal> Terminals { get; }
+
+    /// <summary>A merchant's terminals (none for an unknown merchant); indexed at first use, the fleet being immutable.</summary>
+    public IEnumerable<Terminal> TerminalsOf(string merchantId) => _byMerchant.Value[merchantId];
 
     public static Fleet FromDocument(FleetDocument document)
     {

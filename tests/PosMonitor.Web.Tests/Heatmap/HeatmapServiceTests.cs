@@ -45,6 +45,43 @@ public class HeatmapServiceTests
     }
 
     [Fact]
+    public void A_merchants_own_views_are_sums_of_its_terminals_pushed_for_the_minutes_it_sold_in_and_held_only_once()
+    {
+        var live = new LiveServices();
+        var now = live.Time.GetUtcNow();
+        live.Sales("T-000003", now, 7, timeouts: 2);   // m-0002 in north, gw-alipay
+        live.Sales("T-000004", now, 5, timeouts: 1);   // m-0002's terminal in east, gw-unionpay
+        live.Sales("T-000001", now, 9);                // m-0001
+        live.Heatmap.TakeChanges();
+
+        live.Sales("T-000004", now, 3);
+        var flush = live.Heatmap.TakeChanges();
+
+        // The merchant's own rows for the changed minute carry its terminals' totals so far, not the batch's.
+        Assert.Equal((15, 3), Cell(flush, "m-0002", HeatmapBy.Merchant, "m-0002"));
+        Assert.Equal((8, 1), Cell(flush, "m-0002", HeatmapBy.Region, "east"));
+        Assert.Equal((8, 1), Cell(flush, "m-0002", HeatmapBy.Gateway, "gw-unionpay"));
+        Assert.Equal((15, 3), Cell(flush, "m-0002", HeatmapBy.Firmware, "3.2.2"));
+        // A row of the merchant with no new sale in the minute still shows what it had (the whole minute is re-sent).
+        Assert.Equal((7, 2), Cell(flush, "m-0002", HeatmapBy.Region, "north"));
+        Assert.DoesNotContain(flush.Updates, u => u.Scope == "m-0001");
+
+        var harbin = new Viewer(false, "m-0002", false);
+        var gateways = live.Heatmap.Query(harbin, new HeatmapQuery(HeatmapBy.Gateway, 15));
+        Assert.Equal([("gw-alipay", 7, 2), ("gw-unionpay", 8, 1)],
+            gateways.Rows.Select(r => (r.Id, r.TotalTransactions, r.TotalTimeouts)).OrderBy(r => r.Id));
+        Assert.Equal((15, 3), (live.Heatmap.Totals(harbin, 15).RecentTransactions, live.Heatmap.Totals(harbin, 15).RecentTimeouts));
+        // Kept once for the whole estate: three terminal rows, and by region, merchant, gateway and firmware two each.
+        Assert.Equal(3 + 2 + 2 + 2 + 2, live.Heatmap.RingCount);
+    }
+
+    private static (int Transactions, int Timeouts) Cell(HeatmapFlush flush, string scope, HeatmapBy by, string row)
+    {
+        var cell = Assert.Single(flush.Updates.Where(u => u.Scope == scope && u.By == by).SelectMany(u => u.Cells), c => c.Row == row);
+        return (cell.Transactions, cell.Timeouts);
+    }
+
+    [Fact]
     public void Drilling_into_a_region_counts_only_each_merchants_terminals_in_that_region()
     {
         var live = new LiveServices();

@@ -59,6 +59,8 @@ public class MetricsEndpointTests(MetricsFactory factory) : IClassFixture<Metric
         Assert.True(Value(text, "posmonitor_ingestion_queue_depth") >= 0);
         Assert.True(Value(text, "posmonitor_ingestion_rollup_lag_seconds") >= 0);
         Assert.Equal(200_000, Value(text, "posmonitor_ingestion_queue_capacity"));
+        // The test database is SQLite: its connections have read and written pages.
+        Assert.True(Value(text, "posmonitor_sqlite_memory_bytes") > 0);
         Assert.Equal(2, Value(text, "posmonitor_ingestion_commit_duration_seconds_count"));
         Assert.True(Value(text, "posmonitor_detection_tick_duration_seconds_count", "outcome=\"ok\"") >= 1);
         Assert.Equal(0, Value(text, "posmonitor_incidents_open", "severity=\"critical\""));

@@ -52,7 +52,7 @@ public sealed class MerchantPortal(Db db, FleetCache fleet, TerminalStateCache s
     public string? MerchantName(string merchantId) => fleet.Current.Merchants.TryGetValue(merchantId, out var m) ? m.Name : null;
 
     public IReadOnlyList<Core.Fleet.Terminal> TerminalsOf(string merchantId) =>
-        [.. fleet.Current.Terminals.Values.Where(t => t.MerchantId == merchantId).OrderBy(t => t.Id, StringComparer.Ordinal)];
+        [.. fleet.Current.TerminalsOf(merchantId).OrderBy(t => t.Id, StringComparer.Ordinal)];
 
     /// <summary>The time the merchant's shop opens (its own zone) when its opening hours say it is closed now; null when open or always open.</summary>
     public TimeOnly? OpensAt(string merchantId)

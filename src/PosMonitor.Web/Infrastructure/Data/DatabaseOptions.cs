@@ -36,4 +36,12 @@ public sealed class DatabaseOptions
     /// </summary>
     [Range(1, 65_536)]
     public int SqliteCacheMb { get; set; } = 64;
+
+    /// <summary>
+    /// SQLite's memory in the whole process, in MB (its soft heap limit; 0: none). Each pooled connection keeps a page
+    /// cache of up to <see cref="SqliteCacheMb"/>, so the connections pages, jobs and detection read through would each
+    /// grow one as the file grows; over the limit SQLite reuses cached pages instead of taking more memory.
+    /// </summary>
+    [Range(0, 1_048_576)]
+    public int SqliteMemoryLimitMb { get; set; } = 256;
 }

@@ -23,6 +23,12 @@ public sealed class Db
         _options = options.Value;
         Provider = _options.Provider;
         ConnectionString = ResolveConnectionString(_options, configuration, environment);
+        if (Provider == DatabaseProvider.Sqlite && _options.SqliteMemoryLimitMb > 0)
+        {
+            // Process-wide, so every Db of the process sets the same value.
+            SQLitePCL.Batteries_V2.Init();
+            SQLitePCL.raw.sqlite3_soft_heap_limit64(_options.SqliteMemoryLimitMb * 1_048_576L);
+        }
         if (Provider == DatabaseProvider.Sqlite)
             FileGuard = new SqliteFileGuard(new SqliteConnectionStringBuilder(ConnectionString).DataSource, ConnectionString, _sqliteWriter,
                 (loggers ?? Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance).CreateLogger<SqliteFileGuard>());

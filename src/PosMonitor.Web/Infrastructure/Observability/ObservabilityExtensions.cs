@@ -6,6 +6,7 @@ using OpenTelemetry.Trace;
 using PosMonitor.Web.Features.Identity;
 using PosMonitor.Web.Features.Incidents;
 using PosMonitor.Web.Features.Telemetry;
+using PosMonitor.Web.Infrastructure.Data;
 using PosMonitor.Web.Infrastructure.Realtime;
 
 namespace PosMonitor.Web.Infrastructure.Observability;
@@ -55,7 +56,8 @@ public static class ObservabilityExtensions
             services.GetRequiredService<IngestionQueue>(),
             services.GetRequiredService<IOptions<IngestionOptions>>().Value.QueueCapacityEvents,
             services.GetRequiredService<OpenIncidents>(),
-            services.GetRequiredService<LiveConnections>());
+            services.GetRequiredService<LiveConnections>(),
+            services.GetRequiredService<Db>().Provider == DatabaseProvider.Sqlite);
         app.MapPrometheusScrapingEndpoint(MetricsPath).RequireAuthorization(ApiPolicies.Metrics);
         return app;
     }

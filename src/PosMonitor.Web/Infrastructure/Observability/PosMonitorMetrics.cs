@@ -61,8 +61,12 @@ public sealed class PosMonitorMetrics : IDisposable
     public ActivitySource ActivitySource { get; }
 
     /// <summary>Gauges over what the queue, the open incidents and the hub already count; called once when the app is built.</summary>
-    public void Observe(IngestionQueue queue, int queueCapacity, OpenIncidents incidents, LiveConnections hub)
+    public void Observe(IngestionQueue queue, int queueCapacity, OpenIncidents incidents, LiveConnections hub, bool sqlite)
     {
+        // Outside the managed heap: page caches of every pooled connection (PosMonitor:Database:SqliteMemoryLimitMb).
+        if (sqlite)
+            _meter.CreateObservableGauge("posmonitor.sqlite.memory", () => SQLitePCL.raw.sqlite3_memory_used(), "By",
+                "Memory SQLite holds in this process (page caches, statements)");
         _meter.CreateObservableGauge("posmonitor.ingestion.queue_depth", () => queue.PendingEvents, "{event}", "Events waiting for the writer");
         _meter.CreateObservableGauge("posmonitor.ingestion.queue_capacity", () => queueCapacity, "{event}",
             "Events the queue holds before the API answers 503 (PosMonitor:Ingestion:QueueCapacityEvents)");
