@@ -124,6 +124,19 @@ internal sealed partial class IncidentTracker(DetectionSettings settings, IIncid
                     refreshed.Add(promoted.Incident.Id);
                     continue;
                 }
+                // The same fault seen through another scope: a rollback moves a firmware's failing terminals back under the
+                // versions they came from, where their minutes on the defect add up to a platform-wide finding; a firmware's
+                // failures show in a region it is thick in. Most of its failing terminals already in an open incident of the
+                // same cause (its scope or its affected terminals): counted there, not opened.
+                var explaining = _open.Values
+                    .Where(o => o.Incident.Cause == g.Primary.Cause && Explains(f, o, g.Affected))
+                    .OrderBy(o => o.Incident.OpenedAt).FirstOrDefault();
+                if (explaining is not null)
+                {
+                    _pending.Remove(key);
+                    GroupUnder(f, explaining, g, changes);
+                    continue;
+                }
                 if (!mayOpen) continue;
                 var firstSeen = _pending.TryGetValue(key, out var at) ? at.First : now;
                 _pending[key] = (firstSeen, now);
@@ -272,6 +285,15 @@ internal sealed partial class IncidentTracker(DetectionSettings settings, IIncid
         // must not split one fault into a wide incident and a narrow duplicate.
         var list = terminals as IReadOnlyCollection<int> ?? terminals.ToList();
         return list.Count > 0 && list.Count(t => level.Of[t] == scope) * 2 > list.Count;
+    }
+
+    /// <summary>Whether most of the terminals lie in the incident's scope or among its affected terminals.</summary>
+    private static bool Explains(DetectionFrame f, TrackedIncident tracked, IReadOnlyCollection<int> terminals)
+    {
+        var level = f.Level(tracked.Incident.ScopeType);
+        var scope = tracked.Incident.ScopeType == ScopeType.Platform ? 0 : level.IndexOf.GetValueOrDefault(tracked.Incident.ScopeId, -1);
+        var inside = terminals.Count(t => (scope >= 0 && level.Of[t] == scope) || tracked.Terminals.Contains(f.Index.TerminalIds[t]));
+        return terminals.Count > 0 && inside * 2 > terminals.Count;
     }
 
     /// <summary>

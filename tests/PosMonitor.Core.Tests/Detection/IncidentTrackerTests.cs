@@ -75,4 +75,78 @@ public class IncidentTrackerTests
         Assert.Empty(Check(networkTracker, T0 + step, found: true));
         Assert.Single(Check(networkTracker, T0 + 2 * step, found: true));
     }
+
+    /// <summary>One check at <paramref name="at"/> with the terminals of <paramref name="onNew"/>'s merchants reporting firmware 2.0.0 (the rest 1.0.0).</summary>
+    private List<IncidentChange> Tick(IncidentTracker tracker, DateTimeOffset at, string[] onNew, Func<DetectionFrame, List<Finding>> findings)
+    {
+        var states = _fleet.Terminals.Values.ToDictionary(t => t.Id, t => new Core.Rollups.TerminalState
+        {
+            TerminalId = t.Id, LastSeenAt = at, LastHeartbeatAt = at, Firmware = onNew.Contains(t.MerchantId) ? "2.0.0" : "1.0.0",
+        });
+        var input = new DetectionInput { Fleet = _fleet, States = states };
+        _minutes.Update(_index, input, at - _settings.Lookback);
+        var frame = new DetectionFrame(_index, input, _minutes, _normals, _buffers, at, _settings, _baselines);
+        var changes = new List<IncidentChange>();
+        tracker.Apply(new TrackerTick(frame, findings(frame), MayOpen: true, StillElevated: _ => true, Persisted: _ => true, changes, []));
+        return changes;
+    }
+
+    /// <summary>A finding of app failures on <paramref name="scopeId"/> whose failing terminals are those of <paramref name="merchants"/>.</summary>
+    private Finding AppFailures(DetectionFrame frame, ScopeType type, string scopeId, params string[] merchants) => new()
+    {
+        Cause = Cause.Software, ScopeType = type, ScopeId = scopeId, Signal = Signal.App,
+        Scope = type == ScopeType.Platform ? 0 : frame.Level(type).IndexOf[scopeId],
+        Rate = 0.2, Surprise = 9, Title = $"{scopeId}: 20% of sales fail in the terminal app", Evidence = ["test"],
+        Affected = [.. merchants.SelectMany(m => _index.MerchantTerminals[_index.MerchantIndex[m]])],
+    };
+
+    [Fact]
+    public void A_peer_finding_whose_failing_terminals_are_on_an_open_incident_s_firmware_joins_it()
+    {
+        // A defective firmware thick in one region makes the region's app failures abnormal too: one fault, one incident.
+        var tracker = new IncidentTracker(_settings, new SequentialIncidentIdGenerator());
+        string[] onNew = ["m-north-1", "m-east-1", "m-east-2"];
+        var opened = Assert.Single(Tick(tracker, T0, onNew, f => [AppFailures(f, ScopeType.Firmware, "2.0.0", "m-north-1", "m-east-1")]));
+        Assert.Equal(IncidentChangeKind.Opened, opened.Kind);
+
+        var changes = Tick(tracker, T0 + TimeSpan.FromMinutes(1), onNew, f =>
+            [AppFailures(f, ScopeType.Firmware, "2.0.0", "m-north-1", "m-east-1"), AppFailures(f, ScopeType.Region, "east", "m-east-1", "m-east-2")]);
+
+        Assert.DoesNotContain(changes, c => c.Kind == IncidentChangeKind.Opened);
+        var incident = Assert.Single(tracker.Open).Incident;
+        Assert.Equal((ScopeType.Firmware, "2.0.0"), (incident.ScopeType, incident.ScopeId));
+        Assert.Contains("T-east-2-1", incident.AffectedTerminalIds);
+    }
+
+    [Fact]
+    public void A_peer_finding_whose_failing_terminals_are_elsewhere_opens_its_own_incident()
+    {
+        var tracker = new IncidentTracker(_settings, new SequentialIncidentIdGenerator());
+        string[] onNew = ["m-north-1", "m-east-1"];
+        Tick(tracker, T0, onNew, f => [AppFailures(f, ScopeType.Firmware, "2.0.0", "m-north-1", "m-east-1")]);
+
+        var changes = Tick(tracker, T0 + TimeSpan.FromMinutes(1), onNew, f =>
+            [AppFailures(f, ScopeType.Firmware, "2.0.0", "m-north-1", "m-east-1"), AppFailures(f, ScopeType.Region, "east", "m-east-2", "m-east-3")]);
+
+        var opened = Assert.Single(changes, c => c.Kind == IncidentChangeKind.Opened).Incident;
+        Assert.Equal((ScopeType.Region, "east"), (opened.ScopeType, opened.ScopeId));
+    }
+
+    [Fact]
+    public void A_rolled_back_firmware_s_failures_seen_platform_wide_join_its_open_incident()
+    {
+        // After a rollback its terminals report the versions they came from, so the failures they made on the defect
+        // (still in the windows) add up under those versions and the platform, long after the firmware incident opened.
+        var tracker = new IncidentTracker(_settings, new SequentialIncidentIdGenerator());
+        string[] onNew = ["m-north-1", "m-east-1"];
+        for (var at = T0; at <= T0 + _settings.LongWindow + TimeSpan.FromMinutes(1); at += TimeSpan.FromMinutes(1))
+            Tick(tracker, at, onNew, f => [AppFailures(f, ScopeType.Firmware, "2.0.0", "m-north-1", "m-east-1")]);
+        var firmwareIncident = Assert.Single(tracker.Open).Incident.Id;
+
+        var changes = Tick(tracker, T0 + _settings.LongWindow + TimeSpan.FromMinutes(2), [], f =>
+            [AppFailures(f, ScopeType.Platform, "platform", "m-north-1", "m-east-1")]);
+
+        Assert.DoesNotContain(changes, c => c.Kind == IncidentChangeKind.Opened);
+        Assert.Equal(firmwareIncident, Assert.Single(tracker.Open).Incident.Id);
+    }
 }
