@@ -34,7 +34,8 @@ internal sealed record TrackerTick(
 
 /// <summary>
 /// Turns each tick's findings into incident changes: one incident per fault (same cause and scope),
-/// narrower findings grouped under a wider incident of the same cause, a narrow incident promoted
+/// narrower findings grouped under a wider incident of the same cause (and any finding whose failing terminals are
+/// mostly an open incident's of the same cause), a narrow incident promoted
 /// when its fault turns out wider, narrow findings confirmed before they open, and resolution only
 /// after <see cref="DetectionSettings.QuietPeriod"/> without the signal (hysteresis).
 /// </summary>
@@ -127,7 +128,8 @@ internal sealed partial class IncidentTracker(DetectionSettings settings, IIncid
                 // The same fault seen through another scope: a rollback moves a firmware's failing terminals back under the
                 // versions they came from, where their minutes on the defect add up to a platform-wide finding; a firmware's
                 // failures show in a region it is thick in. Most of its failing terminals already in an open incident of the
-                // same cause (its scope or its affected terminals): counted there, not opened.
+                // same cause (its scope or its affected terminals): counted there, not opened. As under a wider incident, the
+                // incident's own scope keeps it open, not the finding: on the field fleets holding it open too only resolved it later.
                 var explaining = _open.Values
                     .Where(o => o.Incident.Cause == g.Primary.Cause && Explains(f, o, g.Affected))
                     .OrderBy(o => o.Incident.OpenedAt).FirstOrDefault();
