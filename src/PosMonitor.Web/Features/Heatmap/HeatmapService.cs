@@ -229,10 +229,12 @@ public sealed class HeatmapService
             }
         }
 
-        // Two merchants (or stores) of the same name must not look like one row: the id tells them apart.
-        foreach (var same in rows.GroupBy(r => r.Label, StringComparer.CurrentCultureIgnoreCase).Where(g => g.Count() > 1).ToList())
-            foreach (var row in same.ToList())
-                rows[rows.IndexOf(row)] = row with { Label = $"{row.Label} ({row.Id})" };
+        // Two merchants (or stores) of the same name must not look like one row: the id tells them apart. By position:
+        // an estate has thousands of shared shop names, and finding each row again was quadratic.
+        var shared = rows.GroupBy(r => r.Label, StringComparer.CurrentCultureIgnoreCase).Where(g => g.Skip(1).Any())
+            .Select(g => g.Key).ToHashSet(StringComparer.CurrentCultureIgnoreCase);
+        for (var i = 0; i < rows.Count; i++)
+            if (shared.Contains(rows[i].Label)) rows[i] = rows[i] with { Label = $"{rows[i].Label} ({rows[i].Id})" };
         var total = rows.Count;
         IEnumerable<HeatmapRow> worstFirst = rows.OrderByDescending(r => r.TotalTimeouts).ThenByDescending(r => r.TotalTransactions)
             .ThenBy(r => r.Label, StringComparer.CurrentCulture).ThenBy(r => r.Id, StringComparer.Ordinal);
@@ -257,10 +259,13 @@ public sealed class HeatmapService
     private Ring[] Lookup(string scope, HeatmapBy by, string row) =>
         _rows.TryGetValue((scope, by), out var rows) && rows.TryGetValue(row, out var ring) ? [ring] : [];
 
-    /// <summary>The merchant rows a scope's totals add up: every merchant's, or the one merchant's own.</summary>
-    private IEnumerable<Ring> MerchantRows(string scope) =>
+    /// <summary>
+    /// The rows a scope's totals add up, each sale in exactly one: the estate's region rows (a few dozen, where its
+    /// merchant rows are tens of thousands), or the one merchant's own row.
+    /// </summary>
+    private IEnumerable<Ring> TotalRows(string scope) =>
         scope == AllMerchants
-            ? _rows.TryGetValue((AllMerchants, HeatmapBy.Merchant), out var rows) ? rows.Values : []
+            ? _rows.TryGetValue((AllMerchants, HeatmapBy.Region), out var rows) ? rows.Values : []
             : Lookup(AllMerchants, HeatmapBy.Merchant, scope);
 
     private (int Transactions, int Timeouts) Sum(IEnumerable<Core.Fleet.Terminal> terminals, int minute)
@@ -316,7 +321,7 @@ public sealed class HeatmapService
         if (scope is not null)
             lock (_gate)
             {
-                foreach (var ring in MerchantRows(scope))
+                foreach (var ring in TotalRows(scope))
                     for (var m = first; m <= last; m++)
                     {
                         var (tx, to) = ring.Get(m);
@@ -341,7 +346,7 @@ public sealed class HeatmapService
             for (var m = Math.Max(from, EpochMinute(e.From)); m <= Math.Min(to, EpochMinute(e.To)); m++)
                 wholeMinutes.Add(m);
         foreach (var m in wholeMinutes)
-            foreach (var ring in MerchantRows(scope))
+            foreach (var ring in TotalRows(scope))
             {
                 var (t, o) = ring.Get(m);
                 tx += t;
