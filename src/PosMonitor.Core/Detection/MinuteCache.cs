@@ -20,6 +20,9 @@ internal sealed class MinuteCache
     private readonly Stack<Block> _free = new();
     private readonly HashSet<DateTimeOffset> _current = [];
     private FleetIndex? _index;
+    /// <summary>Per <see cref="TerminalMinute.Number"/>: the id it was found for and its fleet index (-1: not in the fleet).</summary>
+    private string?[] _numberIds = [];
+    private int[] _numberIndex = [];
 
     /// <summary>Per-terminal sums over the minutes of the short window as of the last <see cref="Slide"/>.</summary>
     public RunningSum Short { get; } = new();
@@ -119,6 +122,8 @@ internal sealed class MinuteCache
             _blocks.Clear();
             _free.Clear();
             _index = index;
+            _numberIds = [];
+            _numberIndex = [];
             Short.Reset(index.TerminalCount);
             Long.Reset(index.TerminalCount);
         }
@@ -160,13 +165,40 @@ internal sealed class MinuteCache
 
     private void Add(Block block, TerminalMinute m)
     {
-        if (!_index!.TerminalIndex.TryGetValue(m.TerminalId, out var t)) return;
+        if (!TerminalOf(m, out var t)) return;
         Span<double> figures = stackalloc double[Signals.Width];
         block.CopyTo(t, figures);
         Signals.Add(m, figures);
         var into = block.Vectors.AsSpan(t * Signals.Width, Signals.Width);
         for (var i = 0; i < Signals.Width; i++) into[i] = (float)figures[i];
         block.Seen[t] = true;
+    }
+
+    /// <summary>
+    /// The terminal's fleet index. A changed minute is rebuilt from all its rollups, and at 200,000 terminals, with late
+    /// events touching most minutes of the lookback, hashing each id (and reading each id string) was most of a tick. A
+    /// rollup read from the live window carries the window's number for its terminal: the index found for that number
+    /// is kept, and reused while the number comes with the very same id string.
+    /// </summary>
+    private bool TerminalOf(TerminalMinute m, out int t)
+    {
+        var n = m.Number;
+        if (n >= 0 && n < _numberIds.Length && ReferenceEquals(_numberIds[n], m.TerminalId))
+        {
+            t = _numberIndex[n];
+            return t >= 0;
+        }
+        var known = _index!.TerminalIndex.TryGetValue(m.TerminalId, out t);
+        if (n < 0) return known;
+        if (n >= _numberIds.Length)
+        {
+            var size = Math.Max(n + 1, Math.Max(1024, _numberIds.Length * 2));
+            Array.Resize(ref _numberIds, size);
+            Array.Resize(ref _numberIndex, size);
+        }
+        _numberIds[n] = m.TerminalId;
+        _numberIndex[n] = known ? t : -1;
+        return known;
     }
 
     /// <summary>An empty block for <paramref name="minute"/>, replacing any cached one.</summary>

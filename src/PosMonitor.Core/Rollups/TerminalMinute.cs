@@ -19,6 +19,11 @@ public sealed class TerminalMinute(string terminalId, DateTimeOffset minute)
     public const int SlowStageMs = 3000;
 
     public string TerminalId { get; private set; } = terminalId;
+    /// <summary>
+    /// The number a store of rollups gave the terminal (the portal's live window numbers its terminals once), or -1: lets
+    /// detection find the terminal by number instead of hashing its id for every rollup of every changed minute.
+    /// </summary>
+    public int Number { get; set; } = -1;
     /// <summary>Start of the minute, UTC.</summary>
     public DateTimeOffset Minute { get; private set; } = minute;
 
@@ -164,6 +169,7 @@ public sealed class TerminalMinute(string terminalId, DateTimeOffset minute)
     {
         TerminalId = terminalId;
         Minute = minute;
+        Number = -1;
         Transactions = Approved = Declined = Timeouts = Errors = Cancelled = 0;
         _timeoutsByStage = _errorsByStage = null;
         _stageMsSum = null;

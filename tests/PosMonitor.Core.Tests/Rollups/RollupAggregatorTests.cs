@@ -97,6 +97,7 @@ public class RollupAggregatorTests
         foreach (var outcome in Enum.GetValues<Outcome>())
             used.Add(Tx("T-1", Start, outcome) with { Stage = Stage.Host, StageMs = stages, AmountMinor = 500 });
         used.Add(Hb("T-1", Start, printer: PrinterStatus.Jam) with { SignalDbm = -70, CpuPct = 30, MemoryPct = 40, Scanner = ScannerStatus.Error, PendingOffline = 3 }, restarted: true);
+        used.Number = 5;
         var fields = typeof(TerminalMinute).GetFields(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic);
         var fresh = new TerminalMinute("T-2", Start.AddMinutes(1));
         // Every field set first, so one added later and left out of Reset fails here.

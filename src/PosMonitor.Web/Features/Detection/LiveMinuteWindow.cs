@@ -170,6 +170,7 @@ public sealed class LiveMinuteWindow
                 if (starts[t] == 0) continue;
                 var row = new TerminalMinute(ids[t], minute);
                 PackedMinute.Read(bytes.AsSpan(starts[t] - 1, lengths[t]), ids[t], minute, row);
+                row.Number = t;
                 yield return row;
             }
         }
