@@ -37,6 +37,8 @@ public sealed record DetectionInput
 }
 
 /// <summary>Every terminal's rollup of one minute; <paramref name="Version"/> changes whenever one of them does.</summary>
+/// <param name="Terminals">The minute's rollups; a store may refill one rollup as the enumeration moves on, so a reader
+/// uses each row before taking the next and keeps none.</param>
 public sealed record MinuteBatch(DateTimeOffset Minute, long Version, IReadOnlyCollection<TerminalMinute> Terminals);
 
 /// <summary>What happened to an incident; <see cref="Reopened"/>: its fault was seen again after an agent resolved it.</summary>

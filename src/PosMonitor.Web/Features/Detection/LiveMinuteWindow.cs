@@ -157,7 +157,9 @@ public sealed class LiveMinuteWindow
 
     /// <summary>
     /// One minute's rows as a run reads them, each unpacked as the enumeration reaches it (the engine reads only
-    /// minutes whose version changed, so unchanged minutes are never unpacked).
+    /// minutes whose version changed, so unchanged minutes are never unpacked), into one rollup per enumeration: a
+    /// row is valid until the enumeration moves on. The engine folds each row into its block at once; a new object per
+    /// row was ~1.4 million objects a tick at 200,000 terminals.
     /// </summary>
     private sealed class PackedRows(DateTimeOffset minute, int count, int[] starts, int[] lengths, byte[] bytes, string[] ids) : IReadOnlyCollection<TerminalMinute>
     {
@@ -165,10 +167,10 @@ public sealed class LiveMinuteWindow
 
         public IEnumerator<TerminalMinute> GetEnumerator()
         {
+            var row = new TerminalMinute("", minute);
             for (var t = 0; t < starts.Length; t++)
             {
                 if (starts[t] == 0) continue;
-                var row = new TerminalMinute(ids[t], minute);
                 PackedMinute.Read(bytes.AsSpan(starts[t] - 1, lengths[t]), ids[t], minute, row);
                 row.Number = t;
                 yield return row;
