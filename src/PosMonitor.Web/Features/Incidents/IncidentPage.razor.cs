@@ -60,6 +60,7 @@ public partial class IncidentPage
     private List<BreadcrumbItem> _crumbs = [];
     private IDisposable? _feedSubscription, _telemetrySubscription, _ticketSubscription;
     private long _lastTelemetryRefresh;
+    private DateTimeOffset? _telemetryResolvedAt;
 
     private TicketStatus Status => _ticket?.Status ?? (_incident?.ResolvedAt is null ? TicketStatus.Open : TicketStatus.Resolved);
 
@@ -100,19 +101,25 @@ public partial class IncidentPage
             _reviewImpact = _ticket?.Review?.Impact;
             _reviewFollowUps = _ticket?.Review?.FollowUps;
         }
-        await LoadTelemetryAsync();
+        // The chart and impact follow telemetry (OnTelemetry). An incident's updates (every few seconds for a wide one at
+        // 200,000 terminals) and the agent's own actions reload them only when due, or when their window changed.
+        if (resetForms || ResolvedAt != _telemetryResolvedAt || Time.GetElapsedTime(_lastTelemetryRefresh) >= TelemetryRefresh)
+            await LoadTelemetryAsync();
     }
+
+    private DateTimeOffset? ResolvedAt => _ticket?.ResolvedAt ?? _incident?.ResolvedAt;
 
     private async Task LoadTelemetryAsync()
     {
         if (_incident is null) return;
-        var end = (_ticket?.ResolvedAt ?? _incident.ResolvedAt) is { } r ? r + ChartMargin : Time.GetUtcNow();
+        _telemetryResolvedAt = ResolvedAt;
+        var end = ResolvedAt is { } r ? r + ChartMargin : Time.GetUtcNow();
         var start = _incident.OpenedAt - ChartMargin;
         if (end - start > ChartMax) start = end - ChartMax;
         var minutes = await Queries.ScopeRateAsync(_incident.ScopeType, _incident.ScopeId, start, end, default);
         _chartLabels = [.. minutes.Select((m, i) => i % 10 == 0 ? Clock.Format(m.Minute, "HH:mm") : "")];
         _chartSeries = [new ChartSeries<double> { Name = L["ChartSeries"], Data = minutes.Select(m => Math.Round(m.Rate * 100, 1)).ToArray() }];
-        _impact = await Queries.ImpactAsync(_incident, _ticket?.ResolvedAt ?? _incident.ResolvedAt ?? Time.GetUtcNow(), default);
+        _impact = await Queries.ImpactAsync(_incident, ResolvedAt ?? Time.GetUtcNow(), default);
         _lastTelemetryRefresh = Time.GetTimestamp();
     }
 

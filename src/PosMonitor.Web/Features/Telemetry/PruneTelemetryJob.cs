@@ -31,8 +31,9 @@ public sealed class PruneTelemetryJob(Db db, IOptions<IngestionOptions> options,
         return deleted;
     }
 
-    public Task<int> PruneRollupsAsync(DateTimeOffset cutoff, CancellationToken ct) =>
-        DeleteInSlices(OldestMinute, DeleteMinutes, DbTime.ToMs(cutoff), ct);
+    public async Task<int> PruneRollupsAsync(DateTimeOffset cutoff, CancellationToken ct) =>
+        await DeleteInSlices(OldestMinute, DeleteMinutes, DbTime.ToMs(cutoff), ct)
+        + await DeleteInSlices(OldestScopeMinute, DeleteScopeMinutes, DbTime.ToMs(cutoff), ct);
 
     private async Task<int> DeleteInSlices(SqlText oldest, SqlText delete, long cutoff, CancellationToken ct)
     {
@@ -60,4 +61,7 @@ public sealed class PruneTelemetryJob(Db db, IOptions<IngestionOptions> options,
     private static readonly SqlText DeleteTransactions = SqlText.Same("DELETE FROM transactions WHERE received_at >= @From AND received_at < @To;");
     private static readonly SqlText DeleteEventKeys = SqlText.Same("DELETE FROM event_keys WHERE minute >= @From AND minute < @To;");
     private static readonly SqlText DeleteMinutes = SqlText.Same("DELETE FROM terminal_minutes WHERE minute >= @From AND minute < @To;");
+    // Scope totals (migration 0016) are kept as long as the terminal rows they sum.
+    private static readonly SqlText OldestScopeMinute = SqlText.Same("SELECT MIN(minute) FROM scope_minutes;");
+    private static readonly SqlText DeleteScopeMinutes = SqlText.Same("DELETE FROM scope_minutes WHERE minute >= @From AND minute < @To;");
 }

@@ -6,6 +6,7 @@ using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
 using PosMonitor.Core.Rollups;
 using PosMonitor.Core.Telemetry;
+using PosMonitor.Web.Features.Fleet;
 using PosMonitor.Web.Infrastructure.Cluster;
 using PosMonitor.Web.Infrastructure.Data;
 
@@ -56,7 +57,9 @@ public sealed record CommitResult(int[] DuplicatesPerBatch, List<Heartbeat> Hear
 /// by another node is a duplicate here too. Two nodes committing together may collide (the same commit stamp, or the
 /// same new event): the loser's transaction rolls back whole and <see cref="IsConflict"/> tells the writer to retry.
 /// </remarks>
-public sealed partial class TelemetryStore(Db db, RecentEventKeys recent, IOptions<ClusterOptions>? cluster = null)
+/// <param name="fleet">Where each terminal's region, gateway and firmware are looked up for <c>scope_minutes</c>; the portal always has one, and
+/// only tests of the store alone leave it out (they write no scope totals).</param>
+public sealed partial class TelemetryStore(Db db, RecentEventKeys recent, IOptions<ClusterOptions>? cluster = null, FleetCache? fleet = null)
 {
     private readonly bool _sharedDatabase = cluster?.Value.Enabled == true;
 
@@ -223,6 +226,7 @@ public sealed partial class TelemetryStore(Db db, RecentEventKeys recent, IOptio
                 RollupColumns.Bind(minutes, m, chunk.FoldedTo);
                 minutes.Execute();
             }
+            WriteScopeTotals(connection, tx, chunk.Minutes);
         }
         if (chunk.States.Count > 0)
         {
