@@ -92,6 +92,29 @@ public class IncidentQueriesTests
         Assert.Equal(expected, chart);
     }
 
+    /// <summary>
+    /// What SQLite plans for each scope's chart: a terminal's and a merchant's reach terminal_minutes only by their
+    /// terminals (ix_terminal_minutes_terminal), a wide scope reads only its totals; none scans the estate's rows.
+    /// </summary>
+    [Theory]
+    [InlineData("IncidentQueries.SelectTerminalMinutes", "ix_terminal_minutes_terminal")]
+    [InlineData("IncidentQueries.SelectMerchantMinutes", "ix_terminal_minutes_terminal")]
+    [InlineData("IncidentQueries.SelectScopeTotals", "scope_minutes")]
+    public async Task No_chart_scans_the_estate_s_terminal_minutes(string statement, string reads)
+    {
+        await using var h = await TicketHarness.CreateAsync();
+        var sql = Infrastructure.TSqlParseTests.RepositoryStatements()[statement].Sqlite;
+        await using var c = await h.Database.Db.OpenAsync();
+
+        var plan = string.Join("\n", (await c.QueryAsync<(long, long, long, string Detail)>("EXPLAIN QUERY PLAN " + sql,
+            new { Scope = "region", ScopeId = "east", From = 0L, To = 1L })).Select(r => r.Detail));
+
+        Assert.Contains(reads, plan);
+        Assert.DoesNotContain("SCAN m", plan);
+        Assert.DoesNotContain("SCAN terminal_minutes", plan);
+        Assert.DoesNotContain("SCAN t", plan);
+    }
+
     [Fact]
     public async Task A_wide_incident_s_minutes_from_before_scope_totals_were_kept_are_read_from_the_terminal_rows()
     {
