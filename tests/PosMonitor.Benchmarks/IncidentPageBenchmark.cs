@@ -17,11 +17,12 @@ using PosMonitor.Web.Features.Identity;
 namespace PosMonitor.Benchmarks;
 
 // The database reads of an incident's page at a whole estate's size (rerun: dotnet run -c Release --project
-// tests/PosMonitor.Benchmarks -- incident-page [--terminals 200000] [--merchants 63822] [--minutes 10]), in-process on
+// tests/PosMonitor.Benchmarks -- incident-page [--terminals 200000] [--merchants 63822] [--minutes 10] [--history-hours 168]), in-process on
 // a temporary SQLite file. Every terminal has a rollup row each minute (a heartbeat a minute, sales on a third of
 // them) for --minutes up to now and --minutes three days ago, written through the rollup flush as the writer does.
 // For each scope type, an open incident and one resolved three days ago, their affected terminals those of the scope
-// that timed out: the time of what the page loads (the incident with its affected ids, the chart, the impact).
+// that timed out: the time of what the page loads (the incident with its affected ids, the chart, the impact). The largest
+// merchant's terminals have --history-hours of rows before (a week: what the impact prices its failed sales by).
 internal static class IncidentPageBenchmark
 {
     private const int Regions = 30, Gateways = 8, Firmwares = 6, Runs = 3;
@@ -31,6 +32,7 @@ internal static class IncidentPageBenchmark
         var terminals = Arg(args, "--terminals", 200_000);
         var merchants = Arg(args, "--merchants", 63_822);
         var minutes = Math.Clamp(Arg(args, "--minutes", 10), 1, 180);
+        var history = Math.Clamp(Arg(args, "--history-hours", 168), 0, 24 * 8);
         var folder = Path.Combine(Path.GetTempPath(), "posmonitor-incident-page", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(folder);
         var file = Path.Combine(folder, "incident-page.db");
@@ -69,10 +71,20 @@ internal static class IncidentPageBenchmark
                 }
             Console.WriteLine($"{2 * minutes * terminals:N0} terminal-minutes written: {watch.Elapsed.TotalSeconds:F1} s; database and its WAL {(new FileInfo(file).Length + new FileInfo(file + "-wal").Length) / 1_048_576.0:N0} MB");
 
+            // The rows of the minutes before: a week of them (the impact's pricing) for the largest merchant's terminals only.
+            var merchant = fleet.Terminals.Values.GroupBy(t => t.MerchantId).MaxBy(g => g.Count())!;
+            watch.Restart();
+            var historyMinutes = 60 * history;
+            await HistoryAsync(db, [.. merchant.Select(t => t.Id)], now.AddMinutes(-minutes - historyMinutes), historyMinutes);
+            Console.WriteLine($"{history} h of history for the {merchant.Count():N0} terminals of merchant {merchant.Key}: {watch.Elapsed.TotalSeconds:F1} s");
+            var sample = Minute(terminals, now, []);
+            watch.Restart();
+            var totals = TelemetryStore.ScopeTotals(sample, fleet);
+            Console.WriteLine($"scope totals of one minute's {sample.Count:N0} rows: {totals.Count:N0} rows in {watch.Elapsed.TotalMilliseconds:N0} ms");
+
             var incidents = new IncidentRepository(db);
             var queries = new IncidentQueries(db, new DetectionSettings());
             var t0 = fleet.Terminals.Values.First();
-            var merchant = fleet.Terminals.Values.GroupBy(t => t.MerchantId).MaxBy(g => g.Count())!;
             var scopes = new (ScopeType Type, string Id, Func<Core.Fleet.Terminal, bool> In)[]
             {
                 (ScopeType.Terminal, t0.Id, t => t.Id == t0.Id),
@@ -152,6 +164,26 @@ internal static class IncidentPageBenchmark
                     new { id = $"T-{t:D6}", merchant = $"M-{m:D6}", region = $"R-{m % Regions + 1:D2}", gateway = $"gw-{t % Gateways + 1}", firmware = $"fw-{t % Firmwares + 1}" }, tx);
             }
         }, CancellationToken.None);
+    }
+
+    /// <summary>A heartbeat a minute from each of <paramref name="terminals"/>, with a priced sale in one minute in five.</summary>
+    private static async Task HistoryAsync(Db db, string[] terminals, DateTimeOffset from, int minutes)
+    {
+        for (var day = 0; day < minutes; day += 1440)
+            await db.WriteAsync(async (c, tx) =>
+            {
+                using var insert = RowCommand.Prepare(c, tx,
+                    "INSERT INTO terminal_minutes (terminal_id, minute, transactions, heartbeats, amount_sum_minor, amount_count) VALUES (@t, @m, @n, 1, @s, @n);",
+                    ["t", "m", "n", "s"]);
+                for (var m = day; m < Math.Min(minutes, day + 1440); m++)
+                    foreach (var t in terminals)
+                    {
+                        var sale = (m + t.Length) % 5 == 0 ? 1 : 0;
+                        insert.Set(0, t); insert.Set(1, DbTime.ToMs(from.AddMinutes(m))); insert.Set(2, sale); insert.Set(3, sale * 40_00L);
+                        insert.Execute();
+                    }
+                await Task.CompletedTask;
+            }, CancellationToken.None);
     }
 
     /// <summary>A heartbeat from every terminal; sales on one in three, a timeout on one in ten of those.</summary>

@@ -36,7 +36,7 @@ internal static class BenchmarkMain
                  detection baselines of a whole estate: save, load into a fresh engine, memory the engine holds for them
           heatmap [--terminals 200000] [--minutes 240] [--local-hour 18]
                  the live heatmap of a whole estate after its window filled: memory it holds, fold and query times, in-process
-          incident-page [--terminals 200000] [--merchants 63822] [--minutes 10]
+          incident-page [--terminals 200000] [--merchants 63822] [--minutes 10] [--history-hours 168]
                  the database reads of an incident's page for each scope type, open and resolved days ago, in-process
           profile
                  CPU per 1,000 events of parsing and validation, in-process

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Dapper;
 using PosMonitor.Core.Detection;
 using PosMonitor.Core.Incidents;
@@ -33,6 +34,9 @@ public sealed class IncidentQueries(Db db, DetectionSettings detection)
     /// </summary>
     public const int ExactImpactTerminals = 1_000;
 
+    private const int PricesKept = 64;
+    private readonly ConcurrentDictionary<(string Incident, long From, int Affected), IReadOnlyDictionary<string, (long Sum, long Count)>> _prices = new();
+    private readonly Queue<(string Incident, long From, int Affected)> _pricesOrder = new();
     private long? _totalsSince;
 
     /// <summary>
@@ -85,9 +89,32 @@ public sealed class IncidentQueries(Db db, DetectionSettings detection)
             return new BusinessImpact((int)scope.Failed, scope.AmountCount > 0 ? scope.Failed * scope.AmountSum / scope.AmountCount : 0,
                 incident.AffectedTerminals, WholeScope: true);
         }
-        var rows = (await c.QueryAsync<ImpactRow>(new CommandDefinition(db.Sql(SelectImpact), args, cancellationToken: ct))).ToList();
-        var priced = rows.Where(r => r.AmountCount > 0).ToList();
-        return new BusinessImpact((int)rows.Sum(r => r.Failed), priced.Sum(r => r.Failed * r.AmountSum / r.AmountCount), priced.Count);
+        var failed = await c.QueryAsync<ImpactRow>(new CommandDefinition(db.Sql(SelectFailed), args, cancellationToken: ct));
+        var prices = await PricesAsync(c, incident, args.Before, args.From, ct);
+        return new BusinessImpact((int)failed.Sum(r => r.Failed),
+            failed.Sum(r => prices.TryGetValue(r.TerminalId, out var p) ? r.Failed * p.Sum / p.Count : 0), prices.Count);
+    }
+
+    /// <summary>
+    /// Each affected terminal's sales over the week before the impact counts (only those with any): a week of rows per
+    /// terminal, read once per incident and set of affected terminals, not at every refresh of its page, as what lies
+    /// before the incident does not change.
+    /// </summary>
+    private async Task<IReadOnlyDictionary<string, (long Sum, long Count)>> PricesAsync(System.Data.Common.DbConnection c, Incident incident,
+        long before, long from, CancellationToken ct)
+    {
+        var key = (incident.Id, from, incident.AffectedTerminals);
+        if (_prices.TryGetValue(key, out var cached)) return cached;
+        var rows = await c.QueryAsync<ImpactRow>(new CommandDefinition(db.Sql(SelectPrices),
+            new { IncidentId = incident.Id, Before = before, From = from }, cancellationToken: ct));
+        var prices = rows.ToDictionary(r => r.TerminalId, r => (r.AmountSum, r.AmountCount), StringComparer.Ordinal);
+        // A few pages' incidents at a time: past that, the oldest kept goes.
+        lock (_pricesOrder)
+        {
+            if (_prices.TryAdd(key, prices)) _pricesOrder.Enqueue(key);
+            while (_pricesOrder.Count > PricesKept && _pricesOrder.TryDequeue(out var old)) _prices.TryRemove(old, out _);
+        }
+        return prices;
     }
 
     /// <summary>The platform's totals are kept under one id, whatever id its incident carries.</summary>
@@ -161,13 +188,18 @@ public sealed class IncidentQueries(Db db, DetectionSettings detection)
         WHERE scope_type = @Scope AND scope_id = @ScopeId AND minute >= @Before AND minute < @To;
         """);
 
-    private static readonly SqlText SelectImpact = SqlText.Same("""
-        SELECT m.terminal_id AS TerminalId,
-               SUM(CASE WHEN m.minute >= @From AND m.minute < @To THEN m.timeouts + m.errors ELSE 0 END) AS Failed,
-               SUM(CASE WHEN m.minute >= @Before AND m.minute < @From THEN m.amount_sum_minor ELSE 0 END) AS AmountSum,
-               SUM(CASE WHEN m.minute >= @Before AND m.minute < @From THEN m.amount_count ELSE 0 END) AS AmountCount
+    private static readonly SqlText SelectFailed = SqlText.Same("""
+        SELECT m.terminal_id AS TerminalId, SUM(m.timeouts + m.errors) AS Failed
         FROM incident_affected a JOIN terminal_minutes m ON m.terminal_id = a.terminal_id
-        WHERE a.incident_id = @IncidentId AND a.terminal_id <> '' AND m.minute >= @Before AND m.minute < @To
+        WHERE a.incident_id = @IncidentId AND a.terminal_id <> '' AND m.minute >= @From AND m.minute < @To
         GROUP BY m.terminal_id;
+        """);
+
+    private static readonly SqlText SelectPrices = SqlText.Same("""
+        SELECT m.terminal_id AS TerminalId, SUM(m.amount_sum_minor) AS AmountSum, SUM(m.amount_count) AS AmountCount
+        FROM incident_affected a JOIN terminal_minutes m ON m.terminal_id = a.terminal_id
+        WHERE a.incident_id = @IncidentId AND a.terminal_id <> '' AND m.minute >= @Before AND m.minute < @From
+        GROUP BY m.terminal_id
+        HAVING SUM(m.amount_count) > 0;
         """);
 }
