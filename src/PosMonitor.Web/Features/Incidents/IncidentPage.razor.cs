@@ -119,8 +119,15 @@ public partial class IncidentPage
         var minutes = await Queries.ScopeRateAsync(_incident.ScopeType, _incident.ScopeId, start, end, default);
         _chartLabels = [.. minutes.Select((m, i) => i % 10 == 0 ? Clock.Format(m.Minute, "HH:mm") : "")];
         _chartSeries = [new ChartSeries<double> { Name = L["ChartSeries"], Data = minutes.Select(m => Math.Round(m.Rate * 100, 1)).ToArray() }];
-        _impact = await Queries.ImpactAsync(_incident, ResolvedAt ?? Time.GetUtcNow(), default);
         _lastTelemetryRefresh = Time.GetTimestamp();
+        // The impact prices failed sales by a week of each affected terminal's rows: on an incident's first view that can
+        // take seconds (a chain's hundreds of terminals), so it fills in once read instead of holding the page up.
+        var impact = Queries.ImpactAsync(_incident, ResolvedAt ?? Time.GetUtcNow(), default);
+        _ = InvokeAsync(async () =>
+        {
+            _impact = await impact;
+            StateHasChanged();
+        });
     }
 
     private void OnIncident(IncidentChangeKind kind, Incident incident)
