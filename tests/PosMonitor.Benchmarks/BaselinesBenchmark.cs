@@ -25,60 +25,45 @@ internal static class BaselinesBenchmark
         var terminals = Arg(args, "--terminals", 200_000);
         var merchants = Arg(args, "--merchants", 63_822);
         var hours = Math.Clamp(Arg(args, "--hours", 24), 1, 168);
-        var folder = Path.Combine(Path.GetTempPath(), "posmonitor-baselines", Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(folder);
-        var file = Path.Combine(folder, "baselines.db");
-        try
+        using var scratch = new ScratchDatabase("baselines");
+        var db = scratch.Db;
+        var queries = new DetectionQueries(db);
+        var header = new BaselineHeader(2, DateTimeOffset.UtcNow.AddMinutes(-2), hours * 60L);
+
+        var watch = Stopwatch.StartNew();
+        await queries.SaveBaselinesAsync(header, Learned(terminals, merchants, hours), DateTimeOffset.UtcNow, CancellationToken.None);
+        Console.WriteLine($"save of {terminals:N0} terminals and {merchants:N0} merchants, {hours} h learned: {watch.Elapsed.TotalSeconds:F1} s; "
+            + $"database and its WAL {scratch.SizeMb:N0} MB");
+
+        var before = Live();
+        var engine = new DetectionEngine(new DetectionSettings(), TimeProvider.System, new SequentialIncidentIdGenerator());
+        watch.Restart();
+        var loaded = await queries.LoadBaselinesAsync(engine, CancellationToken.None);
+        var loadTime = watch.Elapsed;
+        var held = Live() - before;
+        Console.WriteLine($"load into a fresh engine: {loadTime.TotalSeconds:F1} s ({loaded?.Scopes:N0} scopes); managed memory held: {held / 1_048_576.0:N0} MB "
+            + $"({held / (double)(terminals + merchants):N0} B a scope)");
+
+        // The engine's own save path: its scopes encoded one at a time while rows are written.
+        var peak = 0L;
+        using var sampling = new CancellationTokenSource();
+        var sampler = Task.Run(async () =>
         {
-            var configuration = new ConfigurationBuilder()
-                .AddInMemoryCollection(new Dictionary<string, string?> { ["ConnectionStrings:PosMonitor"] = $"Data Source={file}" })
-                .Build();
-            var db = new Db(Options.Create(new DatabaseOptions()), configuration, new HostingEnvironment { ContentRootPath = folder });
-            db.EnsureExists(create: true);
-            new Migrator(db, NullLogger<Migrator>.Instance).Migrate();
-            var queries = new DetectionQueries(db);
-            var header = new BaselineHeader(2, DateTimeOffset.UtcNow.AddMinutes(-2), hours * 60L);
-
-            var watch = Stopwatch.StartNew();
-            await queries.SaveBaselinesAsync(header, Learned(terminals, merchants, hours), DateTimeOffset.UtcNow, CancellationToken.None);
-            Console.WriteLine($"save of {terminals:N0} terminals and {merchants:N0} merchants, {hours} h learned: {watch.Elapsed.TotalSeconds:F1} s; "
-                + $"database and its WAL {(new FileInfo(file).Length + new FileInfo(file + "-wal").Length) / 1_048_576.0:N0} MB");
-
-            var before = Live();
-            var engine = new DetectionEngine(new DetectionSettings(), TimeProvider.System, new SequentialIncidentIdGenerator());
-            watch.Restart();
-            var loaded = await queries.LoadBaselinesAsync(engine, CancellationToken.None);
-            var loadTime = watch.Elapsed;
-            var held = Live() - before;
-            Console.WriteLine($"load into a fresh engine: {loadTime.TotalSeconds:F1} s ({loaded?.Scopes:N0} scopes); managed memory held: {held / 1_048_576.0:N0} MB "
-                + $"({held / (double)(terminals + merchants):N0} B a scope)");
-
-            // The engine's own save path: its scopes encoded one at a time while rows are written.
-            var peak = 0L;
-            using var sampling = new CancellationTokenSource();
-            var sampler = Task.Run(async () =>
+            while (!sampling.IsCancellationRequested)
             {
-                while (!sampling.IsCancellationRequested)
-                {
-                    peak = Math.Max(peak, GC.GetTotalMemory(false));
-                    await Task.Delay(50);
-                }
-            });
-            var live = Live();
-            watch.Restart();
-            await queries.SaveBaselinesAsync(engine.BaselineHeader, engine.ExportScopeBaselines(), DateTimeOffset.UtcNow, CancellationToken.None);
-            var saveTime = watch.Elapsed;
-            await sampling.CancelAsync();
-            await sampler;
-            Console.WriteLine($"save from the engine: {saveTime.TotalSeconds:F1} s; managed heap at most {(peak - live) / 1_048_576.0:N0} MB above the {live / 1_048_576.0:N0} MB live before it");
-            GC.KeepAlive(engine);
-            return 0;
-        }
-        finally
-        {
-            SqliteConnection.ClearAllPools();
-            try { Directory.Delete(folder, recursive: true); } catch (IOException) { /* temp space */ }
-        }
+                peak = Math.Max(peak, GC.GetTotalMemory(false));
+                await Task.Delay(50);
+            }
+        });
+        var live = Live();
+        watch.Restart();
+        await queries.SaveBaselinesAsync(engine.BaselineHeader, engine.ExportScopeBaselines(), DateTimeOffset.UtcNow, CancellationToken.None);
+        var saveTime = watch.Elapsed;
+        await sampling.CancelAsync();
+        await sampler;
+        Console.WriteLine($"save from the engine: {saveTime.TotalSeconds:F1} s; managed heap at most {(peak - live) / 1_048_576.0:N0} MB above the {live / 1_048_576.0:N0} MB live before it");
+        GC.KeepAlive(engine);
+        return 0;
     }
 
     private static long Live()

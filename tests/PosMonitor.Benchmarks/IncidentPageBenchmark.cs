@@ -33,114 +33,99 @@ internal static class IncidentPageBenchmark
         var merchants = Arg(args, "--merchants", 63_822);
         var minutes = Math.Clamp(Arg(args, "--minutes", 10), 1, 180);
         var history = Math.Clamp(Arg(args, "--history-hours", 168), 0, 24 * 8);
-        var folder = Path.Combine(Path.GetTempPath(), "posmonitor-incident-page", Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(folder);
-        var file = Path.Combine(folder, "incident-page.db");
-        try
-        {
-            var configuration = new ConfigurationBuilder()
-                .AddInMemoryCollection(new Dictionary<string, string?> { ["ConnectionStrings:PosMonitor"] = $"Data Source={file}" })
-                .Build();
-            var db = new Db(Options.Create(new DatabaseOptions()), configuration, new HostingEnvironment { ContentRootPath = folder });
-            db.EnsureExists(create: true);
-            new Migrator(db, NullLogger<Migrator>.Instance).Migrate();
+        using var scratch = new ScratchDatabase("incident-page");
+        var db = scratch.Db;
 
-            var watch = Stopwatch.StartNew();
-            await FleetAsync(db, terminals, merchants);
-            var fleetCache = new FleetCache(new FleetRepository(db, TimeProvider.System), new FleetChanges());
-            await fleetCache.ReloadAsync(CancellationToken.None);
-            var fleet = fleetCache.Current;
-            Console.WriteLine($"fleet of {terminals:N0} terminals, {merchants:N0} merchants: {watch.Elapsed.TotalSeconds:F1} s");
+        var watch = Stopwatch.StartNew();
+        await FleetAsync(db, terminals, merchants);
+        var fleetCache = new FleetCache(new FleetRepository(db, TimeProvider.System), new FleetChanges());
+        await fleetCache.ReloadAsync(CancellationToken.None);
+        var fleet = fleetCache.Current;
+        Console.WriteLine($"fleet of {terminals:N0} terminals, {merchants:N0} merchants: {watch.Elapsed.TotalSeconds:F1} s");
 
-            var now = new DateTimeOffset(DateTimeOffset.UtcNow.Ticks / TimeSpan.TicksPerMinute * TimeSpan.TicksPerMinute, TimeSpan.Zero);
-            var past = now.AddDays(-3);
-            var store = new TelemetryStore(db, new RecentEventKeys(), fleet: fleetCache);
-            var timedOut = new HashSet<string>(StringComparer.Ordinal);
-            watch.Restart();
-            var stamp = 1L;
-            foreach (var end in new[] { now, past })
-                for (var m = minutes; m >= 1; m--)
-                {
-                    var rows = Minute(terminals, end.AddMinutes(-m), timedOut);
-                    var flush = Stopwatch.StartNew();
-                    for (var i = 0; i < rows.Count; i += 20_000)
-                        await store.WriteRollupsAsync(new RollupChunk(rows.GetRange(i, Math.Min(20_000, rows.Count - i)), [], [], stamp,
-                            Completes: i + 20_000 >= rows.Count), CancellationToken.None);
-                    if (end == now && m == 1) Console.WriteLine($"one minute's rollup flush ({rows.Count:N0} rows): {flush.ElapsedMilliseconds:N0} ms");
-                    stamp++;
-                }
-            Console.WriteLine($"{2 * minutes * terminals:N0} terminal-minutes written: {watch.Elapsed.TotalSeconds:F1} s; database and its WAL {(new FileInfo(file).Length + new FileInfo(file + "-wal").Length) / 1_048_576.0:N0} MB");
-
-            // The rows of the minutes before: a week of them (the impact's pricing) for the largest merchant's terminals only.
-            var merchant = fleet.Terminals.Values.GroupBy(t => t.MerchantId).MaxBy(g => g.Count())!;
-            watch.Restart();
-            var historyMinutes = 60 * history;
-            await HistoryAsync(db, [.. merchant.Select(t => t.Id)], now.AddMinutes(-minutes - historyMinutes), historyMinutes);
-            Console.WriteLine($"{history} h of history for the {merchant.Count():N0} terminals of merchant {merchant.Key}: {watch.Elapsed.TotalSeconds:F1} s");
-            var sample = Minute(terminals, now, []);
-            watch.Restart();
-            var totals = TelemetryStore.ScopeTotals(sample, fleet);
-            Console.WriteLine($"scope totals of one minute's {sample.Count:N0} rows: {totals.Count:N0} rows in {watch.Elapsed.TotalMilliseconds:N0} ms");
-
-            var incidents = new IncidentRepository(db);
-            var queries = new IncidentQueries(db, new DetectionSettings());
-            var t0 = fleet.Terminals.Values.First();
-            var scopes = new (ScopeType Type, string Id, Func<Core.Fleet.Terminal, bool> In)[]
+        var now = new DateTimeOffset(DateTimeOffset.UtcNow.Ticks / TimeSpan.TicksPerMinute * TimeSpan.TicksPerMinute, TimeSpan.Zero);
+        var past = now.AddDays(-3);
+        var store = new TelemetryStore(db, new RecentEventKeys(), fleet: fleetCache);
+        var timedOut = new HashSet<string>(StringComparer.Ordinal);
+        watch.Restart();
+        var stamp = 1L;
+        foreach (var end in new[] { now, past })
+            for (var m = minutes; m >= 1; m--)
             {
-                (ScopeType.Terminal, t0.Id, t => t.Id == t0.Id),
-                (ScopeType.Merchant, merchant.Key, t => t.MerchantId == merchant.Key),
-                (ScopeType.Region, "R-01", t => t.RegionId == "R-01"),
-                (ScopeType.Gateway, "gw-1", t => t.GatewayId == "gw-1"),
-                (ScopeType.Firmware, "fw-1", t => t.Firmware == "fw-1"),
-                (ScopeType.Platform, "platform", _ => true),
-            };
-            Console.WriteLine();
-            Console.WriteLine("| scope | affected terminals | open: incident / chart / impact (ms) | resolved 3 days ago: incident / chart / impact (ms) |");
-            Console.WriteLine("|---|---|---|---|");
-            foreach (var (type, id, inScope) in scopes)
-            {
-                var affected = fleet.Terminals.Values.Where(t => inScope(t) && (type == ScopeType.Terminal || timedOut.Contains(t.Id))).ToList();
-                var cells = new List<string>();
-                foreach (var (opened, resolved) in new (DateTimeOffset, DateTimeOffset?)[] { (now.AddMinutes(-minutes / 2), null), (past.AddMinutes(-minutes / 2), past) })
-                {
-                    var incident = new Incident
-                    {
-                        Id = $"INC-{type}-{(resolved is null ? "open" : "past")}", ScopeType = type, ScopeId = id, Cause = Cause.Gateway,
-                        Severity = Severity.Major, OpenedAt = opened, ResolvedAt = resolved, RunbookId = "gateway", Title = id,
-                        AffectedTerminals = affected.Count, AffectedMerchants = affected.Select(t => t.MerchantId).Distinct().Count(),
-                        AffectedTerminalIds = [.. affected.Select(t => t.Id).Order(StringComparer.Ordinal)],
-                        AffectedMerchantIds = [.. affected.Select(t => t.MerchantId).Distinct().Order(StringComparer.Ordinal)],
-                        UpdatedAt = resolved ?? opened,
-                    };
-                    await incidents.UpsertAsync(incident, fleet, CancellationToken.None);
-                    var times = new List<(double Get, double Chart, double Impact)>();
-                    for (var run = 0; run < Runs; run++)
-                    {
-                        // As the page loads it: the incident with its affected ids, then its chart (30 min either side, at most 3 h) and impact.
-                        var w = Stopwatch.StartNew();
-                        var loaded = (await incidents.GetAsync(incident.Id, new Viewer(true, null, false), CancellationToken.None))!;
-                        var get = w.Elapsed.TotalMilliseconds;
-                        w.Restart();
-                        var end = (loaded.ResolvedAt ?? now) + (loaded.ResolvedAt is null ? TimeSpan.Zero : TimeSpan.FromMinutes(30));
-                        await queries.ScopeRateAsync(type, id, loaded.OpenedAt - TimeSpan.FromMinutes(30), end, CancellationToken.None);
-                        var chart = w.Elapsed.TotalMilliseconds;
-                        w.Restart();
-                        await queries.ImpactAsync(loaded, loaded.ResolvedAt ?? now, CancellationToken.None);
-                        times.Add((get, chart, w.Elapsed.TotalMilliseconds));
-                    }
-                    // The first run is cold for every figure (no page of these rows cached); the median shows a reload.
-                    var median = times.OrderBy(t => t.Chart + t.Impact).ElementAt(Runs / 2);
-                    cells.Add($"{median.Get:N0} / {median.Chart:N0} / {median.Impact:N0} (first {times[0].Get:N0} / {times[0].Chart:N0} / {times[0].Impact:N0})");
-                }
-                Console.WriteLine($"| {Causes.Name(type)} | {affected.Count:N0} | {cells[0]} | {cells[1]} |");
+                var rows = Minute(terminals, end.AddMinutes(-m), timedOut);
+                var flush = Stopwatch.StartNew();
+                for (var i = 0; i < rows.Count; i += 20_000)
+                    await store.WriteRollupsAsync(new RollupChunk(rows.GetRange(i, Math.Min(20_000, rows.Count - i)), [], [], stamp,
+                        Completes: i + 20_000 >= rows.Count), CancellationToken.None);
+                if (end == now && m == 1) Console.WriteLine($"one minute's rollup flush ({rows.Count:N0} rows): {flush.ElapsedMilliseconds:N0} ms");
+                stamp++;
             }
-            return 0;
-        }
-        finally
+        Console.WriteLine($"{2 * minutes * terminals:N0} terminal-minutes written: {watch.Elapsed.TotalSeconds:F1} s; database and its WAL {scratch.SizeMb:N0} MB");
+
+        // The rows of the minutes before: a week of them (the impact's pricing) for the largest merchant's terminals only.
+        var merchant = fleet.Terminals.Values.GroupBy(t => t.MerchantId).MaxBy(g => g.Count())!;
+        watch.Restart();
+        var historyMinutes = 60 * history;
+        await HistoryAsync(db, [.. merchant.Select(t => t.Id)], now.AddMinutes(-minutes - historyMinutes), historyMinutes);
+        Console.WriteLine($"{history} h of history for the {merchant.Count():N0} terminals of merchant {merchant.Key}: {watch.Elapsed.TotalSeconds:F1} s");
+        var sample = Minute(terminals, now, []);
+        watch.Restart();
+        var totals = TelemetryStore.ScopeTotals(sample, fleet);
+        Console.WriteLine($"scope totals of one minute's {sample.Count:N0} rows: {totals.Count:N0} rows in {watch.Elapsed.TotalMilliseconds:N0} ms");
+
+        var incidents = new IncidentRepository(db);
+        var queries = new IncidentQueries(db, new DetectionSettings());
+        var t0 = fleet.Terminals.Values.First();
+        var scopes = new (ScopeType Type, string Id, Func<Core.Fleet.Terminal, bool> In)[]
         {
-            SqliteConnection.ClearAllPools();
-            try { Directory.Delete(folder, recursive: true); } catch (IOException) { /* temp space */ }
+            (ScopeType.Terminal, t0.Id, t => t.Id == t0.Id),
+            (ScopeType.Merchant, merchant.Key, t => t.MerchantId == merchant.Key),
+            (ScopeType.Region, "R-01", t => t.RegionId == "R-01"),
+            (ScopeType.Gateway, "gw-1", t => t.GatewayId == "gw-1"),
+            (ScopeType.Firmware, "fw-1", t => t.Firmware == "fw-1"),
+            (ScopeType.Platform, "platform", _ => true),
+        };
+        Console.WriteLine();
+        Console.WriteLine("| scope | affected terminals | open: incident / chart / impact (ms) | resolved 3 days ago: incident / chart / impact (ms) |");
+        Console.WriteLine("|---|---|---|---|");
+        foreach (var (type, id, inScope) in scopes)
+        {
+            var affected = fleet.Terminals.Values.Where(t => inScope(t) && (type == ScopeType.Terminal || timedOut.Contains(t.Id))).ToList();
+            var cells = new List<string>();
+            foreach (var (opened, resolved) in new (DateTimeOffset, DateTimeOffset?)[] { (now.AddMinutes(-minutes / 2), null), (past.AddMinutes(-minutes / 2), past) })
+            {
+                var incident = new Incident
+                {
+                    Id = $"INC-{type}-{(resolved is null ? "open" : "past")}", ScopeType = type, ScopeId = id, Cause = Cause.Gateway,
+                    Severity = Severity.Major, OpenedAt = opened, ResolvedAt = resolved, RunbookId = "gateway", Title = id,
+                    AffectedTerminals = affected.Count, AffectedMerchants = affected.Select(t => t.MerchantId).Distinct().Count(),
+                    AffectedTerminalIds = [.. affected.Select(t => t.Id).Order(StringComparer.Ordinal)],
+                    AffectedMerchantIds = [.. affected.Select(t => t.MerchantId).Distinct().Order(StringComparer.Ordinal)],
+                    UpdatedAt = resolved ?? opened,
+                };
+                await incidents.UpsertAsync(incident, fleet, CancellationToken.None);
+                var times = new List<(double Get, double Chart, double Impact)>();
+                for (var run = 0; run < Runs; run++)
+                {
+                    // As the page loads it: the incident with its affected ids, then its chart (30 min either side, at most 3 h) and impact.
+                    var w = Stopwatch.StartNew();
+                    var loaded = (await incidents.GetAsync(incident.Id, new Viewer(true, null, false), CancellationToken.None))!;
+                    var get = w.Elapsed.TotalMilliseconds;
+                    w.Restart();
+                    var end = (loaded.ResolvedAt ?? now) + (loaded.ResolvedAt is null ? TimeSpan.Zero : TimeSpan.FromMinutes(30));
+                    await queries.ScopeRateAsync(type, id, loaded.OpenedAt - TimeSpan.FromMinutes(30), end, CancellationToken.None);
+                    var chart = w.Elapsed.TotalMilliseconds;
+                    w.Restart();
+                    await queries.ImpactAsync(loaded, loaded.ResolvedAt ?? now, CancellationToken.None);
+                    times.Add((get, chart, w.Elapsed.TotalMilliseconds));
+                }
+                // The first run is cold for every figure (no page of these rows cached); the median shows a reload.
+                var median = times.OrderBy(t => t.Chart + t.Impact).ElementAt(Runs / 2);
+                cells.Add($"{median.Get:N0} / {median.Chart:N0} / {median.Impact:N0} (first {times[0].Get:N0} / {times[0].Chart:N0} / {times[0].Impact:N0})");
+            }
+            Console.WriteLine($"| {Causes.Name(type)} | {affected.Count:N0} | {cells[0]} | {cells[1]} |");
         }
+        return 0;
     }
 
     private static async Task FleetAsync(Db db, int terminals, int merchants)
