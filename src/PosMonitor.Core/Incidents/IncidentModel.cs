@@ -72,4 +72,15 @@ public sealed record Incident
     /// <summary>Highest timeout/failure rate seen while open (0..1).</summary>
     public double PeakRate { get; init; }
     public DateTimeOffset UpdatedAt { get; init; }
+
+    /// <summary>
+    /// The affected terminals by their merchant in <paramref name="fleet"/> (terminals it does not know under none), in one
+    /// pass: what each merchant is told is its share, and a wide incident has tens of thousands of terminals in as many
+    /// merchants, so scanning them again per merchant is quadratic.
+    /// </summary>
+    public ILookup<string, string> AffectedTerminalsByMerchant(Fleet.Fleet fleet) =>
+        AffectedTerminalIds
+            .Select(t => (Terminal: t, Merchant: fleet.Terminals.TryGetValue(t, out var terminal) ? terminal.MerchantId : null))
+            .Where(x => x.Merchant is not null)
+            .ToLookup(x => x.Merchant!, x => x.Terminal, StringComparer.Ordinal);
 }

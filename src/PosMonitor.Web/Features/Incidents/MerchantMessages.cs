@@ -66,25 +66,12 @@ public sealed class MerchantMessages(FleetCache fleet, IStringLocalizer<NoticeSt
         return values;
     }
 
-    /// <summary>
-    /// The incident's affected terminals by merchant, made once per incident (the same instance is asked for each of its
-    /// merchants): scanning every affected terminal for each merchant was quadratic, minutes of a core for a gateway's
-    /// incident at 200,000 terminals (~16,000 merchants × ~50,000 terminals).
-    /// </summary>
+    /// <summary>The incident's affected terminals by merchant, made once per incident: the same instance is asked for each of its merchants.</summary>
     private readonly ConditionalWeakTable<Incident, ILookup<string, string>> _byMerchant = new();
 
     /// <summary>The merchant's terminals among the incident's affected ones.</summary>
     public IReadOnlyList<string> TerminalsOf(Incident incident, string merchantId) =>
-        [.. _byMerchant.GetValue(incident, ByMerchant)[merchantId].Order(StringComparer.Ordinal)];
-
-    private ILookup<string, string> ByMerchant(Incident incident)
-    {
-        var current = fleet.Current;
-        return incident.AffectedTerminalIds
-            .Select(t => (Terminal: t, Merchant: current.Terminals.TryGetValue(t, out var terminal) ? terminal.MerchantId : null))
-            .Where(x => x.Merchant is not null)
-            .ToLookup(x => x.Merchant!, x => x.Terminal, StringComparer.Ordinal);
-    }
+        [.. _byMerchant.GetValue(incident, i => i.AffectedTerminalsByMerchant(fleet.Current))[merchantId].Order(StringComparer.Ordinal)];
 
     /// <summary>The gateway by name: the incident's own scope, else the gateways the merchant's affected terminals pay through.</summary>
     private string ProviderOf(Incident incident, IReadOnlyList<string> terminals)

@@ -47,11 +47,9 @@ public sealed class LiveIncidentForwarder(IncidentFeed feed, IHubContext<LiveHub
         {
             var current = fleet.Current;
             await hub.Clients.Group(groups.Incidents(HeatmapService.AllMerchants)).SendAsync(method, IncidentMessage.From(incident, null, 0));
-            // Each merchant's count from one pass over the affected terminals: counting them again for every merchant was
-            // quadratic (a gateway's incident at 200,000 terminals: ~16,000 merchants × ~50,000 terminals at every update).
-            var terminalsOf = IncidentMessage.TerminalsByMerchant(incident, current);
+            var terminalsOf = incident.AffectedTerminalsByMerchant(current);
             foreach (var merchant in IncidentMessage.MerchantsOf(incident))
-                await hub.Clients.Group(groups.Incidents(merchant)).SendAsync(method, IncidentMessage.From(incident, merchant, terminalsOf.GetValueOrDefault(merchant)));
+                await hub.Clients.Group(groups.Incidents(merchant)).SendAsync(method, IncidentMessage.From(incident, merchant, terminalsOf[merchant].Count()));
         }
         catch (Exception e)
         {
@@ -78,15 +76,6 @@ public sealed record IncidentMessage(
         i.OpenedAt.UtcDateTime, i.ResolvedAt?.UtcDateTime, i.RunbookId, i.Title, i.Evidence,
         forMerchant is null ? new AffectedCounts(i.AffectedMerchants, i.AffectedTerminals) : new AffectedCounts(1, merchantTerminals));
 
-    /// <summary>How many of the incident's affected terminals each merchant has (terminals the fleet does not know count for none).</summary>
-    public static Dictionary<string, int> TerminalsByMerchant(Incident i, Core.Fleet.Fleet fleet)
-    {
-        var counts = new Dictionary<string, int>(StringComparer.Ordinal);
-        foreach (var t in i.AffectedTerminalIds)
-            if (fleet.Terminals.TryGetValue(t, out var terminal))
-                counts[terminal.MerchantId] = counts.GetValueOrDefault(terminal.MerchantId) + 1;
-        return counts;
-    }
 }
 
 public sealed record AffectedCounts(int Merchants, int Terminals);
