@@ -8,6 +8,7 @@ using PosMonitor.Core.Detection;
 using PosMonitor.Core.Incidents;
 using PosMonitor.Web.Features.Detection;
 using PosMonitor.Web.Infrastructure.Data;
+using static PosMonitor.Benchmarks.BenchmarkArgs;
 
 namespace PosMonitor.Benchmarks;
 
@@ -99,11 +100,5 @@ internal static class BaselinesBenchmark
             BitConverter.TryWriteBytes(figures[(4 * (2 + random.Next(0, 11)))..], (float)random.Next(0, 3));
         }
         return bytes;
-    }
-
-    private static int Arg(string[] args, string name, int fallback)
-    {
-        var i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], System.Globalization.CultureInfo.InvariantCulture) : fallback;
     }
 }

@@ -5,6 +5,7 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.SignalR.Client;
 using PosMonitor.Web.Features.Heatmap;
+using static PosMonitor.Benchmarks.BenchmarkArgs;
 
 namespace PosMonitor.Benchmarks;
 
@@ -197,11 +198,5 @@ internal static class ClusterBenchmark
         // Pacing only: the last probes' pushes are still on their way.
         await Task.Delay(2000);
         lock (gate) return new Result(events, seconds, refused, [.. latencies.Order()], probes.Count);
-    }
-
-    private static int Arg(string[] args, string name, int fallback)
-    {
-        var i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length && int.TryParse(args[i + 1], out var v) ? v : fallback;
     }
 }

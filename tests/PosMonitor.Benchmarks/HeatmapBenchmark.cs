@@ -11,6 +11,7 @@ using PosMonitor.Web.Features.Heatmap;
 using PosMonitor.Web.Features.Identity;
 using PosMonitor.Web.Features.Telemetry;
 using PosMonitor.Web.Infrastructure.Data;
+using static PosMonitor.Benchmarks.BenchmarkArgs;
 
 namespace PosMonitor.Benchmarks;
 
@@ -119,11 +120,5 @@ internal static class HeatmapBenchmark
         GC.WaitForPendingFinalizers();
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
         return GC.GetTotalMemory(forceFullCollection: true);
-    }
-
-    private static int Arg(string[] args, string name, int fallback)
-    {
-        var i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length && int.TryParse(args[i + 1], out var v) ? v : fallback;
     }
 }

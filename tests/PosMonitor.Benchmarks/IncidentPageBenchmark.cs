@@ -13,6 +13,7 @@ using PosMonitor.Web.Features.Incidents;
 using PosMonitor.Web.Features.Telemetry;
 using PosMonitor.Web.Infrastructure.Data;
 using PosMonitor.Web.Features.Identity;
+using static PosMonitor.Benchmarks.BenchmarkArgs;
 
 namespace PosMonitor.Benchmarks;
 
@@ -194,11 +195,5 @@ internal static class IncidentPageBenchmark
         }
         rows.Sort(TelemetryStore.FlushOrder.Instance);
         return rows;
-    }
-
-    private static int Arg(string[] args, string name, int fallback)
-    {
-        var i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], System.Globalization.CultureInfo.InvariantCulture) : fallback;
     }
 }

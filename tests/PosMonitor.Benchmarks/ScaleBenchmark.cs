@@ -11,6 +11,7 @@ using PosMonitor.Core.Fleet;
 using PosMonitor.Core.Simulation;
 using PosMonitor.Core.Telemetry;
 using PosMonitor.Web.Features.Heatmap;
+using static PosMonitor.Benchmarks.BenchmarkArgs;
 
 namespace PosMonitor.Benchmarks;
 
@@ -468,12 +469,6 @@ internal static class ScaleBenchmark
         var given = args.Select((a, i) => (a, i)).Where(x => x.a == "--fault" && x.i + 1 < args.Length).Select(x => args[x.i + 1]).ToList();
         if (given.Count == 0) given = ["gateway:gw-unionpay:30%:6m:at=4m"];
         return [.. given.Where(g => g != "none").Select(FaultSpec.Parse)];
-    }
-
-    private static int Arg(string[] args, string name, int fallback)
-    {
-        var i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length && int.TryParse(args[i + 1], out var v) ? v : fallback;
     }
 }
 

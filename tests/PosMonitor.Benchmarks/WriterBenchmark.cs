@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using PosMonitor.Core.Telemetry;
 using PosMonitor.Web.Features.Telemetry;
+using static PosMonitor.Benchmarks.BenchmarkArgs;
 
 namespace PosMonitor.Benchmarks;
 
@@ -123,11 +124,5 @@ public static class WriterBenchmark
         Console.WriteLine($"  writer ceiling:                  {1_000_000 / perEventUs:N0} events/s on one thread ({wall.Elapsed.TotalSeconds:N1} s wall)");
         try { Directory.Delete(folder, true); } catch (IOException) { }
         return 0;
-    }
-
-    private static int Arg(string[] args, string name, int fallback)
-    {
-        var i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], System.Globalization.CultureInfo.InvariantCulture) : fallback;
     }
 }
