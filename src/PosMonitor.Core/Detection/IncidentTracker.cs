@@ -131,7 +131,7 @@ internal sealed partial class IncidentTracker(DetectionSettings settings, IIncid
                 // same cause (its scope or its affected terminals): counted there, not opened. As under a wider incident, the
                 // incident's own scope keeps it open, not the finding: on the field fleets holding it open too only resolved it later.
                 var explaining = _open.Values
-                    .Where(o => o.Incident.Cause == g.Primary.Cause && Explains(f, o, g.Affected))
+                    .Where(o => o.Incident.Cause == g.Primary.Cause && Explains(f, o, g.Primary, g.Affected))
                     .OrderBy(o => o.Incident.OpenedAt).FirstOrDefault();
                 if (explaining is not null)
                 {
@@ -289,13 +289,25 @@ internal sealed partial class IncidentTracker(DetectionSettings settings, IIncid
         return list.Count > 0 && list.Count(t => level.Of[t] == scope) * 2 > list.Count;
     }
 
-    /// <summary>Whether most of the terminals lie in the incident's scope or among its affected terminals.</summary>
-    private static bool Explains(DetectionFrame f, TrackedIncident tracked, IReadOnlyCollection<int> terminals)
+    /// <summary>
+    /// Whether most of the finding's failures lie in the incident's scope or on its affected terminals. Counted in
+    /// failures, not terminals: one store's operator fault makes its region's input failures look raised, while the
+    /// region's other terminals add a cancelled sale each, as every day, and outnumber the store's terminals.
+    /// </summary>
+    private static bool Explains(DetectionFrame f, TrackedIncident tracked, Finding finding, IReadOnlyCollection<int> terminals)
     {
         var level = f.Level(tracked.Incident.ScopeType);
         var scope = tracked.Incident.ScopeType == ScopeType.Platform ? 0 : level.IndexOf.GetValueOrDefault(tracked.Incident.ScopeId, -1);
-        var inside = terminals.Count(t => (scope >= 0 && level.Of[t] == scope) || tracked.Terminals.Contains(f.Index.TerminalIds[t]));
-        return terminals.Count > 0 && inside * 2 > terminals.Count;
+        var x = finding.Signal is { } signal ? Detection.Signals.Index(signal) : -1;
+        double inside = 0, all = 0;
+        foreach (var t in terminals)
+        {
+            // A silence finding counts no failures, and a silent terminal fails no sale: each weighs one.
+            var failures = x < 0 ? 1 : Math.Max(1, f.Terminals.LongOf(t)[x]);
+            all += failures;
+            if ((scope >= 0 && level.Of[t] == scope) || tracked.Terminals.Contains(f.Index.TerminalIds[t])) inside += failures;
+        }
+        return all > 0 && inside * 2 > all;
     }
 
     /// <summary>

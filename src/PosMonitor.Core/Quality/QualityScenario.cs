@@ -55,7 +55,13 @@ public static class QualityScenario
     public static IReadOnlyList<string> Faults(int seed, TimeSpan duration)
     {
         var flip = seed % 2 == 0;
-        string At(double share) => $"at={(int)TradingOffset(duration, share).TotalMinutes}m";
+        // A real fault starts at any second, not on the minute: each lands a seed- and place-chosen second into its minute.
+        string At(double share)
+        {
+            var offset = TradingOffset(duration, share);
+            var second = (int)(((uint)seed * 37u + (uint)(share * 1000) * 11u) % 60);
+            return $"at={(int)offset.TotalMinutes}m{second}s";
+        }
         string Pick(string a, string b) => flip ? b : a;
         return
         [

@@ -1,5 +1,6 @@
 using PosMonitor.Core.Detection;
 using PosMonitor.Core.Incidents;
+using PosMonitor.Core.Rollups;
 
 namespace PosMonitor.Core.Tests.Detection;
 
@@ -77,13 +78,14 @@ public class IncidentTrackerTests
     }
 
     /// <summary>One check at <paramref name="at"/> with the terminals of <paramref name="onNew"/>'s merchants reporting firmware 2.0.0 (the rest 1.0.0).</summary>
-    private List<IncidentChange> Tick(IncidentTracker tracker, DateTimeOffset at, string[] onNew, Func<DetectionFrame, List<Finding>> findings)
+    private List<IncidentChange> Tick(IncidentTracker tracker, DateTimeOffset at, string[] onNew, Func<DetectionFrame, List<Finding>> findings,
+        IReadOnlyList<MinuteBatch>? minutes = null)
     {
         var states = _fleet.Terminals.Values.ToDictionary(t => t.Id, t => new Core.Rollups.TerminalState
         {
             TerminalId = t.Id, LastSeenAt = at, LastHeartbeatAt = at, Firmware = onNew.Contains(t.MerchantId) ? "2.0.0" : "1.0.0",
         });
-        var input = new DetectionInput { Fleet = _fleet, States = states };
+        var input = new DetectionInput { Fleet = _fleet, States = states, MinuteBatches = minutes };
         _minutes.Update(_index, input, at - _settings.Lookback);
         var frame = new DetectionFrame(_index, input, _minutes, _normals, _buffers, at, _settings, _baselines);
         var changes = new List<IncidentChange>();
@@ -131,6 +133,41 @@ public class IncidentTrackerTests
         var opened = Assert.Single(changes, c => c.Kind == IncidentChangeKind.Opened).Incident;
         Assert.Equal((ScopeType.Region, "east"), (opened.ScopeType, opened.ScopeId));
     }
+
+    [Fact]
+    public void A_wider_finding_whose_failures_are_mostly_an_open_incident_s_joins_it_though_most_of_its_terminals_are_elsewhere()
+    {
+        // One shop's operator fault lifts its region's input failures; the region's other tills add a cancelled sale
+        // each, as on any day. They outnumber the shop's tills (8 to 4), not its failures (8 to 24): one fault, one incident.
+        var tracker = new IncidentTracker(_settings, new SequentialIncidentIdGenerator());
+        Tick(tracker, T0, [], f => [InputFailures(f, ScopeType.Merchant, "m-east-1", "m-east-1")]);
+        var shop = Assert.Single(Tick(tracker, T0 + _settings.Interval, [], f => [InputFailures(f, ScopeType.Merchant, "m-east-1", "m-east-1")])).Incident;
+        Assert.Equal((Cause.Operator, ScopeType.Merchant), (shop.Cause, shop.ScopeType));
+
+        // Long after the shop's incident opened, so not its first sign of a spreading fault (that would promote it).
+        var at = T0 + _settings.LongWindow + TimeSpan.FromMinutes(2);
+        var minute = TerminalMinute.MinuteOf(at) - TimeSpan.FromMinutes(1);
+        var rows = new[] { ("m-east-1", 6), ("m-east-2", 1), ("m-east-3", 1) }
+            .SelectMany(m => _index.MerchantTerminals[_index.MerchantIndex[m.Item1]].Select(t => new TerminalMinute(_index.TerminalIds[t], minute)
+            {
+                Transactions = 10, Approved = 10 - m.Item2, Cancelled = m.Item2,
+            }))
+            .ToList();
+        var changes = Tick(tracker, at, [], f => [InputFailures(f, ScopeType.Region, "east", "m-east-1", "m-east-2", "m-east-3")],
+            [new MinuteBatch(minute, 1, rows)]);
+
+        Assert.DoesNotContain(changes, c => c.Kind == IncidentChangeKind.Opened);
+        Assert.Equal(shop.Id, Assert.Single(tracker.Open).Incident.Id);
+    }
+
+    /// <summary>A finding of input failures (operator) on <paramref name="scopeId"/> whose failing terminals are those of <paramref name="merchants"/>.</summary>
+    private Finding InputFailures(DetectionFrame frame, ScopeType type, string scopeId, params string[] merchants) => new()
+    {
+        Cause = Cause.Operator, ScopeType = type, ScopeId = scopeId, Signal = Signal.Input,
+        Scope = type == ScopeType.Platform ? 0 : frame.Level(type).IndexOf[scopeId],
+        Rate = 0.2, Surprise = 9, Title = $"{scopeId}: 20% of sales time out at input or are cancelled", Evidence = ["test"],
+        Affected = [.. merchants.SelectMany(m => _index.MerchantTerminals[_index.MerchantIndex[m]])],
+    };
 
     [Fact]
     public void A_rolled_back_firmware_s_failures_seen_platform_wide_join_its_open_incident()
