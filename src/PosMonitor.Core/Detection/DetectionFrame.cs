@@ -337,8 +337,8 @@ internal sealed class DetectionFrame
         }
     }
 
-    /// <summary>Adds a terminal's minute (<see cref="MinuteCache.Block.Of"/>): each float widens to the very double it holds.</summary>
-    public static void AddTo(Span<double> into, ReadOnlySpan<float> v)
+    /// <summary>Adds a terminal's minute (<see cref="MinuteCache.Block.Of"/>): each count widens to the very double it holds.</summary>
+    public static void AddTo(Span<double> into, ReadOnlySpan<ushort> v)
     {
         for (var i = 0; i < Signals.Width; i++) into[i] += v[i];
     }

@@ -27,6 +27,27 @@ public class MinuteCacheTests
         Assert.Equal((3, 0), (Sales(cache, index, a), Sales(cache, index, b)));
     }
 
+    [Fact]
+    public void The_windows_sums_add_and_take_back_each_minute_exactly_even_a_count_past_what_a_block_holds()
+    {
+        var index = new FleetIndex(_fleet);
+        var cache = new MinuteCache();
+        // Every terminal of the fleet, so the sums run through the vector lanes as well as the scalar tail.
+        var rows = index.TerminalIds.Select((id, i) => Row(id, number: -1, sales: i == 5 ? 70_000 : i % 7)).ToArray();
+        cache.Update(index, Input(version: 1, rows), Minute);
+        cache.Slide(Minute - TimeSpan.FromMinutes(1), Minute - TimeSpan.FromMinutes(1), Minute);
+        Assert.Equal(ushort.MaxValue, Sales(cache, index, index.TerminalIds[5]));
+        Assert.Equal(index.TerminalIds.Select((_, i) => i == 5 ? (double)ushort.MaxValue : i % 7), SalesSums(cache.Short, index));
+
+        // The minute changes: its old counts leave the sums exactly, its new ones come in.
+        cache.Update(index, Input(version: 2, Row(index.TerminalIds[3], number: -1, sales: 4)), Minute);
+        cache.Slide(Minute - TimeSpan.FromMinutes(1), Minute - TimeSpan.FromMinutes(1), Minute);
+        Assert.Equal(index.TerminalIds.Select((_, i) => i == 3 ? 4d : 0d), SalesSums(cache.Long, index));
+    }
+
+    private static IEnumerable<double> SalesSums(MinuteCache.RunningSum sum, FleetIndex index) =>
+        Enumerable.Range(0, index.TerminalCount).Select(t => sum.Sums[t * Signals.Width + Signals.Sales]);
+
     private DetectionInput Input(long version, params TerminalMinute[] rows) => new()
     {
         Fleet = _fleet, States = new Dictionary<string, TerminalState>(), MinuteBatches = [new MinuteBatch(Minute, version, rows)],
