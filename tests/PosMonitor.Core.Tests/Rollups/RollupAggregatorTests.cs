@@ -22,6 +22,41 @@ public class RollupAggregatorTests
     };
 
     [Fact]
+    public void A_taken_delta_leaves_nothing_of_it_held_by_the_aggregator()
+    {
+        // At 200,000 terminals each terminal's pending state kept its previous state record and its last rollup alive.
+        var stored = new List<WeakReference>();
+        var aggregator = new RollupAggregator(id =>
+        {
+            var state = new TerminalState { TerminalId = id, Firmware = "3.2.1" };
+            stored.Add(new WeakReference(state));
+            return state;
+        });
+        var minute = TakeOne(aggregator);
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+        Assert.False(Assert.Single(stored).IsAlive, "the stored state the delta started from");
+        Assert.False(minute.IsAlive, "the delta's rollup");
+
+        // And the next delta still starts from the stored state and counts as before.
+        aggregator.Add(Tx("T-1", Start.AddMinutes(1), Outcome.Timeout));
+        var next = aggregator.TakeDelta();
+        Assert.Equal((1, 1), (next.Minutes[("T-1", Start.AddMinutes(1))].Timeouts, next.Minutes.Count));
+        Assert.Equal("3.2.1", next.States["T-1"].Firmware);
+        Assert.Equal(2, stored.Count);
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static WeakReference TakeOne(RollupAggregator aggregator)
+    {
+        aggregator.Add(Hb("T-1", Start));
+        aggregator.Add(Tx("T-1", Start.AddSeconds(5)));
+        var delta = aggregator.TakeDelta();
+        return new WeakReference(delta.Minutes.Values.Single());
+    }
+
+    [Fact]
     public void Sales_slow_at_the_host_or_gateway_stage_are_counted_and_merge()
     {
         int[] Stages(int host, int gateway) => [3000, 100, 100, host, gateway, 1500, 100, 50];
