@@ -7,7 +7,8 @@ namespace PosMonitor.Core.Detection;
 /// Each minute of the lookback as one dense block of per-terminal signal vectors, kept across
 /// evaluations. With <see cref="DetectionInput.MinuteBatches"/> only minutes whose version changed are
 /// read again (a replay touches one or two minutes per check instead of every rollup of the
-/// lookback); with a flat <see cref="DetectionInput.Minutes"/> list every block is rebuilt.
+/// lookback), and of those only the rows that changed when the store can tell (<see cref="IMinuteChanges"/>);
+/// with a flat <see cref="DetectionInput.Minutes"/> list every block is rebuilt.
 /// </summary>
 /// <remarks>
 /// It also keeps the per-terminal sums of the short and long windows (<see cref="Short"/>, <see cref="Long"/>)
@@ -40,6 +41,14 @@ internal sealed class MinuteCache
         {
             Sums = new double[terminals * Signals.Width];
             _included.Clear();
+        }
+
+        /// <summary>Moves terminal <paramref name="t"/>'s sums by <paramref name="change"/> if the block is in.</summary>
+        public void Move(Block block, int t, ReadOnlySpan<double> change)
+        {
+            if (!_included.Contains(block.Minute)) return;
+            var into = Sums.AsSpan(t * Signals.Width, Signals.Width);
+            for (var i = 0; i < Signals.Width; i++) into[i] += change[i];
         }
 
         /// <summary>Takes the block out of the sum if it is in (before it changes or goes).</summary>
@@ -98,6 +107,8 @@ internal sealed class MinuteCache
         public DateTimeOffset Minute { get; set; }
         /// <summary>The batch version read; null when built from a flat list (never reused).</summary>
         public long? Version { get; set; }
+        /// <summary>The store's mark of that read (<see cref="IMinuteChanges.Mark"/>), when it keeps them.</summary>
+        public long? Mark { get; set; }
         public ushort[] Vectors { get; } = new ushort[terminals * Signals.Width];
         /// <summary>Terminals with a rollup in this minute.</summary>
         public bool[] Seen { get; } = new bool[terminals];
@@ -137,9 +148,20 @@ internal sealed class MinuteCache
             {
                 if (batch.Minute < from) continue;
                 current.Add(batch.Minute);
-                if (_blocks.TryGetValue(batch.Minute, out var cached) && cached.Version == batch.Version) continue;
+                if (_blocks.TryGetValue(batch.Minute, out var cached))
+                {
+                    if (cached.Version == batch.Version) continue;
+                    if (cached.Mark is { } mark && batch.Changes?.Since(mark) is { } changed)
+                    {
+                        foreach (var m in changed) Replace(cached, m);
+                        cached.Version = batch.Version;
+                        cached.Mark = batch.Changes.Mark;
+                        continue;
+                    }
+                }
                 var block = Fresh(batch.Minute);
                 block.Version = batch.Version;
+                block.Mark = batch.Changes?.Mark;
                 foreach (var m in batch.Terminals) Add(block, m);
             }
         }
@@ -174,6 +196,29 @@ internal sealed class MinuteCache
         var into = block.Vectors.AsSpan(t * Signals.Width, Signals.Width);
         for (var i = 0; i < Signals.Width; i++) into[i] = (ushort)Math.Min(figures[i], ushort.MaxValue);
         block.Seen[t] = true;
+    }
+
+    /// <summary>
+    /// Puts a terminal's whole row in place of the one the block holds, and moves the windows' sums by the difference
+    /// (whole numbers: exact).
+    /// </summary>
+    private void Replace(Block block, TerminalMinute m)
+    {
+        if (!TerminalOf(m, out var t)) return;
+        Span<double> figures = stackalloc double[Signals.Width];
+        figures.Clear();
+        Signals.Add(m, figures);
+        Span<double> change = stackalloc double[Signals.Width];
+        var into = block.Vectors.AsSpan(t * Signals.Width, Signals.Width);
+        for (var i = 0; i < Signals.Width; i++)
+        {
+            var now = (ushort)Math.Min(figures[i], ushort.MaxValue);
+            change[i] = now - into[i];
+            into[i] = now;
+        }
+        block.Seen[t] = true;
+        Short.Move(block, t, change);
+        Long.Move(block, t, change);
     }
 
     /// <summary>
@@ -217,6 +262,7 @@ internal sealed class MinuteCache
         Array.Clear(block.Seen);
         block.Minute = minute;
         block.Version = null;
+        block.Mark = null;
         _blocks[minute] = block;
         return block;
     }

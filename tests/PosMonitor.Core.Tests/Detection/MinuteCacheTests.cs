@@ -45,6 +45,77 @@ public class MinuteCacheTests
         Assert.Equal(index.TerminalIds.Select((_, i) => i == 3 ? 4d : 0d), SalesSums(cache.Long, index));
     }
 
+    [Fact]
+    public void Rows_a_store_says_changed_replace_theirs_and_the_sums_match_a_minute_read_whole()
+    {
+        var index = new FleetIndex(_fleet);
+        var (incremental, whole) = (new MinuteCache(), new MinuteCache());
+        var earlier = Minute - TimeSpan.FromMinutes(1);
+        TerminalMinute[] Rows(DateTimeOffset minute, int round) => [.. index.TerminalIds.Select((id, i) =>
+            new TerminalMinute(id, minute) { Transactions = i % 5 + round, Cancelled = (i + round) % 3, Number = -1 })];
+        var store = new ChangingStore();
+        store.Write(Minute, Rows(Minute, 0));
+        store.Write(earlier, Rows(earlier, 0));
+        void Check()
+        {
+            incremental.Update(index, store.Input(_fleet, withChanges: true), earlier);
+            whole.Update(index, store.Input(_fleet, withChanges: false), earlier);
+            foreach (var cache in new[] { incremental, whole }) cache.Slide(Minute - TimeSpan.FromMinutes(1), earlier - TimeSpan.FromMinutes(1), Minute);
+            Assert.Equal(whole.Short.Sums, incremental.Short.Sums);
+            Assert.Equal(whole.Long.Sums, incremental.Long.Sums);
+        }
+        Check();
+
+        // Late events change a few rows of both minutes; the incremental cache reads only those.
+        store.Write(Minute, [new TerminalMinute(index.TerminalIds[2], Minute) { Transactions = 9, Cancelled = 4, Number = -1 }]);
+        store.Write(earlier, [new TerminalMinute(index.TerminalIds[40], earlier) { Transactions = 1, Number = -1 }]);
+        Check();
+        Assert.Equal(2, store.RowsReadSinceMarks);
+        // Replaced, not added to: the row is the terminal's whole minute.
+        var input = Signals.Index(Signal.Input);
+        Assert.Equal((9, 4), ((int)incremental.Blocks.Last().Of(2)[Signals.Sales], (int)incremental.Blocks.Last().Of(2)[input]));
+        Assert.Equal((9d, 4d), (incremental.Short.Sums[2 * Signals.Width + Signals.Sales], incremental.Short.Sums[2 * Signals.Width + input]));
+    }
+
+    /// <summary>A store of whole rows per minute that, like the live window, can tell which rows changed since a read.</summary>
+    private sealed class ChangingStore
+    {
+        private readonly SortedDictionary<DateTimeOffset, List<(int Written, TerminalMinute Row)>> _minutes = [];
+        private int _writes;
+        public int RowsReadSinceMarks { get; private set; }
+
+        public void Write(DateTimeOffset minute, IEnumerable<TerminalMinute> rows)
+        {
+            if (!_minutes.TryGetValue(minute, out var list)) _minutes[minute] = list = [];
+            foreach (var row in rows)
+            {
+                list.RemoveAll(r => r.Row.TerminalId == row.TerminalId);
+                list.Add((++_writes, row));
+            }
+        }
+
+        public DetectionInput Input(Core.Fleet.Fleet fleet, bool withChanges) => new()
+        {
+            Fleet = fleet, States = new Dictionary<string, TerminalState>(),
+            MinuteBatches = [.. _minutes.Select(m => new MinuteBatch(m.Key, m.Value.Max(r => r.Written), m.Value.Select(r => r.Row).ToList())
+            {
+                Changes = withChanges ? new Changes(this, m.Value.ToList(), _writes) : null,
+            })],
+        };
+
+        private sealed class Changes(ChangingStore store, List<(int Written, TerminalMinute Row)> rows, int mark) : IMinuteChanges
+        {
+            public long Mark => mark;
+
+            public IReadOnlyCollection<TerminalMinute>? Since(long since)
+            {
+                var changed = rows.Where(r => r.Written > since).Select(r => r.Row).ToList();
+                store.RowsReadSinceMarks += changed.Count;
+                return changed;
+            }
+        }
+    }
+
     private static IEnumerable<double> SalesSums(MinuteCache.RunningSum sum, FleetIndex index) =>
         Enumerable.Range(0, index.TerminalCount).Select(t => sum.Sums[t * Signals.Width + Signals.Sales]);
 

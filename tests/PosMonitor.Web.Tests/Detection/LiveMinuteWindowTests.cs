@@ -54,6 +54,27 @@ public class LiveMinuteWindowTests
     }
 
     [Fact]
+    public void A_later_read_tells_the_rows_changed_since_an_earlier_one_until_its_minute_is_compacted()
+    {
+        var window = new LiveMinuteWindow();
+        window.Apply([.. Enumerable.Range(0, 50).Select(i => Row($"T-{i}", Minute, timeouts: 1))]);
+        var first = window.Between(Minute, Minute.AddMinutes(1)).Single();
+        window.Apply([Row("T-7", Minute, timeouts: 1), Row("T-9", Minute, timeouts: 0)]);
+        window.Apply([Row("T-7", Minute, timeouts: 0)]);
+        var second = window.Between(Minute, Minute.AddMinutes(1)).Single();
+
+        var changed = second.Changes!.Since(first.Changes!.Mark)!.Select(r => (r.TerminalId, r.Transactions, r.Timeouts)).ToList();
+        Assert.Equal([("T-7", 3, 2), ("T-9", 2, 1)], changed);
+        Assert.Empty(second.Changes.Since(second.Changes.Mark)!);
+
+        // Rewritten enough to be compacted: where rows lie says nothing of when they were written any more.
+        for (var round = 0; round < 40; round++) window.Apply([.. Enumerable.Range(0, 50).Select(i => Row($"T-{i}", Minute, timeouts: 1))]);
+        var third = window.Between(Minute, Minute.AddMinutes(1)).Single();
+        Assert.Null(third.Changes!.Since(second.Changes.Mark));
+        Assert.Equal(50, third.Terminals.Count);
+    }
+
+    [Fact]
     public void A_minute_of_200000_heartbeating_terminals_is_held_in_a_few_MB()
     {
         var window = new LiveMinuteWindow();

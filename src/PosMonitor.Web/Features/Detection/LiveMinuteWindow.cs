@@ -27,10 +27,13 @@ public sealed class LiveMinuteWindow
     private readonly TerminalMinute _scratch = new("", default);
     private readonly byte[] _encoded = new byte[PackedMinute.MaxLength];
     private long _version;
+    private int _epochs;
 
-    private sealed class Minute
+    private sealed class Minute(int epoch)
     {
         public long Version;
+        /// <summary>Which buffer layout <see cref="Starts"/> point into: new with each minute and each compaction.</summary>
+        public int Epoch = epoch;
         /// <summary>Per terminal index, where its row starts in <see cref="Bytes"/> plus one (0: no row), and its length.</summary>
         public int[] Starts = [];
         public int[] Lengths = [];
@@ -57,7 +60,7 @@ public sealed class LiveMinuteWindow
         {
             foreach (var row in rows)
             {
-                if (!_minutes.TryGetValue(row.Minute, out var minute)) _minutes[row.Minute] = minute = new Minute();
+                if (!_minutes.TryGetValue(row.Minute, out var minute)) _minutes[row.Minute] = minute = new Minute(++_epochs);
                 if (!_terminalIndex.TryGetValue(row.TerminalId, out var t))
                 {
                     _terminalIndex[row.TerminalId] = t = _terminalIds.Count;
@@ -100,7 +103,7 @@ public sealed class LiveMinuteWindow
     }
 
     /// <summary>A new buffer: compacted when most of the old one is rows since replaced, else twice as large.</summary>
-    private static void Grow(Minute minute, int needed)
+    private void Grow(Minute minute, int needed)
     {
         var compact = minute.LiveBytes + needed <= minute.Bytes.Length / 2;
         var bytes = new byte[compact ? minute.Bytes.Length : Math.Max(minute.Bytes.Length * 2, minute.Used + needed)];
@@ -126,6 +129,8 @@ public sealed class LiveMinuteWindow
                 used += minute.Lengths[t];
             }
             minute.Used = used;
+            // Rows no longer lie in the order they were written: a run's mark of an earlier read says nothing now.
+            minute.Epoch = ++_epochs;
         }
         minute.Bytes = bytes;
     }
@@ -149,7 +154,8 @@ public sealed class LiveMinuteWindow
             {
                 if (at >= to) break;
                 minute.Shared = true;
-                batches.Add(new MinuteBatch(at, minute.Version, new PackedRows(at, minute.Rows, minute.Starts, minute.Lengths, minute.Bytes, _idsSnapshot)));
+                var rows = new PackedRows(at, minute.Rows, minute.Starts, minute.Lengths, minute.Bytes, _idsSnapshot, minute.Epoch, minute.Used);
+                batches.Add(new MinuteBatch(at, minute.Version, rows) { Changes = rows });
             }
             return batches;
         }
@@ -161,16 +167,29 @@ public sealed class LiveMinuteWindow
     /// row is valid until the enumeration moves on. The engine folds each row into its block at once; a new object per
     /// row was ~1.4 million objects a tick at 200,000 terminals.
     /// </summary>
-    private sealed class PackedRows(DateTimeOffset minute, int count, int[] starts, int[] lengths, byte[] bytes, string[] ids) : IReadOnlyCollection<TerminalMinute>
+    /// <remarks>
+    /// A row rewritten since an earlier read starts past the bytes that read saw (an update appends): the read's mark
+    /// is the buffer's epoch and length then, and the rows changed since are those starting at or after that length,
+    /// while the epoch (same minute, no compaction) holds.
+    /// </remarks>
+    /// <param name="from">Only the rows starting at or after this byte (0: all).</param>
+    private sealed class PackedRows(DateTimeOffset minute, int count, int[] starts, int[] lengths, byte[] bytes, string[] ids, int epoch, int used, int from = 0)
+        : IReadOnlyCollection<TerminalMinute>, IMinuteChanges
     {
-        public int Count => count;
+        // A start is its row's offset plus one.
+        public int Count => from == 0 ? count : starts.Count(s => s > from);
+
+        public long Mark => ((long)epoch << 32) | (uint)used;
+
+        public IReadOnlyCollection<TerminalMinute>? Since(long mark) =>
+            (int)(mark >> 32) == epoch ? new PackedRows(minute, count, starts, lengths, bytes, ids, epoch, used, from: (int)(uint)mark) : null;
 
         public IEnumerator<TerminalMinute> GetEnumerator()
         {
             var row = new TerminalMinute("", minute);
             for (var t = 0; t < starts.Length; t++)
             {
-                if (starts[t] == 0) continue;
+                if (starts[t] <= from) continue;
                 PackedMinute.Read(bytes.AsSpan(starts[t] - 1, lengths[t]), ids[t], minute, row);
                 row.Number = t;
                 yield return row;
