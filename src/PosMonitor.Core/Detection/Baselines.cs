@@ -56,6 +56,9 @@ internal sealed class ScopeBaseline
 
     public ScopeBaseline(bool byWeek) => _slot = new byte[byWeek ? WiderBlocks : TerminalBlocks];
 
+    /// <summary>In a <see cref="BaselineSnapshot"/> that has not encoded it yet: copied there before it next changes.</summary>
+    public bool InSnapshot { get; set; }
+
     public bool ByWeek => _slot.Length == WiderBlocks;
     /// <summary>Whether the figures are held as doubles (one sum was not exactly a float).</summary>
     public bool Wide => _wide is not null;
@@ -202,6 +205,7 @@ internal sealed class Baselines(double priorFailures)
     private const double FloorRate = 0.001;
 
     private readonly Dictionary<(ScopeType, string), ScopeBaseline> _scopes = [];
+    private BaselineSnapshot? _snapshot;
 
     /// <summary>Changes whenever anything is learned or imported (normals computed before are stale then).</summary>
     public long Version { get; private set; }
@@ -219,6 +223,7 @@ internal sealed class Baselines(double priorFailures)
         Version++;
         if (!_scopes.TryGetValue((type, id), out var b))
             _scopes[(type, id)] = b = new ScopeBaseline(type != ScopeType.Terminal);
+        else if (b.InSnapshot) _snapshot?.Preserve(b);
         b.Add(ScopeBaseline.AllBlock, v, FadeAbove);
         b.Add(ScopeBaseline.HourOfDayBlock(hourOfWeek), v, FadeAbove);
         if (b.ByWeek) b.Add(ScopeBaseline.HourOfWeekBlock(hourOfWeek), v, FadeAbove);
@@ -243,6 +248,16 @@ internal sealed class Baselines(double priorFailures)
     public IEnumerable<SavedScopeBaseline> ExportScopes()
     {
         foreach (var ((type, id), b) in _scopes) yield return new SavedScopeBaseline(type, id, b.Encode());
+    }
+
+    /// <summary>
+    /// What is learned now, for the host to write while the engine goes on learning: each scope is encoded as the writer
+    /// reaches it, or copied just before it next changes (<see cref="BaselineSnapshot"/>). One at a time.
+    /// </summary>
+    public BaselineSnapshot Snapshot()
+    {
+        if (_snapshot is { IsOpen: true }) throw new InvalidOperationException("The previous baseline snapshot is still being written.");
+        return _snapshot = new BaselineSnapshot(Header, _scopes);
     }
 
     /// <summary>Forgets what was learned and takes <paramref name="header"/>'s position; the scopes follow with <see cref="ImportScope"/>.</summary>

@@ -17,8 +17,10 @@ namespace PosMonitor.Web.Features.Detection;
 /// the first run: the incident sequence and the saved baselines are read then.
 /// </summary>
 /// <remarks>
-/// Runs, baseline saves and an agent's resolve or reopen (<see cref="IIncidentWatch"/>) take one lock: the engine is not
-/// thread-safe, and an incident an agent resolves must not be updated by a run that read it as open.
+/// Runs, baseline snapshots and an agent's resolve or reopen (<see cref="IIncidentWatch"/>) take one lock: the engine is not
+/// thread-safe, and an incident an agent resolves must not be updated by a run that read it as open. A baseline save is
+/// written outside the lock from a snapshot taken under it (<see cref="BaselineSnapshot"/>), one save at a time, so the
+/// seconds it takes at 200,000 terminals do not hold up the runs.
 /// With several nodes (<see cref="DetectionLeadership"/>) only the leader evaluates: each new term starts the engine
 /// afresh from the saved baselines and the open incidents in the database, and its writes carry the term's fencing
 /// token, so a leader that lost the lease while paused cannot write over its successor.
@@ -30,9 +32,13 @@ public sealed class DetectionRunner(
     ILogger<DetectionRunner> logger) : IIncidentWatch
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
+    /// <summary>Held while a baseline save is written: never two at once (a run skips its save while one is under way).</summary>
+    private readonly SemaphoreSlim _saving = new(1, 1);
     private DetectionEngine? _engine;
     private LeaseFence? _term;
+    private KnownAffectedRows _stored = new();
     private DateTimeOffset _baselinesSavedAt;
+    private Task _backgroundSave = Task.CompletedTask;
 
     /// <summary>One evaluation at the current time; what it changed is stored before it is published.</summary>
     public async Task<DetectionResult> RunAsync(CancellationToken ct)
@@ -54,6 +60,8 @@ public sealed class DetectionRunner(
             {
                 _engine = await StartEngineAsync(ct);
                 _term = term;
+                // What the previous term knew of the stored rows may have been written over since.
+                _stored = new KnownAffectedRows();
             }
             var engine = _engine;
             // Every commit acknowledged so far reaches the live window first, as a replay sees every event before its check.
@@ -67,18 +75,22 @@ public sealed class DetectionRunner(
             }
             var now = time.GetUtcNow();
             var current = fleet.Current;
+            var openIds = await incidents.OpenIdsAsync(ct);
             var input = new DetectionInput
             {
                 Fleet = current,
                 // The lookback as committed so far, as the replay's store holds it at this instant.
                 MinuteBatches = minutes.Between(TerminalMinute.MinuteOf(now - settings.Lookback), TerminalMinute.MinuteOf(now) + TimeSpan.FromMinutes(1)),
-                States = states.All.ToDictionary(s => s.TerminalId, StringComparer.Ordinal),
+                // The cache itself, not a copy of 200,000 states a run: the engine reads each once while it builds its frame.
+                States = states.ByTerminal,
                 FirmwareChanges = await queries.FirmwareChangesAsync(now - TimeSpan.FromDays(1), ct),
                 MaintenanceWindows = await maintenance.ForDetectionAsync(now, ct),
-                OpenIncidents = await incidents.OpenAsync(ct),
+                // The engine adopts only the open incidents it does not hold: only those are read with their affected rows.
+                OpenIncidents = await incidents.OpenAsync(NotHeld(engine, openIds), ct),
             };
+            _stored.KeepOnly(openIds);
             // Another node's agent resolves by hand without this engine hearing of it: the database says so.
-            if (leadership.Clustered) ForgetResolvedElsewhere(engine, input.OpenIncidents, now);
+            if (leadership.Clustered) ForgetResolvedElsewhere(engine, openIds, now);
             var result = engine.Evaluate(input);
             status.LearningUntil = engine.LearningUntil;
             foreach (var problem in result.Problems)
@@ -87,7 +99,7 @@ public sealed class DetectionRunner(
             {
                 try
                 {
-                    await incidents.SaveAsync(result.Changes, current, term, ct);
+                    await incidents.SaveAsync(result.Changes, current, term, _stored, ct);
                 }
                 catch (LeaseLostException e)
                 {
@@ -103,7 +115,13 @@ public sealed class DetectionRunner(
                     feed.Publish(change.Kind, change.Incident);
                 }
             }
-            if (now - _baselinesSavedAt >= options.BaselineSaveInterval) await SaveBaselinesLockedAsync(engine, now, ct);
+            if (now - _baselinesSavedAt >= options.BaselineSaveInterval && _saving.Wait(0))
+            {
+                // The snapshot under the lock, consistent with this run; the write after it, outside (the shutdown save waits for it).
+                var snapshot = engine.SnapshotBaselines();
+                _baselinesSavedAt = now;
+                _backgroundSave = Task.Run(() => WriteBaselinesAsync(snapshot, now, term, CancellationToken.None), CancellationToken.None);
+            }
             metrics.DetectionRan(result, activity);
             status.RanAt = now;
             succeeded = true;
@@ -135,19 +153,42 @@ public sealed class DetectionRunner(
     /// <remarks>Called inside <see cref="BetweenRunsAsync{T}"/>, under the lock.</remarks>
     public void ResolvedByHand(string incidentId, DateTimeOffset at) => _engine?.ResolveByHand(incidentId, at);
 
-    /// <summary>Saves what the engine learned (at shutdown; runs save on their own every BaselineSaveInterval).</summary>
+    /// <summary>
+    /// Saves what the engine learned (at shutdown; runs save on their own every BaselineSaveInterval), after any save a
+    /// run started has been written.
+    /// </summary>
     public async Task SaveBaselinesAsync(CancellationToken ct)
     {
-        await _gate.WaitAsync(ct);
+        await _saving.WaitAsync(ct);
+        BaselineSnapshot? snapshot;
+        LeaseFence? term;
+        DateTimeOffset now;
         try
         {
-            if (_engine is { } engine) await SaveBaselinesLockedAsync(engine, time.GetUtcNow(), ct);
+            await _gate.WaitAsync(ct);
+            try
+            {
+                snapshot = _engine?.SnapshotBaselines();
+                term = _term;
+                now = time.GetUtcNow();
+                if (snapshot is not null) _baselinesSavedAt = now;
+            }
+            finally
+            {
+                _gate.Release();
+            }
         }
-        finally
+        catch
         {
-            _gate.Release();
+            _saving.Release();
+            throw;
         }
+        if (snapshot is null) _saving.Release();
+        else await WriteBaselinesAsync(snapshot, now, term, ct);
     }
+
+    /// <summary>The save a run started in the background, for tests and the benchmark to wait on.</summary>
+    internal Task BackgroundSave => _backgroundSave;
 
     private async Task<DetectionEngine> StartEngineAsync(CancellationToken ct)
     {
@@ -166,12 +207,13 @@ public sealed class DetectionRunner(
         return engine;
     }
 
-    private async Task SaveBaselinesLockedAsync(DetectionEngine engine, DateTimeOffset now, CancellationToken ct)
+    /// <summary>Writes <paramref name="snapshot"/>, disposes it and lets the next save start (<see cref="_saving"/> is held on entry).</summary>
+    private async Task WriteBaselinesAsync(BaselineSnapshot snapshot, DateTimeOffset now, LeaseFence? term, CancellationToken ct)
     {
+        using var _ = snapshot;
         try
         {
-            await queries.SaveBaselinesAsync(engine.BaselineHeader, engine.ExportScopeBaselines(), now, ct, _term);
-            _baselinesSavedAt = now;
+            await queries.SaveBaselinesAsync(snapshot.Header, snapshot.Scopes(), now, ct, term);
         }
         catch (LeaseLostException e)
         {
@@ -180,14 +222,24 @@ public sealed class DetectionRunner(
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            // Losing one save costs relearning a few minutes after a restart; detection goes on.
+            // Losing one save costs relearning a few minutes after a restart; detection goes on (the next save is due in an interval).
             logger.LogError(e, "Saving the detection baselines failed");
+        }
+        finally
+        {
+            _saving.Release();
         }
     }
 
-    private static void ForgetResolvedElsewhere(DetectionEngine engine, IReadOnlyList<Incident> openInDatabase, DateTimeOffset now)
+    private static List<string> NotHeld(DetectionEngine engine, IReadOnlyList<string> openIds)
     {
-        var open = openInDatabase.Select(i => i.Id).ToHashSet(StringComparer.Ordinal);
+        var held = engine.OpenIncidents.Select(i => i.Id).ToHashSet(StringComparer.Ordinal);
+        return openIds.Where(id => !held.Contains(id)).ToList();
+    }
+
+    private static void ForgetResolvedElsewhere(DetectionEngine engine, IReadOnlyList<string> openInDatabase, DateTimeOffset now)
+    {
+        var open = openInDatabase.ToHashSet(StringComparer.Ordinal);
         foreach (var tracked in engine.OpenIncidents)
             if (!open.Contains(tracked.Id)) engine.ResolveByHand(tracked.Id, now);
     }

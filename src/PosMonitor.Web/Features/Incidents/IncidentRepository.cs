@@ -89,6 +89,30 @@ public sealed partial class IncidentRepository(Db db) : IIncidentReader
         return rows.Select(r => WithAffected(r, affected[r.Id])).ToList();
     }
 
+    /// <summary>
+    /// The ids of every open incident, oldest first: what detection reads each run (one short row per incident), to adopt
+    /// only those its engine does not hold yet (<see cref="OpenAsync(IReadOnlyCollection{string}, CancellationToken)"/>) and to
+    /// forget those resolved elsewhere, instead of every open incident's affected rows each time.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> OpenIdsAsync(CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        return (await c.QueryAsync<string>(new CommandDefinition(db.Sql(SelectOpenIds), cancellationToken: ct))).ToList();
+    }
+
+    /// <summary>Those of <paramref name="ids"/> that are open, with their affected ids, oldest first.</summary>
+    public async Task<IReadOnlyList<Incident>> OpenAsync(IReadOnlyCollection<string> ids, CancellationToken ct)
+    {
+        if (ids.Count == 0) return [];
+        var args = new { Ids = JsonSerializer.Serialize(ids) };
+        await using var c = await db.OpenAsync(ct);
+        var rows = (await c.QueryAsync<IncidentRow>(new CommandDefinition(db.Sql(SelectOpenAmong), args, cancellationToken: ct))).ToList();
+        if (rows.Count == 0) return [];
+        var affected = (await c.QueryAsync<AffectedRow>(new CommandDefinition(db.Sql(SelectAffectedAmong), args, cancellationToken: ct)))
+            .ToLookup(a => a.IncidentId, StringComparer.Ordinal);
+        return rows.Select(r => WithAffected(r, affected[r.Id])).ToList();
+    }
+
     /// <summary>The highest incident number issued (inc-000042 → 42), 0 when none: detection continues after it.</summary>
     public async Task<long> LastSequenceAsync(CancellationToken ct)
     {
@@ -109,11 +133,24 @@ public sealed partial class IncidentRepository(Db db) : IIncidentReader
     /// detection lease, and each incident stamped with the term that wrote it.
     /// </summary>
     public Task SaveAsync(IReadOnlyList<IncidentChange> changes, Core.Fleet.Fleet fleet, LeaseFence? fence, CancellationToken ct) =>
-        db.WriteAsync(async (c, tx) =>
+        SaveAsync(changes, fleet, fence, null, ct);
+
+    /// <summary>
+    /// As <see cref="SaveAsync(IReadOnlyList{IncidentChange}, Core.Fleet.Fleet, LeaseFence?, CancellationToken)"/>, with the
+    /// affected rows compared to <paramref name="known"/> instead of read back: an update of an incident of 50,000 terminals
+    /// inserts the few it adds. An incident not known yet is read once; <paramref name="known"/> learns what commits.
+    /// </summary>
+    public async Task SaveAsync(IReadOnlyList<IncidentChange> changes, Core.Fleet.Fleet fleet, LeaseFence? fence, KnownAffectedRows? known,
+        CancellationToken ct)
+    {
+        var delta = known is null ? null : new AffectedDelta(known);
+        await db.WriteAsync(async (c, tx) =>
         {
             if (fence is { Token: > 0 }) await ClusterStore.CheckFenceAsync(c, tx, fence, ct);
-            foreach (var change in changes) await SaveAsync(c, tx, change, fleet, ct, leaseToken: fence?.Token ?? 0);
+            foreach (var change in changes) await SaveAsync(c, tx, change, fleet, ct, leaseToken: fence?.Token ?? 0, delta: delta);
         }, ct);
+        delta?.Committed();
+    }
 
     /// <summary>
     /// Writes an agent's resolve or reopen of an incident: the incident as it now stands and a timeline event
@@ -136,10 +173,10 @@ public sealed partial class IncidentRepository(Db db) : IIncidentReader
         db.WriteAsync((c, tx) => UpsertAsync(c, tx, incident, fleet, ct), ct);
 
     private async Task SaveAsync(DbConnection c, DbTransaction tx, IncidentChange change, Core.Fleet.Fleet fleet, CancellationToken ct,
-        string? eventKind = null, long leaseToken = 0)
+        string? eventKind = null, long leaseToken = 0, AffectedDelta? delta = null)
     {
         var i = change.Incident;
-        await UpsertAsync(c, tx, i, fleet, ct, leaseToken);
+        await UpsertAsync(c, tx, i, fleet, ct, leaseToken, delta);
         await c.ExecuteAsync(new CommandDefinition(db.Sql(InsertEvent), new
         {
             IncidentId = i.Id,
@@ -157,7 +194,8 @@ public sealed partial class IncidentRepository(Db db) : IIncidentReader
         }, tx, cancellationToken: ct));
     }
 
-    private async Task UpsertAsync(DbConnection c, DbTransaction tx, Incident i, Core.Fleet.Fleet fleet, CancellationToken ct, long leaseToken = 0)
+    private async Task UpsertAsync(DbConnection c, DbTransaction tx, Incident i, Core.Fleet.Fleet fleet, CancellationToken ct, long leaseToken = 0,
+        AffectedDelta? delta = null)
     {
         await c.ExecuteAsync(new CommandDefinition(db.Sql(Upsert), new
         {
@@ -181,13 +219,25 @@ public sealed partial class IncidentRepository(Db db) : IIncidentReader
         }, tx, cancellationToken: ct));
 
         // Affected sets only grow while an incident lives, so only the rows not stored yet are added.
-        var stored = (await c.QueryAsync<AffectedRow>(new CommandDefinition(db.Sql(SelectAffectedOf), new { Id = i.Id }, tx, cancellationToken: ct)))
-            .Select(a => (a.MerchantId, a.TerminalId)).ToHashSet();
+        if (delta is not null)
+        {
+            var added = (await delta.NewRowsAsync(i.Id, Rows(i, fleet), () => ReadAffectedAsync(c, tx, i.Id, ct)))
+                .Select(w => new { IncidentId = i.Id, w.MerchantId, w.TerminalId }).ToList();
+            // Insert-unless-stored: another writer (an import, the previous leader) may have stored a row this one does not know of.
+            if (added.Count > 0)
+                await c.ExecuteAsync(new CommandDefinition(db.Sql(InsertAffectedUnlessStored), added, tx, cancellationToken: ct));
+            return;
+        }
+        var stored = await ReadAffectedAsync(c, tx, i.Id, ct);
         var wanted = Rows(i, fleet);
         var missing = wanted.Where(w => !stored.Contains(w)).Select(w => new { IncidentId = i.Id, w.MerchantId, w.TerminalId }).ToList();
         if (missing.Count > 0)
             await c.ExecuteAsync(new CommandDefinition(db.Sql(InsertAffected), missing, tx, cancellationToken: ct));
     }
+
+    private async Task<HashSet<(string MerchantId, string TerminalId)>> ReadAffectedAsync(DbConnection c, DbTransaction tx, string id, CancellationToken ct) =>
+        (await c.QueryAsync<AffectedRow>(new CommandDefinition(db.Sql(SelectAffectedOf), new { Id = id }, tx, cancellationToken: ct)))
+            .Select(a => (a.MerchantId, a.TerminalId)).ToHashSet();
 
     /// <summary>
     /// One row per terminal with its merchant (the incident lists both sets but not who owns what),
@@ -224,6 +274,24 @@ public sealed partial class IncidentRepository(Db db) : IIncidentReader
         IncidentChangeKind.Reopened => "reopened",
         _ => "resolved",
     };
+
+    /// <summary>One transaction's affected rows: the stored ones, and those it adds, which <see cref="KnownAffectedRows"/> learns only once they commit.</summary>
+    private sealed class AffectedDelta(KnownAffectedRows known)
+    {
+        private readonly Dictionary<string, (HashSet<(string, string)> Stored, HashSet<(string, string)> Added)> _incidents = new(StringComparer.Ordinal);
+
+        public async Task<List<(string MerchantId, string TerminalId)>> NewRowsAsync(string id, IEnumerable<(string MerchantId, string TerminalId)> wanted,
+            Func<Task<HashSet<(string MerchantId, string TerminalId)>>> read)
+        {
+            if (!_incidents.TryGetValue(id, out var rows)) _incidents[id] = rows = (known.Of(id) ?? await read(), []);
+            return wanted.Where(w => !rows.Stored.Contains(w) && rows.Added.Add(w)).ToList();
+        }
+
+        public void Committed()
+        {
+            foreach (var (id, rows) in _incidents) known.Learn(id, rows.Stored, rows.Added);
+        }
+    }
 
     private sealed record AffectedRow(string IncidentId, string MerchantId, string TerminalId);
 
@@ -315,6 +383,24 @@ public sealed partial class IncidentRepository(Db db) : IIncidentReader
     private static readonly SqlText SelectOpen = SqlText.Same(
         $"SELECT {Columns} FROM incidents i WHERE i.resolved_at IS NULL ORDER BY i.opened_at, i.seq;");
 
+    private static readonly SqlText SelectOpenIds = SqlText.Same(
+        "SELECT i.id FROM incidents i WHERE i.resolved_at IS NULL ORDER BY i.opened_at, i.seq;");
+
+    // The ids as one JSON array parameter, as TicketRepository.SelectForIncidents: one statement for any count.
+    private static readonly SqlText SelectOpenAmong = new(
+        $"SELECT {Columns} FROM incidents i WHERE i.resolved_at IS NULL AND i.id IN (SELECT value FROM json_each(@Ids)) ORDER BY i.opened_at, i.seq;",
+        $"SELECT {Columns} FROM incidents i WHERE i.resolved_at IS NULL AND i.id IN (SELECT value FROM OPENJSON(@Ids)) ORDER BY i.opened_at, i.seq;");
+
+    private static readonly SqlText SelectAffectedAmong = new(
+        """
+        SELECT a.incident_id AS IncidentId, a.merchant_id AS MerchantId, a.terminal_id AS TerminalId
+        FROM incident_affected a WHERE a.incident_id IN (SELECT value FROM json_each(@Ids));
+        """,
+        """
+        SELECT a.incident_id AS IncidentId, a.merchant_id AS MerchantId, a.terminal_id AS TerminalId
+        FROM incident_affected a WHERE a.incident_id IN (SELECT value FROM OPENJSON(@Ids));
+        """);
+
     private static readonly SqlText SelectMaxSeq = SqlText.Same("SELECT MAX(seq) FROM incidents;");
 
     private static readonly SqlText SelectReopenCount = SqlText.Same(
@@ -332,6 +418,15 @@ public sealed partial class IncidentRepository(Db db) : IIncidentReader
 
     private static readonly SqlText InsertAffected = SqlText.Same(
         "INSERT INTO incident_affected (incident_id, merchant_id, terminal_id) VALUES (@IncidentId, @MerchantId, @TerminalId);");
+
+    private static readonly SqlText InsertAffectedUnlessStored = new(
+        "INSERT INTO incident_affected (incident_id, merchant_id, terminal_id) VALUES (@IncidentId, @MerchantId, @TerminalId) ON CONFLICT DO NOTHING;",
+        """
+        INSERT INTO incident_affected (incident_id, merchant_id, terminal_id)
+        SELECT @IncidentId, @MerchantId, @TerminalId
+        WHERE NOT EXISTS (SELECT 1 FROM incident_affected WITH (UPDLOCK, HOLDLOCK)
+                          WHERE incident_id = @IncidentId AND merchant_id = @MerchantId AND terminal_id = @TerminalId);
+        """);
 
     private static readonly SqlText SelectEvents = SqlText.Same(
         """

@@ -18,6 +18,9 @@ public sealed class TerminalStateCache(Db db)
 
     public IReadOnlyCollection<TerminalState> All => (IReadOnlyCollection<TerminalState>)_states.Values;
 
+    /// <summary>The states by terminal id, live (not a copy): enumerating it sees each terminal once, at its state then.</summary>
+    public IReadOnlyDictionary<string, TerminalState> ByTerminal => _states;
+
     public void Apply(IEnumerable<TerminalState> states)
     {
         foreach (var s in states) _states[s.TerminalId] = s;
