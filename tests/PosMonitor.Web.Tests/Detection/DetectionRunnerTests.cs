@@ -8,6 +8,8 @@ using PosMonitor.Core.Detection;
 using PosMonitor.Core.Incidents;
 using PosMonitor.Web.Features.Detection;
 using PosMonitor.Web.Features.Incidents;
+using PosMonitor.Web.Infrastructure.Cluster;
+using Microsoft.Extensions.Options;
 using Quartz;
 using Quartz.Impl.Matchers;
 using static PosMonitor.Web.Tests.Telemetry.TelemetryJson;
@@ -142,6 +144,75 @@ public class DetectionRunnerTests
         Assert.Empty(await repo.OpenAsync(CancellationToken.None));
         Assert.Equal([(IncidentChangeKind.Opened, opened.Id), (IncidentChangeKind.Resolved, opened.Id)],
             published.Where(p => p.Kind is IncidentChangeKind.Opened or IncidentChangeKind.Resolved));
+    }
+
+    [Fact]
+    public async Task Runs_go_on_while_the_baseline_save_one_of_them_started_waits_for_the_database_and_no_second_save_starts()
+    {
+        await using var factory = new DetectionFactory();
+        factory.Extra["PosMonitor:Detection:BaselineSaveInterval"] = "00:00:30";
+        var fleet = LiveTraffic.Fleet();
+        await factory.PutFleetAsync(fleet);
+        var pending = new Queue<TestEvent>(new LiveTraffic().Generate(fleet, Start, Start.AddMinutes(2)));
+        var runner = factory.Services.GetRequiredService<DetectionRunner>();
+        await RunUntil(factory, runner, pending, Start.AddMinutes(2));
+        await runner.BackgroundSave;
+
+        // Another connection holds the database's write lock: a save started now waits for it.
+        await using var other = new SqliteConnection($"Data Source={factory.DatabasePath}");
+        await other.OpenAsync();
+        var savedBefore = await other.ExecuteScalarAsync<long>("SELECT saved_at FROM detection_baselines WHERE id = 1");
+        await using var writeLock = await other.BeginTransactionAsync();
+        factory.Clock.Advance(TimeSpan.FromSeconds(30));
+        var snapshotAt = factory.Clock.GetUtcNow();
+        await runner.RunAsync(CancellationToken.None);
+        var save = runner.BackgroundSave;
+        Assert.False(save.IsCompleted, "the run waited for its baseline save to be written");
+
+        factory.Clock.Advance(TimeSpan.FromSeconds(30));
+        await runner.RunAsync(CancellationToken.None);
+        Assert.Same(save, runner.BackgroundSave);
+        Assert.False(save.IsCompleted);
+
+        await writeLock.RollbackAsync();
+        await save;
+        var savedAt = await other.ExecuteScalarAsync<long>("SELECT saved_at FROM detection_baselines WHERE id = 1");
+        Assert.True(savedAt > savedBefore);
+        Assert.Equal(Web.Infrastructure.Data.DbTime.ToMs(snapshotAt), savedAt);
+    }
+
+    [Fact]
+    public async Task An_incident_an_agent_resolves_on_another_node_is_dropped_by_the_leaders_engine_which_reopens_it_while_the_fault_goes_on()
+    {
+        await using var factory = new DetectionFactory();
+        var fleet = LiveTraffic.Fleet();
+        await factory.PutFleetAsync(fleet);
+        var repo = factory.Services.GetRequiredService<IncidentRepository>();
+        // This node leads a cluster's detection in a term of its own (the factory's portal itself runs single-node).
+        var lease = await factory.Services.GetRequiredService<ClusterStore>().TryAcquireAsync("node-a", factory.Clock.GetUtcNow(), TimeSpan.FromDays(1), CancellationToken.None);
+        var leadership = new DetectionLeadership(Options.Create(new ClusterOptions { Enabled = true, NodeName = "node-a", LeaseDuration = TimeSpan.FromDays(1) }), factory.Clock);
+        leadership.Held(lease.Token, factory.Clock.GetTimestamp());
+        var leader = ActivatorUtilities.CreateInstance<DetectionRunner>(factory.Services, leadership);
+        var published = new List<(IncidentChangeKind Kind, string Id)>();
+        using var _ = factory.Services.GetRequiredService<IncidentFeed>().Subscribe((k, i) => published.Add((k, i.Id)));
+        var pending = new Queue<TestEvent>(GatewayFault("gw-b", Start.AddMinutes(10)).Generate(fleet, Start, Start.AddMinutes(20)));
+        await RunUntil(factory, leader, pending, Start.AddMinutes(13));
+        var opened = Assert.Single(await repo.OpenAsync(CancellationToken.None));
+
+        // Another node's agent resolves it: in the database only, this node's engine hears nothing of it.
+        var at = factory.Clock.GetUtcNow();
+        await repo.SaveByHandAsync(new IncidentChange(IncidentChangeKind.Resolved, opened with { ResolvedAt = at, UpdatedAt = at }),
+            Core.Fleet.Fleet.FromDocument(fleet), CancellationToken.None);
+        published.Clear();
+        await RunUntil(factory, leader, pending, Start.AddMinutes(18));
+
+        // Dropped as resolved, then the fault still seen reopened it (an engine that still held it open would only update it).
+        Assert.Equal([(IncidentChangeKind.Reopened, opened.Id)], published.Where(p => p.Kind != IncidentChangeKind.Updated).Distinct());
+        Assert.Equal([opened.Id], await repo.OpenIdsAsync(CancellationToken.None));
+        var kinds = (await repo.EventsAsync(opened.Id, CancellationToken.None)).Select(e => e.Kind).ToList();
+        Assert.True(kinds.IndexOf("resolved_by_hand") < kinds.IndexOf("reopened"), string.Join(", ", kinds));
+        Assert.Equal(lease.Token, await new SqliteConnection($"Data Source={factory.DatabasePath}")
+            .ExecuteScalarAsync<long>("SELECT lease_token FROM incidents WHERE id = @Id", new { opened.Id }));
     }
 
     [Fact]

@@ -89,4 +89,70 @@ public class IncidentRepositoryTests
         Assert.Equal(["inc-000003", "inc-000002"], await Ids(IncidentStatus.All, T0.AddMinutes(30)));
         Assert.Equal(["inc-000003"], await Ids(IncidentStatus.All, limit: 1));
     }
+
+    [Theory]
+    [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
+    public async Task Detection_reads_the_open_ids_oldest_first_and_only_the_open_incidents_it_asks_for(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        var repo = new IncidentRepository(database.Db);
+        await repo.UpsertAsync(TestIncidents.GatewayOutage("inc-000003", T0.AddMinutes(10), ["T-000002", "T-000004"]), Fleet, None);
+        await repo.UpsertAsync(TestIncidents.GatewayOutage("inc-000001", T0, ["T-000001"]), Fleet, None);
+        await repo.UpsertAsync(TestIncidents.GatewayOutage("inc-000002", T0.AddMinutes(5), ["T-000003"], resolvedAt: T0.AddMinutes(6)), Fleet, None);
+
+        Assert.Equal(["inc-000001", "inc-000003"], await repo.OpenIdsAsync(None));
+        var read = await repo.OpenAsync(["inc-000003", "inc-000002"], None);
+        var only = Assert.Single(read);
+        Assert.Equal("inc-000003", only.Id);
+        Assert.Equal(["T-000002", "T-000004"], only.AffectedTerminalIds);
+        Assert.Equal(["m-0001", "m-0002"], only.AffectedMerchantIds);
+        Assert.Empty(await repo.OpenAsync([], None));
+        Assert.Equal(["inc-000001", "inc-000003"], (await repo.OpenAsync(["inc-000003", "inc-000001"], None)).Select(i => i.Id));
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
+    public async Task Updates_written_against_known_rows_add_each_new_terminal_once_even_one_another_writer_stored(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        var repo = new IncidentRepository(database.Db);
+        var known = new KnownAffectedRows();
+        var opened = TestIncidents.GatewayOutage("inc-000041", T0, ["T-000001"]);
+        await repo.SaveAsync([new IncidentChange(IncidentChangeKind.Opened, opened)], Fleet, null, known, None);
+        // Another writer (an import, an earlier leader) stores a row this writer does not know of.
+        await repo.UpsertAsync(TestIncidents.GatewayOutage("inc-000041", T0, ["T-000001", "T-000004"]), Fleet, None);
+
+        var grown = TestIncidents.GatewayOutage("inc-000041", T0, ["T-000001", "T-000002", "T-000004"]) with { UpdatedAt = T0.AddMinutes(1) };
+        await repo.SaveAsync([new IncidentChange(IncidentChangeKind.Updated, grown)], Fleet, null, known, None);
+        // The same rows again, and a merchant counted without a terminal: one row of its own.
+        var wider = grown with { AffectedMerchantIds = ["m-0001", "m-0002", "m-0009"], AffectedMerchants = 3, UpdatedAt = T0.AddMinutes(2) };
+        await repo.SaveAsync([new IncidentChange(IncidentChangeKind.Updated, wider), new IncidentChange(IncidentChangeKind.Updated, wider)],
+            Fleet, null, known, None);
+
+        var stored = await repo.GetAsync("inc-000041", Everyone, None);
+        Assert.Equal(["T-000001", "T-000002", "T-000004"], stored!.AffectedTerminalIds);
+        Assert.Equal(["m-0001", "m-0002", "m-0009"], stored.AffectedMerchantIds);
+        Assert.Equal(["opened", "updated", "updated", "updated"], (await repo.EventsAsync("inc-000041", None)).Select(e => e.Kind));
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
+    public async Task Rows_of_a_save_that_failed_are_not_taken_as_stored(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        var repo = new IncidentRepository(database.Db);
+        var known = new KnownAffectedRows();
+        var opened = TestIncidents.GatewayOutage("inc-000041", T0, ["T-000001"]);
+        await repo.SaveAsync([new IncidentChange(IncidentChangeKind.Opened, opened)], Fleet, null, known, None);
+        var grown = TestIncidents.GatewayOutage("inc-000041", T0, ["T-000001", "T-000002"]) with { UpdatedAt = T0.AddMinutes(1) };
+        // The second change of the transaction fails (no scope id is stored): the growth is rolled back with it.
+        var broken = TestIncidents.GatewayOutage("inc-000042", T0, ["T-000003"]) with { ScopeId = null! };
+
+        await Assert.ThrowsAnyAsync<Exception>(() => repo.SaveAsync(
+            [new IncidentChange(IncidentChangeKind.Updated, grown), new IncidentChange(IncidentChangeKind.Opened, broken)], Fleet, null, known, None));
+        Assert.Equal(["T-000001"], (await repo.GetAsync("inc-000041", Everyone, None))!.AffectedTerminalIds);
+
+        await repo.SaveAsync([new IncidentChange(IncidentChangeKind.Updated, grown)], Fleet, null, known, None);
+        Assert.Equal(["T-000001", "T-000002"], (await repo.GetAsync("inc-000041", Everyone, None))!.AffectedTerminalIds);
+    }
 }
