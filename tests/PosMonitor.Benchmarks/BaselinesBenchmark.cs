@@ -76,7 +76,7 @@ internal static class BaselinesBenchmark
     }
 
     /// <summary>Scopes in their saved form (ScopeBaseline.Encode: format 1 = floats, block count, block numbers, figures).</summary>
-    private static IEnumerable<SavedScopeBaseline> Learned(int terminals, int merchants, int hours)
+    internal static IEnumerable<SavedScopeBaseline> Learned(int terminals, int merchants, int hours)
     {
         var random = new Random(1);
         for (var t = 0; t < terminals; t++)

@@ -129,7 +129,7 @@ internal static class IncidentPageBenchmark
         return 0;
     }
 
-    private static async Task FleetAsync(Db db, int terminals, int merchants)
+    internal static async Task FleetAsync(Db db, int terminals, int merchants)
     {
         await db.WriteAsync(async (c, tx) =>
         {

@@ -16,6 +16,7 @@ internal static class BenchmarkMain
         "baselines" => await BaselinesBenchmark.RunAsync(args[1..]),
         "heatmap" => await HeatmapBenchmark.RunAsync(args[1..]),
         "incident-page" => await IncidentPageBenchmark.RunAsync(args[1..]),
+        "detection-tick" => await DetectionTickBenchmark.RunAsync(args[1..]),
         _ => Usage(),
     };
 
@@ -38,6 +39,8 @@ internal static class BenchmarkMain
                  the live heatmap of a whole estate after its window filled: memory it holds, fold and query times, in-process
           incident-page [--terminals 200000] [--merchants 63822] [--minutes 10] [--history-hours 168]
                  the database reads of an incident's page for each scope type, open and resolved days ago, in-process
+          detection-tick [--terminals 200000] [--merchants 63822] [--affected 50000] [--hours 24] [--runs 7]
+                 the parts of a detection tick that grow with the estate and a wide incident, before and after, in-process
           profile
                  CPU per 1,000 events of parsing and validation, in-process
           cluster [--seconds 20] [--clients 4] [--takeovers 2] [--redis 127.0.0.1:6379]
