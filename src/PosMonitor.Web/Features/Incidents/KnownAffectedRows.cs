@@ -10,9 +10,6 @@ public sealed class KnownAffectedRows
 {
     private readonly Dictionary<string, HashSet<(string MerchantId, string TerminalId)>> _rows = new(StringComparer.Ordinal);
 
-    /// <summary>The incidents known, for tests and the benchmark.</summary>
-    public int Count => _rows.Count;
-
     internal HashSet<(string MerchantId, string TerminalId)>? Of(string incidentId) => _rows.GetValueOrDefault(incidentId);
 
     /// <summary>A transaction committed: <paramref name="stored"/> (the set known, or read in it) holds <paramref name="added"/> too now.</summary>
