@@ -56,8 +56,15 @@ internal sealed class ScopeBaseline
 
     public ScopeBaseline(bool byWeek) => _slot = new byte[byWeek ? WiderBlocks : TerminalBlocks];
 
+    // Volatile: the snapshot's writer clears it on its thread once it has read the figures, and learning reads it on its own.
+    private volatile bool _inSnapshot;
+
     /// <summary>In a <see cref="BaselineSnapshot"/> that has not encoded it yet: copied there before it next changes.</summary>
-    public bool InSnapshot { get; set; }
+    public bool InSnapshot
+    {
+        get => _inSnapshot;
+        set => _inSnapshot = value;
+    }
 
     public bool ByWeek => _slot.Length == WiderBlocks;
     /// <summary>Whether the figures are held as doubles (one sum was not exactly a float).</summary>

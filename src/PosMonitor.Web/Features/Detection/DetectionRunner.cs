@@ -118,7 +118,16 @@ public sealed class DetectionRunner(
             if (now - _baselinesSavedAt >= options.BaselineSaveInterval && _saving.Wait(0))
             {
                 // The snapshot under the lock, consistent with this run; the write after it, outside (the shutdown save waits for it).
-                var snapshot = engine.SnapshotBaselines();
+                BaselineSnapshot snapshot;
+                try
+                {
+                    snapshot = engine.SnapshotBaselines();
+                }
+                catch
+                {
+                    _saving.Release();
+                    throw;
+                }
                 _baselinesSavedAt = now;
                 _backgroundSave = Task.Run(() => WriteBaselinesAsync(snapshot, now, term, CancellationToken.None), CancellationToken.None);
             }
