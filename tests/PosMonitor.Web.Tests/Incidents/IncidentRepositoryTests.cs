@@ -128,11 +128,18 @@ public class IncidentRepositoryTests
         var wider = grown with { AffectedMerchantIds = ["m-0001", "m-0002", "m-0009"], AffectedMerchants = 3, UpdatedAt = T0.AddMinutes(2) };
         await repo.SaveAsync([new IncidentChange(IncidentChangeKind.Updated, wider), new IncidentChange(IncidentChangeKind.Updated, wider)],
             Fleet, null, known, None);
+        // Only the title moved (the very lists kept), then one more terminal.
+        var retitled = wider with { Title = "Gateway gw-unionpay: 41% of sales time out at the gateway stage", UpdatedAt = T0.AddMinutes(3) };
+        await repo.SaveAsync([new IncidentChange(IncidentChangeKind.Updated, retitled)], Fleet, null, known, None);
+        Assert.Equal(["T-000001", "T-000002", "T-000004"], (await repo.GetAsync("inc-000041", Everyone, None))!.AffectedTerminalIds);
+        var last = retitled with { AffectedTerminalIds = ["T-000001", "T-000002", "T-000003", "T-000004"], AffectedTerminals = 4, UpdatedAt = T0.AddMinutes(4) };
+        await repo.SaveAsync([new IncidentChange(IncidentChangeKind.Updated, last)], Fleet, null, known, None);
 
         var stored = await repo.GetAsync("inc-000041", Everyone, None);
-        Assert.Equal(["T-000001", "T-000002", "T-000004"], stored!.AffectedTerminalIds);
+        Assert.Equal(["T-000001", "T-000002", "T-000003", "T-000004"], stored!.AffectedTerminalIds);
         Assert.Equal(["m-0001", "m-0002", "m-0009"], stored.AffectedMerchantIds);
-        Assert.Equal(["opened", "updated", "updated", "updated"], (await repo.EventsAsync("inc-000041", None)).Select(e => e.Kind));
+        Assert.Equal("Gateway gw-unionpay: 41% of sales time out at the gateway stage", stored.Title);
+        Assert.Equal(["opened", "updated", "updated", "updated", "updated", "updated"], (await repo.EventsAsync("inc-000041", None)).Select(e => e.Kind));
     }
 
     [Theory]

@@ -143,7 +143,7 @@ public sealed partial class IncidentRepository(Db db) : IIncidentReader
     public async Task SaveAsync(IReadOnlyList<IncidentChange> changes, Core.Fleet.Fleet fleet, LeaseFence? fence, KnownAffectedRows? known,
         CancellationToken ct)
     {
-        var delta = known is null ? null : new AffectedDelta(known);
+        var delta = known is null ? null : new AffectedDelta(known, fleet);
         await db.WriteAsync(async (c, tx) =>
         {
             if (fence is { Token: > 0 }) await ClusterStore.CheckFenceAsync(c, tx, fence, ct);
@@ -221,7 +221,7 @@ public sealed partial class IncidentRepository(Db db) : IIncidentReader
         // Affected sets only grow while an incident lives, so only the rows not stored yet are added.
         if (delta is not null)
         {
-            var added = (await delta.NewRowsAsync(i.Id, Rows(i, fleet), () => ReadAffectedAsync(c, tx, i.Id, ct)))
+            var added = (await delta.NewRowsAsync(i, () => Rows(i, fleet), () => ReadAffectedAsync(c, tx, i.Id, ct)))
                 .Select(w => new { IncidentId = i.Id, w.MerchantId, w.TerminalId }).ToList();
             // Insert-unless-stored: another writer (an import, the previous leader) may have stored a row this one does not know of.
             if (added.Count > 0)
@@ -276,20 +276,26 @@ public sealed partial class IncidentRepository(Db db) : IIncidentReader
     };
 
     /// <summary>One transaction's affected rows: the stored ones, and those it adds, which <see cref="KnownAffectedRows"/> learns only once they commit.</summary>
-    private sealed class AffectedDelta(KnownAffectedRows known)
+    private sealed class AffectedDelta(KnownAffectedRows known, Core.Fleet.Fleet fleet)
     {
-        private readonly Dictionary<string, (HashSet<(string, string)> Stored, HashSet<(string, string)> Added)> _incidents = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, (HashSet<(string, string)> Stored, HashSet<(string, string)> Added, Incident Last)> _incidents =
+            new(StringComparer.Ordinal);
 
-        public async Task<List<(string MerchantId, string TerminalId)>> NewRowsAsync(string id, IEnumerable<(string MerchantId, string TerminalId)> wanted,
+        public async Task<List<(string MerchantId, string TerminalId)>> NewRowsAsync(Incident i, Func<List<(string MerchantId, string TerminalId)>> wanted,
             Func<Task<HashSet<(string MerchantId, string TerminalId)>>> read)
         {
-            if (!_incidents.TryGetValue(id, out var rows)) _incidents[id] = rows = (known.Of(id) ?? await read(), []);
-            return wanted.Where(w => !rows.Stored.Contains(w) && rows.Added.Add(w)).ToList();
+            if (!_incidents.TryGetValue(i.Id, out var rows))
+            {
+                if (known.SameAffected(i, fleet)) return [];
+                rows = (known.Of(i.Id) ?? await read(), [], i);
+            }
+            _incidents[i.Id] = rows with { Last = i };
+            return wanted().Where(w => !rows.Stored.Contains(w) && rows.Added.Add(w)).ToList();
         }
 
         public void Committed()
         {
-            foreach (var (id, rows) in _incidents) known.Learn(id, rows.Stored, rows.Added);
+            foreach (var (id, rows) in _incidents) known.Learn(id, rows.Stored, rows.Added, rows.Last, fleet);
         }
     }
 
