@@ -25,6 +25,14 @@ public class FleetRepositoryTests
         Assert.Null(loaded.Merchants["m-0002"].OpeningHours);
         Assert.Equal("east", loaded.Terminals["T-000004"].RegionId);
         Assert.Equal("Nanjing Rd", loaded.Terminals["T-000001"].Store);
+
+        // One string per repeated value, not a copy per row (a 200,000-terminal estate held ~1.3 million copies).
+        var (a, b) = (loaded.Terminals["T-000001"], loaded.Terminals["T-000002"]);
+        Assert.Equal(a.MerchantId, b.MerchantId);
+        Assert.Same(loaded.Merchants[a.MerchantId].Id, a.MerchantId);
+        Assert.Same(a.MerchantId, b.MerchantId);
+        Assert.Same(a.Firmware, b.Firmware);
+        Assert.Same(a.RegionId, loaded.Merchants[a.MerchantId].RegionId);
     }
 
     [Theory]
