@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using PosMonitor.Web.Features.Identity;
 using PosMonitor.Web.Infrastructure.Data;
+using PosMonitor.Web.Infrastructure.Observability;
 
 namespace PosMonitor.Web.Infrastructure;
 
@@ -15,12 +16,15 @@ public sealed class Startup(Db db, Migrator migrator, IOptions<DatabaseOptions> 
     {
         if (db.EnsureExists(create: environment.IsDevelopment() || database.Value.CreateIfMissing))
             logger.LogWarning("Created a new, empty database at {Path}", db.FileGuard?.Path);
-        if (database.Value.MigrateOnStartup) migrator.Migrate();
+        if (database.Value.MigrateOnStartup) await logger.TimeStepAsync("migrations", () => { migrator.Migrate(); return Task.CompletedTask; });
         else if (!migrator.IsUpToDate()) logger.LogWarning("Migrations are pending and MigrateOnStartup is off; /readyz reports not ready");
-        if (!string.IsNullOrEmpty(bootstrap.Value.AdminApiKey))
-            await keys.EnsureBootstrapAsync(bootstrap.Value.AdminApiKey, ct);
-        await using var scope = scopes.CreateAsyncScope();
-        await scope.ServiceProvider.GetRequiredService<IdentitySeeder>().SeedAsync(ct);
+        await logger.TimeStepAsync("bootstrap key and users", async () =>
+        {
+            if (!string.IsNullOrEmpty(bootstrap.Value.AdminApiKey))
+                await keys.EnsureBootstrapAsync(bootstrap.Value.AdminApiKey, ct);
+            await using var scope = scopes.CreateAsyncScope();
+            await scope.ServiceProvider.GetRequiredService<IdentitySeeder>().SeedAsync(ct);
+        });
         db.FileGuard?.Watch();
     }
 

@@ -39,6 +39,7 @@ public sealed class HeatmapService
     private readonly HashSet<string> _changedTerminals = new(StringComparer.Ordinal);
     private readonly FeedSubscribers<HeatmapTick> _subscribers;
     private bool _statesChanged;
+    private DateTimeOffset? _historyLoadingBefore;
 
     public HeatmapService(FleetCache fleet, TerminalStateCache states, TimeProvider time, IOptions<HeatmapOptions> options, ILogger<HeatmapService> logger)
     {
@@ -55,7 +56,7 @@ public sealed class HeatmapService
 
     public static DateTimeOffset FromEpochMinute(int minute) => DateTimeOffset.FromUnixTimeSeconds(minute * 60L);
 
-    /// <summary>Loads the last <see cref="WindowMinutes"/> minutes from the rollups (at start, before requests).</summary>
+    /// <summary>Adds minutes read from the rollups at start (<see cref="HeatmapStartup"/>): counts the feed did not deliver.</summary>
     public void Seed(IEnumerable<MinuteCounts> minutes)
     {
         var fleet = _fleet.Current;
@@ -64,6 +65,28 @@ public sealed class HeatmapService
                 if (fleet.Terminals.TryGetValue(m.TerminalId, out var terminal))
                     Add(terminal, _states.Get(m.TerminalId)?.Firmware ?? terminal.Firmware,
                         EpochMinute(DateTimeOffset.FromUnixTimeMilliseconds(m.MinuteMs)), m.Transactions, m.Timeouts, markDirty: false);
+    }
+
+    /// <summary>
+    /// While set, the minutes before it are still being read back after a start (<see cref="HeatmapStartup"/>): the pages
+    /// say so instead of showing them as a quiet time.
+    /// </summary>
+    public DateTimeOffset? HistoryLoadingBefore
+    {
+        get
+        {
+            lock (_gate) return _historyLoadingBefore;
+        }
+    }
+
+    /// <summary>Marks the minutes before <paramref name="before"/> as loading, or (null) the history as complete; pages re-read at the next tick.</summary>
+    public void HistoryLoading(DateTimeOffset? before)
+    {
+        lock (_gate)
+        {
+            _historyLoadingBefore = before;
+            _statesChanged = true;
+        }
     }
 
     /// <summary>Folds one committed batch in. Runs on the ingestion writer loop, so it only adds numbers.</summary>

@@ -1,4 +1,5 @@
 using PosMonitor.Web.Infrastructure.Data;
+using PosMonitor.Web.Infrastructure.Observability;
 
 namespace PosMonitor.Web.Features.Runbooks;
 
@@ -16,7 +17,7 @@ public sealed class RunbookSeeder(RunbookRepository runbooks, Migrator migrator,
             logger.LogWarning("Migrations are pending: default runbooks not seeded");
             return;
         }
-        var added = await runbooks.SeedAsync(DefaultRunbooks.All, ct);
+        var added = await logger.TimeStepAsync("default runbooks", () => runbooks.SeedAsync(DefaultRunbooks.All, ct));
         if (added > 0) logger.LogInformation("Seeded {Count} default runbooks", added);
     }
 

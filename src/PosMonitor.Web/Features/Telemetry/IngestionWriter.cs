@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Options;
 using PosMonitor.Core.Rollups;
+using PosMonitor.Web.Infrastructure.Observability;
 
 namespace PosMonitor.Web.Features.Telemetry;
 
@@ -43,7 +44,7 @@ public sealed class IngestionWriter(
 
     public override async Task StartAsync(CancellationToken ct)
     {
-        await RecoverAsync(ct);
+        await logger.TimeStepAsync("ingestion writer: duplicate keys, unwritten rollups", () => RecoverAsync(ct));
         await base.StartAsync(ct);
     }
 

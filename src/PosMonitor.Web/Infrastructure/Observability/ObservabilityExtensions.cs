@@ -52,6 +52,8 @@ public static class ObservabilityExtensions
     public static WebApplication MapObservability(this WebApplication app)
     {
         var services = app.Services;
+        var startup = services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(Startup));
+        app.Lifetime.ApplicationStarted.Register(startup.LogStarted);
         services.GetRequiredService<PosMonitorMetrics>().Observe(
             services.GetRequiredService<IngestionQueue>(),
             services.GetRequiredService<IOptions<IngestionOptions>>().Value.QueueCapacityEvents,
