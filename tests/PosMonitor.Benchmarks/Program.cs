@@ -17,6 +17,7 @@ internal static class BenchmarkMain
         "heatmap" => await HeatmapBenchmark.RunAsync(args[1..]),
         "incident-page" => await IncidentPageBenchmark.RunAsync(args[1..]),
         "detection-tick" => await DetectionTickBenchmark.RunAsync(args[1..]),
+        "startup" => await StartupBenchmark.RunAsync(args[1..]),
         _ => Usage(),
     };
 
@@ -41,6 +42,8 @@ internal static class BenchmarkMain
                  the database reads of an incident's page for each scope type, open and resolved days ago, in-process
           detection-tick [--terminals 200000] [--merchants 63822] [--affected 50000] [--hours 24] [--runs 7]
                  the parts of a detection tick that grow with the estate and a wide incident, before and after, in-process
+          startup [--terminals 200000] [--merchants 63822] [--minutes 60] [--more-minutes 120] [--sales-per-second 2200]
+                 the start-up steps that read the database, before and after, at two database sizes; the portal's start to /readyz
           profile
                  CPU per 1,000 events of parsing and validation, in-process
           cluster [--seconds 20] [--clients 4] [--takeovers 2] [--redis 127.0.0.1:6379]

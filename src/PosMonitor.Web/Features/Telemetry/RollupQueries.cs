@@ -28,9 +28,12 @@ public sealed class RollupQueries(Db db)
     public async IAsyncEnumerable<TerminalMinute> StreamMinutesAsync(DateTimeOffset from, DateTimeOffset to, [EnumeratorCancellation] CancellationToken ct)
     {
         await using var c = await db.OpenAsync(ct);
-        await using var reader = await c.ExecuteReaderAsync(new CommandDefinition(db.Sql(SelectWindow),
-            new { From = DbTime.ToMs(from), To = DbTime.ToMs(to) }, cancellationToken: ct));
-        while (await reader.ReadAsync(ct)) yield return RollupColumns.Read(reader);
+        using var reader = RowReader.Open(c, db.Sql(SelectWindow), [("From", DbTime.ToMs(from)), ("To", DbTime.ToMs(to))]);
+        while (reader.Read())
+        {
+            ct.ThrowIfCancellationRequested();
+            yield return RollupColumns.Read(reader);
+        }
     }
 
     /// <summary>
