@@ -14,6 +14,9 @@ public sealed class Portal(string databasePath, string adminKey, IDictionary<str
     public Uri BaseAddress => new($"http://127.0.0.1:{Port}");
     public int ProcessId => _process?.Id ?? 0;
 
+    /// <summary>Called with each line the portal writes to its standard output (its console log), when set before the start.</summary>
+    public Action<string>? Output { get; init; }
+
     public async Task StartAsync()
     {
         var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "PosMonitor.Web.dll"), "--urls", BaseAddress.ToString()])
@@ -33,7 +36,7 @@ public sealed class Portal(string databasePath, string adminKey, IDictionary<str
         start.Environment["Logging__LogLevel__Default"] = "Warning";
         foreach (var (k, v) in settings ?? new Dictionary<string, string>()) start.Environment[k] = v;
         _process = Process.Start(start)!;
-        _process.OutputDataReceived += (_, _) => { };
+        _process.OutputDataReceived += (_, e) => { if (e.Data is not null) Output?.Invoke(e.Data); };
         _process.ErrorDataReceived += (_, e) => { if (e.Data is not null) Console.Error.WriteLine("[portal] " + e.Data); };
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
