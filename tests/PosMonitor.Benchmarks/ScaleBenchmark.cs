@@ -334,6 +334,7 @@ internal static class ScaleBenchmark
         if (incident.ValueKind != JsonValueKind.Object && incidents.Count > 0) incident = incidents[0];
         var incidentId = incident.ValueKind == JsonValueKind.Object ? incident.GetProperty("id").GetString() : null;
         if (incidentId is not null) Console.WriteLine($"  incident opened: {incidents.Count} ({string.Join(", ", incidents.Take(5).Select(i => $"{i.GetProperty("scopeType").GetString()} {i.GetProperty("scopeId").GetString()}"))}…); timing {incidentId}");
+        foreach (var i in incidents.Take(12)) Console.WriteLine($"    {i.GetProperty("openedAt").GetString()} {i.GetProperty("title").GetString()}");
 
         using var playwright = await Playwright.CreateAsync();
         await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
