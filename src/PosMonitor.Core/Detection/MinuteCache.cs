@@ -194,9 +194,12 @@ internal sealed class MinuteCache
         block.CopyTo(t, figures);
         Signals.Add(m, figures);
         var into = block.Vectors.AsSpan(t * Signals.Width, Signals.Width);
-        for (var i = 0; i < Signals.Width; i++) into[i] = (ushort)Math.Min(figures[i], ushort.MaxValue);
+        for (var i = 0; i < Signals.Width; i++) into[i] = Held(figures[i]);
         block.Seen[t] = true;
     }
+
+    /// <summary>A count as a block holds it (see <see cref="Block"/>).</summary>
+    private static ushort Held(double count) => (ushort)Math.Min(count, ushort.MaxValue);
 
     /// <summary>
     /// Puts a terminal's whole row in place of the one the block holds, and moves the windows' sums by the difference
@@ -212,7 +215,7 @@ internal sealed class MinuteCache
         var into = block.Vectors.AsSpan(t * Signals.Width, Signals.Width);
         for (var i = 0; i < Signals.Width; i++)
         {
-            var now = (ushort)Math.Min(figures[i], ushort.MaxValue);
+            var now = Held(figures[i]);
             change[i] = now - into[i];
             into[i] = now;
         }

@@ -73,7 +73,6 @@ public sealed class RollupAggregator(Func<string, TerminalState?> currentState)
     private readonly Stack<RollupDelta> _spareDeltas = new();
     private readonly Stack<TerminalMinute> _spareMinutes = new();
     private readonly Stack<Pending> _sparePending = new();
-    private long _generation = 1;
 
     public void Add(Heartbeat hb)
     {
@@ -123,12 +122,11 @@ public sealed class RollupAggregator(Func<string, TerminalState?> currentState)
             s.Forget();
             _sparePending.Push(s);
         }
-        // A terminal's next event starts again from its stored state (as a new generation always did). Kept for every
+        // A terminal's next event starts again from its stored state. Kept for every
         // terminal ever seen, each pending state held the terminal's previous state record and its last rollup: at
         // 200,000 terminals ~165 MB that nothing read.
         _pending.Clear();
         _touched.Clear();
-        _generation++;
         _delta = _spareDeltas.TryPop(out var spare) ? spare : new RollupDelta(delta.Minutes.Count, delta.States.Count);
         return delta;
     }
@@ -149,12 +147,11 @@ public sealed class RollupAggregator(Func<string, TerminalState?> currentState)
     /// <summary>The terminal's pending state, started from the stored one at its first event in this delta.</summary>
     private Pending Touch(string terminalId)
     {
-        if (!_pending.TryGetValue(terminalId, out var s)) _pending[terminalId] = s = _sparePending.TryPop(out var spare) ? spare : new Pending();
-        if (s.Generation != _generation)
-        {
-            s.Start(currentState(terminalId) ?? new TerminalState { TerminalId = terminalId }, _generation);
-            _touched.Add(s);
-        }
+        if (_pending.TryGetValue(terminalId, out var s)) return s;
+        s = _sparePending.TryPop(out var spare) ? spare : new Pending();
+        s.Start(currentState(terminalId) ?? new TerminalState { TerminalId = terminalId });
+        _pending[terminalId] = s;
+        _touched.Add(s);
         return s;
     }
 
@@ -177,7 +174,6 @@ public sealed class RollupAggregator(Func<string, TerminalState?> currentState)
     /// <summary>A terminal's state while a delta is open: <see cref="TerminalState"/>'s figures, mutable.</summary>
     private sealed class Pending
     {
-        public long Generation;
         public TerminalState? Base;
         /// <summary>The rollup this terminal's last event went to, in this delta.</summary>
         public TerminalMinute? Minute;
@@ -190,9 +186,8 @@ public sealed class RollupAggregator(Func<string, TerminalState?> currentState)
         public PrinterStatus? Printer;
         public ScannerStatus? Scanner;
 
-        public void Start(TerminalState state, long generation)
+        public void Start(TerminalState state)
         {
-            Generation = generation;
             Base = state;
             Minute = null;
             LastSeenAt = state.LastSeenAt;
