@@ -2,7 +2,9 @@ namespace PosMonitor.Core.Detection;
 
 /// <summary>The figures a rate test was decided on.</summary>
 /// <param name="Recent">Decided on the <see cref="RecentWindow"/> (the last minute and the one under way), not the short or long window.</param>
-internal readonly record struct Verdict(bool Anomalous, double Failures, double Volume, double Normal, double Surprise, bool ShortWindow, bool Recent = false)
+/// <param name="Rare">Decided on <see cref="DetectionSettings.RareWindow"/> (a quiet shop's input timeouts), not the short or long window.</param>
+internal readonly record struct Verdict(bool Anomalous, double Failures, double Volume, double Normal, double Surprise, bool ShortWindow,
+    bool Recent = false, bool Rare = false)
 {
     public double Rate => Volume > 0 ? Failures / Volume : 0;
 }

@@ -204,12 +204,15 @@ internal sealed class ScopeBaseline
 /// </summary>
 internal sealed class Baselines(double priorFailures)
 {
-    /// <summary>2: the slow host and gateway signals were added (their history before is unknown, not zero, so it is relearned).</summary>
-    public const int LayoutVersion = 2;
+    /// <summary>
+    /// 2: the slow host and gateway signals were added (their history before is unknown, not zero, so it is relearned).
+    /// 3: cancelled sales counted apart from input timeouts (the input signal's history held both).
+    /// </summary>
+    public const int LayoutVersion = 3;
     /// <summary>When a block's volume passes this, it is halved: old history fades, recent counts more.</summary>
     private const double FadeAbove = 50_000;
     /// <summary>No normal is taken as lower than this: a clean history is not a promise of zero failures.</summary>
-    private const double FloorRate = 0.001;
+    public const double FloorRate = 0.001;
 
     private readonly Dictionary<(ScopeType, string), ScopeBaseline> _scopes = [];
     private BaselineSnapshot? _snapshot;

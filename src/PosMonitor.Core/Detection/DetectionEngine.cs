@@ -69,7 +69,7 @@ public sealed partial class DetectionEngine(DetectionSettings settings, TimeProv
         if (_index is null || !ReferenceEquals(_index.Fleet, input.Fleet)) _index = new FleetIndex(input.Fleet);
         _tracker.Adopt(input.OpenIncidents, now);
 
-        _minutes.Update(_index, input, now - settings.Lookback);
+        _minutes.Update(_index, input, now - settings.Lookback, settings.RareWindow - settings.Lookback);
         var frame = new DetectionFrame(_index, input, _minutes, _normals, _buffers, now, settings, _baselines);
         var findings = new List<Finding>();
         try

@@ -202,6 +202,7 @@ internal sealed class DetectionFrame
         }
         FillWindows(minutes, settings);
         ComputeNormals();
+        Older = minutes.Older;
     }
 
     /// <summary>
@@ -233,6 +234,8 @@ internal sealed class DetectionFrame
     public ScopeLevel[] Levels { get; }
     /// <summary>Terminals under an active maintenance window: not judged, not learned from.</summary>
     public bool[] Excluded { get; }
+    /// <summary>The minutes before the lookback, for <see cref="DetectionSettings.RareWindow"/>.</summary>
+    public OlderMinutes Older { get; }
 
     public ScopeLevel Level(ScopeType type) => Levels[(int)type];
     public ScopeLevel Terminals => Levels[(int)ScopeType.Terminal];

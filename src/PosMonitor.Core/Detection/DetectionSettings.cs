@@ -17,6 +17,13 @@ public sealed class DetectionSettings
     /// <summary>The window used instead when the short one has too little traffic (quiet terminals).</summary>
     public TimeSpan LongWindow { get; set; } = TimeSpan.FromMinutes(15);
 
+    /// <summary>
+    /// How far back a shop's or terminal's input timeouts are counted, beyond the long window: a cashier's trouble
+    /// fails a few sales of a quiet shop, too few for a quarter of an hour to tell from chance. Rounded to whole
+    /// five minutes before the long window; zero judges them on the long window only.
+    /// </summary>
+    public TimeSpan RareWindow { get; set; } = TimeSpan.FromMinutes(30);
+
     /// <summary>Sales a scope needs in a window before its failure rate counts.</summary>
     public int MinTransactions { get; set; } = 10;
 
@@ -119,6 +126,8 @@ public sealed class DetectionSettings
         if (Interval <= TimeSpan.Zero) problems.Add("Interval must be positive");
         if (ShortWindow < TimeSpan.FromMinutes(1)) problems.Add("ShortWindow must be at least one minute");
         if (LongWindow < ShortWindow) problems.Add("LongWindow must not be shorter than ShortWindow");
+        if (RareWindow != TimeSpan.Zero && RareWindow < LongWindow) problems.Add("RareWindow must be zero or not shorter than LongWindow");
+        if (RareWindow > TimeSpan.FromHours(2)) problems.Add("RareWindow must not be longer than two hours");
         if (MinTransactions < 1) problems.Add("MinTransactions must be at least 1");
         if (MinHeartbeatMinutes < 1) problems.Add("MinHeartbeatMinutes must be at least 1");
         if (MinFailures < 1) problems.Add("MinFailures must be at least 1");

@@ -18,6 +18,8 @@ internal sealed class Finding
     public required List<string> Evidence { get; init; }
     /// <summary>Terminal indices that showed the symptom.</summary>
     public required List<int> Affected { get; init; }
+    /// <summary>Decided on <see cref="DetectionSettings.RareWindow"/>, whose minutes may still hold a resolved incident's failures.</summary>
+    public bool OverRareWindow { get; set; }
     public bool Silence => Signal is null;
     /// <summary>Opens without <see cref="DetectionSettings.NarrowConfirmation"/>: nothing wider can be forming.</summary>
     public bool Immediate { get; set; }
@@ -47,7 +49,7 @@ internal static class Wording
     /// <summary>"gateway stage failures 38% (412 of 1,078 sales, last 3 min) vs normal 0.4%".</summary>
     public static string RateLine(Signal s, Verdict v, DetectionSettings settings) => EvidencePhrase.Rate(s).Write(
         Pct(v.Rate), Count(v.Failures), Count(v.Volume),
-        (v.Recent ? RecentWindow.Span : v.ShortWindow ? settings.ShortWindow : settings.LongWindow).TotalMinutes.ToString("0", Inv), Pct(v.Normal));
+        (v.Rare ? settings.RareWindow : v.Recent ? RecentWindow.Span : v.ShortWindow ? settings.ShortWindow : settings.LongWindow).TotalMinutes.ToString("0", Inv), Pct(v.Normal));
 
     // Titles are written by IncidentTitle, which reads them back for the portal to say in its reader's language.
 

@@ -45,6 +45,12 @@ internal sealed partial class IncidentTracker(DetectionSettings settings, IIncid
     /// <summary>Findings waiting out <see cref="DetectionSettings.NarrowConfirmation"/>: when first and last seen.</summary>
     private readonly Dictionary<(Cause, ScopeType, string), (DateTimeOffset First, DateTimeOffset Last)> _pending = [];
 
+    /// <summary>
+    /// Incidents resolved within the last <see cref="DetectionSettings.RareWindow"/>: their cause, terminals and when. A
+    /// rare window still holds such an incident's failures, and one ordinary failure more must not reopen it.
+    /// </summary>
+    private readonly List<(Cause Cause, HashSet<string> Terminals, DateTimeOffset At)> _resolvedLately = [];
+
     public IEnumerable<TrackedIncident> Open => _open.Values;
 
     /// <summary>Takes over incidents the host holds as open that this engine does not track (after a restart).</summary>
@@ -67,6 +73,10 @@ internal sealed partial class IncidentTracker(DetectionSettings settings, IIncid
     {
         var (f, findings, mayOpen, stillElevated, persisted, changes, problems) = tick;
         var now = f.Now;
+        _resolvedLately.RemoveAll(r => now - r.At > settings.RareWindow);
+        if (_resolvedLately.Count > 0)
+            findings = [.. findings.Where(x => !x.OverRareWindow || !_resolvedLately.Any(r => r.Cause == x.Cause
+                && x.Affected.Any(t => r.Terminals.Contains(f.Index.TerminalIds[t]))))];
         var merged = Merge(findings);
         var kept = new List<Group>();
         foreach (var g in merged.OrderByDescending(g => Width(g.Primary.ScopeType)))
@@ -249,6 +259,7 @@ internal sealed partial class IncidentTracker(DetectionSettings settings, IIncid
     private void Resolve(TrackedIncident tracked, DateTimeOffset now, string? note, List<IncidentChange> changes)
     {
         _open.Remove(tracked.Incident.Id);
+        if (settings.RareWindow > TimeSpan.Zero) _resolvedLately.Add((tracked.Incident.Cause, [.. tracked.Terminals], now));
         var resolved = tracked.Incident with
         {
             ResolvedAt = now,

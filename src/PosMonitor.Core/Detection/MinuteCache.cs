@@ -30,6 +30,9 @@ internal sealed class MinuteCache
     /// <summary>Per-terminal sums over the minutes of the long window as of the last <see cref="Slide"/>.</summary>
     public RunningSum Long { get; } = new();
 
+    /// <summary>What the minutes that left the lookback held, as far back as <see cref="Update"/> was asked to keep.</summary>
+    public OlderMinutes Older { get; } = new();
+
     /// <summary>The sum of the blocks whose minutes lie in a window, and which minutes those are.</summary>
     internal sealed class RunningSum
     {
@@ -127,7 +130,8 @@ internal sealed class MinuteCache
     public IEnumerable<Block> Blocks => _blocks.Values;
 
     /// <summary>Brings the blocks up to date with <paramref name="input"/>, keeping minutes at or after <paramref name="from"/>.</summary>
-    public void Update(FleetIndex index, DetectionInput input, DateTimeOffset from)
+    /// <param name="keepOlder">How far before <paramref name="from"/> <see cref="Older"/> keeps what the minutes held.</param>
+    public void Update(FleetIndex index, DetectionInput input, DateTimeOffset from, TimeSpan keepOlder = default)
     {
         if (!ReferenceEquals(index, _index))
         {
@@ -139,6 +143,7 @@ internal sealed class MinuteCache
             _numberIndex = [];
             Short.Reset(index.TerminalCount);
             Long.Reset(index.TerminalCount);
+            Older.Reset(index.TerminalCount, keepOlder);
         }
         var current = _current;
         current.Clear();
@@ -167,7 +172,11 @@ internal sealed class MinuteCache
         }
         else
         {
-            foreach (var stale in _blocks.Values.ToList()) Release(stale);
+            foreach (var stale in _blocks.Values.ToList())
+            {
+                if (stale.Minute < from) Older.Fold(stale);
+                Release(stale);
+            }
             foreach (var m in input.Minutes)
             {
                 if (m.Minute < from) continue;
@@ -175,7 +184,11 @@ internal sealed class MinuteCache
                 Add(_blocks[m.Minute], m);
             }
         }
-        foreach (var gone in _blocks.Values.Where(b => !current.Contains(b.Minute)).ToList()) Release(gone);
+        foreach (var gone in _blocks.Values.Where(b => !current.Contains(b.Minute)).ToList())
+        {
+            if (gone.Minute < from) Older.Fold(gone);
+            Release(gone);
+        }
     }
 
     /// <summary>Brings <see cref="Short"/> and <see cref="Long"/> to the minutes in (<paramref name="shortAfter"/> or <paramref name="longAfter"/>, <paramref name="until"/>].</summary>

@@ -76,6 +76,7 @@ public static class QualityScenario
             $"software:firmware=3.2.2:{Pick("25%", "10%")}:30m:{At(0.70)}",
             $"network:terminal=random:offline:20m:{At(0.90)}",
             $"third_party:platform:{Pick("50%", "20%")}:10m:{At(0.93)}",
+            $"operator:merchant=quiet:{Pick("25%", "35%")}:45m:{At(0.50)}",
         ];
     }
 }

@@ -15,7 +15,8 @@ public enum DeviceFault { PrinterJam, PaperOut, PrinterOffline, PrinterError, Sc
 /// cause    = network | server | gateway | software | hardware | third_party | operator
 /// scope    = "platform" | kind "=" target | target        ; a bare target takes the cause's own kind
 /// kind     = terminal | merchant | region | gateway | firmware
-/// target   = id *("," id) | "random" ["*" count]          ; random: picked by the seed among busy scopes
+/// target   = id *("," id) | "random" ["*" count] | "quiet" ; random: picked by the seed among busy scopes;
+///                                                          ; quiet: one where an operator fault fails only a few sales
 /// param    = N "%"                 ; intensity: share of the scope's sales that fail
 ///          | DURATION | "for=" DURATION                   ; how long (90s, 15m, 1h30m)
 ///          | "at=" DURATION | "at=" UTC-TIME              ; start: offset into the run, or a time
@@ -33,6 +34,8 @@ public sealed record FaultSpec
     public required IReadOnlyList<string> ScopeIds { get; init; }
     /// <summary>How many scopes to pick at random (0: the ids are named).</summary>
     public int RandomCount { get; init; }
+    /// <summary>Picked among quiet scopes (an operator fault failing a handful of sales over its whole course), not busy ones.</summary>
+    public bool Quiet { get; init; }
     /// <summary>Share of the scope's sales that fail (0..1); null takes the cause's default.</summary>
     public double? Intensity { get; init; }
     public TimeSpan? Duration { get; init; }
@@ -61,7 +64,7 @@ public sealed record FaultSpec
     /// <summary>The grammar and every cause's parameters, for <c>--help</c> and error messages.</summary>
     public const string Grammar = """
         --fault CAUSE[:SCOPE][:PARAM...]   (repeatable)
-          SCOPE   platform | KIND=ID[,ID...] | KIND=random[*N] | ID (the cause's own kind)
+          SCOPE   platform | KIND=ID[,ID...] | KIND=random[*N] | KIND=quiet | ID (the cause's own kind)
           PARAM   N%  share of the scope's sales that fail     DURATION or for=DURATION  (90s, 15m, 1h30m)
                   at=DURATION offset into the run, or at=2026-11-25T08:00:00Z   (default: a quarter into the run)
           network     terminal=|merchant=|region=   loss=N%  latency=800ms  offline  via=wifi|cellular|ethernet
@@ -70,7 +73,7 @@ public sealed record FaultSpec
           software    firmware=VERSION              rollout=30m  share=N% (of the terminals not yet on it)
           hardware    terminal=ID                   jam | paper_out | printer_offline | printer_error | scanner | cpu | memory
           third_party platform | region=ID
-          operator    merchant=ID | terminal=ID
+          operator    merchant=ID | terminal=ID         (quiet: a shop or till where it fails only a few sales)
         e.g. gateway:gw-unionpay:40%:15m   network:region=east:loss=30%:20m:at=1h   server:25%:10m
              software:firmware=3.3.0:rollout=30m:share=40%:20%   hardware:terminal=random:paper_out
              third_party:region=south:50%:30m   operator:merchant=random:35%:2h
@@ -204,6 +207,11 @@ public sealed record FaultSpec
         if (kind == ScopeType.Platform) return spec with { ScopeType = kind, ScopeIds = ["platform"] };
         if (target.Length == 0) throw Error(spec.Text, $"scope '{p}' names no {Causes.Name(kind)}");
 
+        if (target.Equals("quiet", StringComparison.OrdinalIgnoreCase))
+        {
+            if (spec.Cause != Cause.Operator) throw Error(spec.Text, "quiet picks a shop or till for an operator fault; use random for other causes");
+            return spec with { ScopeType = kind, ScopeIds = [], RandomCount = 1, Quiet = true };
+        }
         if (target.StartsWith("random", StringComparison.OrdinalIgnoreCase))
         {
             var count = 1;

@@ -580,7 +580,8 @@ public sealed class Simulator
                         forced ??= (Outcome.Timeout, Stage.Notify, null);
                         break;
                     case Cause.Operator when fails:
-                        forced ??= _saleRng.Chance(0.5) ? (Outcome.Timeout, Stage.Input, null) : (Outcome.Cancelled, Stage.Input, null);
+                        // Mostly left timing out at the PIN pad, some cancelled: as cashiers' trouble shows in real estates.
+                        forced ??= _saleRng.Chance(0.7) ? (Outcome.Timeout, Stage.Input, null) : (Outcome.Cancelled, Stage.Input, null);
                         break;
                 }
             }

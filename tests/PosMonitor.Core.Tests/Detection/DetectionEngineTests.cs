@@ -345,6 +345,36 @@ public class DetectionEngineTests
         Assert.InRange(LearnedRate(s, "m-south-4", Signal.Input), 0, before * 1.05);
     }
 
+    /// <summary>
+    /// A till making a sale a minute whose cashier leaves a customer at the PIN pad every eight minutes: never three input
+    /// timeouts in a quarter hour, four in half an hour against about one in a thousand sales on an ordinary day.
+    /// </summary>
+    [Theory]
+    [InlineData(30, true)]
+    [InlineData(0, false)]
+    public void A_quiet_till_s_input_timeouts_over_half_an_hour_open_an_operator_incident_through_the_rare_window(int rareMinutes, bool opens)
+    {
+        // Three hours of history: the fleet's normal learned near its one in a thousand, not its prior's.
+        var faultAt = Start + TimeSpan.FromHours(3);
+        var settings = new DetectionSettings { RareWindow = TimeSpan.FromMinutes(rareMinutes) };
+        var s = new TrafficScenario(TrafficScenario.MakeFleet(), Start, settings);
+        s.SalesRate = t => t.Id == "T-east-2-1" ? 1 : 2;
+        s.Inject = (t, at) => t.Id == "T-east-2-1" && at >= faultAt && (int)(at - faultAt).TotalMinutes % 8 == 0
+            ? new Fault { ExtraFailures = 1, Stage = Stage.Input } : null;
+        s.Run(faultAt - Start + TimeSpan.FromMinutes(40));
+
+        if (!opens)
+        {
+            Assert.True(s.Opened.Count == 0, Describe(s));
+            return;
+        }
+        Assert.Empty(s.Problems);
+        var incident = Assert.Single(s.Opened);
+        Assert.Equal((Cause.Operator, ScopeType.Terminal, "T-east-2-1"), (incident.Cause, incident.ScopeType, incident.ScopeId));
+        Assert.InRange(incident.OpenedAt - faultAt, TimeSpan.FromMinutes(16), TimeSpan.FromMinutes(27));
+        Assert.Contains(incident.Evidence, e => e.Contains("last 30 min", StringComparison.Ordinal));
+    }
+
     private static double LearnedRate(TrafficScenario s, string merchantId, Signal signal)
     {
         var saved = s.Engine.ExportScopeBaselines().Single(b => b.ScopeType == ScopeType.Merchant && b.ScopeId == merchantId);

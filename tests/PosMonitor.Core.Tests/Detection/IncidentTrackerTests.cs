@@ -1,6 +1,7 @@
 using PosMonitor.Core.Detection;
 using PosMonitor.Core.Incidents;
 using PosMonitor.Core.Rollups;
+using PosMonitor.Core.Telemetry;
 
 namespace PosMonitor.Core.Tests.Detection;
 
@@ -79,7 +80,7 @@ public class IncidentTrackerTests
 
     /// <summary>One check at <paramref name="at"/> with the terminals of <paramref name="onNew"/>'s merchants reporting firmware 2.0.0 (the rest 1.0.0).</summary>
     private List<IncidentChange> Tick(IncidentTracker tracker, DateTimeOffset at, string[] onNew, Func<DetectionFrame, List<Finding>> findings,
-        IReadOnlyList<MinuteBatch>? minutes = null)
+        IReadOnlyList<MinuteBatch>? minutes = null, bool stillElevated = true)
     {
         var states = _fleet.Terminals.Values.ToDictionary(t => t.Id, t => new Core.Rollups.TerminalState
         {
@@ -89,7 +90,7 @@ public class IncidentTrackerTests
         _minutes.Update(_index, input, at - _settings.Lookback);
         var frame = new DetectionFrame(_index, input, _minutes, _normals, _buffers, at, _settings, _baselines);
         var changes = new List<IncidentChange>();
-        tracker.Apply(new TrackerTick(frame, findings(frame), MayOpen: true, StillElevated: _ => true, Persisted: _ => true, changes, []));
+        tracker.Apply(new TrackerTick(frame, findings(frame), MayOpen: true, StillElevated: _ => stillElevated, Persisted: _ => true, changes, []));
         return changes;
     }
 
@@ -137,8 +138,9 @@ public class IncidentTrackerTests
     [Fact]
     public void A_wider_finding_whose_failures_are_mostly_an_open_incident_s_joins_it_though_most_of_its_terminals_are_elsewhere()
     {
-        // One shop's operator fault lifts its region's input failures; the region's other tills add a cancelled sale
-        // each, as on any day. They outnumber the shop's tills (8 to 4), not its failures (8 to 24): one fault, one incident.
+        // One shop's operator fault lifts its region's input timeouts; the region's other tills add one each, as a
+        // customer walking away from the PIN pad does. They outnumber the shop's tills (8 to 4), not its failures (8 to
+        // 24): one fault, one incident.
         var tracker = new IncidentTracker(_settings, new SequentialIncidentIdGenerator());
         Tick(tracker, T0, [], f => [InputFailures(f, ScopeType.Merchant, "m-east-1", "m-east-1")]);
         var shop = Assert.Single(Tick(tracker, T0 + _settings.Interval, [], f => [InputFailures(f, ScopeType.Merchant, "m-east-1", "m-east-1")])).Incident;
@@ -148,9 +150,11 @@ public class IncidentTrackerTests
         var at = T0 + _settings.LongWindow + TimeSpan.FromMinutes(2);
         var minute = TerminalMinute.MinuteOf(at) - TimeSpan.FromMinutes(1);
         var rows = new[] { ("m-east-1", 6), ("m-east-2", 1), ("m-east-3", 1) }
-            .SelectMany(m => _index.MerchantTerminals[_index.MerchantIndex[m.Item1]].Select(t => new TerminalMinute(_index.TerminalIds[t], minute)
+            .SelectMany(m => _index.MerchantTerminals[_index.MerchantIndex[m.Item1]].Select(t =>
             {
-                Transactions = 10, Approved = 10 - m.Item2, Cancelled = m.Item2,
+                var row = new TerminalMinute(_index.TerminalIds[t], minute) { Transactions = 10, Approved = 10 - m.Item2, Timeouts = m.Item2 };
+                row.TimeoutsByStage[(int)Stage.Input] = m.Item2;
+                return row;
             }))
             .ToList();
         var changes = Tick(tracker, at, [], f => [InputFailures(f, ScopeType.Region, "east", "m-east-1", "m-east-2", "m-east-3")],
@@ -160,12 +164,41 @@ public class IncidentTrackerTests
         Assert.Equal(shop.Id, Assert.Single(tracker.Open).Incident.Id);
     }
 
+    [Fact]
+    public void A_rare_window_finding_does_not_reopen_an_incident_resolved_within_that_window_and_a_usual_one_does()
+    {
+        // A quiet shop's cashier trouble resolved; its input timeouts stay in the rare window for half an hour, and one
+        // ordinary timeout more would find them again: the same fault, not a new one.
+        var tracker = new IncidentTracker(_settings, new SequentialIncidentIdGenerator());
+        Tick(tracker, T0, [], f => [InputFailures(f, ScopeType.Merchant, "m-east-1", "m-east-1")]);
+        Assert.Single(Tick(tracker, T0 + _settings.Interval, [], f => [InputFailures(f, ScopeType.Merchant, "m-east-1", "m-east-1")]));
+        var resolved = Tick(tracker, T0 + _settings.Interval + _settings.QuietPeriod, [], _ => [], stillElevated: false);
+        Assert.Equal(IncidentChangeKind.Resolved, Assert.Single(resolved).Kind);
+
+        var later = T0 + _settings.Interval + _settings.QuietPeriod + TimeSpan.FromMinutes(2);
+        List<Finding> Rare(DetectionFrame f)
+        {
+            var finding = InputFailures(f, ScopeType.Merchant, "m-east-1", "m-east-1");
+            finding.OverRareWindow = true;
+            return [finding];
+        }
+        Assert.Empty(Tick(tracker, later, [], Rare));
+        Assert.Empty(Tick(tracker, later + _settings.Interval, [], Rare));
+        Assert.Empty(Tick(tracker, later + 2 * _settings.Interval, [], Rare));
+
+        // Failing at a rate the usual windows see: trouble again, opened.
+        var again = later + 3 * _settings.Interval;
+        Tick(tracker, again, [], f => [InputFailures(f, ScopeType.Merchant, "m-east-1", "m-east-1")]);
+        var opened = Tick(tracker, again + _settings.Interval, [], f => [InputFailures(f, ScopeType.Merchant, "m-east-1", "m-east-1")]);
+        Assert.Equal(IncidentChangeKind.Opened, Assert.Single(opened).Kind);
+    }
+
     /// <summary>A finding of input failures (operator) on <paramref name="scopeId"/> whose failing terminals are those of <paramref name="merchants"/>.</summary>
     private Finding InputFailures(DetectionFrame frame, ScopeType type, string scopeId, params string[] merchants) => new()
     {
         Cause = Cause.Operator, ScopeType = type, ScopeId = scopeId, Signal = Signal.Input,
         Scope = type == ScopeType.Platform ? 0 : frame.Level(type).IndexOf[scopeId],
-        Rate = 0.2, Surprise = 9, Title = $"{scopeId}: 20% of sales time out at input or are cancelled", Evidence = ["test"],
+        Rate = 0.2, Surprise = 9, Title = $"{scopeId}: 20% of sales time out at input", Evidence = ["test"],
         Affected = [.. merchants.SelectMany(m => _index.MerchantTerminals[_index.MerchantIndex[m]])],
     };
 

@@ -1,5 +1,6 @@
 using PosMonitor.Core.Detection;
 using PosMonitor.Core.Rollups;
+using PosMonitor.Core.Telemetry;
 
 namespace PosMonitor.Core.Tests.Detection;
 
@@ -72,9 +73,48 @@ public class MinuteCacheTests
         Check();
         Assert.Equal(2, store.RowsReadSinceMarks);
         // Replaced, not added to: the row is the terminal's whole minute.
-        var input = Signals.Index(Signal.Input);
-        Assert.Equal((9, 4), ((int)incremental.Blocks.Last().Of(2)[Signals.Sales], (int)incremental.Blocks.Last().Of(2)[input]));
-        Assert.Equal((9d, 4d), (incremental.Short.Sums[2 * Signals.Width + Signals.Sales], incremental.Short.Sums[2 * Signals.Width + input]));
+        var cancelled = Signals.Index(Signal.Cancelled);
+        Assert.Equal((9, 4), ((int)incremental.Blocks.Last().Of(2)[Signals.Sales], (int)incremental.Blocks.Last().Of(2)[cancelled]));
+        Assert.Equal((9d, 4d), (incremental.Short.Sums[2 * Signals.Width + Signals.Sales], incremental.Short.Sums[2 * Signals.Width + cancelled]));
+    }
+
+    [Fact]
+    public void Minutes_leaving_the_lookback_are_kept_as_sales_and_input_timeouts_in_whole_five_minute_blocks_as_far_as_asked()
+    {
+        var index = new FleetIndex(_fleet);
+        var cache = new MinuteCache();
+        var t = 3;
+        var id = index.TerminalIds[t];
+        var start = new DateTimeOffset(2026, 12, 7, 10, 0, 0, TimeSpan.Zero);
+        var rows = new List<TerminalMinute>();
+        // A minute each from 10:00 to 10:39: two sales, and an input timeout every fourth minute (one cancelled sale besides).
+        for (var i = 0; i < 40; i++)
+        {
+            var row = new TerminalMinute(id, start.AddMinutes(i)) { Number = -1 };
+            for (var k = 0; k < 2; k++) row.Add(Sale(start.AddMinutes(i).AddSeconds(k), i % 4 == 0 && k == 0 ? Outcome.Timeout : Outcome.Approved));
+            if (i == 13) row.Add(Sale(start.AddMinutes(i).AddSeconds(30), Outcome.Cancelled));
+            rows.Add(row);
+        }
+        Transaction Sale(DateTimeOffset at, Outcome outcome) => new()
+        {
+            EventId = $"e-{at:HHmmss}-{outcome}", TerminalId = id, Timestamp = at, Gateway = "gw", Outcome = outcome, LatencyMs = 900,
+            Stage = outcome == Outcome.Timeout ? Stage.Input : outcome == Outcome.Cancelled ? Stage.Input : null,
+        };
+        DetectionInput Through(int minutes) => new()
+        {
+            Fleet = _fleet, States = new Dictionary<string, TerminalState>(),
+            MinuteBatches = [.. rows.Take(minutes).Select((r, i) => new MinuteBatch(r.Minute, 1, [r]))],
+        };
+
+        // Now 10:40 with a lookback from 10:24 and 14 minutes kept beyond it: 10:00-10:23 have left the lookback.
+        for (var now = 1; now <= 40; now++) cache.Update(index, Through(now), start.AddMinutes(now - 16), keepOlder: TimeSpan.FromMinutes(14));
+
+        // Whole blocks only: 10:10-10:14 and 10:15-10:19 (10:20-10:24 has not wholly left; 10:05-10:09 starts before
+        // 10:10). The cancelled sale at 10:13 is a sale, not an input timeout.
+        Assert.Equal((21d, 2d), cache.Older.Of(t, start.AddMinutes(10)));
+        // Four blocks kept (14 minutes and the one being filled): 10:00-10:04 made room for 10:20-10:24.
+        Assert.Equal((31d, 3d), cache.Older.Of(t, start));
+        Assert.Equal((0d, 0d), cache.Older.Of(t + 1, start));
     }
 
     /// <summary>A store of whole rows per minute that, like the live window, can tell which rows changed since a read.</summary>

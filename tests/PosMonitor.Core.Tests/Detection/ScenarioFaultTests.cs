@@ -1,3 +1,4 @@
+using PosMonitor.Core.Incidents;
 using PosMonitor.Core.Simulation;
 
 namespace PosMonitor.Core.Tests.Detection;
@@ -28,6 +29,24 @@ public class ScenarioFaultTests
     [MemberData(nameof(Faults))]
     public void Fault_opens_one_incident_at_its_cause_and_scope(string fault) =>
         Scenarios.AssertOpenedExactlyTheFaults(Scenarios.Run(Decoys.None, fault));
+
+    /// <summary>
+    /// A cashier's trouble in a quiet shop (a handful of sales left timing out at the PIN pad or cancelled over 45 minutes,
+    /// never three in a quarter hour) opens one operator incident, on the shop or on the till that made most of them,
+    /// and nothing else.
+    /// </summary>
+    [Fact]
+    public void A_quiet_shop_s_cashier_trouble_opens_one_operator_incident_over_the_rare_window()
+    {
+        var run = Scenarios.Run(Decoys.None, "operator:merchant=quiet:30%:45m:at=1h");
+        var fault = run.GroundTruth.Single(e => e.Kind == GroundTruthKind.Fault);
+        Assert.Empty(run.Problems);
+        var incident = Assert.Single(run.Engine);
+        Assert.Equal(Cause.Operator, incident.Cause);
+        Assert.True(incident.ScopeId == fault.ScopeId || fault.AffectedTerminals.Contains(incident.ScopeId),
+            $"{incident.ScopeType} {incident.ScopeId}, not the shop {fault.ScopeId} or its tills");
+        Assert.InRange(incident.OpenedAt, fault.Start, fault.End);
+    }
 
     /// <summary>
     /// A terminal or a shop cut off, in a fleet that shows no routine gaps, opens within two minutes of the moment its

@@ -18,6 +18,8 @@ internal sealed record Fault
     public Outcome Outcome { get; init; } = Outcome.Timeout;
     /// <summary>Share of sales cancelled on top of <see cref="Rate"/>.</summary>
     public double CancelRate { get; init; }
+    /// <summary>Sales added this minute that all fail at <see cref="Stage"/> (an exact count, where a rate would be drawn).</summary>
+    public int ExtraFailures { get; init; }
     /// <summary>Every sale's <see cref="Stage"/> takes this long (ms) without failing: a slow host or gateway.</summary>
     public int SlowMs { get; init; }
     /// <summary>No heartbeats, no sales.</summary>
@@ -160,9 +162,10 @@ internal sealed class TrafficScenario
             }, null));
             var sales = Poisson(SalesRate?.Invoke(t) ?? SalesPerMinute);
             var networkRate = BackgroundNetworkRate?.Invoke(t) ?? 0.003;
-            for (var i = 0; i < sales; i++)
+            var extra = fault?.ExtraFailures ?? 0;
+            for (var i = 0; i < sales + extra; i++)
             {
-                var (outcome, stage) = Pick(fault, networkRate);
+                var (outcome, stage) = i >= sales ? (fault!.Outcome, fault.Stage) : Pick(fault, networkRate);
                 _queue.Add((null, new Transaction
                 {
                     EventId = $"tx-{t.Id}-{minute:HHmm}-{i}",
@@ -200,7 +203,7 @@ internal sealed class TrafficScenario
             (0.001, Outcome.Error, Stage.App),
             (0.002, Outcome.Timeout, Stage.Print),
             (0.002, Outcome.Timeout, Stage.Notify),
-            (0.005, Outcome.Timeout, Stage.Input),
+            (0.001, Outcome.Timeout, Stage.Input),
             (0.01, Outcome.Cancelled, null),
             (0.05, Outcome.Declined, null),
         };

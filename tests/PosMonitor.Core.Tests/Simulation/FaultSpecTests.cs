@@ -105,6 +105,15 @@ public class FaultSpecTests
         Assert.Equal(new DateTimeOffset(2026, 11, 25, 8, 15, 0, TimeSpan.Zero), at.StartAt);
     }
 
+    [Fact]
+    public void A_quiet_pick_is_one_shop_where_an_operator_fault_fails_a_handful_of_sales()
+    {
+        var quiet = FaultSpec.Parse("operator:merchant=quiet:30%:45m");
+
+        Assert.Equal((1, true, ScopeType.Merchant), (quiet.RandomCount, quiet.Quiet, quiet.ScopeType));
+        Assert.False(FaultSpec.Parse("operator:merchant=random:30%").Quiet);
+    }
+
     [Theory]
     [InlineData("", "is empty")]
     [InlineData("weather:platform", "unknown cause 'weather'")]
@@ -124,6 +133,7 @@ public class FaultSpecTests
     [InlineData("gateway:gw-a,gw-b", "one gateway per fault")]
     [InlineData("gateway:gw-unionpay:at=tomorrow", "neither an offset")]
     [InlineData("hardware:terminal=random*0", "random or random*N")]
+    [InlineData("gateway:gateway=quiet:40%", "quiet picks a shop or till for an operator fault")]
     [InlineData("network:region=east:via=carrier-pigeon", "not a link type")]
     [InlineData("gateway:gw-unionpay:0m", "longer than zero")]
     public void Bad_specs_are_refused_with_a_clear_reason(string text, string reason)

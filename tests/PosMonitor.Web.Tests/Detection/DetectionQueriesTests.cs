@@ -14,7 +14,8 @@ public class DetectionQueriesTests
 {
     private static readonly DateTimeOffset T0 = new(2026, 11, 25, 8, 0, 0, TimeSpan.Zero);
     private static readonly CancellationToken None = CancellationToken.None;
-    private const int Width = 13;
+    /// <summary>A baseline's figures per block: sales, heartbeat minutes and twelve signals (the engine's layout 3).</summary>
+    private const int Width = 14;
 
     private static DetectionEngine Engine() => new(new DetectionSettings(), new FakeTimeProvider(T0), new SequentialIncidentIdGenerator(0));
 
