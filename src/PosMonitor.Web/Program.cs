@@ -1,5 +1,7 @@
 using PosMonitor.Web;
+using PosMonitor.Web.Infrastructure.Observability;
 
+MallocArenas.Limit();
 var builder = WebApplication.CreateBuilder(args);
 builder.AddPosMonitor();
 
