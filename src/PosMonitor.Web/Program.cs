@@ -1,7 +1,5 @@
 using PosMonitor.Web;
-using PosMonitor.Web.Infrastructure.Observability;
 
-MallocArenas.Limit();
 var builder = WebApplication.CreateBuilder(args);
 builder.AddPosMonitor();
 

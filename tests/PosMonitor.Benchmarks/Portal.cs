@@ -34,6 +34,8 @@ public sealed class Portal(string databasePath, string adminKey, IDictionary<str
         start.Environment["PosMonitor__Demo__Enabled"] = "false";
         start.Environment["PosMonitor__Ingestion__RequestsPerSecondPerKey"] = "100000";
         start.Environment["Logging__LogLevel__Default"] = "Warning";
+        // As deployed (README, Deploy it): two C-library malloc arenas, unless the run's own environment says otherwise.
+        start.Environment["MALLOC_ARENA_MAX"] = Environment.GetEnvironmentVariable("MALLOC_ARENA_MAX") ?? "2";
         foreach (var (k, v) in settings ?? new Dictionary<string, string>()) start.Environment[k] = v;
         _process = Process.Start(start)!;
         _process.OutputDataReceived += (_, e) => { if (e.Data is not null) Output?.Invoke(e.Data); };

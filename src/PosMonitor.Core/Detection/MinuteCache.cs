@@ -102,7 +102,7 @@ internal sealed class MinuteCache
     /// <remarks>
     /// 16-bit counts: a terminal's minute holds whole counts (its sales, heartbeat minute, failures of each signal), a
     /// few a minute and never near 65,535 (held at that should one ever be), at a quarter of the room of doubles: the
-    /// lookback's blocks are the engine's largest arrays (~17 × 200,000 terminals × 13 figures: 88 MB as these, 177 MB
+    /// lookback's blocks are the engine's largest arrays (~17 × 200,000 terminals × 14 figures: 95 MB as these, 190 MB
     /// as floats).
     /// </remarks>
     internal sealed class Block(int terminals)
