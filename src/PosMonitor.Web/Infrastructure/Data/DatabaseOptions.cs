@@ -40,8 +40,10 @@ public sealed class DatabaseOptions
     /// <summary>
     /// SQLite's memory in the whole process, in MB (its soft heap limit; 0: none). Each pooled connection keeps a page
     /// cache of up to <see cref="SqliteCacheMb"/>, so the connections pages, jobs and detection read through would each
-    /// grow one as the file grows; over the limit SQLite reuses cached pages instead of taking more memory.
+    /// grow one as the file grows; over the limit SQLite reuses cached pages instead of taking more memory. 128: at
+    /// 200,000 terminals 256 held ~130 MB more resident memory and pages, ticks and ingestion were no faster for it
+    /// (tests/PosMonitor.Benchmarks/README.md).
     /// </summary>
     [Range(0, 1_048_576)]
-    public int SqliteMemoryLimitMb { get; set; } = 256;
+    public int SqliteMemoryLimitMb { get; set; } = 128;
 }
