@@ -33,7 +33,7 @@ public class ClusterTests(TwoNodes nodes) : IClassFixture<TwoNodes>
         Assert.SkipWhen(TwoNodes.Redis is null, TwoNodes.NoRedis);
         var at = DateTimeOffset.UtcNow;
         var body = TelemetryJson.Body(transactions: Enumerable.Range(0, 6).Select(i =>
-            TelemetryJson.Sale($"dup-{Guid.NewGuid():N}", "T-000003", at.AddMilliseconds(i), i < 2 ? "timeout" : "approved", i < 2 ? "gateway" : null)));
+            TelemetryJson.Sale(TelemetryJson.UniqueId("dup"), "T-000003", at.AddMilliseconds(i), i < 2 ? "timeout" : "approved", i < 2 ? "gateway" : null)));
 
         var first = await PostAsync(nodes.A, body);
         var again = await PostAsync(nodes.B, body);
@@ -41,7 +41,7 @@ public class ClusterTests(TwoNodes nodes) : IClassFixture<TwoNodes>
         Assert.Equal((6, 0), (first.Accepted, first.Duplicates));
         Assert.Equal((0, 6), (again.Accepted, again.Duplicates));
         // A's next commit comes after the rollup flush of its first (the writer flushes between commits).
-        await PostAsync(nodes.A, TelemetryJson.Body(heartbeats: [TelemetryJson.Heartbeat($"hb-{Guid.NewGuid():N}", "T-000004", at)]));
+        await PostAsync(nodes.A, TelemetryJson.Body(heartbeats: [TelemetryJson.Heartbeat(TelemetryJson.UniqueId("hb"), "T-000004", at)]));
         await using var db = new SqliteConnection($"Data Source={nodes.DatabasePath}");
         Assert.Equal(6, await db.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM transactions WHERE terminal_id = 'T-000003'"));
         // The rollups hold each sale once, as one node taking the batch twice would.
@@ -80,7 +80,7 @@ public class ClusterTests(TwoNodes nodes) : IClassFixture<TwoNodes>
         });
 
         await PostAsync(nodes.A, TelemetryJson.Body(transactions: Enumerable.Range(0, 3).Select(i =>
-            TelemetryJson.Sale($"feed-{Guid.NewGuid():N}", "T-000002", at, i == 0 ? "timeout" : "approved", i == 0 ? "gateway" : null))));
+            TelemetryJson.Sale(TelemetryJson.UniqueId("feed"), "T-000002", at, i == 0 ? "timeout" : "approved", i == 0 ? "gateway" : null))));
 
         var minute = await seen.Task.WaitAsync(Wait);
         Assert.Equal((3, 1), (minute.Transactions, minute.Timeouts));
@@ -101,7 +101,7 @@ public class ClusterTests(TwoNodes nodes) : IClassFixture<TwoNodes>
                 o.Headers["X-Api-Key"] = key;
             })
             .Build();
-        var title = $"Card reader outage {Guid.NewGuid():N}";
+        var title = TelemetryJson.UniqueId("Card reader outage");
         client.On<IncidentMessage>(LiveHub.IncidentOpened, m => { if (m.Title == title) opened.TrySetResult(m); });
         await client.StartAsync();
         // The handshake answers before OnConnectedAsync has joined the incident group (through Redis here); the hub
@@ -170,7 +170,7 @@ public class ClusterTests(TwoNodes nodes) : IClassFixture<TwoNodes>
 
         Assert.Equal(1, sharedRefusals);
 
-        static StringContent Heartbeat() => TelemetryJson.Content(TelemetryJson.Body(heartbeats: [TelemetryJson.Heartbeat($"rate-{Guid.NewGuid():N}", "T-000001", DateTimeOffset.UtcNow)]));
+        static StringContent Heartbeat() => TelemetryJson.Content(TelemetryJson.Body(heartbeats: [TelemetryJson.Heartbeat(TelemetryJson.UniqueId("rate"), "T-000001", DateTimeOffset.UtcNow)]));
     }
 
     private static async Task<TelemetryAnswer> PostAsync(ClusterNode node, string body, string key = PosMonitorFactory.AdminKey)

@@ -36,7 +36,7 @@ public class RedisUnreachableTests(RedisUnreachableFactory factory) : IClassFixt
         for (var i = 0; i < 3; i++)
         {
             var response = await factory.AdminClient().PostAsync("/api/v1/telemetry", TelemetryJson.Content(TelemetryJson.Body(
-                transactions: [TelemetryJson.Sale($"alone-{Guid.NewGuid():N}", "T-000001", DateTimeOffset.UtcNow, "timeout", "gateway")])));
+                transactions: [TelemetryJson.Sale(TelemetryJson.UniqueId("alone"), "T-000001", DateTimeOffset.UtcNow, "timeout", "gateway")])));
             Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         }
 

@@ -16,7 +16,7 @@ public class RateLimitTests(RateLimitFactory factory) : IClassFixture<RateLimitF
         var responses = new List<(HttpResponseMessage Response, string Id)>();
         for (var i = 0; i < 6; i++)
         {
-            var id = $"rl-{i}-{Guid.NewGuid():N}";
+            var id = TelemetryJson.UniqueId($"rl-{i}");
             responses.Add((await client.PostAsync("/api/v1/telemetry", Content(Body(transactions: [Sale(id, "T-000001", DateTimeOffset.UtcNow)]))), id));
         }
 
