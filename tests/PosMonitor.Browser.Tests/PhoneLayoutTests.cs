@@ -99,6 +99,7 @@ public sealed class PhoneLayoutTests(LiveFixture live) : IClassFixture<LiveFixtu
     [InlineData("/admin/audit", ".audit-grid", null, "audit-phone.png")]
     [InlineData("/admin/users", ".users-grid", null, "users-phone.png")]
     [InlineData("/admin/keys", null, ".keys-table", "keys-phone.png")]
+    [InlineData("/admin/detection", null, ".detection-settings", "detection-settings-phone.png")]
     [InlineData("/runbooks", null, ".runbook-list", null)]
     public async Task On_a_phone_filters_end_above_the_first_row_and_every_value_has_its_label(string path, string? grid, string? table, string? screenshot)
     {
