@@ -57,14 +57,15 @@ public class RunbookEditPageTests : BunitTest, IAsyncLifetime
         var before = page.FindAll(".edit-step").Count;
         var firstTitle = page.FindAll(".step-title input")[0].GetAttribute("value");
 
+        // Each click's render may land after Click returns (a CI run saw the old count once): wait for it.
         page.Find(".add-step").Click();
-        Assert.Equal(before + 1, page.FindAll(".edit-step").Count);
+        page.WaitForAssertion(() => Assert.Equal(before + 1, page.FindAll(".edit-step").Count), TimeSpan.FromSeconds(3));
 
         page.FindAll(".step-down")[0].Click();
-        Assert.Equal(firstTitle, page.FindAll(".step-title input")[1].GetAttribute("value"));
+        page.WaitForAssertion(() => Assert.Equal(firstTitle, page.FindAll(".step-title input")[1].GetAttribute("value")), TimeSpan.FromSeconds(3));
 
         page.FindAll(".step-remove")[^1].Click();
-        Assert.Equal(before, page.FindAll(".edit-step").Count);
+        page.WaitForAssertion(() => Assert.Equal(before, page.FindAll(".edit-step").Count), TimeSpan.FromSeconds(3));
     }
 
     [Fact]
