@@ -126,6 +126,35 @@ public sealed class PhoneLayoutTests(LiveFixture live) : IClassFixture<LiveFixtu
         if (screenshot is not null) await Browser.ScreenshotAsync(page, screenshot);
     }
 
+    /// <summary>
+    /// The detection settings at a desk and on a phone, in both languages and both themes: the rare window's row explains
+    /// itself in the reader's language (not its resource key) and no width scrolls sideways.
+    /// </summary>
+    [Theory]
+    [InlineData("en-US", "A quiet shop")]
+    [InlineData("zh-CN", "冷清门店")]
+    public async Task The_detection_settings_explain_the_rare_window_at_every_width_language_and_theme(string locale, string explanation)
+    {
+        // One sign-in per language; each width and theme is the same page laid out again.
+        var page = await SignedInAsync(PortalProcess.AdminEmail, PortalProcess.AdminPassword, locale);
+        foreach (var (width, height) in new[] { (1920, 1080), (Width, Height) })
+            foreach (var scheme in new[] { ColorScheme.Light, ColorScheme.Dark })
+            {
+                await page.SetViewportSizeAsync(width, height);
+                await page.EmulateMediaAsync(new() { ColorScheme = scheme });
+                await page.GotoAsync(Portal.BaseUrl + "/admin/detection");
+                // Interactive first: the prerendered table is replaced when the circuit starts.
+                await page.WaitForSelectorAsync("[data-interactive=true]");
+                var row = page.Locator(".detection-settings tbody tr.mud-table-row:has-text('RareWindow')");
+                await Assertions.Expect(row).ToContainTextAsync(explanation);
+                await Assertions.Expect(row).Not.ToContainTextAsync("Explain_");
+                await row.ScrollIntoViewIfNeededAsync();
+                var overflow = await page.EvaluateAsync<int>("() => document.documentElement.scrollWidth - document.documentElement.clientWidth");
+                Assert.True(overflow <= 0, $"{overflow}px of sideways scrolling at {width} px");
+                await Browser.ScreenshotAsync(page, $"detection-settings-{(locale == "en-US" ? "en" : "zh")}-{scheme.ToString().ToLowerInvariant()}-{width}.png");
+            }
+    }
+
     [Fact]
     public async Task On_a_phone_the_terminal_charts_time_labels_are_readable_and_do_not_run_into_each_other()
     {
