@@ -212,7 +212,7 @@ internal sealed class Baselines(double priorFailures)
     /// <summary>When a block's volume passes this, it is halved: old history fades, recent counts more.</summary>
     private const double FadeAbove = 50_000;
     /// <summary>No normal is taken as lower than this: a clean history is not a promise of zero failures.</summary>
-    public const double FloorRate = 0.001;
+    private const double FloorRate = 0.001;
 
     private readonly Dictionary<(ScopeType, string), ScopeBaseline> _scopes = [];
     private BaselineSnapshot? _snapshot;
@@ -309,7 +309,22 @@ internal sealed class Baselines(double priorFailures)
     {
         double failures = b.Get(block, x), volume = b.Get(block, d);
         var shrunk = (failures + priorFailures) / (volume + priorFailures / prior);
-        var lower = ownFloor && volume > 0 ? Math.Max(0, failures - 2 * Math.Sqrt(failures) - 1) / volume : 0;
+        var lower = ownFloor ? LowerBound(failures, volume) : 0;
         return Math.Max(FloorRate, Math.Max(shrunk, lower));
     }
+
+    /// <summary>About two standard errors under <paramref name="failures"/> / <paramref name="volume"/>: what the scope's own rate surely is at least.</summary>
+    private static double LowerBound(double failures, double volume) =>
+        volume > 0 ? Math.Max(0, failures - 2 * Math.Sqrt(failures) - 1) / volume : 0;
+
+    /// <summary>
+    /// The scope's rate of <paramref name="signal"/> over all its hours, leaning on <paramref name="prior"/> as
+    /// <see cref="Normal"/> does, without its hour blocks (thin enough for a fault's first failures to lift them).
+    /// </summary>
+    public double AllHours(ScopeBaseline b, Signal signal, double prior) =>
+        Shrink(b, ScopeBaseline.AllBlock, Signals.Denominator(signal), Signals.Index(signal), Math.Max(FloorRate, prior), ownFloor: false);
+
+    /// <summary>The cautious lower bound of the scope's own all-hours rate of <paramref name="signal"/> (0 with too little history).</summary>
+    public static double OwnLowerBound(ScopeBaseline b, Signal signal) =>
+        LowerBound(b.All(Signals.Index(signal)), b.All(Signals.Denominator(signal)));
 }

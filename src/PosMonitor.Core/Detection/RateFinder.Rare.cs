@@ -86,25 +86,16 @@ internal sealed partial class RateFinder
     /// The fleet's normal rate of <paramref name="s"/> over all its hours: an hour's figures hold so few input timeouts that
     /// a fault's own, learned in its first minutes, lift them (and, on a small fleet, the hour's normal).
     /// </summary>
-    private double FleetNormal(DetectionFrame f, Signal s)
-    {
-        var prior = Signals.Prior(s);
-        if (f.Baselines.Find(ScopeType.Platform, "platform") is not { } fleet) return prior;
-        var (failures, sales) = (fleet.All(Signals.Index(s)), fleet.All(Signals.Sales));
-        return Math.Max(Baselines.FloorRate, (failures + settings.PriorFailures) / (sales + settings.PriorFailures / prior));
-    }
+    private static double FleetNormal(DetectionFrame f, Signal s) =>
+        f.Baselines.Find(ScopeType.Platform, "platform") is { } fleet ? f.Baselines.AllHours(fleet, s, Signals.Prior(s)) : Signals.Prior(s);
 
     /// <summary>
     /// The normal a rare window is judged against: the fleet's, unless the scope's own history clearly runs higher (the
     /// cautious lower bound of its own rate). Not the scope's shrunk normal: a quiet shop holds so few input timeouts in
     /// its whole history that the first of a slow fault's, learned while it is still too thin to open, doubled it.
     /// </summary>
-    private static double RareNormal(DetectionFrame f, ScopeType type, string id, Signal s, double fleetNormal)
-    {
-        if (f.Baselines.Find(type, id) is not { } own || own.All(Signals.Sales) <= 0) return fleetNormal;
-        var failures = own.All(Signals.Index(s));
-        return Math.Max(fleetNormal, Math.Max(0, failures - 2 * Math.Sqrt(failures) - 1) / own.All(Signals.Sales));
-    }
+    private static double RareNormal(DetectionFrame f, ScopeType type, string id, Signal s, double fleetNormal) =>
+        f.Baselines.Find(type, id) is { } own ? Math.Max(fleetNormal, Baselines.OwnLowerBound(own, s)) : fleetNormal;
 
     private Verdict Rare(RareTally tally, double normal)
     {
