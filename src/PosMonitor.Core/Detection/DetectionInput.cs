@@ -60,6 +60,14 @@ public interface IMinuteChanges
     /// rewritten since), so the whole minute is read again.
     /// </summary>
     IReadOnlyCollection<TerminalMinute>? Since(long mark);
+
+    /// <summary>
+    /// Whether <see cref="Since"/> gives what was added to each row (the events that came since), not the rows whole: a
+    /// store that gave up a minute's rows once the engine had read them (the live window, to hold the lookback once)
+    /// keeps only the late events that came after. The batch's <see cref="MinuteBatch.Terminals"/> are then those
+    /// additions too, and the minute cannot be read whole again.
+    /// </summary>
+    bool Increments => false;
 }
 
 /// <summary>What happened to an incident; <see cref="Reopened"/>: its fault was seen again after an agent resolved it.</summary>

@@ -112,6 +112,8 @@ internal sealed class MinuteCache
         public long? Version { get; set; }
         /// <summary>The store's mark of that read (<see cref="IMinuteChanges.Mark"/>), when it keeps them.</summary>
         public long? Mark { get; set; }
+        /// <summary>False once carried over to another fleet (<see cref="Remap"/>): a whole batch of its minute is read whole again.</summary>
+        public bool Whole { get; set; } = true;
         public ushort[] Vectors { get; } = new ushort[terminals * Signals.Width];
         /// <summary>Terminals with a rollup in this minute.</summary>
         public bool[] Seen { get; } = new bool[terminals];
@@ -133,17 +135,16 @@ internal sealed class MinuteCache
     /// <param name="keepOlder">How far before <paramref name="from"/> <see cref="Older"/> keeps what the minutes held.</param>
     public void Update(FleetIndex index, DetectionInput input, DateTimeOffset from, TimeSpan keepOlder = default)
     {
-        if (!ReferenceEquals(index, _index))
+        if (_index is null)
         {
-            // Another fleet: terminal indices changed, and blocks have another size.
-            _blocks.Clear();
-            _free.Clear();
             _index = index;
-            _numberIds = [];
-            _numberIndex = [];
             Short.Reset(index.TerminalCount);
             Long.Reset(index.TerminalCount);
             Older.Reset(index.TerminalCount, keepOlder);
+        }
+        else if (!ReferenceEquals(index, _index))
+        {
+            Remap(index);
         }
         var current = _current;
         current.Clear();
@@ -152,8 +153,20 @@ internal sealed class MinuteCache
             foreach (var batch in batches)
             {
                 if (batch.Minute < from) continue;
+                if (batch.Changes is { Increments: true } increments)
+                {
+                    // The store kept only what came after the engine's last whole read of the minute: added to the block
+                    // of that read. Without that block (the engine started after the read) the minute stays out.
+                    if (!_blocks.TryGetValue(batch.Minute, out var read)) continue;
+                    current.Add(batch.Minute);
+                    if (read.Version == batch.Version || read.Mark is not { } at || increments.Since(at) is not { } added) continue;
+                    foreach (var m in added) AddLate(read, m);
+                    read.Version = batch.Version;
+                    read.Mark = increments.Mark;
+                    continue;
+                }
                 current.Add(batch.Minute);
-                if (_blocks.TryGetValue(batch.Minute, out var cached))
+                if (_blocks.TryGetValue(batch.Minute, out var cached) && cached.Whole)
                 {
                     if (cached.Version == batch.Version) continue;
                     if (cached.Mark is { } mark && batch.Changes?.Since(mark) is { } changed)
@@ -191,6 +204,39 @@ internal sealed class MinuteCache
         }
     }
 
+    /// <summary>
+    /// Another fleet (terminals added, gone or moved): indices changed and blocks have another size. Each block keeps what
+    /// it held for the terminals still in the fleet, at their new index, instead of being read again: the live window no
+    /// longer holds the rows of minutes the engine has read. A block the store can still give whole is read whole at the
+    /// next update (<see cref="Block.Whole"/>), for the rows of terminals only now in the fleet.
+    /// </summary>
+    private void Remap(FleetIndex index)
+    {
+        var old = _index!;
+        var map = new int[old.TerminalCount];
+        for (var t = 0; t < map.Length; t++) map[t] = index.TerminalIndex.TryGetValue(old.TerminalIds[t], out var n) ? n : -1;
+        var blocks = _blocks.Values.ToList();
+        _blocks.Clear();
+        _free.Clear();
+        _index = index;
+        _numberIds = [];
+        _numberIndex = [];
+        Short.Reset(index.TerminalCount);
+        Long.Reset(index.TerminalCount);
+        foreach (var from in blocks)
+        {
+            var to = new Block(index.TerminalCount) { Minute = from.Minute, Version = from.Version, Mark = from.Mark, Whole = false };
+            for (var t = 0; t < map.Length; t++)
+            {
+                if (map[t] < 0 || !from.Seen[t]) continue;
+                from.Of(t).CopyTo(to.Vectors.AsSpan(map[t] * Signals.Width, Signals.Width));
+                to.Seen[map[t]] = true;
+            }
+            _blocks[to.Minute] = to;
+        }
+        Older.Remap(map, index.TerminalCount);
+    }
+
     /// <summary>Brings <see cref="Short"/> and <see cref="Long"/> to the minutes in (<paramref name="shortAfter"/> or <paramref name="longAfter"/>, <paramref name="until"/>].</summary>
     public void Slide(DateTimeOffset shortAfter, DateTimeOffset longAfter, DateTimeOffset until)
     {
@@ -209,6 +255,30 @@ internal sealed class MinuteCache
         var into = block.Vectors.AsSpan(t * Signals.Width, Signals.Width);
         for (var i = 0; i < Signals.Width; i++) into[i] = Held(figures[i]);
         block.Seen[t] = true;
+    }
+
+    /// <summary>
+    /// Adds a terminal's late events (a row of <see cref="IMinuteChanges.Increments"/>) to what the block holds, and moves
+    /// the windows' sums by them. Counts add up; a heartbeat minute and its link and device figures are one per minute
+    /// that had any (<see cref="Signals.PerHeartbeatMinute"/>), so a late heartbeat sets them rather than adding a second.
+    /// </summary>
+    private void AddLate(Block block, TerminalMinute m)
+    {
+        if (!TerminalOf(m, out var t)) return;
+        Span<double> added = stackalloc double[Signals.Width];
+        added.Clear();
+        Signals.Add(m, added);
+        Span<double> change = stackalloc double[Signals.Width];
+        var into = block.Vectors.AsSpan(t * Signals.Width, Signals.Width);
+        for (var i = 0; i < Signals.Width; i++)
+        {
+            var now = Signals.OncePerMinute(i) ? Math.Max(into[i], Held(added[i])) : Held(into[i] + added[i]);
+            change[i] = now - into[i];
+            into[i] = now;
+        }
+        block.Seen[t] = true;
+        Short.Move(block, t, change);
+        Long.Move(block, t, change);
     }
 
     /// <summary>A count as a block holds it (see <see cref="Block"/>).</summary>
@@ -279,6 +349,7 @@ internal sealed class MinuteCache
         block.Minute = minute;
         block.Version = null;
         block.Mark = null;
+        block.Whole = true;
         _blocks[minute] = block;
         return block;
     }

@@ -32,6 +32,24 @@ internal sealed class OlderMinutes
         _foldedThrough = DateTimeOffset.MinValue;
     }
 
+    /// <summary>
+    /// Another fleet: each terminal's counts move to its new index (<paramref name="map"/>: old index to new, -1 for a
+    /// terminal gone), so a fleet change does not forget the rare window.
+    /// </summary>
+    public void Remap(int[] map, int terminals)
+    {
+        var blocks = _number.Length;
+        var (sales, input) = (new ushort[blocks * terminals], new ushort[blocks * terminals]);
+        for (var slot = 0; slot < blocks; slot++)
+            for (var t = 0; t < _terminals && t < map.Length; t++)
+            {
+                if (map[t] < 0) continue;
+                sales[slot * terminals + map[t]] = _sales[slot * _terminals + t];
+                input[slot * terminals + map[t]] = _input[slot * _terminals + t];
+            }
+        (_sales, _input, _terminals) = (sales, input, terminals);
+    }
+
     /// <summary>Adds a minute that has just left the lookback (once: a minute at or before the last one folded is skipped).</summary>
     public void Fold(MinuteCache.Block block)
     {

@@ -98,6 +98,9 @@ internal static class Signals
 
     public static bool PerHeartbeatMinute(Signal s) => s is Signal.PoorLink or Signal.DeviceFault;
 
+    /// <summary>Whether figure <paramref name="i"/> of a terminal's minute is one or none (a heartbeat minute, a poor link or device fault in it), not a count.</summary>
+    public static bool OncePerMinute(int i) => i == HeartbeatMinutes || (i >= First && PerHeartbeatMinute((Signal)(i - First)));
+
     public static int Denominator(Signal s) => PerHeartbeatMinute(s) ? HeartbeatMinutes : Sales;
 
     public static int Index(Signal s) => First + (int)s;

@@ -117,6 +117,84 @@ public class MinuteCacheTests
         Assert.Equal((0d, 0d), cache.Older.Of(t + 1, start));
     }
 
+    [Fact]
+    public void Late_events_a_store_hands_out_as_additions_are_added_to_the_read_they_follow_and_a_heartbeat_minute_stays_one()
+    {
+        var index = new FleetIndex(_fleet);
+        var cache = new MinuteCache();
+        var id = index.TerminalIds[4];
+        var t = index.TerminalIndex[id];
+        var whole = new TerminalMinute(id, Minute) { Transactions = 3, Heartbeats = 1, Number = -1 };
+        cache.Update(index, new DetectionInput
+        {
+            Fleet = _fleet, States = new Dictionary<string, TerminalState>(),
+            MinuteBatches = [new MinuteBatch(Minute, 1, [whole]) { Changes = new Additions(mark: 100, basis: -1, []) }],
+        }, Minute);
+        cache.Slide(Minute - TimeSpan.FromMinutes(1), Minute - TimeSpan.FromMinutes(1), Minute);
+
+        // Two sales and a heartbeat that came late, after the read marked 100.
+        TerminalMinute[] late = [new(id, Minute) { Transactions = 2, Cancelled = 1, Number = -1 }, new(id, Minute) { Heartbeats = 1, Number = -1 }];
+        cache.Update(index, Added(version: 2, mark: 200, basis: 100, late), Minute);
+        cache.Slide(Minute - TimeSpan.FromMinutes(1), Minute - TimeSpan.FromMinutes(1), Minute);
+        var cancelled = Signals.Index(Signal.Cancelled);
+        var held = cache.Blocks.Single().Of(t);
+        Assert.Equal((5, 1, 1), ((int)held[Signals.Sales], (int)held[cancelled], (int)held[Signals.HeartbeatMinutes]));
+        Assert.Equal((5d, 1d, 1d), (cache.Short.Sums[t * Signals.Width + Signals.Sales], cache.Short.Sums[t * Signals.Width + cancelled],
+            cache.Short.Sums[t * Signals.Width + Signals.HeartbeatMinutes]));
+
+        // Additions after another read than this cache's: nothing it can add them to, and nothing added twice.
+        cache.Update(index, Added(version: 3, mark: 300, basis: 999, late), Minute);
+        Assert.Equal(5, (int)cache.Blocks.Single().Of(t)[Signals.Sales]);
+
+        // A cache that never read the minute whole leaves it out rather than take its additions for the minute.
+        var fresh = new MinuteCache();
+        fresh.Update(index, Added(version: 2, mark: 200, basis: 100, late), Minute);
+        Assert.Empty(fresh.Blocks);
+    }
+
+    [Fact]
+    public void Another_fleet_keeps_what_the_blocks_held_for_the_terminals_still_in_it_at_their_new_places()
+    {
+        var index = new FleetIndex(_fleet);
+        var cache = new MinuteCache();
+        var rows = index.TerminalIds.Select((id, i) => new TerminalMinute(id, Minute) { Transactions = i + 1, Number = -1 }).ToArray();
+        var additions = new Additions(mark: 100, basis: -1, []);
+        cache.Update(index, new DetectionInput
+        {
+            Fleet = _fleet, States = new Dictionary<string, TerminalState>(),
+            MinuteBatches = [new MinuteBatch(Minute, 1, rows) { Changes = additions }],
+        }, Minute);
+
+        // The first terminal leaves the fleet: every other one moves down a place. The store gave the minute's rows up.
+        var gone = index.TerminalIds[0];
+        var smaller = new Core.Fleet.Fleet(_fleet.Regions.Values, _fleet.Gateways.Values, _fleet.Merchants.Values, _fleet.Terminals.Values.Where(x => x.Id != gone));
+        var next = new FleetIndex(smaller);
+        cache.Update(next, new DetectionInput
+        {
+            Fleet = smaller, States = new Dictionary<string, TerminalState>(),
+            MinuteBatches = [new MinuteBatch(Minute, 2, []) { Changes = new Additions(mark: 200, basis: 100, [new TerminalMinute(index.TerminalIds[1], Minute) { Transactions = 10, Number = -1 }]) }],
+        }, Minute);
+        cache.Slide(Minute - TimeSpan.FromMinutes(1), Minute - TimeSpan.FromMinutes(1), Minute);
+
+        var expected = index.TerminalIds.Skip(1).Select((id, i) => i == 0 ? 12d : i + 2d);
+        Assert.Equal(expected, Enumerable.Range(0, next.TerminalCount).Select(t => (double)cache.Blocks.Single().Of(t)[Signals.Sales]));
+        Assert.Equal(expected, SalesSums(cache.Short, next));
+    }
+
+    private DetectionInput Added(long version, long mark, long basis, TerminalMinute[] rows) => new()
+    {
+        Fleet = _fleet, States = new Dictionary<string, TerminalState>(),
+        MinuteBatches = [new MinuteBatch(Minute, version, rows) { Changes = new Additions(mark, basis, rows) }],
+    };
+
+    /// <summary>Late events of a minute a store gave up after a read marked <paramref name="basis"/>, as the live window hands them out.</summary>
+    private sealed class Additions(long mark, long basis, TerminalMinute[] rows) : IMinuteChanges
+    {
+        public long Mark => mark;
+        public bool Increments => basis >= 0;
+        public IReadOnlyCollection<TerminalMinute>? Since(long since) => since == basis ? rows : null;
+    }
+
     /// <summary>A store of whole rows per minute that, like the live window, can tell which rows changed since a read.</summary>
     private sealed class ChangingStore
     {

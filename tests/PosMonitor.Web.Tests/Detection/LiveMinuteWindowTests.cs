@@ -97,6 +97,71 @@ public class LiveMinuteWindowTests
         Assert.Equal(200_000, batch.Terminals.Sum(r => r.Heartbeats));
     }
 
+    [Fact]
+    public void A_minute_the_engine_read_gives_up_its_rows_once_old_and_hands_out_later_events_as_additions_to_that_read()
+    {
+        var window = new LiveMinuteWindow();
+        window.Apply([.. Enumerable.Range(0, 50).Select(i => Row($"T-{i}", Minute, timeouts: 1))]);
+        var read = window.Between(Minute, Minute.AddMinutes(1)).Single();
+        var whole = window.HeldBytes;
+
+        // Not read yet: however old, the minute stays whole (a node not leading detection keeps its window so).
+        Assert.False(window.Between(Minute, Minute.AddMinutes(9)).Single().Changes!.Increments);
+        window.Read([read]);
+        // Read, but still among the newest minutes, where late events land: whole.
+        Assert.False(window.Between(Minute, Minute.AddMinutes(3)).Single().Changes!.Increments);
+        var sealedBatch = window.Between(Minute, Minute.AddMinutes(4)).Single();
+        Assert.True(sealedBatch.Changes!.Increments);
+        Assert.Equal(read.Version, sealedBatch.Version);
+        Assert.Empty(sealedBatch.Terminals);
+        Assert.True(window.HeldBytes < whole / 2, $"{window.HeldBytes} of {whole} bytes still held");
+
+        // Late events: each row as it came, not merged with the rows given up, after the read they add to.
+        window.Apply([Row("T-7", Minute, timeouts: 1)]);
+        window.Apply([Row("T-7", Minute, timeouts: 0), Row("T-9", Minute, timeouts: 2)]);
+        var late = window.Between(Minute, Minute.AddMinutes(9)).Single();
+        Assert.NotEqual(read.Version, late.Version);
+        Assert.Equal([("T-7", 1, 1), ("T-7", 1, 0), ("T-9", 1, 2)],
+            late.Changes!.Since(read.Changes!.Mark)!.Select(r => (r.TerminalId, r.Transactions, r.Timeouts)).ToList());
+
+        window.Apply([Row("T-3", Minute, timeouts: 1)]);
+        var later = window.Between(Minute, Minute.AddMinutes(9)).Single();
+        Assert.Equal([("T-3", 1, 1)], later.Changes!.Since(late.Changes.Mark)!.Select(r => (r.TerminalId, r.Transactions, r.Timeouts)).ToList());
+        // A batch handed out reads only the rows there were when it was made.
+        Assert.Equal(3, late.Terminals.Count);
+        Assert.Equal(3, late.Terminals.Select(r => r.TerminalId).Count());
+        // A mark of no read these additions follow (another engine's): nothing to add to.
+        Assert.Null(later.Changes.Since(12345));
+    }
+
+    [Fact]
+    public void A_minute_changed_after_its_read_keeps_its_rows_until_it_is_read_as_it_is()
+    {
+        var window = new LiveMinuteWindow();
+        window.Apply([Row("T-1", Minute, timeouts: 1)]);
+        var read = window.Between(Minute, Minute.AddMinutes(1)).Single();
+        window.Apply([Row("T-1", Minute, timeouts: 1)]);
+        window.Read([read]);
+        var changed = window.Between(Minute, Minute.AddMinutes(9)).Single();
+        Assert.False(changed.Changes!.Increments);
+        Assert.Equal(2, changed.Terminals.Single().Transactions);
+
+        window.Read([changed]);
+        Assert.True(window.Between(Minute, Minute.AddMinutes(9)).Single().Changes!.Increments);
+    }
+
+    [Fact]
+    public void Without_runs_asking_minutes_past_what_it_keeps_are_forgotten_by_the_clock()
+    {
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(Minute.AddMinutes(10));
+        var window = new LiveMinuteWindow(time, TimeSpan.FromMinutes(5));
+        window.Apply([Row("T-1", Minute, 1), Row("T-1", Minute.AddMinutes(6), 1), Row("T-1", Minute.AddMinutes(9), 1)]);
+        time.Advance(TimeSpan.FromMinutes(2));
+        window.Apply([Row("T-1", Minute.AddMinutes(11), 1)]);
+
+        Assert.Equal([Minute.AddMinutes(9), Minute.AddMinutes(11)], window.Between(DateTimeOffset.MinValue, DateTimeOffset.MaxValue).Select(b => b.Minute));
+    }
+
     private static TerminalMinute Row(string terminal, DateTimeOffset minute, int timeouts)
     {
         var row = new TerminalMinute(terminal, minute);

@@ -47,7 +47,8 @@ public static class DetectionExtensions
         services.AddSingleton<DetectionRunner>();
         services.AddSingleton<Incidents.IIncidentWatch>(sp => sp.GetRequiredService<DetectionRunner>());
         services.AddSingleton<DetectionStatus>();
-        services.AddSingleton<LiveMinuteWindow>();
+        // Forgets minutes past the lookback by the clock too: a node that does not lead detection never asks for them.
+        services.AddSingleton(sp => new LiveMinuteWindow(sp.GetRequiredService<TimeProvider>(), settings.Lookback + TimeSpan.FromMinutes(2)));
         services.AddHostedService<LiveMinuteWindowStartup>();
         if (options.Enabled)
         {

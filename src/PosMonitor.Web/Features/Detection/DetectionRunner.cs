@@ -92,6 +92,8 @@ public sealed class DetectionRunner(
             // Another node's agent resolves by hand without this engine hearing of it: the database says so.
             if (leadership.Clustered) ForgetResolvedElsewhere(engine, openIds, now);
             var result = engine.Evaluate(input);
+            // The engine holds these minutes now: the window may give up the rows of those old enough.
+            minutes.Read(input.MinuteBatches);
             status.LearningUntil = engine.LearningUntil;
             foreach (var problem in result.Problems)
                 logger.LogWarning("Detection problem (the rest of the evaluation ran): {Problem}", problem);

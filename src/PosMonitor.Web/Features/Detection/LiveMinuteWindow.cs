@@ -12,12 +12,30 @@ namespace PosMonitor.Web.Features.Detection;
 /// <remarks>
 /// Bounded by the lookback and packed: each minute holds its rows as <see cref="PackedMinute"/> bytes in one buffer,
 /// found through an array indexed by terminal (ids interned once), not as a dictionary of 200-byte objects; at
-/// 200,000 terminals the 17 minutes take ~10 MB each instead of ~60. Minutes before the lookback go when detection
-/// asks for the window. Bytes once written never change (an update appends, a compaction writes a new buffer, the
-/// index is copied before it changes after a run took it), so a batch handed to a run stays as it was.
+/// 200,000 terminals a minute takes ~10 MB instead of ~60. Bytes once written never change (an update appends, a
+/// compaction writes a new buffer, the index is copied before it changes after a run took it), so a batch handed to a
+/// run stays as it was.
+/// <para>
+/// The lookback is held once, by the engine: a minute <see cref="SealAfter"/> old that the engine has read as it is
+/// (<see cref="Read"/>) gives up its rows, and events arriving for it later are kept as they come and handed out as
+/// additions to that read (<see cref="IMinuteChanges.Increments"/>). At 200,000 terminals the window then holds about
+/// four minutes of rows instead of seventeen (~150–250 MB less). A node that does not lead detection never has its minutes
+/// read: it keeps them whole, ready for the term it may lead, and forgets those older than
+/// <see cref="_keep"/> on its own. An engine started after a minute gave up its rows (this node led, lost the lease and
+/// leads again within the lookback) goes without that minute until it leaves the lookback.
+/// </para>
 /// </remarks>
-public sealed class LiveMinuteWindow
+/// <param name="time">The clock minutes are forgotten by when no run asks for the window; none: only when a run asks.</param>
+/// <param name="keep">How far behind the clock minutes are kept when no run asks for the window (the lookback and a little).</param>
+public sealed class LiveMinuteWindow(TimeProvider? time = null, TimeSpan keep = default)
 {
+    /// <summary>
+    /// How far before the end of the span a run asks for (the minute after the current one) a minute must start to give up
+    /// its rows once read: the current minute and the two before stay whole, where most late events land.
+    /// </summary>
+    public static readonly TimeSpan SealAfter = TimeSpan.FromMinutes(4);
+
+    private readonly TimeSpan _keep = keep;
     private readonly Lock _gate = new();
     private readonly SortedDictionary<DateTimeOffset, Minute> _minutes = [];
     private readonly Dictionary<string, int> _terminalIndex = new(StringComparer.Ordinal);
@@ -43,6 +61,44 @@ public sealed class LiveMinuteWindow
         public int Rows;
         /// <summary>A run holds <see cref="Starts"/>: copy it before the next change.</summary>
         public bool Shared;
+        /// <summary>The version a run read the minute at and had taken in (<see cref="Read"/>).</summary>
+        public long ReadVersion = -1;
+        /// <summary>Once the rows are given up: the events that came since, as they came.</summary>
+        public Late? Late;
+    }
+
+    /// <summary>
+    /// A minute's events that came after its rows were given up: each row packed as it arrived (not merged), appended, so a
+    /// batch handed out reads only the rows there were then.
+    /// </summary>
+    private sealed class Late(long basis, int epoch)
+    {
+        /// <summary>The mark of the whole read these rows add to.</summary>
+        public readonly long Basis = basis;
+        public readonly int Epoch = epoch;
+        public byte[] Bytes = new byte[1024];
+        public int Used;
+        public int[] Terminals = new int[64];
+        public int[] Starts = new int[64];
+        public int Count;
+
+        public void Add(int t, ReadOnlySpan<byte> row)
+        {
+            if (Used + row.Length > Bytes.Length) Bytes = Grown(Bytes, Math.Max(Bytes.Length * 2, Used + row.Length));
+            if (Count == Terminals.Length) (Terminals, Starts) = (Grown(Terminals, Count * 2), Grown(Starts, Count * 2));
+            row.CopyTo(Bytes.AsSpan(Used));
+            (Terminals[Count], Starts[Count]) = (t, Used);
+            Used += row.Length;
+            Count++;
+        }
+
+        // A new array each time, never written over: a batch handed out keeps reading the old one.
+        private static T[] Grown<T>(T[] from, int size)
+        {
+            var to = new T[size];
+            from.CopyTo(to, 0);
+            return to;
+        }
     }
 
     /// <summary>Bytes held for all minutes (for the Performance notes and tests).</summary>
@@ -50,7 +106,7 @@ public sealed class LiveMinuteWindow
     {
         get
         {
-            lock (_gate) return _minutes.Values.Sum(m => (long)m.Bytes.Length + m.Starts.Length * 8L);
+            lock (_gate) return _minutes.Values.Sum(m => (long)m.Bytes.Length + m.Starts.Length * 8L + (m.Late is { } l ? l.Bytes.Length + l.Terminals.Length * 8L : 0));
         }
     }
 
@@ -58,18 +114,51 @@ public sealed class LiveMinuteWindow
     {
         lock (_gate)
         {
+            var forgetBefore = time is null ? DateTimeOffset.MinValue : time.GetUtcNow() - _keep;
             foreach (var row in rows)
             {
+                if (row.Minute < forgetBefore) continue;
                 if (!_minutes.TryGetValue(row.Minute, out var minute)) _minutes[row.Minute] = minute = new Minute(++_epochs);
                 if (!_terminalIndex.TryGetValue(row.TerminalId, out var t))
                 {
                     _terminalIndex[row.TerminalId] = t = _terminalIds.Count;
                     _terminalIds.Add(row.TerminalId);
                 }
-                Put(minute, t, row);
+                if (minute.Late is { } late) late.Add(t, _encoded.AsSpan(0, PackedMinute.Write(row, _encoded)));
+                else Put(minute, t, row);
                 minute.Version = ++_version;
             }
+            Forget(forgetBefore);
         }
+    }
+
+    private void Forget(DateTimeOffset before)
+    {
+        while (_minutes.Count > 0 && _minutes.First().Key < before) _minutes.Remove(_minutes.First().Key);
+    }
+
+    /// <summary>
+    /// Tells the window that a run took in these batches (the engine folded them into its blocks): a minute still at the
+    /// version read may give up its rows once it is <see cref="SealAfter"/> old. Called only after an evaluation succeeded.
+    /// </summary>
+    public void Read(IEnumerable<MinuteBatch> batches)
+    {
+        lock (_gate)
+        {
+            foreach (var batch in batches)
+                if (_minutes.TryGetValue(batch.Minute, out var minute) && minute.Late is null && minute.Version == batch.Version)
+                    minute.ReadVersion = batch.Version;
+        }
+    }
+
+    /// <summary>Gives up a read minute's rows: from now on it keeps only what comes later, as additions to that read.</summary>
+    private void Seal(Minute minute)
+    {
+        minute.Late = new Late(((long)minute.Epoch << 32) | (uint)minute.Used, ++_epochs);
+        minute.Bytes = [];
+        minute.Starts = [];
+        minute.Lengths = [];
+        minute.Used = minute.LiveBytes = minute.Rows = 0;
     }
 
     private void Put(Minute minute, int t, TerminalMinute row)
@@ -147,12 +236,19 @@ public sealed class LiveMinuteWindow
     {
         lock (_gate)
         {
-            while (_minutes.Count > 0 && _minutes.First().Key < from) _minutes.Remove(_minutes.First().Key);
+            Forget(from);
             var batches = new List<MinuteBatch>();
             if (_idsSnapshot.Length != _terminalIds.Count) _idsSnapshot = [.. _terminalIds];
             foreach (var (at, minute) in _minutes)
             {
                 if (at >= to) break;
+                if (minute.Late is null && minute.ReadVersion == minute.Version && at <= to - SealAfter) Seal(minute);
+                if (minute.Late is { } late)
+                {
+                    var added = new LateRows(at, late.Basis, late.Epoch, new LateSnapshot(late.Bytes, late.Terminals, late.Starts, late.Used), _idsSnapshot, late.Count);
+                    batches.Add(new MinuteBatch(at, minute.Version, added) { Changes = added });
+                    continue;
+                }
                 minute.Shared = true;
                 var rows = new PackedRows(at, minute.Rows, minute.Starts, minute.Lengths, minute.Bytes, _idsSnapshot, minute.Epoch, minute.Used);
                 batches.Add(new MinuteBatch(at, minute.Version, rows) { Changes = rows });
@@ -160,6 +256,43 @@ public sealed class LiveMinuteWindow
             return batches;
         }
     }
+
+    /// <summary>
+    /// The events a minute had after its rows were given up, a row each as they came, unpacked as the enumeration reaches
+    /// them (into one rollup, as <see cref="PackedRows"/>). Since the whole read they add to: all of them; since an earlier
+    /// read of these: the rows after it.
+    /// </summary>
+    private sealed class LateRows(DateTimeOffset minute, long basis, int epoch, LateSnapshot late, string[] ids, int count, int from = 0)
+        : IReadOnlyCollection<TerminalMinute>, IMinuteChanges
+    {
+        public int Count => count - from;
+
+        public long Mark => ((long)epoch << 32) | (uint)count;
+
+        public bool Increments => true;
+
+        public IReadOnlyCollection<TerminalMinute>? Since(long mark) =>
+            mark == basis ? new LateRows(minute, basis, epoch, late, ids, count)
+            : (int)(mark >> 32) == epoch && (int)(uint)mark <= count ? new LateRows(minute, basis, epoch, late, ids, count, from: (int)(uint)mark)
+            : null;
+
+        public IEnumerator<TerminalMinute> GetEnumerator()
+        {
+            var row = new TerminalMinute("", minute);
+            for (var i = from; i < count; i++)
+            {
+                var end = i + 1 < count ? late.Starts[i + 1] : late.Used;
+                PackedMinute.Read(late.Bytes.AsSpan(late.Starts[i], end - late.Starts[i]), ids[late.Terminals[i]], minute, row);
+                row.Number = late.Terminals[i];
+                yield return row;
+            }
+        }
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+    }
+
+    /// <summary>A <see cref="Late"/>'s arrays and length when a batch was made: later rows go past them or into new arrays.</summary>
+    private readonly record struct LateSnapshot(byte[] Bytes, int[] Terminals, int[] Starts, int Used);
 
     /// <summary>
     /// One minute's rows as a run reads them, each unpacked as the enumeration reaches it (the engine reads only
