@@ -8,9 +8,11 @@ namespace PosMonitor.Core.Detection;
 internal sealed class ScopeLevel
 {
     /// <param name="sums">The short and long window buffers (<see cref="FrameBuffers"/>), filled by the frame.</param>
+    /// <param name="leftOut">Scopes whose windows read as nothing whatever the sums hold (terminals under maintenance).</param>
     public ScopeLevel(ScopeType type, string[] ids, int[] of, int[][] members, Dictionary<string, int>? indexOf, double[] normals,
-        (double[] Short, double[] Long) sums)
+        (double[] Short, double[] Long) sums, bool[]? leftOut = null)
     {
+        _leftOut = leftOut;
         Type = type;
         Ids = ids;
         IndexOf = indexOf ?? FleetIndex.Indexed(ids);
@@ -40,8 +42,11 @@ internal sealed class ScopeLevel
         return normals;
     }
 
-    public ReadOnlySpan<double> ShortOf(int i) => Short.AsSpan(i * Signals.Width, Signals.Width);
-    public ReadOnlySpan<double> LongOf(int i) => Long.AsSpan(i * Signals.Width, Signals.Width);
+    private readonly bool[]? _leftOut;
+    private static readonly double[] Nothing = new double[Signals.Width];
+
+    public ReadOnlySpan<double> ShortOf(int i) => _leftOut?[i] == true ? Nothing : Short.AsSpan(i * Signals.Width, Signals.Width);
+    public ReadOnlySpan<double> LongOf(int i) => _leftOut?[i] == true ? Nothing : Long.AsSpan(i * Signals.Width, Signals.Width);
     public ReadOnlySpan<double> Window(int i, bool useShort) => useShort ? ShortOf(i) : LongOf(i);
 }
 
@@ -136,7 +141,6 @@ internal sealed class FrameBuffers
         Excluded = new bool[n];
         Firmware = null;
         (double[], double[]) Pair(int scopes) => (new double[scopes * Signals.Width], new double[scopes * Signals.Width]);
-        _sums[(int)ScopeType.Terminal] = Pair(n);
         _sums[(int)ScopeType.Merchant] = Pair(index.MerchantIds.Length);
         _sums[(int)ScopeType.Region] = Pair(index.RegionIds.Length);
         _sums[(int)ScopeType.Gateway] = Pair(index.GatewayIds.Length);
@@ -173,8 +177,10 @@ internal sealed class DetectionFrame
         // Normals only change when the baselines learn or the hour changes, so those of the fixed levels are kept.
         var kept = normals.For(index, HourOfWeek, baselines.Version, firmware);
         var levels = new ScopeLevel[6];
+        // A terminal's windows are the lookback's running sums themselves (not a copy of them: 2 × 22 MB at 200,000
+        // terminals), read as nothing for a terminal under maintenance.
         levels[(int)ScopeType.Terminal] = new ScopeLevel(ScopeType.Terminal, index.TerminalIds, index.Self, index.SelfMembers, index.TerminalIndex,
-            kept[(int)ScopeType.Terminal] ??= ScopeLevel.NewNormals(n), buffers.Sums(ScopeType.Terminal));
+            kept[(int)ScopeType.Terminal] ??= ScopeLevel.NewNormals(n), (minutes.Short.Sums, minutes.Long.Sums), leftOut: buffers.Excluded);
         levels[(int)ScopeType.Merchant] = new ScopeLevel(ScopeType.Merchant, index.MerchantIds, index.MerchantOf, index.MerchantTerminals, index.MerchantIndex,
             kept[(int)ScopeType.Merchant] ??= ScopeLevel.NewNormals(index.MerchantIds.Length), buffers.Sums(ScopeType.Merchant));
         levels[(int)ScopeType.Region] = new ScopeLevel(ScopeType.Region, index.RegionIds, index.RegionOf, index.RegionTerminals, index.RegionIndex,
@@ -290,16 +296,9 @@ internal sealed class DetectionFrame
     {
         var minute = TimeSpan.FromMinutes(1);
         minutes.Slide(Now - settings.ShortWindow - minute, Now - settings.LongWindow - minute, Now + minute);
+        // The terminal level reads the running sums the slide just brought up to date; terminals under maintenance read
+        // as nothing there, and so count for nothing in the wider levels.
         var terminals = Terminals;
-        minutes.Short.Sums.CopyTo(terminals.Short, 0);
-        minutes.Long.Sums.CopyTo(terminals.Long, 0);
-        // Terminals under maintenance count for nothing (counts are whole numbers: clearing after is exact).
-        for (var t = 0; t < Index.TerminalCount; t++)
-        {
-            if (!Excluded[t]) continue;
-            terminals.Long.AsSpan(t * Signals.Width, Signals.Width).Clear();
-            terminals.Short.AsSpan(t * Signals.Width, Signals.Width).Clear();
-        }
         var wide = Levels.Where(level => level.Type != ScopeType.Terminal).ToArray();
         foreach (var level in wide)
         {
