@@ -41,6 +41,20 @@ public class ScenarioFaultTests
         Scenarios.AssertOpenedExactlyTheFaults(Scenarios.Run(Decoys.None, "software:firmware=3.2.2:10%:30m:at=1h"));
 
     /// <summary>
+    /// That fault opens within a quarter hour of its start, the long window it is decided on. Its failures come a couple
+    /// every few minutes, so a wide finding's failures in two minutes of the short window (the test of a one-minute blip)
+    /// seldom showed: found from its eighth minute, it opened in its twenty-second.
+    /// </summary>
+    [Fact]
+    public void A_firmware_failing_one_sale_in_ten_on_few_terminals_opens_within_the_long_window()
+    {
+        var run = Scenarios.Run(Decoys.None, "software:firmware=3.2.2:10%:30m:at=1h");
+        var start = run.GroundTruth.Single(e => e.Kind == GroundTruthKind.Fault).Start;
+        var incident = Assert.Single(run.Engine);
+        Assert.InRange(incident.OpenedAt - start, TimeSpan.Zero, TimeSpan.FromMinutes(15));
+    }
+
+    /// <summary>
     /// A cashier's trouble in a quiet shop (a handful of sales left timing out at the PIN pad or cancelled over 45 minutes,
     /// never three in a quarter hour) opens one operator incident, on the shop or on the till that made most of them,
     /// and nothing else.
