@@ -20,6 +20,11 @@ internal sealed class Finding
     public required List<int> Affected { get; init; }
     /// <summary>Decided on <see cref="DetectionSettings.RareWindow"/>, whose minutes may still hold a resolved incident's failures.</summary>
     public bool OverRareWindow { get; set; }
+    /// <summary>
+    /// Decided on <see cref="DetectionSettings.LongWindow"/> (too few sales in the short window, or a steady fault seen a
+    /// failure or two at a time): whether its failures persisted is judged over that window too.
+    /// </summary>
+    public bool OverLongWindow { get; init; }
     public bool Silence => Signal is null;
     /// <summary>Opens without <see cref="DetectionSettings.NarrowConfirmation"/>: nothing wider can be forming.</summary>
     public bool Immediate { get; set; }

@@ -402,6 +402,7 @@ internal sealed partial class RateFinder(DetectionSettings settings, AnomalyTest
         Evidence = evidence,
         Affected = affected,
         OverRareWindow = v.Rare,
+        OverLongWindow = !v.ShortWindow && !v.Rare,
     };
 
     /// <summary>A device's own fault (printer, scanner): not a rate, so scored and titled by its state instead.</summary>
