@@ -135,6 +135,21 @@ public class LiveMinuteWindowTests
     }
 
     [Fact]
+    public void A_new_minute_reuses_what_a_minute_gave_up_and_holds_only_its_own_rows()
+    {
+        var window = new LiveMinuteWindow();
+        window.Apply([.. Enumerable.Range(0, 50).Select(i => Row($"T-{i}", Minute, timeouts: 1))]);
+        window.Read(window.Between(Minute, Minute.AddMinutes(1)));
+        Assert.True(window.Between(Minute, Minute.AddMinutes(9)).Single().Changes!.Increments);
+
+        // The next minute takes the buffers given up: only its three rows are in it, as they were written.
+        window.Apply([Row("T-3", Minute.AddMinutes(6), timeouts: 2), Row("T-40", Minute.AddMinutes(6), timeouts: 0), Row("T-60", Minute.AddMinutes(6), timeouts: 1)]);
+        var next = window.Between(Minute.AddMinutes(6), Minute.AddMinutes(7)).Single();
+        Assert.Equal([("T-3", 1, 2), ("T-40", 1, 0), ("T-60", 1, 1)],
+            next.Terminals.Select(r => (r.TerminalId, r.Transactions, r.Timeouts)).OrderBy(r => r.TerminalId, StringComparer.Ordinal).ToList());
+    }
+
+    [Fact]
     public void A_minute_changed_after_its_read_keeps_its_rows_until_it_is_read_as_it_is()
     {
         var window = new LiveMinuteWindow();

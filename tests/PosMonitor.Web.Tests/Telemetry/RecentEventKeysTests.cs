@@ -39,6 +39,27 @@ public class RecentEventKeysTests
     }
 
     [Fact]
+    public void A_new_minute_after_one_moved_to_the_table_starts_empty()
+    {
+        var keys = new RecentEventKeys();
+        keys.Reset(Minute - 60_000);
+        var old = RecentEventKeys.KeyOf(EventKind.Transaction, Minute + 5_000, "a");
+        keys.Add(Minute + 5_000, old);
+        keys.Add(Minute + 60_000, RecentEventKeys.KeyOf(EventKind.Transaction, Minute + 60_000, "b"));
+        var piece = keys.NextSpill(Minute + 60_000, 10)!;
+        keys.Spilled(piece);
+
+        // The moved minute's set is emptied and taken by the next new minute: none of its keys come with it.
+        var next = RecentEventKeys.KeyOf(EventKind.Transaction, Minute + 125_000, "c");
+        keys.Add(Minute + 125_000, next);
+        Assert.False(keys.Contains(Minute + 125_000, old));
+        Assert.True(keys.Contains(Minute + 125_000, next));
+        Assert.Equal(2, keys.Count);
+        var moved = keys.NextSpill(Minute + 180_000, 10)!;
+        Assert.Equal([RecentEventKeys.KeyOf(EventKind.Transaction, Minute + 60_000, "b")], moved.Keys);
+    }
+
+    [Fact]
     public void The_same_id_in_another_list_or_at_another_time_is_another_key()
     {
         var sale = RecentEventKeys.KeyOf(EventKind.Transaction, Minute, "e-1");
