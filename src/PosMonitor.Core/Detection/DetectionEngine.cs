@@ -158,9 +158,7 @@ public sealed partial class DetectionEngine(DetectionSettings settings, TimeProv
                 double failures = 0, volume = 0;
                 foreach (var t in members)
                 {
-                    // A terminal whose clock is off stamps its sales into other minutes than they were made in: a one-minute
-                    // blip on a gateway showed in a second minute through one till whose clock ran 87 s slow.
-                    if (f.Excluded[t] || _silence.ClockOff(t)) continue;
+                    if (f.Excluded[t]) continue;
                     var v = block.Of(t);
                     failures += v[x];
                     volume += v[d];

@@ -80,9 +80,6 @@ internal sealed class SilenceFinder(DetectionSettings settings, AnomalyTest test
 
     /// <summary>A steady lag over this is a clock that is off, not delivery or the check's interval.</summary>
     private const double SkewedClockSec = 30;
-
-    /// <summary>Whether terminal <paramref name="t"/>'s heartbeats show its clock off by more than <see cref="SkewedClockSec"/>.</summary>
-    public bool ClockOff(int t) => _lagSec.Length > t && Math.Abs(_lagSec[t]) > SkewedClockSec;
     private double[] _cadenceSec = [];
     private double[] _lastGapSec = [];
     /// <summary>Versions terminals moved to (a rollout, or the rollback of one), with the last time one did.</summary>

@@ -8,11 +8,6 @@ public class ScenarioDecoyTests
     [Fact]
     public void One_minute_gateway_blip_opens_nothing() => Scenarios.AssertOpenedNothing(Scenarios.Run(Decoys.Blip));
 
-    /// <summary>A till whose clock runs minutes off stamps the blip's failures into other minutes: the blip still lasted one.</summary>
-    [Fact]
-    public void One_minute_gateway_blip_opens_nothing_though_a_fifth_of_the_clocks_are_off() =>
-        Scenarios.AssertOpenedNothing(Scenarios.Run(Decoys.Blip, BackgroundNoise.Default with { SkewedClockShare = 0.2 }));
-
     [Fact]
     public void Merchants_closing_for_the_night_open_nothing() => Scenarios.AssertOpenedNothing(Scenarios.Run(Decoys.NightClosing));
 
