@@ -257,30 +257,6 @@ internal sealed class MinuteCache
         block.Seen[t] = true;
     }
 
-    /// <summary>
-    /// Adds a terminal's late events (a row of <see cref="IMinuteChanges.Increments"/>) to what the block holds, and moves
-    /// the windows' sums by them. Counts add up; a heartbeat minute and its link and device figures are one per minute
-    /// that had any (<see cref="Signals.PerHeartbeatMinute"/>), so a late heartbeat sets them rather than adding a second.
-    /// </summary>
-    private void AddLate(Block block, TerminalMinute m)
-    {
-        if (!TerminalOf(m, out var t)) return;
-        Span<double> added = stackalloc double[Signals.Width];
-        added.Clear();
-        Signals.Add(m, added);
-        Span<double> change = stackalloc double[Signals.Width];
-        var into = block.Vectors.AsSpan(t * Signals.Width, Signals.Width);
-        for (var i = 0; i < Signals.Width; i++)
-        {
-            var now = Signals.OncePerMinute(i) ? Math.Max(into[i], Held(added[i])) : Held(into[i] + added[i]);
-            change[i] = now - into[i];
-            into[i] = now;
-        }
-        block.Seen[t] = true;
-        Short.Move(block, t, change);
-        Long.Move(block, t, change);
-    }
-
     /// <summary>A count as a block holds it (see <see cref="Block"/>).</summary>
     private static ushort Held(double count) => (ushort)Math.Min(count, ushort.MaxValue);
 
@@ -288,7 +264,16 @@ internal sealed class MinuteCache
     /// Puts a terminal's whole row in place of the one the block holds, and moves the windows' sums by the difference
     /// (whole numbers: exact).
     /// </summary>
-    private void Replace(Block block, TerminalMinute m)
+    private void Replace(Block block, TerminalMinute m) => Put(block, m, late: false);
+
+    /// <summary>
+    /// Adds a terminal's late events (a row of <see cref="IMinuteChanges.Increments"/>) to what the block holds, and moves
+    /// the windows' sums by them. Counts add up; a heartbeat minute and its link and device figures are one per minute
+    /// that had any (<see cref="Signals.PerHeartbeatMinute"/>), so a late heartbeat sets them rather than adding a second.
+    /// </summary>
+    private void AddLate(Block block, TerminalMinute m) => Put(block, m, late: true);
+
+    private void Put(Block block, TerminalMinute m, bool late)
     {
         if (!TerminalOf(m, out var t)) return;
         Span<double> figures = stackalloc double[Signals.Width];
@@ -298,7 +283,9 @@ internal sealed class MinuteCache
         var into = block.Vectors.AsSpan(t * Signals.Width, Signals.Width);
         for (var i = 0; i < Signals.Width; i++)
         {
-            var now = Held(figures[i]);
+            var now = !late ? Held(figures[i])
+                : Signals.OncePerMinute(i) ? Math.Max(into[i], Held(figures[i]))
+                : Held(into[i] + figures[i]);
             change[i] = now - into[i];
             into[i] = now;
         }
