@@ -118,6 +118,9 @@ public static class QualityCommand
                         : "missed";
                     stdout.WriteLine(string.Create(inv,
                         $"  fault {f.Fault.Spec} -> {Causes(f.Fault.Cause)} {f.Fault.ScopeType} {f.Fault.ScopeId} ({f.Fault.AffectedTerminals.Count} t): {got}{FirstMinutes(f.Fault)}"));
+                    foreach (var d in f.Later)
+                        stdout.WriteLine(string.Create(inv,
+                            $"    duplicate {d.OpenedAt.UtcDateTime:HH:mm:ss}-{d.ResolvedAt?.UtcDateTime:HH:mm:ss} {Causes(d.Cause)} {d.ScopeType} {d.ScopeId}: {d.Title}"));
                 }
                 foreach (var i in score.FalsePositives)
                     stdout.WriteLine(string.Create(inv, $"  false positive {i.OpenedAt.UtcDateTime:HH:mm:ss} {Causes(i.Cause)} {i.ScopeType} {i.ScopeId}: {i.Title}"));

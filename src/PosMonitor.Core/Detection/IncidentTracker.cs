@@ -20,7 +20,7 @@ internal sealed class TrackedIncident(Incident incident)
 /// <param name="Findings">What the finders found this tick.</param>
 /// <param name="MayOpen">False while warming up: existing incidents are kept and resolved, none opened.</param>
 /// <param name="StillElevated">The relaxed test of an incident's scope, for incidents not found this tick.</param>
-/// <param name="Persisted">Whether a wide rate finding's failures showed in at least two minutes (a one-minute blip opens nothing).</param>
+/// <param name="Persisted">Whether a wide rate finding's failures showed in at least two minutes (a burst within one minute opens nothing).</param>
 /// <param name="Changes">Receives the incidents opened, updated and resolved.</param>
 /// <param name="Problems">Receives what went wrong with one scope or incident (the others are still applied).</param>
 internal sealed record TrackerTick(

@@ -61,7 +61,7 @@ public static class QualityScore
             results.Add(new FaultResult(fault, first,
                 first is not null && first.Cause == fault.Cause && Norm(first.ScopeType, first.ScopeId) == Norm(fault.ScopeType, fault.ScopeId),
                 first is null ? null : Max(first.OpenedAt - fault.Start, TimeSpan.Zero),
-                Math.Max(0, mine.Count - 1)));
+                mine.Skip(1).ToList()));
         }
         var falsePositives = Enumerable.Range(0, incidents.Count).Where(i => owner[i] < 0).Select(i => incidents[i]).ToList();
         return new Score(results, falsePositives, terminalHours);
@@ -115,9 +115,11 @@ public static class QualityScore
     }
 }
 
-public sealed record FaultResult(GroundTruthEntry Fault, Incident? First, bool Attributed, TimeSpan? Latency, int Duplicates)
+/// <param name="Later">The fault's incidents after the first: its duplicates.</param>
+public sealed record FaultResult(GroundTruthEntry Fault, Incident? First, bool Attributed, TimeSpan? Latency, IReadOnlyList<Incident> Later)
 {
     public bool Detected => First is not null;
+    public int Duplicates => Later.Count;
 }
 
 public sealed record Score(IReadOnlyList<FaultResult> Faults, IReadOnlyList<Incident> FalsePositives, double TerminalHours)

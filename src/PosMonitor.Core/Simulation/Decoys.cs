@@ -9,7 +9,10 @@ namespace PosMonitor.Core.Simulation;
 public enum Decoys
 {
     None = 0,
-    /// <summary>One gateway fails 60% of its sales for one minute, at 60% of the run.</summary>
+    /// <summary>
+    /// One gateway fails 60% of its sales for 45-90 s from any second of a minute, at about 60% of the run: a hiccup that
+    /// clears by itself, spanning two or three of detection's minutes as one in a real estate does.
+    /// </summary>
     Blip = 1,
     /// <summary>
     /// Shops close and their terminals go quiet (most are switched off). Every merchant that closes during

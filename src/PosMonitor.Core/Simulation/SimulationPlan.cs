@@ -295,11 +295,16 @@ internal sealed class SimulationPlan
         if (decoys.HasFlag(Decoys.Blip))
         {
             var gateway = PickGateway(ref rng);
-            var at = RoundToMinute(_start + _span * 6 / 10);
+            // A gateway's hiccup starts when it starts, not on a minute boundary, and lasts a minute or a little more: it
+            // spans two or three of detection's minutes, as one in a real estate does. Its own stream, so the rest of the
+            // scenario is drawn as before.
+            var shape = SimRandom.For(_seed, "blip");
+            var at = RoundToMinute(_start + _span * 6 / 10) + shape.Next(60) * TimeSpan.TicksPerSecond;
+            var lasts = shape.Between(45, 90) * TimeSpan.TicksPerSecond;
             _effects.Add(new Effect
             {
                 Kind = GroundTruthKind.Decoy, Cause = Cause.Gateway, ScopeType = ScopeType.Gateway, ScopeId = gateway,
-                Start = at, End = at + TimeSpan.TicksPerMinute, Intensity = 0.6, Spec = DecoyNames.Name(Decoys.Blip),
+                Start = at, End = at + lasts, Intensity = 0.6, Spec = DecoyNames.Name(Decoys.Blip),
                 Terminals = TerminalsOf(ScopeType.Gateway, gateway, null), ExtraLatencyMs = 5000,
             });
         }
@@ -483,7 +488,7 @@ internal sealed class SimulationPlan
 
     private static string Describe(Effect e) => e.Kind switch
     {
-        GroundTruthKind.Decoy when e.Cause == Cause.Gateway => $"one-minute blip on {e.ScopeId}: {e.Intensity:P0} gateway timeouts, then normal",
+        GroundTruthKind.Decoy when e.Cause == Cause.Gateway => $"{(e.End - e.Start) / TimeSpan.TicksPerSecond} s blip on {e.ScopeId}: {e.Intensity:P0} gateway timeouts, then normal",
         GroundTruthKind.Decoy => $"firmware {e.ScopeId} rolls out with no defect: each terminal restarts once, nothing else changes",
         GroundTruthKind.Maintenance => $"planned maintenance of {e.ScopeId}: {e.Intensity:P0} of its sales time out at the gateway",
         _ => e.Cause switch

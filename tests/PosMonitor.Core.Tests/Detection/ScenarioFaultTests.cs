@@ -42,7 +42,7 @@ public class ScenarioFaultTests
 
     /// <summary>
     /// That fault opens within a quarter hour of its start, the long window it is decided on. Its failures come a couple
-    /// every few minutes, so a wide finding's failures in two minutes of the short window (the test of a one-minute blip)
+    /// every few minutes, so a wide finding's failures in two minutes of the short window (the test of a burst within one minute)
     /// seldom showed: found from its eighth minute, it opened in its twenty-second.
     /// </summary>
     [Fact]

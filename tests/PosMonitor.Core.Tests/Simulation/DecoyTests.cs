@@ -24,14 +24,17 @@ public class DecoyTests
     }
 
     [Fact]
-    public void Blip_is_one_minute_of_gateway_timeouts()
+    public void Blip_is_a_minute_or_so_of_gateway_timeouts_from_any_second()
     {
         var (sim, events) = RunWith(Decoys.Blip);
         var blip = Entry(sim, Decoys.Blip);
         var onGateway = sim.Fleet.Terminals.Where(t => t.Terminal.GatewayId == blip.ScopeId).Select(t => t.Id).ToHashSet();
 
         Assert.Equal(GroundTruthKind.Decoy, blip.Kind);
-        Assert.Equal(TimeSpan.FromMinutes(1), blip.End - blip.Start);
+        Assert.InRange(blip.End - blip.Start, TimeSpan.FromSeconds(45), TimeSpan.FromSeconds(90));
+        // A real hiccup does not wait for the minute: over seeds, it starts at several seconds of one.
+        var starts = Enumerable.Range(1, 6).Select(seed => Entry(new Simulator(Options() with { Decoys = Decoys.Blip, Seed = seed }), Decoys.Blip).Start.Second);
+        Assert.True(starts.Distinct().Count() >= 3, string.Join(", ", starts));
         Assert.Null(blip.ExpectedSeverity);
         Assert.True(events.Sales().Between(blip.Start, blip.End).Where(s => onGateway.Contains(s.TerminalId)).TimeoutShare(Stage.Gateway) > 0.3);
         Assert.True(events.Sales().Between(blip.End, blip.End.AddMinutes(10)).Where(s => onGateway.Contains(s.TerminalId)).TimeoutShare(Stage.Gateway) < 0.03);
