@@ -118,7 +118,8 @@ internal sealed class SilenceFinder(DetectionSettings settings, AnomalyTest test
     /// sales, or unrelated terminals going quiet with it (a pushed restart).
     /// Silence nothing explains is an outage as soon as heartbeats are missed.
     /// </summary>
-    private string? RestartReason(DetectionFrame f, int t, bool[] crashing, HashSet<int> quietMerchants)
+    /// <param name="quietMerchants">Merchants with a terminal quiet, for a wave of restarts; null to leave waves out.</param>
+    private string? RestartReason(DetectionFrame f, int t, bool[] crashing, HashSet<int>? quietMerchants)
     {
         var firmware = f.Level(ScopeType.Firmware);
         var version = firmware.Ids[firmware.Of[t]];
@@ -127,7 +128,7 @@ internal sealed class SilenceFinder(DetectionSettings settings, AnomalyTest test
         if (crashing[firmware.Of[t]]) return EvidencePhrase.RestartCrashingFirmware.Write(version);
         // The short window reaches back past the last sales it made before it fell quiet: one failed in the app (a crash).
         if (f.Terminals.ShortOf(t)[Signals.Index(Signal.App)] > 0) return EvidencePhrase.RestartOwnCrash.Write();
-        if (Wave(f.Index.MerchantOf[t], quietMerchants) is var others and > 0)
+        if (quietMerchants is not null && Wave(f.Index.MerchantOf[t], quietMerchants) is var others and > 0)
             return EvidencePhrase.RestartWave.Write(others);
         return null;
     }
@@ -352,9 +353,14 @@ internal sealed class SilenceFinder(DetectionSettings settings, AnomalyTest test
         {
             var (e, s, _, affected) = Count(merchantsLevel.Members[m], expected, silent, claimed, index);
             if (s < 2 || s < 0.5 * e || ClosingSoon(f, m)) continue;
-            // Part of a shop quiet may be devices restarting one after another (a rollout): only the whole
-            // shop going quiet opens at once, part of it once each silent device a restart could explain is past one.
-            if (s < e && affected.Any(t => f.Now - Seen(t)!.Value <= RestartProof(t) && RestartReason(f, t, crashing, quietMerchants) is not null)) continue;
+            // A quiet device a restart could explain (a rollout under way, a crashing build, a wave of restarts) may be
+            // installing or rebooting: the shop opens once each such device is past a restart. Part of a shop quiet may be
+            // devices restarting one after another; a small shop's whole may be one restarting while the other's link
+            // drops for a minute or two (seed 5: a two-till shop, one installing a rollout's version, the other's cellular
+            // link out, both back within three minutes), which a large estate's rollout meets hundreds of times.
+            // Other shops quiet with it (a wave) says nothing of a whole shop, which is quiet together for a reason of its own.
+            var wave = s < e ? quietMerchants : null;
+            if (affected.Any(t => f.Now - Seen(t)!.Value <= RestartProof(t) && RestartReason(f, t, crashing, wave) is not null)) continue;
             foreach (var t in affected) claimed[t] = true;
             var merchant = index.Merchants[m];
             var hours = merchant?.OpeningHours is { } h ? $" ({h} {merchant.TimeZone})" : "";

@@ -273,6 +273,46 @@ public class DetectionEngineTests
         Assert.Contains("stopped reporting", incident.Title, StringComparison.Ordinal);
     }
 
+    /// <summary>Other terminals (not <paramref name="quiet"/>'s) move to firmware 2.0.0 over the six minutes before the fault.</summary>
+    private static void RollOutAround(TrafficScenario s, string quiet)
+    {
+        var chosen = s.Fleet.Terminals.Values.Where(t => t.MerchantId != quiet).Select(t => t.Id)
+            .Order(StringComparer.Ordinal).Where((id, i) => i % 2 == 1).ToList();
+        var inner = s.Inject!;
+        s.Inject = (t, at) =>
+        {
+            var i = chosen.IndexOf(t.Id);
+            if (i >= 0 && at >= FaultAt - TimeSpan.FromMinutes(6) + TimeSpan.FromSeconds(i * 300.0 / chosen.Count)) s.Firmware[t.Id] = "2.0.0";
+            return inner(t, at);
+        };
+    }
+
+    [Fact]
+    public void A_whole_shop_quiet_for_less_than_a_restart_while_a_rollout_is_under_way_opens_nothing()
+    {
+        // A rollout is under way: a till may be installing it while its neighbour's link drops for a minute or two (a two-till
+        // shop quiet at once, both back within three minutes). That is routine at a rollout, not a shop outage.
+        var s = Scenario(During(t => t.MerchantId == "m-north-3", new Fault { Silent = true }, TimeSpan.FromSeconds(150)));
+        RollOutAround(s, "m-north-3");
+        s.Run(History + TimeSpan.FromMinutes(12));
+        Assert.Empty(s.Problems);
+        Assert.True(s.Opened.Count == 0, Describe(s));
+    }
+
+    [Fact]
+    public void A_whole_shop_going_silent_while_a_rollout_is_under_way_opens_once_a_restart_is_ruled_out()
+    {
+        var s = Scenario(During(t => t.MerchantId == "m-north-3", new Fault { Silent = true }));
+        RollOutAround(s, "m-north-3");
+        s.Run(History + TimeSpan.FromMinutes(10));
+        var incident = Single(s, Cause.Network, ScopeType.Merchant, "m-north-3", Severity.Major);
+        // A restart (up to two minutes from up to a minute after the last heartbeat) is over by the fourth heartbeat; a shop's
+        // finding then may still wait its 30 s confirmation while the region's own terminals restart for the rollout.
+        var lastHeartbeat = s.Fleet.Terminals.Values.Where(t => t.MerchantId == "m-north-3")
+            .Max(t => s.Store.GetState(t.Id)!.LastHeartbeatAt!.Value);
+        Assert.InRange(incident.OpenedAt - lastHeartbeat, TimeSpan.FromSeconds(240), TimeSpan.FromSeconds(300));
+    }
+
     [Fact]
     public void A_region_going_silent_opens_one_network_region_incident()
     {
