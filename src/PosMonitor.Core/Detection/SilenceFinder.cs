@@ -247,6 +247,10 @@ internal sealed class SilenceFinder(DetectionSettings settings, AnomalyTest test
         return wait > settings.TerminalSilenceAfter ? wait : settings.TerminalSilenceAfter;
     }
 
+    /// <summary>Whether terminal <paramref name="t"/> missed <see cref="DetectionSettings.LoneTerminalMissedHeartbeats"/> of its heartbeats.</summary>
+    private bool PastLoneBase(DetectionFrame f, int t) =>
+        f.Now - Seen(t)!.Value > settings.LoneTerminalMissedHeartbeats * ExpectedGap(t) + HeartbeatSlack;
+
     /// <summary>When terminal <paramref name="t"/> was last heard from, as the platform's clock has it (its own clock's skew taken out).</summary>
     private DateTimeOffset? Seen(int t) => _seen.Length > t ? _seen[t] : null;
 
@@ -352,6 +356,15 @@ internal sealed class SilenceFinder(DetectionSettings settings, AnomalyTest test
         for (var m = 0; m < merchantsLevel.Count; m++)
         {
             var (e, s, _, affected) = Count(merchantsLevel.Members[m], expected, silent, claimed, index);
+            if (s < e)
+            {
+                // Part of a shop quiet while the rest reports: its link is up, and each quiet till is quiet on its own. Two
+                // heartbeats lost in a row is routine on cellular, and two tills of a busy shop doing so at once is no
+                // outage (seed 7: two of four, each two heartbeats short, overlapping): each must have missed as many as a
+                // lone terminal's base count before the shop's finding counts it.
+                affected.RemoveAll(t => !PastLoneBase(f, t));
+                s = affected.Count;
+            }
             if (s < 2 || s < 0.5 * e || ClosingSoon(f, m)) continue;
             // A quiet device a restart could explain (a rollout under way, a crashing build, a wave of restarts) may be
             // installing or rebooting: the shop opens once each such device is past a restart. Part of a shop quiet may be
@@ -377,6 +390,9 @@ internal sealed class SilenceFinder(DetectionSettings settings, AnomalyTest test
             var seen = Seen(t)!.Value;
             var m = index.MerchantOf[t];
             if (f.Now - seen <= LoneSilentAfter(t) || ClosingSoon(f, m)) continue;
+            // A till of its shop quiet too but not for long enough yet: in a moment the two are one shop finding, or both
+            // are back (no longer than that till's base count of heartbeats).
+            if (index.MerchantTerminals[m].Any(o => o != t && silent[o] && !claimed[o] && !PastLoneBase(f, o))) continue;
             // One device alone going quiet may be restarting (a firmware install or a crash): when something says it
             // may be, it must stay quiet longer than a restart can last at its own heartbeat interval before it is an outage.
             var restart = RestartReason(f, t, crashing, quietMerchants);

@@ -314,6 +314,27 @@ public class DetectionEngineTests
     }
 
     [Fact]
+    public void Two_tills_of_a_shop_each_losing_two_heartbeats_at_once_open_nothing()
+    {
+        // Two of a four-till shop go quiet for two heartbeats, overlapping, while the other two keep reporting: routine loss
+        // twice, not the shop's link.
+        var s = Scenario(During(t => t.Id is "T-north-3-1" or "T-north-3-2", new Fault { Silent = true }, TimeSpan.FromSeconds(120)));
+        s.Run(History + TimeSpan.FromMinutes(12));
+        Assert.Empty(s.Problems);
+        Assert.True(s.Opened.Count == 0, Describe(s));
+    }
+
+    [Fact]
+    public void Half_a_shop_going_silent_while_the_rest_reports_opens_one_merchant_incident_at_three_missed_heartbeats()
+    {
+        var s = Scenario(During(t => t.Id is "T-north-3-1" or "T-north-3-2", new Fault { Silent = true }));
+        s.Run(History + TimeSpan.FromMinutes(10));
+        var incident = Single(s, Cause.Network, ScopeType.Merchant, "m-north-3", Severity.Major);
+        var lastHeartbeat = new[] { "T-north-3-1", "T-north-3-2" }.Max(id => s.Store.GetState(id)!.LastHeartbeatAt!.Value);
+        Assert.InRange(incident.OpenedAt - lastHeartbeat, TimeSpan.FromSeconds(185), TimeSpan.FromSeconds(235));
+    }
+
+    [Fact]
     public void A_region_going_silent_opens_one_network_region_incident()
     {
         var s = Scenario(During(t => t.RegionId == "east", new Fault { Silent = true }));
