@@ -108,7 +108,7 @@ internal static class DetectionTickBenchmark
 
         // 4. A baseline save: before, written under the runner's lock; now a snapshot under it, written after.
         var queries = new DetectionQueries(db);
-        await queries.SaveBaselinesAsync(new BaselineHeader(2, now.AddMinutes(-2), hours * 60L),
+        await queries.SaveBaselinesAsync(new BaselineHeader(Baselines.LayoutVersion, now.AddMinutes(-2), hours * 60L),
             BaselinesBenchmark.Learned(terminals, merchants, hours), now, ct);
         var engine = new DetectionEngine(new DetectionSettings(), TimeProvider.System, new SequentialIncidentIdGenerator());
         var loaded = await queries.LoadBaselinesAsync(engine, ct);

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Numerics;
 using PosMonitor.Core.Incidents;
 
 namespace PosMonitor.Core.Detection;
@@ -34,11 +35,24 @@ public sealed record ScopeBaselineState(ScopeType ScopeType, string ScopeId, dou
 /// <summary>
 /// One scope's learned sums: a block of <see cref="Signals.Width"/> figures for all hours, one per UTC hour of day and,
 /// for scopes wider than a terminal, one per hour of the week. Held compactly, as a fleet of 200,000 terminals holds
-/// one per terminal: only blocks something was learned in take room (a block never learned reads as zeros, as before),
-/// and as floats while every sum is exactly a float (whole counts below 2^24, halved by fading a few times), which
-/// nearly all are. The first sum that is not moves this scope to doubles: the arithmetic is always done in doubles,
-/// so what detection reads is the very figure a double array would hold.
+/// one per terminal: only blocks something was learned in take room (a block never learned reads as zeros), and of
+/// those only the figures that are not zero (a terminal's hour has heartbeat minutes and mostly sales, its failure
+/// figures are nearly all zero). Held as floats while every sum is exactly a float (whole counts below 2^24, halved by
+/// fading a few times), which nearly all are. The first sum that is not moves this scope to doubles: the arithmetic is
+/// always done in doubles, so what detection reads is the very figure a double array would hold.
 /// </summary>
+/// <remarks>
+/// Everything is in one byte array, so each scope pays for one array header and this object:
+/// <list type="bullet">
+/// <item>per block number, its slot + 1 (0 while nothing was learned in it), <see cref="Blocks"/> bytes;</item>
+/// <item>per slot, 4 bytes: a mask of the figures that are not zero (bit <c>i</c> for figure <c>i</c>) and where the
+/// first of them is in the array (ushort each: even a wide scope of 193 full blocks is 22,581 bytes);</item>
+/// <item>each slot's figures that are not zero, in figure order, as floats, or doubles once <see cref="Wide"/>.</item>
+/// </list>
+/// A figure's place is the slot's first plus the number of mask bits below its own. Learning rewrites a block's figures
+/// in place; only a block learned for the first time, a figure becoming (or fading to) zero, or the move to doubles
+/// builds the array anew.
+/// </remarks>
 internal sealed class ScopeBaseline
 {
     public const int AllBlock = 0;
@@ -47,14 +61,18 @@ internal sealed class ScopeBaseline
     private const int TerminalBlocks = FirstHourOfWeek;
     private const int WiderBlocks = FirstHourOfWeek + 168;
     private const byte NarrowFormat = 1, WideFormat = 2;
+    private const int EntrySize = 4;
 
-    /// <summary>Per block: its place among the learned blocks + 1; 0 while nothing was learned in it.</summary>
-    private readonly byte[] _slot;
-    private float[] _narrow = [];
-    private double[]? _wide;
-    private int _learned;
+    private byte[] _data;
+    private readonly bool _byWeek;
+    private bool _wide;
+    private byte _learned;
 
-    public ScopeBaseline(bool byWeek) => _slot = new byte[byWeek ? WiderBlocks : TerminalBlocks];
+    public ScopeBaseline(bool byWeek)
+    {
+        _byWeek = byWeek;
+        _data = new byte[Blocks];
+    }
 
     // Volatile: the snapshot's writer clears it on its thread once it has read the figures, and learning reads it on its own.
     private volatile bool _inSnapshot;
@@ -66,10 +84,15 @@ internal sealed class ScopeBaseline
         set => _inSnapshot = value;
     }
 
-    public bool ByWeek => _slot.Length == WiderBlocks;
+    public bool ByWeek => _byWeek;
     /// <summary>Whether the figures are held as doubles (one sum was not exactly a float).</summary>
-    public bool Wide => _wide is not null;
+    public bool Wide => _wide;
     public int LearnedBlocks => _learned;
+
+    /// <summary>How many figures are held: those of the learned blocks that are not zero.</summary>
+    internal int HeldFigures => (_data.Length - Blocks - _learned * EntrySize) / FigureSize(_wide);
+
+    private int Blocks => _byWeek ? WiderBlocks : TerminalBlocks;
 
     public static int HourOfDayBlock(int hourOfWeek) => FirstHourOfDay + hourOfWeek % 24;
     public static int HourOfWeekBlock(int hourOfWeek) => FirstHourOfWeek + hourOfWeek;
@@ -80,40 +103,50 @@ internal sealed class ScopeBaseline
     /// <summary>Figure <paramref name="i"/> of a block; 0 where nothing was learned.</summary>
     public double Get(int block, int i)
     {
-        var slot = _slot[block];
+        var data = _data;
+        var slot = data[block];
         if (slot == 0) return 0;
-        var at = (slot - 1) * Signals.Width + i;
-        return _wide is { } wide ? wide[at] : _narrow[at];
+        var (mask, first) = Entry(data, Blocks, slot);
+        var bit = 1u << i;
+        if ((mask & bit) == 0) return 0;
+        var at = first + BitOperations.PopCount(mask & (bit - 1)) * FigureSize(_wide);
+        return _wide
+            ? BinaryPrimitives.ReadDoubleLittleEndian(data.AsSpan(at))
+            : BinaryPrimitives.ReadSingleLittleEndian(data.AsSpan(at));
     }
 
     /// <summary>Adds <paramref name="v"/> to a block; when its volume passes <paramref name="fadeAbove"/> the block is halved.</summary>
     public void Add(int block, ReadOnlySpan<double> v, double fadeAbove)
     {
         Span<double> sums = stackalloc double[Signals.Width];
-        for (var i = 0; i < Signals.Width; i++) sums[i] = Get(block, i) + v[i];
+        Read(block, sums);
+        for (var i = 0; i < Signals.Width; i++) sums[i] += v[i];
         if (sums[Signals.Sales] > fadeAbove || sums[Signals.HeartbeatMinutes] > fadeAbove)
             for (var i = 0; i < Signals.Width; i++) sums[i] /= 2;
         Set(block, sums);
     }
 
     /// <summary>The figures in their saved form: format, block count, the blocks' numbers, then their figures (little-endian).</summary>
+    /// <remarks>Every figure of a block is written, zeros too: the form rows were saved in before the figures were held sparsely.</remarks>
     public byte[] Encode()
     {
-        var size = _wide is null ? sizeof(float) : sizeof(double);
+        var size = FigureSize(_wide);
         var bytes = new byte[2 + _learned + _learned * Signals.Width * size];
-        bytes[0] = _wide is null ? NarrowFormat : WideFormat;
-        bytes[1] = (byte)_learned;
+        bytes[0] = _wide ? WideFormat : NarrowFormat;
+        bytes[1] = _learned;
         var figures = bytes.AsSpan(2 + _learned);
-        for (var block = 0; block < _slot.Length; block++)
+        Span<double> block = stackalloc double[Signals.Width];
+        for (var number = 0; number < Blocks; number++)
         {
-            if (_slot[block] == 0) continue;
-            var slot = _slot[block] - 1;
-            bytes[2 + slot] = (byte)block;
+            if (_data[number] == 0) continue;
+            var slot = _data[number] - 1;
+            bytes[2 + slot] = (byte)number;
+            Read(number, block);
             for (var i = 0; i < Signals.Width; i++)
             {
-                var at = slot * Signals.Width + i;
-                if (_wide is { } wide) BinaryPrimitives.WriteDoubleLittleEndian(figures[(at * size)..], wide[at]);
-                else BinaryPrimitives.WriteSingleLittleEndian(figures[(at * size)..], _narrow[at]);
+                var at = (slot * Signals.Width + i) * size;
+                if (_wide) BinaryPrimitives.WriteDoubleLittleEndian(figures[at..], block[i]);
+                else BinaryPrimitives.WriteSingleLittleEndian(figures[at..], (float)block[i]);
             }
         }
         return bytes;
@@ -126,22 +159,34 @@ internal sealed class ScopeBaseline
         var size = figures[0] == NarrowFormat ? sizeof(float) : sizeof(double);
         var count = figures[1];
         var b = new ScopeBaseline(byWeek);
-        if (count > b._slot.Length || figures.Length != 2 + count + count * Signals.Width * size) return null;
+        var blocks = b.Blocks;
+        if (count > blocks || figures.Length != 2 + count + count * Signals.Width * size) return null;
+        var numbers = figures.Slice(2, count);
         var values = figures[(2 + count)..];
+
+        // Twice through the saved blocks: first what the array must hold, then into it, so it is made once.
         Span<double> block = stackalloc double[Signals.Width];
+        var seen = b._data;
+        var held = 0;
+        var wide = false;
         for (var slot = 0; slot < count; slot++)
         {
-            var number = figures[2 + slot];
-            if (number >= b._slot.Length || b._slot[number] != 0) return null;
-            for (var i = 0; i < Signals.Width; i++)
-            {
-                var at = (slot * Signals.Width + i) * size;
-                block[i] = size == sizeof(float)
-                    ? BinaryPrimitives.ReadSingleLittleEndian(values[at..])
-                    : BinaryPrimitives.ReadDoubleLittleEndian(values[at..]);
-            }
-            b.Set(number, block);
+            var number = numbers[slot];
+            if (number >= blocks || seen[number] != 0) return null;
+            seen[number] = (byte)(slot + 1);
+            ReadSaved(values, slot, size, block);
+            held += BitOperations.PopCount(MaskOf(block));
+            wide |= !AllFloats(block);
         }
+        var data = new byte[blocks + count * EntrySize + held * FigureSize(wide)];
+        seen.CopyTo(data, 0);
+        var at = blocks + count * EntrySize;
+        for (var slot = 0; slot < count; slot++)
+        {
+            ReadSaved(values, slot, size, block);
+            at = WriteSlot(data, blocks, slot + 1, block, wide, at);
+        }
+        (b._data, b._learned, b._wide) = (data, count, wide);
         return b;
     }
 
@@ -165,31 +210,112 @@ internal sealed class ScopeBaseline
         if (figures.ContainsAnyExcept(0d)) Set(block, figures);
     }
 
+    /// <summary>All <see cref="Signals.Width"/> figures of a block into <paramref name="into"/>, zeros where nothing is held.</summary>
+    private void Read(int block, Span<double> into)
+    {
+        into.Clear();
+        var slot = _data[block];
+        if (slot == 0) return;
+        var (mask, at) = Entry(_data, Blocks, slot);
+        var size = FigureSize(_wide);
+        for (; mask != 0; mask &= mask - 1, at += size)
+            into[BitOperations.TrailingZeroCount(mask)] = _wide
+                ? BinaryPrimitives.ReadDoubleLittleEndian(_data.AsSpan(at))
+                : BinaryPrimitives.ReadSingleLittleEndian(_data.AsSpan(at));
+    }
+
     private void Set(int block, ReadOnlySpan<double> figures)
     {
-        if (_slot[block] == 0)
+        var wide = _wide || !AllFloats(figures);
+        var slot = _data[block];
+        // Each minute of learning lands here for two or three blocks of each scope: while the same figures are
+        // nonzero (nearly always), they are written over the old ones.
+        if (slot != 0 && wide == _wide)
         {
-            _learned++;
-            _slot[block] = (byte)_learned;
-            // One block more at a time: a scope gains at most one a clock hour, and the largest holds 193.
-            if (_wide is not null) Array.Resize(ref _wide, _learned * Signals.Width);
-            else Array.Resize(ref _narrow, _learned * Signals.Width);
-        }
-        var at = (_slot[block] - 1) * Signals.Width;
-        if (_wide is null)
-        {
-            var exact = true;
-            for (var i = 0; i < Signals.Width && exact; i++) exact = (float)figures[i] == figures[i];
-            if (exact)
+            var (mask, first) = Entry(_data, Blocks, slot);
+            if (mask == MaskOf(figures))
             {
-                for (var i = 0; i < Signals.Width; i++) _narrow[at + i] = (float)figures[i];
+                WriteSlot(_data, Blocks, slot, figures, wide, first);
                 return;
             }
-            _wide = new double[_narrow.Length];
-            for (var i = 0; i < _narrow.Length; i++) _wide[i] = _narrow[i];
-            _narrow = [];
         }
-        figures.CopyTo(_wide.AsSpan(at, Signals.Width));
+        Rebuild(block, figures, wide);
+    }
+
+    /// <summary>The array made anew with <paramref name="block"/> holding <paramref name="figures"/> (learned now if it was not).</summary>
+    private void Rebuild(int block, ReadOnlySpan<double> figures, bool wide)
+    {
+        var blocks = Blocks;
+        var learned = _data[block] == 0 ? _learned + 1 : _learned;
+        var held = BitOperations.PopCount(MaskOf(figures));
+        for (var number = 0; number < blocks; number++)
+            if (_data[number] != 0 && number != block) held += BitOperations.PopCount(Entry(_data, blocks, _data[number]).Mask);
+
+        var data = new byte[blocks + learned * EntrySize + held * FigureSize(wide)];
+        _data.AsSpan(0, blocks).CopyTo(data);
+        // One block more at a time: a scope gains at most one a clock hour, and the largest holds 193.
+        if (data[block] == 0) data[block] = (byte)learned;
+        var at = blocks + learned * EntrySize;
+        Span<double> kept = stackalloc double[Signals.Width];
+        for (var number = 0; number < blocks; number++)
+        {
+            if (data[number] == 0) continue;
+            if (number != block) Read(number, kept);
+            at = WriteSlot(data, blocks, data[number], number == block ? figures : kept, wide, at);
+        }
+        (_data, _learned, _wide) = (data, (byte)learned, wide);
+    }
+
+    /// <summary>Writes a slot's mask, where its figures start (<paramref name="at"/>) and its nonzero figures; returns where they end.</summary>
+    private static int WriteSlot(byte[] data, int blocks, int slot, ReadOnlySpan<double> figures, bool wide, int at)
+    {
+        var mask = MaskOf(figures);
+        var entry = data.AsSpan(blocks + (slot - 1) * EntrySize);
+        BinaryPrimitives.WriteUInt16LittleEndian(entry, (ushort)mask);
+        BinaryPrimitives.WriteUInt16LittleEndian(entry[2..], (ushort)at);
+        for (; mask != 0; mask &= mask - 1)
+        {
+            var figure = figures[BitOperations.TrailingZeroCount(mask)];
+            if (wide) BinaryPrimitives.WriteDoubleLittleEndian(data.AsSpan(at), figure);
+            else BinaryPrimitives.WriteSingleLittleEndian(data.AsSpan(at), (float)figure);
+            at += FigureSize(wide);
+        }
+        return at;
+    }
+
+    private static (uint Mask, int First) Entry(byte[] data, int blocks, int slot)
+    {
+        var entry = BinaryPrimitives.ReadUInt32LittleEndian(data.AsSpan(blocks + (slot - 1) * EntrySize));
+        return (entry & 0xFFFF, (int)(entry >> 16));
+    }
+
+    private static uint MaskOf(ReadOnlySpan<double> figures)
+    {
+        var mask = 0u;
+        for (var i = 0; i < Signals.Width; i++)
+            if (figures[i] != 0) mask |= 1u << i;
+        return mask;
+    }
+
+    private static bool AllFloats(ReadOnlySpan<double> figures)
+    {
+        foreach (var f in figures)
+            if ((float)f != f) return false;
+        return true;
+    }
+
+    private static int FigureSize(bool wide) => wide ? sizeof(double) : sizeof(float);
+
+    /// <summary>Block <paramref name="slot"/> of a saved row (every figure written) into <paramref name="into"/>.</summary>
+    private static void ReadSaved(ReadOnlySpan<byte> values, int slot, int size, Span<double> into)
+    {
+        for (var i = 0; i < Signals.Width; i++)
+        {
+            var at = (slot * Signals.Width + i) * size;
+            into[i] = size == sizeof(float)
+                ? BinaryPrimitives.ReadSingleLittleEndian(values[at..])
+                : BinaryPrimitives.ReadDoubleLittleEndian(values[at..]);
+        }
     }
 }
 
