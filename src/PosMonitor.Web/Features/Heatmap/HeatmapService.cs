@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using Microsoft.Extensions.Options;
 using PosMonitor.Core.Rollups;
 using PosMonitor.Web.Features.Fleet;
@@ -115,7 +116,12 @@ public sealed class HeatmapService
     {
         var rings = RingsOf(terminal, firmware);
         rings.Terminal.Add(minute, transactions, timeouts);
-        foreach (var ring in rings.Aggregated)
+        AddTo(rings.Region);
+        AddTo(rings.Merchant);
+        AddTo(rings.Gateway);
+        AddTo(rings.Firmware);
+
+        void AddTo(Ring ring)
         {
             ring.Add(minute, transactions, timeouts);
             if (markDirty && ring.MarkDirty(minute)) _dirty.Add(ring);
@@ -125,31 +131,39 @@ public sealed class HeatmapService
     /// <summary>The rings of a terminal's rows, found again only when the fleet or the terminal's firmware changed.</summary>
     private TerminalRings RingsOf(Core.Fleet.Terminal terminal, string firmware)
     {
-        if (_terminalRings.TryGetValue(terminal.Id, out var cached) && ReferenceEquals(cached.Of, terminal) && cached.Firmware == firmware)
+        if (_terminalRings.TryGetValue(terminal.Id, out var cached) && ReferenceEquals(cached.Of, terminal) && cached.FirmwareId == firmware)
             return cached;
-        var aggregated = new Ring[Aggregated.Length];
-        for (var i = 0; i < Aggregated.Length; i++)
-        {
-            var by = Aggregated[i];
-            var row = by switch
-            {
-                HeatmapBy.Region => terminal.RegionId,
-                HeatmapBy.Merchant => terminal.MerchantId,
-                HeatmapBy.Gateway => terminal.GatewayId,
-                _ => firmware,
-            };
-            aggregated[i] = RingOf(AllMerchants, by, row);
-        }
-        return _terminalRings[terminal.Id] = new TerminalRings(terminal, firmware, RingOf(AllMerchants, HeatmapBy.Terminal, terminal.Id), aggregated);
+        var region = RingOf(HeatmapBy.Region, terminal.RegionId);
+        var merchant = RingOf(HeatmapBy.Merchant, terminal.MerchantId);
+        var gateway = RingOf(HeatmapBy.Gateway, terminal.GatewayId);
+        var firmwareRing = RingOf(HeatmapBy.Firmware, firmware);
+        RoomForTheFleet(_terminalRings);
+        return _terminalRings[terminal.Id] = new TerminalRings(terminal, firmware, RingOf(HeatmapBy.Terminal, terminal.Id), region, merchant, gateway, firmwareRing);
     }
 
-    private sealed record TerminalRings(Core.Fleet.Terminal Of, string Firmware, Ring Terminal, Ring[] Aggregated);
+    /// <summary>The rings as fields, not an array of the four aggregated ones: one object a terminal instead of two.</summary>
+    private sealed record TerminalRings(Core.Fleet.Terminal Of, string FirmwareId, Ring Terminal, Ring Region, Ring Merchant, Ring Gateway, Ring Firmware);
 
-    private Ring RingOf(string scope, HeatmapBy by, string row)
+    /// <summary>A platform-wide row's ring (the only rows kept, see <see cref="AllMerchants"/>), made at its first sale.</summary>
+    private Ring RingOf(HeatmapBy by, string row)
     {
-        if (!_rows.TryGetValue((scope, by), out var rows)) _rows[(scope, by)] = rows = new(StringComparer.Ordinal);
-        if (!rows.TryGetValue(row, out var ring)) rows[row] = ring = new Ring(scope, by, row);
+        if (!_rows.TryGetValue((AllMerchants, by), out var rows)) _rows[(AllMerchants, by)] = rows = new(StringComparer.Ordinal);
+        if (!rows.TryGetValue(row, out var ring))
+        {
+            if (by == HeatmapBy.Terminal) RoomForTheFleet(rows);
+            rows[row] = ring = new Ring(by, row);
+        }
         return ring;
+    }
+
+    /// <summary>
+    /// Makes a full dictionary keyed by terminal room for the whole fleet at once: grown by doubling, it had 324k entries
+    /// for the 192k terminals that sold in the 200k-terminal benchmark.
+    /// </summary>
+    private void RoomForTheFleet<T>(Dictionary<string, T> byTerminal)
+    {
+        var fleetSize = _fleet.Current.Terminals.Count;
+        if (byTerminal.Count == byTerminal.Capacity && fleetSize > byTerminal.Count) byTerminal.EnsureCapacity(fleetSize);
     }
 
     /// <summary>Takes the cells changed since the last call, per scope and view, with their current counts.</summary>
@@ -167,7 +181,7 @@ public sealed class HeatmapService
             foreach (var ring in _dirty)
             {
                 var minutes = ring.TakeDirty();
-                var cells = CellsOf(ring.Scope, ring.By);
+                var cells = CellsOf(AllMerchants, ring.By);
                 foreach (var minute in minutes)
                 {
                     var (tx, to) = ring.Get(minute);
@@ -439,28 +453,37 @@ public sealed class HeatmapService
     /// One row's minutes with sales, newest last, for at most <see cref="WindowMinutes"/> minutes back from the newest.
     /// Sparse and time-bounded: a row holds only the minutes it sold in (a shop's till a few dozen in four hours, a
     /// region all of them), so 200,000 terminal rows and their merchants' rows cost what they sold, not 240 slots each.
+    /// Packed in one byte array, as most rows are a till's small counts: a slot is its minute's low byte and its two
+    /// counts, each 1, 2 or 4 bytes as the largest count the ring held needed (a till 3 bytes a slot, a region 5).
     /// </summary>
-    internal sealed class Ring(string scope, HeatmapBy by, string row)
+    internal sealed class Ring(HeatmapBy by, string row)
     {
-        private static readonly Slot[] None = [];
-        private Slot[] _slots = None;
+        /// <summary>
+        /// A slot keeps only its minute's low byte: every minute held lies within <see cref="WindowMinutes"/> (fewer than
+        /// 256) of <see cref="_newest"/>, so the newest minute and that byte name it.
+        /// </summary>
+        private const int MinuteMask = 0xFF;
+        private byte[] _slots = [];
         private int _count;
+        private int _newest;
+        /// <summary>Bytes a count takes: 1, then 2 or 4 from the first count that did not fit, for good (none is ever clipped).</summary>
+        private int _width = 1;
         /// <summary>Minutes changed since the last flush: a few at most (sales arrive for the newest minutes); made at first use.</summary>
         private List<int>? _dirtyMinutes;
 
-        private struct Slot
-        {
-            public int Minute;
-            public int Transactions;
-            public int Timeouts;
-        }
-
-        public string Scope { get; } = scope;
         public HeatmapBy By { get; } = by;
         public string Row { get; } = row;
 
         /// <summary>Minutes held (for tests and the Performance notes).</summary>
         internal int Count => _count;
+
+        /// <summary>Bytes a count takes now (for tests).</summary>
+        internal int CountWidth => _width;
+
+        /// <summary>Slots the array has room for.</summary>
+        internal int Capacity => _slots.Length / Stride;
+
+        private int Stride => 1 + 2 * _width;
 
         /// <summary>Notes a changed minute; true when the ring had no changes yet (the caller lists it once).</summary>
         public bool MarkDirty(int minute)
@@ -481,50 +504,118 @@ public sealed class HeatmapService
 
         public void Add(int minute, int transactions, int timeouts)
         {
-            var newest = _count == 0 ? minute : Math.Max(minute, _slots[_count - 1].Minute);
-            if (minute <= newest - WindowMinutes) return; // older than the window the row already shows
-            var i = IndexOf(minute);
-            if (i < 0)
+            if (_count > 0 && minute <= _newest - WindowMinutes) return; // older than the window the row already shows
+            int i;
+            if (_count == 0 || minute > _newest)
+            {
+                // What falls out of the window goes first, while the old newest minute still names the slots.
+                DropBefore(minute - WindowMinutes + 1);
+                _newest = minute;
+                i = _count;
+                InsertAt(i, minute);
+            }
+            else if ((i = IndexOf(minute)) < 0)
             {
                 i = ~i;
-                DropBefore(newest - WindowMinutes + 1, ref i);
-                if (_count == _slots.Length) Array.Resize(ref _slots, Math.Min(WindowMinutes, Math.Max(4, _count * 2)));
-                Array.Copy(_slots, i, _slots, i + 1, _count - i);
-                _slots[i] = new Slot { Minute = minute };
-                _count++;
+                InsertAt(i, minute);
             }
-            _slots[i].Transactions += transactions;
-            _slots[i].Timeouts += timeouts;
+            Put(i, TransactionsAt(i) + transactions, TimeoutsAt(i) + timeouts);
         }
 
         public (int Transactions, int Timeouts) Get(int minute)
         {
             // A minute further back than the window from the newest one held reads as empty, as its slot had been reused.
-            if (_count == 0 || minute <= _slots[_count - 1].Minute - WindowMinutes) return (0, 0);
+            if (_count == 0 || minute > _newest || minute <= _newest - WindowMinutes) return (0, 0);
             var i = IndexOf(minute);
-            return i >= 0 ? (_slots[i].Transactions, _slots[i].Timeouts) : (0, 0);
+            return i >= 0 ? (TransactionsAt(i), TimeoutsAt(i)) : (0, 0);
         }
 
-        /// <summary>Forgets minutes before <paramref name="first"/>; <paramref name="position"/> moves with the slots.</summary>
-        private void DropBefore(int first, ref int position)
+        private int MinuteAt(int i) => _newest - ((_newest - _slots[i * Stride]) & MinuteMask);
+
+        private int TransactionsAt(int i) => Read(_slots, i * Stride + 1, _width);
+
+        private int TimeoutsAt(int i) => Read(_slots, i * Stride + 1 + _width, _width);
+
+        private void Put(int i, int transactions, int timeouts)
+        {
+            var width = (uint)transactions <= byte.MaxValue && (uint)timeouts <= byte.MaxValue ? 1
+                : (uint)transactions <= ushort.MaxValue && (uint)timeouts <= ushort.MaxValue ? 2
+                : 4;
+            if (width > _width) Widen(width);
+            Write(_slots, i * Stride + 1, _width, transactions);
+            Write(_slots, i * Stride + 1 + _width, _width, timeouts);
+        }
+
+        /// <summary>Rewrites every slot with counts <paramref name="width"/> bytes wide.</summary>
+        private void Widen(int width)
+        {
+            var (narrow, narrowWidth, narrowStride) = (_slots, _width, Stride);
+            var wideStride = 1 + 2 * width;
+            var wide = new byte[narrow.Length / narrowStride * wideStride];
+            for (var i = 0; i < _count; i++)
+            {
+                wide[i * wideStride] = narrow[i * narrowStride];
+                Write(wide, i * wideStride + 1, width, Read(narrow, i * narrowStride + 1, narrowWidth));
+                Write(wide, i * wideStride + 1 + width, width, Read(narrow, i * narrowStride + 1 + narrowWidth, narrowWidth));
+            }
+            _slots = wide;
+            _width = width;
+        }
+
+        private static int Read(byte[] slots, int at, int width) => width switch
+        {
+            1 => slots[at],
+            2 => BinaryPrimitives.ReadUInt16LittleEndian(slots.AsSpan(at)),
+            _ => BinaryPrimitives.ReadInt32LittleEndian(slots.AsSpan(at)),
+        };
+
+        private static void Write(byte[] slots, int at, int width, int value)
+        {
+            switch (width)
+            {
+                case 1: slots[at] = (byte)value; break;
+                case 2: BinaryPrimitives.WriteUInt16LittleEndian(slots.AsSpan(at), (ushort)value); break;
+                default: BinaryPrimitives.WriteInt32LittleEndian(slots.AsSpan(at), value); break;
+            }
+        }
+
+        /// <summary>An empty slot for <paramref name="minute"/> at <paramref name="i"/>, the later ones moved up.</summary>
+        private void InsertAt(int i, int minute)
+        {
+            if (_count == Capacity)
+            {
+                // A quarter more (at least 4 slots): at most a fifth unused, where doubling left up to half. Never past
+                // the window: a ring with all its minutes full drops one before it takes another.
+                var capacity = Math.Min(WindowMinutes, _count + Math.Max(4, _count / 4));
+                Array.Resize(ref _slots, capacity * Stride);
+            }
+            var stride = Stride;
+            Array.Copy(_slots, i * stride, _slots, (i + 1) * stride, (_count - i) * stride);
+            _slots.AsSpan(i * stride, stride).Clear();
+            _slots[i * stride] = (byte)minute;
+            _count++;
+        }
+
+        /// <summary>Forgets minutes before <paramref name="first"/>.</summary>
+        private void DropBefore(int first)
         {
             var old = 0;
-            while (old < _count && _slots[old].Minute < first) old++;
+            while (old < _count && MinuteAt(old) < first) old++;
             if (old == 0) return;
-            Array.Copy(_slots, old, _slots, 0, _count - old);
+            Array.Copy(_slots, old * Stride, _slots, 0, (_count - old) * Stride);
             _count -= old;
-            position -= old;
         }
 
+        /// <summary>The slot of <paramref name="minute"/>, or the complement of where it would go; the minute within the window of the newest.</summary>
         private int IndexOf(int minute)
         {
             // Sales arrive for the newest minutes: look from the end.
             int lo = 0, hi = _count - 1;
-            if (hi >= 0 && _slots[hi].Minute == minute) return hi;
+            if (MinuteAt(hi) == minute) return hi;
             while (lo <= hi)
             {
                 var mid = (lo + hi) >>> 1;
-                var m = _slots[mid].Minute;
+                var m = MinuteAt(mid);
                 if (m == minute) return mid;
                 if (m < minute) lo = mid + 1;
                 else hi = mid - 1;
