@@ -500,13 +500,22 @@ internal static class BurstCopies
 
     /// <summary>
     /// A burst's copy of <paramref name="sale"/>: its terminal, time and amount, with the outcome (result, stage, timings,
-    /// error) of a sale drawn from the same batch. Five times the traffic brings five times the sales at the estate's
+    /// error) of a sale drawn from the same batch through the same gateway. Five times the traffic brings five times the sales at the estate's
     /// failure rate, each failing or not on its own; copying each sale's own outcome made a terminal's one failed sale
-    /// five in the minute (~500 lone-terminal incidents at 200k that no real burst opens).
+    /// five in the minute, which no real burst does.
     /// </summary>
     public static Transaction OutcomeOf(IReadOnlyList<Transaction> batch, Transaction sale)
     {
-        var other = batch[Draw.Next(batch.Count)];
+        // From a sale through the same gateway: a gateway's fault stays that gateway's (drawn from any, a gateway fault
+        // under the burst became the platform's).
+        var other = sale;
+        for (var tries = 0; tries < 20; tries++)
+        {
+            var drawn = batch[Draw.Next(batch.Count)];
+            if (drawn.Gateway != sale.Gateway) continue;
+            other = drawn;
+            break;
+        }
         return sale with
         {
             Outcome = other.Outcome, Stage = other.Stage, LatencyMs = other.LatencyMs, StageMs = other.StageMs, ErrorCode = other.ErrorCode,
