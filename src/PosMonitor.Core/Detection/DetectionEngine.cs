@@ -76,7 +76,7 @@ public sealed partial class DetectionEngine(DetectionSettings settings, TimeProv
         {
             var tracked = _tracker.Open.Where(o => o.Incident.Cause == Cause.Network)
                 .SelectMany(o => o.Terminals).ToHashSet(StringComparer.Ordinal);
-            _silence.Find(frame, tracked, findings, problems);
+            _silence.Find(frame, _minutes.Blocks.FirstOrDefault()?.Minute, tracked, findings, problems);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {

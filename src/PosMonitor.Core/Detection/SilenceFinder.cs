@@ -81,6 +81,8 @@ internal sealed class SilenceFinder(DetectionSettings settings, AnomalyTest test
     /// <summary>A steady lag over this is a clock that is off, not delivery or the check's interval.</summary>
     private const double SkewedClockSec = 30;
     private double[] _cadenceSec = [];
+    /// <summary>Each terminal's cadence as its minutes show it, while <see cref="_cadenceSec"/> is not learned (see <see cref="EstimateUnlearnedCadences"/>).</summary>
+    private double[] _firstCadenceSec = [];
     private double[] _lastGapSec = [];
     /// <summary>Versions terminals moved to (a rollout, or the rollback of one), with the last time one did.</summary>
     private readonly Dictionary<string, DateTimeOffset> _rollouts = new(StringComparer.Ordinal);
@@ -264,7 +266,30 @@ internal sealed class SilenceFinder(DetectionSettings settings, AnomalyTest test
         }
     }
 
-    private TimeSpan Cadence(int t) => _cadenceSec.Length > t && _cadenceSec[t] > 0 ? TimeSpan.FromSeconds(_cadenceSec[t]) : DefaultCadence;
+    private TimeSpan Cadence(int t) =>
+        _cadenceSec.Length > t && _cadenceSec[t] > 0 ? TimeSpan.FromSeconds(_cadenceSec[t])
+        : _firstCadenceSec.Length > t && _firstCadenceSec[t] > 0 ? TimeSpan.FromSeconds(_firstCadenceSec[t])
+        : DefaultCadence;
+
+    /// <summary>
+    /// Until this engine has seen two of a terminal's heartbeats (after it starts, takes detection over from another node,
+    /// or the fleet changes), the cadence its minutes show: the span the long window's minutes cover over the minutes with
+    /// a heartbeat in them, never under <see cref="DefaultCadence"/>. A till asleep in a shop that opens late beats every
+    /// few minutes; taken at the default minute, each such till opened "stopped reporting" a few minutes after a start.
+    /// </summary>
+    private void EstimateUnlearnedCadences(DetectionFrame f, DateTimeOffset? dataSince)
+    {
+        var n = f.Index.TerminalCount;
+        if (_firstCadenceSec.Length != n) _firstCadenceSec = new double[n];
+        var from = f.Now - settings.LongWindow;
+        if (dataSince > from) from = dataSince.Value;
+        var covered = (f.Now - from).TotalSeconds;
+        for (var t = 0; t < n; t++)
+        {
+            var minutes = _cadenceSec[t] > 0 ? 0 : f.Terminals.LongOf(t)[Signals.HeartbeatMinutes];
+            _firstCadenceSec[t] = minutes >= 1 ? Math.Max(DefaultCadence.TotalSeconds, covered / minutes) : 0;
+        }
+    }
 
     /// <summary>The wait for the terminal's next heartbeat: its cadence, or its last gap when that was a slow (sleeping) one.</summary>
     private TimeSpan ExpectedGap(int t)
@@ -297,8 +322,9 @@ internal sealed class SilenceFinder(DetectionSettings settings, AnomalyTest test
         return proof > settings.TerminalSilenceAfter ? proof : settings.TerminalSilenceAfter;
     }
 
+    /// <param name="dataSince">The oldest minute of the lookback the engine holds (null: none): how far back its minutes go.</param>
     /// <param name="stillTracked">Terminal ids already in an open network incident: they stay expected past the lookback.</param>
-    public void Find(DetectionFrame f, IReadOnlySet<string> stillTracked, List<Finding> into, List<string> problems)
+    public void Find(DetectionFrame f, DateTimeOffset? dataSince, IReadOnlySet<string> stillTracked, List<Finding> into, List<string> problems)
     {
         var index = f.Index;
         var n = index.TerminalCount;
@@ -306,6 +332,7 @@ internal sealed class SilenceFinder(DetectionSettings settings, AnomalyTest test
         var session = new DateTimeOffset[index.MerchantIds.Length];
         index.OpenNow(f.Now, open, session);
         LearnCadence(f, stillTracked, open);
+        EstimateUnlearnedCadences(f, dataSince);
         TakeSkewOut(f);
         LearnRoutineGaps(f.Now);
         LearnRollouts(f);

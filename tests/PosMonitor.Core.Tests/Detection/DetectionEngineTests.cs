@@ -514,6 +514,38 @@ public class DetectionEngineTests
     }
 
     [Fact]
+    public void An_engine_taking_over_judges_tills_asleep_on_the_cadence_their_minutes_show()
+    {
+        // A shop's tills sleep (a heartbeat every seven minutes, no sales) while its hours say open: a shop opening late.
+        // The engine that watched them learned that; one taking detection over (a restart, another node) has seen no
+        // heartbeat of theirs yet, and its lookback's minutes show one in seven: no till of it is down.
+        var s = Scenario((t, at) => t.MerchantId == "m-north-3" && (int)(at - Start).TotalMinutes % 7 != 0 ? new Fault { Silent = true } : null);
+        s.Run(History);
+        Assert.True(s.Opened.Count == 0, Describe(s));
+        var learned = Saved(s.Engine);
+
+        s.Engine = new DetectionEngine(s.Settings, s.Time, s.Ids);
+        Restore(s.Engine, learned);
+        s.Run(TimeSpan.FromMinutes(20));
+        Assert.Empty(s.Problems);
+        Assert.True(s.Opened.Count == 0, Describe(s));
+    }
+
+    [Fact]
+    public void An_engine_just_taking_over_still_opens_a_shop_going_silent_on_time()
+    {
+        // Its minutes show a heartbeat every minute: that is the cadence the new engine judges the shop's silence on.
+        var s = Scenario(During(t => t.MerchantId == "m-north-3", new Fault { Silent = true }));
+        s.Run(History - TimeSpan.FromMinutes(1));
+        var learned = Saved(s.Engine);
+        s.Engine = new DetectionEngine(s.Settings, s.Time, s.Ids);
+        Restore(s.Engine, learned);
+        s.Run(TimeSpan.FromMinutes(11));
+        var incident = Single(s, Cause.Network, ScopeType.Merchant, "m-north-3", Severity.Major);
+        Assert.True(incident.OpenedAt - (FaultAt + TimeSpan.FromMinutes(2)) < TimeSpan.FromSeconds(30), $"opened at {incident.OpenedAt:HH:mm:ss}");
+    }
+
+    [Fact]
     public void A_restarted_engine_adopts_open_incidents_instead_of_opening_duplicates()
     {
         var s = Scenario(During(t => t.GatewayId == "gw-b", new Fault { Rate = 0.4, Stage = Stage.Gateway }, TimeSpan.FromMinutes(12)));
