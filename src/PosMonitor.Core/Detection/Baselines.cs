@@ -109,11 +109,12 @@ internal sealed class ScopeBaseline
         var (mask, first) = Entry(data, Blocks, slot);
         var bit = 1u << i;
         if ((mask & bit) == 0) return 0;
-        var at = first + BitOperations.PopCount(mask & (bit - 1)) * FigureSize(_wide);
-        return _wide
-            ? BinaryPrimitives.ReadDoubleLittleEndian(data.AsSpan(at))
-            : BinaryPrimitives.ReadSingleLittleEndian(data.AsSpan(at));
+        return Figure(data, first + BitOperations.PopCount(mask & (bit - 1)) * FigureSize(_wide));
     }
+
+    /// <summary>The figure held at byte <paramref name="at"/>: a double once <see cref="Wide"/>, else a float.</summary>
+    private double Figure(byte[] data, int at) =>
+        _wide ? BinaryPrimitives.ReadDoubleLittleEndian(data.AsSpan(at)) : BinaryPrimitives.ReadSingleLittleEndian(data.AsSpan(at));
 
     /// <summary>Adds <paramref name="v"/> to a block; when its volume passes <paramref name="fadeAbove"/> the block is halved.</summary>
     public void Add(int block, ReadOnlySpan<double> v, double fadeAbove)
@@ -219,9 +220,7 @@ internal sealed class ScopeBaseline
         var (mask, at) = Entry(_data, Blocks, slot);
         var size = FigureSize(_wide);
         for (; mask != 0; mask &= mask - 1, at += size)
-            into[BitOperations.TrailingZeroCount(mask)] = _wide
-                ? BinaryPrimitives.ReadDoubleLittleEndian(_data.AsSpan(at))
-                : BinaryPrimitives.ReadSingleLittleEndian(_data.AsSpan(at));
+            into[BitOperations.TrailingZeroCount(mask)] = Figure(_data, at);
     }
 
     private void Set(int block, ReadOnlySpan<double> figures)

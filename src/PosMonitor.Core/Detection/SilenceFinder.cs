@@ -242,16 +242,16 @@ internal sealed class SilenceFinder(DetectionSettings settings, AnomalyTest test
     /// </summary>
     private TimeSpan LoneSilentAfter(int t)
     {
-        var gap = ExpectedGap(t);
-        var wait = settings.LoneTerminalMissedHeartbeats * gap;
-        if (!_flapping.Contains(t) && TimeSpan.FromSeconds(_fleetRoutineMax) + gap is var routine && routine > wait) wait = routine;
-        wait += HeartbeatSlack;
+        var wait = LoneBase(t);
+        if (!_flapping.Contains(t) && TimeSpan.FromSeconds(_fleetRoutineMax) + ExpectedGap(t) + HeartbeatSlack is var routine && routine > wait) wait = routine;
         return wait > settings.TerminalSilenceAfter ? wait : settings.TerminalSilenceAfter;
     }
 
+    /// <summary><see cref="DetectionSettings.LoneTerminalMissedHeartbeats"/> of the terminal's expected heartbeat gaps, and slack.</summary>
+    private TimeSpan LoneBase(int t) => settings.LoneTerminalMissedHeartbeats * ExpectedGap(t) + HeartbeatSlack;
+
     /// <summary>Whether terminal <paramref name="t"/> missed <see cref="DetectionSettings.LoneTerminalMissedHeartbeats"/> of its heartbeats.</summary>
-    private bool PastLoneBase(DetectionFrame f, int t) =>
-        f.Now - Seen(t)!.Value > settings.LoneTerminalMissedHeartbeats * ExpectedGap(t) + HeartbeatSlack;
+    private bool PastLoneBase(DetectionFrame f, int t) => f.Now - Seen(t)!.Value > LoneBase(t);
 
     /// <summary>When terminal <paramref name="t"/> was last heard from, as the platform's clock has it (its own clock's skew taken out).</summary>
     private DateTimeOffset? Seen(int t) => _seen.Length > t ? _seen[t] : null;
